@@ -1,0 +1,1 @@
+namespace PrimeBroker.Streams.Engine.Embedded; internal static class Placeholder {}
