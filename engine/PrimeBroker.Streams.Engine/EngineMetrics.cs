@@ -1,0 +1,94 @@
+using System.Diagnostics.Metrics;
+using PrimeBroker.Streams.Engine.Processing;
+
+namespace PrimeBroker.Streams.Engine;
+
+/// <summary>
+/// The engine's instruments on <see cref="System.Diagnostics.Metrics"/>, meter <c>PrimeBroker.Streams.Engine</c>, so
+/// any exporter (OpenTelemetry, prometheus-net, dotnet-counters) picks them up. Tags: <c>application</c>, and
+/// <c>task</c> where it applies.
+/// </summary>
+public sealed class EngineMetrics : IDisposable
+{
+    public const string MeterName = "PrimeBroker.Streams.Engine";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _processed;
+    private readonly Counter<long> _produced;
+    private readonly Counter<long> _skipped;
+    private readonly Counter<long> _commits;
+    private readonly Counter<long> _aborts;
+    private readonly Histogram<double> _commitLatency;
+    private readonly Counter<long> _restored;
+    private readonly Counter<long> _inputLost;
+    private readonly KeyValuePair<string, object?> _application;
+    private long _processedTotal;
+    private long _commitsTotal;
+    private long _abortsTotal;
+    private long _restoredTotal;
+
+    public EngineMetrics(string applicationId, IMeterFactory? meterFactory = null)
+    {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _application = new("application", applicationId);
+        _processed = _meter.CreateCounter<long>("pbs.records.processed", "{record}", "Input records processed, per task.");
+        _produced = _meter.CreateCounter<long>("pbs.records.produced", "{record}", "Output records sent (outputs, changelogs, markers).");
+        _skipped = _meter.CreateCounter<long>("pbs.records.skipped", "{record}", "Input records skipped by an error handler.");
+        _commits = _meter.CreateCounter<long>("pbs.commits", "{commit}", "Committed transactions.");
+        _aborts = _meter.CreateCounter<long>("pbs.aborts", "{abort}", "Aborted transactions (tasks rolled back).");
+        _commitLatency = _meter.CreateHistogram<double>("pbs.commit.duration", "ms", "Time of the commit protocol, changelog writes to local apply.");
+        _restored = _meter.CreateCounter<long>("pbs.restore.records", "{record}", "Changelog records applied by restores.");
+        _inputLost = _meter.CreateCounter<long>("pbs.input.out_of_range", "{event}", "Source partitions whose position fell off the log.");
+    }
+
+    /// <summary>Consumer lag per partition, refreshed by the stream threads; exported as an observable gauge.</summary>
+    internal Func<IEnumerable<Measurement<long>>>? LagSource { get; set; }
+
+    public long ProcessedTotal => Interlocked.Read(ref _processedTotal);
+
+    public long CommitsTotal => Interlocked.Read(ref _commitsTotal);
+
+    public long AbortsTotal => Interlocked.Read(ref _abortsTotal);
+
+    public long RestoredTotal => Interlocked.Read(ref _restoredTotal);
+
+    internal void EnableLagGauge() =>
+        _meter.CreateObservableGauge("pbs.consumer.lag", () => LagSource?.Invoke() ?? [], "{record}", "Records between position and end of log, per input partition.");
+
+    internal void RecordProcessed(TaskId task)
+    {
+        Interlocked.Increment(ref _processedTotal);
+        if (_processed.Enabled)
+        {
+            _processed.Add(1, _application, new("task", task.ToString()));
+        }
+    }
+
+    internal void RecordProduced(long count) => _produced.Add(count, _application);
+
+    internal void RecordSkipped(TaskId task, string reason) => _skipped.Add(1, _application, new("task", task.ToString()), new("reason", reason));
+
+    internal void RecordCommit(int tasks, TimeSpan duration)
+    {
+        Interlocked.Increment(ref _commitsTotal);
+        _commits.Add(1, _application);
+        _commitLatency.Record(duration.TotalMilliseconds, _application);
+    }
+
+    internal void RecordAbort()
+    {
+        Interlocked.Increment(ref _abortsTotal);
+        _aborts.Add(1, _application);
+    }
+
+    internal void RecordRestored(long records)
+    {
+        Interlocked.Add(ref _restoredTotal, records);
+        _restored.Add(records, _application);
+    }
+
+    internal void RecordInputLost(string topic, int partition) =>
+        _inputLost.Add(1, _application, new("topic", topic), new("partition", partition));
+
+    public void Dispose() => _meter.Dispose();
+}

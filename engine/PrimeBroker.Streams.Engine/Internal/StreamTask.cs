@@ -1,0 +1,401 @@
+using Confluent.Kafka;
+using PrimeBroker.Streams.Engine.Errors;
+using PrimeBroker.Streams.Engine.Processing;
+using PrimeBroker.Streams.Engine.State;
+using PrimeBroker.Streams.Engine.State.Internal;
+
+namespace PrimeBroker.Streams.Engine.Internal;
+
+/// <summary>
+/// One sub-topology running for one partition: its node instances, its stores and its input positions. Everything here
+/// runs on the owning stream thread (or the test driver's caller); only the committed bytes stores are read from other
+/// threads by interactive queries.
+/// </summary>
+/// <remarks>
+/// Lifecycle: constructed (stores opened) → <see cref="Restore"/> (changelog tail applied, input positions known) →
+/// <see cref="Initialize"/> (processors' Init) → <see cref="Process"/> / punctuation, with the commit protocol's steps
+/// driven by <see cref="TaskCommitter"/> → <see cref="Close"/>.
+/// </remarks>
+internal sealed partial class StreamTask : IDisposable
+{
+    private readonly TaskEnvironment _env;
+    private readonly Topology _topology;
+    private readonly Dictionary<string, TransactionalBytesStore> _stores = new();
+    private readonly List<TransactionalBytesStore> _loggedStores = new();
+    private readonly Dictionary<string, object> _facades = new();
+    private readonly Dictionary<string, RuntimeNode> _nodes = new();
+    private readonly Dictionary<string, ISourceNode> _sourcesByTopic = new();
+    private readonly Dictionary<TopicPartition, long> _nextOffsets = new();
+    private readonly List<Punctuation> _punctuations = new();
+    private readonly DeadLetterSink _deadLetterSink;
+    private StoreCheckpoint _committed = StoreCheckpoint.Empty;
+    private bool _initialized;
+
+    public StreamTask(TaskId id, SubTopology subTopology, Topology topology, TaskEnvironment env)
+    {
+        Id = id;
+        SubTopology = subTopology;
+        _topology = topology;
+        _env = env;
+        _deadLetterSink = new DeadLetterSink(this);
+        foreach (var source in subTopology.Sources)
+        {
+            foreach (var topic in source.Topics)
+            {
+                var resolved = source.IsInternalTopic ? InternalTopics.Name(env.ApplicationId, topic) : topic;
+                InputPartitions.Add(new TopicPartition(resolved, id.Partition));
+            }
+        }
+
+        foreach (var storeName in subTopology.StoreNames)
+        {
+            var builder = topology.Stores[storeName];
+            var inner = env.OpenStore(id, builder);
+            var changelog = builder.LoggingEnabled ? InternalTopics.Changelog(env.ApplicationId, storeName) : null;
+            var store = new TransactionalBytesStore(inner, changelog, id.Partition);
+            _stores[storeName] = store;
+            if (changelog is not null)
+            {
+                _loggedStores.Add(store);
+            }
+        }
+    }
+
+    public TaskId Id { get; }
+
+    public SubTopology SubTopology { get; }
+
+    public string ApplicationId => _env.ApplicationId;
+
+    public List<TopicPartition> InputPartitions { get; } = new();
+
+    public IRecordCollector Collector => _env.Collector;
+
+    public RecordMetadata? CurrentRecord { get; private set; }
+
+    public long StreamTime { get; private set; } = -1;
+
+    public long WallClockMs => _env.Clock();
+
+    /// <summary>Changelog records applied by restores of this task.</summary>
+    public long RestoredRecords { get; set; }
+
+    /// <summary>Records processed since the last commit (or rollback).</summary>
+    public long UncommittedRecords { get; private set; }
+
+    public bool NeedsCommit => UncommittedRecords > 0 || _stores.Values.Any(s => s.IsDirty);
+
+    /// <summary>The last committed commit sequence and input offsets.</summary>
+    public StoreCheckpoint Committed => _committed;
+
+    /// <summary>Stores by name, for interactive queries (committed data only).</summary>
+    public IReadOnlyDictionary<string, TransactionalBytesStore> Stores => _stores;
+
+    internal IReadOnlyList<TransactionalBytesStore> LoggedStores => _loggedStores;
+
+    /// <summary>Next offset to process per input partition.</summary>
+    public IReadOnlyDictionary<TopicPartition, long> NextOffsets => _nextOffsets;
+
+    /// <summary>
+    /// Brings the stores up to the last commit recorded in their changelogs and returns the input positions that match
+    /// that state (absent for partitions the state says nothing about).
+    /// </summary>
+    public IReadOnlyDictionary<TopicPartition, long> Restore(IChangelogReader reader)
+    {
+        var restored = new TaskRestorer(this, reader).Restore();
+        _committed = restored;
+        _nextOffsets.Clear();
+        foreach (var (tp, offset) in restored.InputOffsets)
+        {
+            _nextOffsets[tp] = offset;
+        }
+
+        return restored.InputOffsets;
+    }
+
+    /// <summary>Creates the node instances and runs every processor's Init.</summary>
+    public void Initialize()
+    {
+        foreach (var nodeName in SubTopology.NodeNames)
+        {
+            var definition = _topology.Nodes[nodeName];
+            var node = definition.Create();
+            node.Name = nodeName;
+            _nodes[nodeName] = node;
+        }
+
+        foreach (var nodeName in SubTopology.NodeNames)
+        {
+            _nodes[nodeName].Children = _topology.Nodes[nodeName].Children.Where(_nodes.ContainsKey).Select(c => _nodes[c]).ToArray();
+        }
+
+        foreach (var source in SubTopology.Sources)
+        {
+            foreach (var topic in source.Topics)
+            {
+                var resolved = source.IsInternalTopic ? InternalTopics.Name(_env.ApplicationId, topic) : topic;
+                _sourcesByTopic[resolved] = (ISourceNode)_nodes[source.Name];
+            }
+        }
+
+        // Init children before parents is not required: processors only forward while processing.
+        foreach (var node in _nodes.Values)
+        {
+            node.Init(this);
+        }
+
+        _initialized = true;
+    }
+
+    /// <summary>Processes one consumed record: deserialize, run the sub-topology, advance the input position.</summary>
+    public void Process(ConsumeResult<byte[], byte[]> raw)
+    {
+        if (!_sourcesByTopic.TryGetValue(raw.Topic, out var source))
+        {
+            throw new InvalidOperationException($"Task {Id} has no source for topic '{raw.Topic}'.");
+        }
+
+        CurrentRecord = new RecordMetadata(raw.Topic, raw.Partition.Value, raw.Offset.Value);
+        var timestamp = raw.Message.Timestamp.UnixTimestampMs;
+        if (timestamp > StreamTime)
+        {
+            StreamTime = timestamp;
+        }
+
+        try
+        {
+            source.ProcessRaw(raw);
+        }
+        catch (TaskFailedException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var context = new ErrorContext(raw.Topic, raw.Partition.Value, raw.Offset.Value, raw.Message.Key, raw.Message.Value, raw.Message.Headers);
+            var response = _env.ProcessingHandler.Handle(context, CurrentNodeName(), ex, _deadLetterSink);
+            if (response == HandlerResponse.Fail)
+            {
+                throw new TaskFailedException(Id, $"processing {raw.TopicPartitionOffset} failed", ex);
+            }
+        }
+
+        _nextOffsets[raw.TopicPartition] = raw.Offset.Value + 1;
+        UncommittedRecords++;
+        _env.Metrics.RecordProcessed(Id);
+        CurrentRecord = null;
+        PunctuateStreamTime();
+    }
+
+    /// <summary>Runs wall-clock punctuators that are due.</summary>
+    public void PunctuateWallClock(long now)
+    {
+        if (!_initialized)
+        {
+            return;
+        }
+
+        foreach (var p in _punctuations.Where(p => p.Type == PunctuationType.WallClockTime && !p.Cancelled).ToList())
+        {
+            if (now >= p.NextDue)
+            {
+                p.NextDue = now + (long)p.Interval.TotalMilliseconds;
+                p.Action(now);
+            }
+        }
+    }
+
+    public ICancellable Schedule(TimeSpan interval, PunctuationType type, Action<long> action)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.FromMilliseconds(1));
+        var first = type == PunctuationType.WallClockTime ? WallClockMs : Math.Max(StreamTime, 0);
+        var p = new Punctuation(interval, type, action) { NextDue = first + (long)interval.TotalMilliseconds };
+        _punctuations.Add(p);
+        return p;
+    }
+
+    public bool IsGlobalStore(string name) => _env.GlobalStores.ContainsKey(name);
+
+    public IKeyValueStore<TKey, TValue> GetStore<TKey, TValue>(string name)
+    {
+        if (_facades.TryGetValue(name, out var cached))
+        {
+            return cached as IKeyValueStore<TKey, TValue> ?? throw WrongTypes(name, typeof(TKey), typeof(TValue));
+        }
+
+        if (_topology.Stores.GetValueOrDefault(name) is not KeyValueStoreBuilder<TKey, TValue> builder)
+        {
+            throw _topology.Stores.ContainsKey(name) ? WrongTypes(name, typeof(TKey), typeof(TValue)) : new InvalidOperationException($"Unknown store '{name}'.");
+        }
+
+        IKeyValueStore<TKey, TValue> facade = _stores.TryGetValue(name, out var store)
+            ? new KeyValueStoreFacade<TKey, TValue>(store, builder.KeySerde, builder.ValueSerde)
+            : new ReadOnlyStoreFacade<TKey, TValue>(_env.GlobalStores[name], name, builder.KeySerde, builder.ValueSerde);
+        _facades[name] = facade;
+        return facade;
+    }
+
+    internal void HandleDeserializationError(ConsumeResult<byte[], byte[]> raw, Exception ex)
+    {
+        var context = new ErrorContext(raw.Topic, raw.Partition.Value, raw.Offset.Value, raw.Message.Key, raw.Message.Value, raw.Message.Headers);
+        _env.Metrics.RecordSkipped(Id, "deserialization");
+        if (_env.DeserializationHandler.Handle(context, ex, _deadLetterSink) == HandlerResponse.Fail)
+        {
+            throw new TaskFailedException(Id, $"record {raw.TopicPartitionOffset} could not be deserialized", ex);
+        }
+    }
+
+    internal void HandleProductionError(string topic, Exception ex)
+    {
+        if (_env.ProductionHandler.Handle(topic, ex) == HandlerResponse.Fail)
+        {
+            throw new TaskFailedException(Id, $"a record for '{topic}' could not be serialized", ex);
+        }
+    }
+
+    /// <summary>Commit step: the transaction's changelog records of every logged store.</summary>
+    public void WriteChangelogRecords()
+    {
+        foreach (var store in _loggedStores)
+        {
+            foreach (var (key, value) in store.ChangelogWrites())
+            {
+                Collector.Send(store.ChangelogTopic!, store.Partition, key, value, null, WallClockMs);
+            }
+        }
+    }
+
+    /// <summary>The checkpoint this commit will record: next sequence, current input positions.</summary>
+    public StoreCheckpoint NextCheckpoint(long attempt) =>
+        new(_committed.CommitSequence + 1, new Dictionary<TopicPartition, long>(_nextOffsets), attempt);
+
+    /// <summary>Commit step: the commit marker of one store (see <see cref="CommitMarkers"/>).</summary>
+    public void WriteMarker(TransactionalBytesStore store, StoreCheckpoint checkpoint, Action<long> onDelivered) =>
+        Collector.Send(store.ChangelogTopic!, store.Partition, CommitMarkers.Key, checkpoint.Encode(), CommitMarkers.Headers, WallClockMs, onDelivered);
+
+    /// <summary>Commit step after the Kafka transaction committed: one atomic local batch per store.</summary>
+    /// <param name="checkpoint">What was committed.</param>
+    /// <param name="markerOffsets">The changelog offset of each logged store's marker.</param>
+    public void ApplyCommitted(StoreCheckpoint checkpoint, IReadOnlyDictionary<TransactionalBytesStore, long> markerOffsets)
+    {
+        foreach (var store in _stores.Values)
+        {
+            var next = markerOffsets.TryGetValue(store, out var markerOffset) ? markerOffset + 1 : store.Inner.Checkpoint?.ChangelogNextOffset ?? 0;
+            store.ApplyCommitted(new LocalCheckpoint(checkpoint, next));
+        }
+
+        _committed = checkpoint;
+        UncommittedRecords = 0;
+    }
+
+    /// <summary>
+    /// After an aborted transaction: forget uncommitted writes and positions. Returns the positions to seek the
+    /// consumer back to (the last committed ones).
+    /// </summary>
+    public IReadOnlyDictionary<TopicPartition, long> Rollback()
+    {
+        foreach (var store in _stores.Values)
+        {
+            store.Rollback();
+        }
+
+        _nextOffsets.Clear();
+        foreach (var (tp, offset) in _committed.InputOffsets)
+        {
+            _nextOffsets[tp] = offset;
+        }
+
+        UncommittedRecords = 0;
+        return _committed.InputOffsets;
+    }
+
+    /// <summary>Sets positions for partitions the state said nothing about (group offsets or reset policy).</summary>
+    public void SetStartPosition(TopicPartition tp, long offset) => _nextOffsets.TryAdd(tp, offset);
+
+    public void Close()
+    {
+        if (_initialized)
+        {
+            foreach (var node in _nodes.Values)
+            {
+                node.Close();
+            }
+        }
+
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        foreach (var store in _stores.Values)
+        {
+            store.Inner.Dispose();
+        }
+    }
+
+    private void PunctuateStreamTime()
+    {
+        if (_punctuations.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var p in _punctuations.Where(p => p.Type == PunctuationType.StreamTime && !p.Cancelled).ToList())
+        {
+            if (StreamTime >= p.NextDue)
+            {
+                var interval = (long)p.Interval.TotalMilliseconds;
+                p.NextDue = StreamTime - (StreamTime - p.NextDue) % interval + interval;
+                p.Action(StreamTime);
+            }
+        }
+    }
+
+    private string CurrentNodeName() => SubTopology.NodeNames.FirstOrDefault() ?? "";
+
+    private static InvalidOperationException WrongTypes(string name, Type key, Type value) =>
+        new($"Store '{name}' is not a key-value store of <{key.Name}, {value.Name}>.");
+
+    private sealed class Punctuation : ICancellable
+    {
+        public Punctuation(TimeSpan interval, PunctuationType type, Action<long> action)
+        {
+            Interval = interval;
+            Type = type;
+            Action = action;
+        }
+
+        public TimeSpan Interval { get; }
+
+        public PunctuationType Type { get; }
+
+        public Action<long> Action { get; }
+
+        public long NextDue { get; set; }
+
+        public bool Cancelled { get; private set; }
+
+        public void Cancel() => Cancelled = true;
+    }
+
+    private sealed class DeadLetterSink : IDeadLetterSink
+    {
+        private readonly StreamTask _task;
+
+        public DeadLetterSink(StreamTask task) => _task = task;
+
+        public void Send(string topic, byte[]? key, byte[]? value, Headers headers) =>
+            _task.Collector.Send(topic, null, key, value, headers, _task.WallClockMs);
+    }
+}
+
+/// <summary>A task stopped on an error its handler chose not to skip.</summary>
+public sealed class TaskFailedException : Exception
+{
+    public TaskFailedException(TaskId taskId, string what, Exception inner)
+        : base($"Task {taskId} failed: {what}: {inner.Message}", inner) => TaskId = taskId;
+
+    public TaskFailedException(TaskId taskId, string message) : base($"Task {taskId} failed: {message}") => TaskId = taskId;
+
+    public TaskId TaskId { get; }
+}

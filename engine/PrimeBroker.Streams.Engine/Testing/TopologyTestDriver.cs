@@ -1,0 +1,376 @@
+using Confluent.Kafka;
+using PrimeBroker.Streams.Engine.Errors;
+using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Processing;
+using PrimeBroker.Streams.Engine.State;
+using PrimeBroker.Streams.Engine.State.Internal;
+
+namespace PrimeBroker.Streams.Engine.Testing;
+
+/// <summary>Settings of a <see cref="TopologyTestDriver"/>.</summary>
+public sealed record TopologyTestDriverOptions
+{
+    public string ApplicationId { get; init; } = "test-app";
+
+    /// <summary>Initial wall-clock time; moved only by <see cref="TopologyTestDriver.AdvanceWallClockTime"/>.</summary>
+    public DateTimeOffset StartTime { get; init; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Partitions of a topic not named in <see cref="Partitions"/>. Default 1.</summary>
+    public int DefaultPartitions { get; init; } = 1;
+
+    /// <summary>Partition counts by topic name (internal topics by their full name).</summary>
+    public IReadOnlyDictionary<string, int> Partitions { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Commit after every piped record (like Kafka Streams' driver). Off: call <see cref="TopologyTestDriver.Commit"/>.</summary>
+    public bool AutoCommit { get; init; } = true;
+
+    /// <summary>Where persistent stores live (RocksDB); null keeps them in memory, surviving simulated crashes as a disk would.</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>Behave like librdkafka's mock cluster: readers see uncommitted and aborted records, and transactional
+    /// offset commits are not stored. Lets tests prove the engine is exact on the embedded cluster too.</summary>
+    public bool EmulateEmbeddedClusterLimits { get; init; }
+
+    public IDeserializationExceptionHandler DeserializationHandler { get; init; } = FailOnErrorHandler.Instance;
+
+    public IProcessingExceptionHandler ProcessingHandler { get; init; } = FailOnErrorHandler.Instance;
+
+    public IProductionExceptionHandler ProductionHandler { get; init; } = FailOnErrorHandler.Instance;
+}
+
+/// <summary>Where <see cref="TopologyTestDriver.SimulateCrash"/> stops the process.</summary>
+public enum CrashPoint
+{
+    /// <summary>Between two records: the open transaction never commits.</summary>
+    WhileProcessing,
+
+    /// <summary>All records and markers delivered, the Kafka commit not yet sent.</summary>
+    BeforeKafkaCommit,
+
+    /// <summary>The Kafka transaction committed; the local stores did not apply it.</summary>
+    AfterKafkaCommit,
+}
+
+/// <summary>
+/// Runs a <see cref="Topology"/> synchronously in-process, with no broker: pipe records into input topics, read output
+/// topics, inspect stores, move the wall clock, commit, and simulate crashes and restarts. It runs the engine's real
+/// tasks, stores, commit protocol and restore code over in-memory topics.
+/// </summary>
+/// <remarks>Not thread-safe. Each <c>PipeInput</c> processes until no task has input left (following repartition
+/// topics), then commits if <see cref="TopologyTestDriverOptions.AutoCommit"/> is on.</remarks>
+public sealed class TopologyTestDriver : IDisposable
+{
+    private readonly Topology _topology;
+    private readonly TopologyTestDriverOptions _options;
+    private readonly InMemoryCluster _cluster;
+    private readonly InMemoryTransaction _transaction;
+    private readonly Dictionary<(TaskId, string), IBytesStore> _disk = new();
+    private readonly Dictionary<string, IBytesStore> _globalStores = new();
+    private readonly Dictionary<string, string> _globalTopics = new();
+    private readonly EngineMetrics _metrics;
+    private List<StreamTask> _tasks = new();
+    private long _wallClock;
+
+    public TopologyTestDriver(Topology topology, TopologyTestDriverOptions? options = null)
+    {
+        _topology = topology;
+        _options = options ?? new TopologyTestDriverOptions();
+        _wallClock = _options.StartTime.ToUnixTimeMilliseconds();
+        _metrics = new EngineMetrics(_options.ApplicationId);
+        _cluster = new InMemoryCluster(PartitionsOf, _options.EmulateEmbeddedClusterLimits);
+        _transaction = new InMemoryTransaction(_cluster, storeGroupOffsets: !_options.EmulateEmbeddedClusterLimits);
+        foreach (var global in topology.GlobalStores)
+        {
+            _globalStores[global.StoreName] = new InMemoryBytesStore(global.StoreName);
+            _globalTopics[global.Topic] = global.StoreName;
+        }
+
+        ValidateCoPartitioning();
+        StartTasks();
+    }
+
+    /// <summary>Number of committed transactions.</summary>
+    public long CommitCount => _metrics.CommitsTotal;
+
+    /// <summary>Changelog records applied by restores since the driver started.</summary>
+    public long RestoredRecords => _metrics.RestoredTotal;
+
+    public TestInputTopic<TKey, TValue> CreateInputTopic<TKey, TValue>(string topic, Serde<TKey> keySerde, Serde<TValue> valueSerde) =>
+        new(this, topic, keySerde, valueSerde);
+
+    public TestOutputTopic<TKey, TValue> CreateOutputTopic<TKey, TValue>(string topic, Serde<TKey> keySerde, Serde<TValue> valueSerde) =>
+        new(this, topic, keySerde, valueSerde);
+
+    /// <summary>A view over the store of that name in every task (a key lives in one task). Reads include writes not
+    /// yet committed, as the processors see them. Global stores are read-only.</summary>
+    public IKeyValueStore<TKey, TValue> GetKeyValueStore<TKey, TValue>(string name)
+    {
+        if (!_topology.Stores.ContainsKey(name))
+        {
+            throw new ArgumentException($"The topology has no store named '{name}'.", nameof(name));
+        }
+
+        return new DriverStoreView<TKey, TValue>(this, name);
+    }
+
+    /// <summary>Moves the wall clock and runs the wall-clock punctuators that became due.</summary>
+    public void AdvanceWallClockTime(TimeSpan by)
+    {
+        _wallClock += (long)by.TotalMilliseconds;
+        foreach (var task in _tasks)
+        {
+            task.PunctuateWallClock(_wallClock);
+        }
+
+        RunUntilIdle();
+    }
+
+    /// <summary>Commits the open transaction of every task (no-op when nothing is uncommitted).</summary>
+    public void Commit() => TaskCommitter.Commit(_tasks, _transaction, _metrics);
+
+    /// <summary>
+    /// Kills the "process" at <paramref name="point"/> and restarts it: uncommitted transactions abort, local stores
+    /// survive unless <paramref name="wipeLocalState"/> (a new instance taking over), tasks restore from their
+    /// changelogs and reprocess their input from the recovered positions.
+    /// </summary>
+    public void SimulateCrash(CrashPoint point = CrashPoint.WhileProcessing, bool wipeLocalState = false)
+    {
+        if (point != CrashPoint.WhileProcessing)
+        {
+            var afterCommit = point == CrashPoint.AfterKafkaCommit;
+            _transaction.CrashHook = committed =>
+            {
+                if (committed == afterCommit)
+                {
+                    throw new SimulatedCrash();
+                }
+            };
+            try
+            {
+                Commit();
+            }
+            catch (SimulatedCrash)
+            {
+            }
+            finally
+            {
+                _transaction.CrashHook = null;
+            }
+        }
+
+        _transaction.Abort();
+        foreach (var task in _tasks)
+        {
+            task.Dispose();
+        }
+
+        if (wipeLocalState)
+        {
+            foreach (var store in _disk.Values)
+            {
+                store.Wipe();
+            }
+
+            _disk.Clear();
+        }
+
+        StartTasks();
+        RunUntilIdle();
+        if (_options.AutoCommit)
+        {
+            Commit();
+        }
+    }
+
+    /// <summary>Deletes records before <paramref name="beforeOffset"/>, as retention or the embedded cluster's size cap would.</summary>
+    public void DeleteRecords(string topic, int partition, long beforeOffset) => _cluster.Topic(topic)[partition].DeleteBefore(beforeOffset);
+
+    public void Dispose()
+    {
+        foreach (var task in _tasks)
+        {
+            task.Close();
+        }
+
+        foreach (var store in _disk.Values.Concat(_globalStores.Values))
+        {
+            store.Dispose();
+        }
+
+        _metrics.Dispose();
+    }
+
+    internal void Pipe(string topic, byte[]? key, byte[]? value, Headers? headers, long timestamp)
+    {
+        var partitions = _cluster.Topic(topic);
+        var partition = key is null ? 0 : Partitioning.ForKey(key, partitions.Length);
+        partitions[partition].Append(new InMemoryCluster.StoredRecord(key, value, headers, timestamp, InMemoryCluster.TxnState.Committed));
+        if (_globalTopics.TryGetValue(topic, out var globalStore))
+        {
+            var store = _globalStores[globalStore];
+            store.Apply([new(key ?? [], value)], store.Checkpoint ?? new LocalCheckpoint(StoreCheckpoint.Empty, 0));
+        }
+
+        RunUntilIdle();
+        if (_options.AutoCommit)
+        {
+            Commit();
+        }
+    }
+
+    internal int PartitionCountOf(string topic) => _cluster.Topic(topic).Length;
+
+    internal IEnumerable<(long Offset, InMemoryCluster.StoredRecord Record)> ReadPartition(string topic, int partition) =>
+        _cluster.Read(topic, partition, 0);
+
+    internal IEnumerable<StreamTask> TasksWithStore(string name) => _tasks.Where(t => t.Stores.ContainsKey(name));
+
+    internal IBytesStore? GlobalStore(string name) => _globalStores.GetValueOrDefault(name);
+
+    internal StoreBuilder StoreBuilder(string name) => _topology.Stores[name];
+
+    private void StartTasks()
+    {
+        var env = new TaskEnvironment
+        {
+            ApplicationId = _options.ApplicationId,
+            StateDirectory = _options.StateDirectory,
+            Collector = _transaction,
+            Clock = () => _wallClock,
+            DeserializationHandler = _options.DeserializationHandler,
+            ProcessingHandler = _options.ProcessingHandler,
+            ProductionHandler = _options.ProductionHandler,
+            GlobalStores = _globalStores,
+            Metrics = _metrics,
+            StoreFactory = OpenStore,
+        };
+        var reader = new InMemoryChangelogReader(_cluster);
+        _tasks = new List<StreamTask>();
+        foreach (var sub in _topology.SubTopologies)
+        {
+            var partitions = sub.Sources.SelectMany(s => s.Topics.Select(t => PartitionsOf(Resolve(s, t)))).DefaultIfEmpty(1).Max();
+            for (var p = 0; p < partitions; p++)
+            {
+                var task = new StreamTask(new TaskId(sub.Id, p), sub, _topology, env);
+                var before = task.RestoredRecords;
+                task.Restore(reader);
+                _metrics.RecordRestored(task.RestoredRecords - before);
+                foreach (var tp in task.InputPartitions)
+                {
+                    task.SetStartPosition(tp, _cluster.GroupOffsets.GetValueOrDefault(tp, _cluster.Topic(tp.Topic)[tp.Partition].LogStart));
+                }
+
+                task.Initialize();
+                _tasks.Add(task);
+            }
+        }
+    }
+
+    private IBytesStore OpenStore(TaskId task, StoreBuilder builder)
+    {
+        if (builder.Kind == StoreKind.Persistent && _options.StateDirectory is not null)
+        {
+            return TaskEnvironment.OpenDefault(Path.Combine(_options.StateDirectory, _options.ApplicationId), task, builder);
+        }
+
+        if (builder.Kind == StoreKind.InMemory)
+        {
+            return new InMemoryBytesStore(builder.Name);
+        }
+
+        if (!_disk.TryGetValue((task, builder.Name), out var store))
+        {
+            store = new InMemoryBytesStore(builder.Name);
+            _disk[(task, builder.Name)] = store;
+        }
+
+        return store;
+    }
+
+    private void RunUntilIdle()
+    {
+        bool progressed;
+        do
+        {
+            progressed = false;
+            foreach (var task in _tasks)
+            {
+                foreach (var tp in task.InputPartitions)
+                {
+                    var from = task.NextOffsets.GetValueOrDefault(tp);
+                    foreach (var (offset, record) in _cluster.Read(tp.Topic, tp.Partition, from).ToList())
+                    {
+                        task.Process(new ConsumeResult<byte[], byte[]>
+                        {
+                            Topic = tp.Topic,
+                            Partition = tp.Partition,
+                            Offset = offset,
+                            Message = new Message<byte[], byte[]>
+                            {
+                                Key = record.Key!,
+                                Value = record.Value!,
+                                Headers = record.Headers ?? new Headers(),
+                                Timestamp = new Timestamp(record.Timestamp, TimestampType.CreateTime),
+                            },
+                        });
+                        progressed = true;
+                    }
+                }
+            }
+
+            if (!progressed && _options.AutoCommit && _tasks.Any(t => t.NeedsCommit) && HasBlockedInternalInput())
+            {
+                // A downstream task waits for repartition records that only a commit makes readable.
+                Commit();
+                progressed = true;
+            }
+        }
+        while (progressed);
+    }
+
+    private bool HasBlockedInternalInput() =>
+        _tasks.SelectMany(t => t.InputPartitions.Select(tp => (t, tp)))
+            .Any(x => _cluster.Topic(x.tp.Topic)[x.tp.Partition].End > x.t.NextOffsets.GetValueOrDefault(x.tp));
+
+    private void ValidateCoPartitioning()
+    {
+        foreach (var sub in _topology.SubTopologies)
+        {
+            var counts = sub.Sources.SelectMany(s => s.Topics.Select(t => (Topic: Resolve(s, t), Count: PartitionsOf(Resolve(s, t))))).ToList();
+            if (counts.Select(c => c.Count).Distinct().Count() > 1)
+            {
+                throw new TopologyException($"sources of sub-topology {sub.Id} are not co-partitioned: {string.Join(", ", counts.Select(c => $"{c.Topic} ({c.Count} partitions)"))}.");
+            }
+        }
+    }
+
+    private string Resolve(SourceDefinition source, string topic) =>
+        source.IsInternalTopic ? InternalTopics.Name(_options.ApplicationId, topic) : topic;
+
+    private int PartitionsOf(string topic)
+    {
+        if (_options.Partitions.TryGetValue(topic, out var n))
+        {
+            return n;
+        }
+
+        // Internal topics follow the sub-topology that feeds them, so keys keep one task each.
+        var changelogStore = _topology.Stores.Keys.FirstOrDefault(s => InternalTopics.Changelog(_options.ApplicationId, s) == topic);
+        if (changelogStore is not null)
+        {
+            var sub = _topology.SubTopologies.First(s => s.StoreNames.Contains(changelogStore));
+            return sub.Sources.SelectMany(s => s.Topics.Select(t => PartitionsOf(Resolve(s, t)))).DefaultIfEmpty(1).Max();
+        }
+
+        var repartition = _topology.RepartitionTopics.FirstOrDefault(t => InternalTopics.Name(_options.ApplicationId, t) == topic);
+        if (repartition is not null)
+        {
+            var feeding = _topology.SubTopologies.First(s => s.NodeNames.Any(n => _topology.Nodes[n] is SinkDefinition { IsInternalTopic: true } sink && sink.Topic == repartition));
+            return feeding.Sources.SelectMany(s => s.Topics.Select(t => PartitionsOf(Resolve(s, t)))).DefaultIfEmpty(1).Max();
+        }
+
+        return _options.DefaultPartitions;
+    }
+
+    private sealed class SimulatedCrash : Exception;
+}

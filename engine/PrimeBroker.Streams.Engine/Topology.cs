@@ -1,0 +1,99 @@
+using System.Text;
+using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.State;
+
+namespace PrimeBroker.Streams.Engine;
+
+/// <summary>
+/// A validated, immutable processing graph made by <see cref="StreamsBuilder.Build"/>: sub-topologies of nodes, their
+/// stores, internal topics and global stores. Run it with <c>StreamsApplication</c> or the <c>TopologyTestDriver</c>.
+/// </summary>
+public sealed class Topology
+{
+    internal Topology(
+        IReadOnlyDictionary<string, NodeDefinition> nodes,
+        IReadOnlyDictionary<string, StoreBuilder> stores,
+        IReadOnlyList<SubTopology> subTopologies,
+        IReadOnlyList<GlobalStoreDefinition> globalStores)
+    {
+        Nodes = nodes;
+        Stores = stores;
+        SubTopologies = subTopologies;
+        GlobalStores = globalStores;
+    }
+
+    internal IReadOnlyDictionary<string, NodeDefinition> Nodes { get; }
+
+    internal IReadOnlyDictionary<string, StoreBuilder> Stores { get; }
+
+    internal IReadOnlyList<SubTopology> SubTopologies { get; }
+
+    internal IReadOnlyList<GlobalStoreDefinition> GlobalStores { get; }
+
+    /// <summary>Source topics the application reads (user topics, not internal ones), in a stable order.</summary>
+    public IReadOnlyList<string> SourceTopics =>
+        SubTopologies.SelectMany(s => s.Sources).Where(s => !s.IsInternalTopic).SelectMany(s => s.Topics).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Names of the stores that have changelogs.</summary>
+    public IReadOnlyList<string> LoggedStoreNames =>
+        SubTopologies.SelectMany(s => s.StoreNames).Where(n => Stores[n].LoggingEnabled).ToList();
+
+    /// <summary>Logical names of repartition topics (without the application id prefix).</summary>
+    public IReadOnlyList<string> RepartitionTopics =>
+        Nodes.Values.OfType<SinkDefinition>().Where(s => s.IsInternalTopic).Select(s => s.Topic).Distinct().ToList();
+
+    /// <summary>A readable description of sub-topologies, nodes, stores and topics.</summary>
+    public string Describe()
+    {
+        var sb = new StringBuilder("Topologies:\n");
+        foreach (var sub in SubTopologies)
+        {
+            sb.Append("   Sub-topology: ").Append(sub.Id).Append('\n');
+            foreach (var name in sub.NodeNames)
+            {
+                var node = Nodes[name];
+                sb.Append("    ");
+                switch (node)
+                {
+                    case SourceDefinition s:
+                        sb.Append("Source: ").Append(name).Append(" (topics: [").Append(string.Join(", ", s.Topics.Select(t => s.IsInternalTopic ? $"<app>-{t}" : t))).Append("])");
+                        break;
+                    case SinkDefinition s:
+                        sb.Append("Sink: ").Append(name).Append(" (topic: ").Append(s.IsInternalTopic ? $"<app>-{s.Topic}" : s.Topic).Append(')');
+                        break;
+                    case ProcessorDefinition p:
+                        sb.Append("Processor: ").Append(name).Append(" (stores: [").Append(string.Join(", ", p.StoreNames)).Append("])");
+                        break;
+                }
+
+                sb.Append('\n');
+                if (node.Children.Count > 0)
+                {
+                    sb.Append("      --> ").Append(string.Join(", ", node.Children)).Append('\n');
+                }
+
+                if (node.Parents.Count > 0)
+                {
+                    sb.Append("      <-- ").Append(string.Join(", ", node.Parents)).Append('\n');
+                }
+            }
+        }
+
+        foreach (var g in GlobalStores)
+        {
+            sb.Append("   Global store: ").Append(g.StoreName).Append(" (topic: ").Append(g.Topic).Append(")\n");
+        }
+
+        return sb.ToString();
+    }
+
+    public override string ToString() => Describe();
+}
+
+/// <summary>A topology that cannot run: unknown store, unconnected node, non-co-partitioned sources, ...</summary>
+public sealed class TopologyException : Exception
+{
+    public TopologyException(string message) : base("Invalid topology: " + message)
+    {
+    }
+}
