@@ -27,8 +27,10 @@ internal sealed class MockClusterHandle : SafeHandleZeroOrMinusOneIsInvalid
         try
         {
             Set(conf, "test.mock.num.brokers", brokerCount.ToString(System.Globalization.CultureInfo.InvariantCulture), errstr);
-            // The hosting client never produces; keep it quiet about the brokers it connects to.
+            // The hosting client never produces; keep it quiet about the brokers it connects to and about the
+            // notice that the mock replaced bootstrap.servers (warnings and errors still reach stderr).
             Set(conf, "log.connection.close", "false", errstr);
+            Set(conf, "log_level", "4", errstr);
             var rk = MockClusterNative.rd_kafka_new(MockClusterNative.ProducerType, conf, errstr, (nuint)errstr.Length);
             if (rk == IntPtr.Zero)
             {
