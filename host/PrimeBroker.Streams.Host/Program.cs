@@ -1,1 +1,3 @@
-Console.WriteLine("host: not yet");
+using PrimeBroker.Streams.Host.Commands;
+
+return await HostCommandLine.RunAsync(args, Console.Out, Console.Error);

@@ -1,1 +1,0 @@
-namespace PrimeBroker.Streams.Engine.Embedded; internal static class Placeholder {}
