@@ -105,7 +105,7 @@ public sealed class MalformedPayloadTests(RegistryFixture fixture)
     {
         byte[] valid = Serialize(Samples.TradeCancelled());
         string url;
-        await using (var stopped = await Registry.EmbeddedSchemaRegistry.StartAsync())
+        await using (var stopped = await PrimeBroker.Streams.Serdes.Registry.EmbeddedSchemaRegistry.StartAsync())
         {
             url = stopped.Url;
         }

@@ -27,15 +27,18 @@ internal static class AvroCompatibility
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(writer);
-        var check = new Check();
+        var check = new Check(new HashSet<(string, string)>());
         check.Visit(reader, writer, "");
         return check.Reasons;
     }
 
     private sealed class Check
     {
-        // Record pairs already being compared: recursive schemas would otherwise never finish.
-        private readonly HashSet<(string Reader, string Writer)> _visitingRecords = new();
+        // Record pairs already being compared, shared with the trial checks of union branches: a recursive schema
+        // would otherwise never finish. A pair met again is assumed compatible; its first visit decides.
+        private readonly HashSet<(string Reader, string Writer)> _visitingRecords;
+
+        public Check(HashSet<(string Reader, string Writer)> visitingRecords) => _visitingRecords = visitingRecords;
 
         public List<string> Reasons { get; } = new();
 
@@ -53,7 +56,7 @@ internal static class AvroCompatibility
 
             if (reader is UnionSchema readerUnion)
             {
-                if (!readerUnion.Schemas.Any(branch => AvroCompatibility.CanRead(branch, writer).Count == 0))
+                if (!readerUnion.Schemas.Any(branch => CanReadQuietly(branch, writer)))
                 {
                     Fail(path, $"reader union {Describe(reader)} has no branch that can read writer type {Describe(writer)}");
                 }
@@ -95,6 +98,13 @@ internal static class AvroCompatibility
                     Fail(path, $"reader type {Describe(reader)} cannot read writer type {Describe(writer)}");
                     break;
             }
+        }
+
+        private bool CanReadQuietly(Schema reader, Schema writer)
+        {
+            var trial = new Check(_visitingRecords);
+            trial.Visit(reader, writer, "");
+            return trial.Reasons.Count == 0;
         }
 
         private void VisitRecord(RecordSchema reader, RecordSchema writer, string path)
