@@ -89,3 +89,21 @@ public sealed record Branched(string Name)
 {
     public static Branched As(string name) => new(name);
 }
+
+/// <summary>Type-inferring factories for <see cref="Consumed{TKey,TValue}"/>.</summary>
+public static class Consumed
+{
+    public static Consumed<TKey, TValue> With<TKey, TValue>(Serde<TKey> keySerde, Serde<TValue> valueSerde) => new(keySerde, valueSerde);
+}
+
+/// <summary>Type-inferring factories for <see cref="Produced{TKey,TValue}"/>.</summary>
+public static class Produced
+{
+    public static Produced<TKey, TValue> With<TKey, TValue>(Serde<TKey> keySerde, Serde<TValue> valueSerde) => new() { KeySerde = keySerde, ValueSerde = valueSerde };
+}
+
+/// <summary>Type-inferring factories for <see cref="Grouped{TKey,TValue}"/>.</summary>
+public static class Grouped
+{
+    public static Grouped<TKey, TValue> With<TKey, TValue>(Serde<TKey> keySerde, Serde<TValue> valueSerde) => new() { KeySerde = keySerde, ValueSerde = valueSerde };
+}

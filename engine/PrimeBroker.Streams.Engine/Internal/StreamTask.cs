@@ -26,6 +26,7 @@ internal sealed partial class StreamTask : IDisposable
     private readonly Dictionary<string, RuntimeNode> _nodes = new();
     private readonly Dictionary<string, ISourceNode> _sourcesByTopic = new();
     private readonly Dictionary<TopicPartition, long> _nextOffsets = new();
+    private readonly Dictionary<TopicPartition, long> _startPositions = new();
     private readonly List<Punctuation> _punctuations = new();
     private readonly DeadLetterSink _deadLetterSink;
     private StoreCheckpoint _committed = StoreCheckpoint.Empty;
@@ -300,17 +301,23 @@ internal sealed partial class StreamTask : IDisposable
         }
 
         _nextOffsets.Clear();
-        foreach (var (tp, offset) in _committed.InputOffsets)
+        foreach (var (tp, offset) in _startPositions.Concat(_committed.InputOffsets))
         {
             _nextOffsets[tp] = offset;
         }
 
         UncommittedRecords = 0;
-        return _committed.InputOffsets;
+        return new Dictionary<TopicPartition, long>(_nextOffsets);
     }
 
     /// <summary>Sets positions for partitions the state said nothing about (group offsets or reset policy).</summary>
-    public void SetStartPosition(TopicPartition tp, long offset) => _nextOffsets.TryAdd(tp, offset);
+    public void SetStartPosition(TopicPartition tp, long offset)
+    {
+        if (_nextOffsets.TryAdd(tp, offset))
+        {
+            _startPositions[tp] = offset;
+        }
+    }
 
     public void Close()
     {

@@ -4,8 +4,10 @@ namespace PrimeBroker.Streams.Engine.Processing;
 /// Identifies a task: the sub-topology it runs and the input partition it owns. Co-partitioned source topics of one
 /// sub-topology share the task of the same partition number.
 /// </summary>
-public readonly record struct TaskId(int SubTopology, int Partition)
+public readonly record struct TaskId(int SubTopology, int Partition) : IComparable<TaskId>
 {
+    public int CompareTo(TaskId other) => SubTopology != other.SubTopology ? SubTopology.CompareTo(other.SubTopology) : Partition.CompareTo(other.Partition);
+
     public override string ToString() => $"{SubTopology}_{Partition}";
 
     public static TaskId Parse(string text)

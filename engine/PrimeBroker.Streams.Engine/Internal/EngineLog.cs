@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace PrimeBroker.Streams.Engine.Internal;
+
+/// <summary>The engine's log messages, in one place with stable event ids.</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "Application {ApplicationId} state {From} -> {To}")]
+    public static partial void StateChanged(this ILogger logger, string applicationId, StreamsState from, StreamsState to);
+
+    [LoggerMessage(1001, LogLevel.Information, "Thread {Thread}: assigned [{Partitions}]")]
+    public static partial void Assigned(this ILogger logger, string thread, string partitions);
+
+    [LoggerMessage(1002, LogLevel.Information, "Thread {Thread}: revoked [{Partitions}]")]
+    public static partial void Revoked(this ILogger logger, string thread, string partitions);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Thread {Thread}: lost [{Partitions}] (session expired or fenced); uncommitted work is dropped")]
+    public static partial void Lost(this ILogger logger, string thread, string partitions);
+
+    [LoggerMessage(1004, LogLevel.Information, "Task {Task} restored: {Records} changelog records, commit #{Sequence}, resuming at {Positions}")]
+    public static partial void Restored(this ILogger logger, string task, long records, long sequence, string positions);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Thread {Thread}: transaction aborted ({Reason}); {Tasks} tasks rolled back to their last commit")]
+    public static partial void Aborted(this ILogger logger, string thread, string reason, int tasks);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Thread {Thread}: producer fenced or fatal ({Reason}); creating a new one")]
+    public static partial void ProducerRecreated(this ILogger logger, string thread, string reason);
+
+    [LoggerMessage(1007, LogLevel.Error, "Task {Task} stopped: {Reason}")]
+    public static partial void TaskStopped(this ILogger logger, string task, string reason, Exception? exception);
+
+    [LoggerMessage(1008, LogLevel.Error, "Input {Topic} [{Partition}] position fell off the log; the task stops (no reset policy declared)")]
+    public static partial void InputOutOfRange(this ILogger logger, string topic, int partition);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Input {Topic} [{Partition}] position fell off the log; resetting to {Policy} as the source declares")]
+    public static partial void InputReset(this ILogger logger, string topic, int partition, string policy);
+
+    [LoggerMessage(1010, LogLevel.Error, "Thread {Thread} failed")]
+    public static partial void ThreadFailed(this ILogger logger, string thread, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Information, "Global store {Store} restored to the end of {Topic}: {Records} records")]
+    public static partial void GlobalRestored(this ILogger logger, string store, string topic, long records);
+
+    [LoggerMessage(1012, LogLevel.Debug, "Kafka client {Client}: {Message}")]
+    public static partial void ClientLog(this ILogger logger, string client, string message);
+}

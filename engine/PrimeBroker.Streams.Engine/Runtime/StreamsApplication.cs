@@ -1,0 +1,388 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.State;
+using PrimeBroker.Streams.Engine.State.Internal;
+using PrimeBroker.Streams.Engine.Topics;
+
+namespace PrimeBroker.Streams.Engine;
+
+/// <summary>The lifecycle state of a <see cref="StreamsApplication"/>.</summary>
+public enum StreamsState
+{
+    Created,
+
+    /// <summary>Provisioning internal topics, restoring global stores, or waiting for / restoring an assignment.</summary>
+    Rebalancing,
+
+    /// <summary>Every stream thread holds an assignment with its tasks restored.</summary>
+    Running,
+
+    PendingShutdown,
+
+    NotRunning,
+
+    /// <summary>A stream thread died, or tasks stopped on errors: see <see cref="StreamsApplication.Errors"/>.</summary>
+    Error,
+}
+
+/// <summary>Where a key of a store lives.</summary>
+/// <param name="Partition">The partition (and so the task) that owns the key.</param>
+/// <param name="IsLocal">Whether a task of this instance holds that partition now.</param>
+/// <param name="ActiveHost">The owner's application server (host:port) when known: this instance's own when local;
+/// null otherwise until instances announce themselves.</param>
+public sealed record KeyQueryMetadata(int Partition, bool IsLocal, string? ActiveHost);
+
+/// <summary>
+/// Runs a <see cref="Topology"/> against a Kafka cluster: the counterpart of Kafka Streams' <c>KafkaStreams</c>.
+/// Instances with the same <see cref="StreamsConfig.ApplicationId"/> form one consumer group and share the partitions.
+/// </summary>
+/// <remarks>
+/// Start: validate the config; read the source topics' partition counts (co-partitioning checked); provision the
+/// changelog and repartition topics; restore global stores; start the stream threads, which restore their tasks as
+/// partitions are assigned. Stop: each thread commits, closes its tasks and leaves the group. Thread-safe.
+/// </remarks>
+public sealed class StreamsApplication : IAsyncDisposable, IDisposable
+{
+    private readonly Topology _topology;
+    private readonly StreamsConfig _config;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly List<StreamThread> _threads = new();
+    private readonly ConcurrentQueue<Exception> _fatal = new();
+    private readonly object _stateLock = new();
+    private GlobalStateManager? _global;
+    private RuntimeTopology? _runtime;
+    private StreamsState _state = StreamsState.Created;
+
+    public StreamsApplication(Topology topology, StreamsConfig config, ILoggerFactory? loggerFactory = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        _topology = topology;
+        _config = config;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<StreamsApplication>();
+        Metrics = new EngineMetrics(config.ApplicationId, meterFactory);
+    }
+
+    public EngineMetrics Metrics { get; }
+
+    public StreamsConfig Config => _config;
+
+    /// <summary>Raised on every state change, on the thread that caused it.</summary>
+    public event Action<StreamsState, StreamsState>? StateChanged;
+
+    public StreamsState State
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                if (_state is StreamsState.Rebalancing or StreamsState.Running)
+                {
+                    var next = !Errors.IsEmpty() ? StreamsState.Error
+                        : _threads.Count > 0 && _threads.All(t => t.IsRunning) ? StreamsState.Running : StreamsState.Rebalancing;
+                    if (next != _state)
+                    {
+                        SetState(next);
+                    }
+                }
+
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>Why the application is unhealthy: dead threads and stopped tasks, with their errors.</summary>
+    public IReadOnlyList<string> Errors =>
+        _fatal.Select(e => $"thread failed: {e.Message}")
+            .Concat(_threads.SelectMany(t => t.FailedTasks.Select(f => $"task {f.Key} stopped: {f.Value.Message}")))
+            .Concat(_global?.Error is { } g ? [$"global store thread failed: {g.Message}"] : [])
+            .ToList();
+
+    /// <summary>The task ids this instance runs now.</summary>
+    public IReadOnlyCollection<Processing.TaskId> ActiveTasks => _threads.SelectMany(t => t.Tasks).Select(t => t.Id).Order().ToList();
+
+    /// <summary>Provisions internal topics, restores global stores and starts the stream threads. Returns once the
+    /// threads run; the first assignment and restore follow asynchronously (watch <see cref="State"/>).</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_stateLock)
+        {
+            if (_state != StreamsState.Created)
+            {
+                throw new InvalidOperationException($"StartAsync is allowed once, in state Created (now {_state}).");
+            }
+
+            SetState(StreamsState.Rebalancing);
+        }
+
+        var counts = ReadPartitionCounts();
+        if (_config.TopicProvisioner is { } provisioner)
+        {
+            await provisioner.EnsureTopicsAsync(InternalTopicSpecs(counts), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            using var admin = new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(_config.ClientConfig)) { BootstrapServers = _config.BootstrapServers }).Build();
+            await new AdminClientTopicProvisioner(admin, logger: _loggerFactory.CreateLogger<AdminClientTopicProvisioner>())
+                .EnsureTopicsAsync(InternalTopicSpecs(counts), cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var spec in InternalTopicSpecs(counts))
+        {
+            counts[spec.Name] = spec.Partitions;
+        }
+
+        _runtime = new RuntimeTopology(_topology, _config.ApplicationId, counts);
+        _global = new GlobalStateManager(_topology, _config, _loggerFactory);
+        await Task.Run(() => _global.Start(counts), cancellationToken).ConfigureAwait(false);
+
+        var processId = ProcessId();
+        for (var i = 0; i < _config.NumStreamThreads; i++)
+        {
+            var thread = new StreamThread(i, _runtime, _config, processId, _global.Stores, Metrics, _loggerFactory, (t, ex) => _fatal.Enqueue(ex));
+            _threads.Add(thread);
+        }
+
+        Metrics.LagSource = () => _threads.SelectMany(t => t.Lag());
+        Metrics.EnableLagGauge();
+        foreach (var thread in _threads)
+        {
+            thread.Start();
+        }
+    }
+
+    /// <summary>Stops gracefully: each thread commits, closes its tasks (local stores stay for a fast restart) and leaves
+    /// the group, so its partitions move at once.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_stateLock)
+        {
+            if (_state is StreamsState.NotRunning or StreamsState.PendingShutdown)
+            {
+                return;
+            }
+
+            SetState(StreamsState.PendingShutdown);
+        }
+
+        foreach (var thread in _threads)
+        {
+            thread.RequestStop();
+        }
+
+        await Task.Run(() =>
+        {
+            foreach (var thread in _threads)
+            {
+                thread.Join(_config.RequestTimeout + _config.CommitInterval);
+            }
+
+            _global?.Dispose();
+        }, cancellationToken).ConfigureAwait(false);
+        lock (_stateLock)
+        {
+            SetState(StreamsState.NotRunning);
+        }
+    }
+
+    /// <summary>
+    /// A read-only view of store <paramref name="name"/> across this instance's tasks (committed data only), or of a
+    /// global store. Safe from any thread; a task that moves away mid-read is skipped.
+    /// </summary>
+    public IReadOnlyKeyValueStore<TKey, TValue> Store<TKey, TValue>(string name)
+    {
+        if (_topology.Stores.GetValueOrDefault(name) is not KeyValueStoreBuilder<TKey, TValue> builder)
+        {
+            throw new ArgumentException(_topology.Stores.ContainsKey(name)
+                ? $"Store '{name}' is not a key-value store of <{typeof(TKey).Name}, {typeof(TValue).Name}>."
+                : $"The topology has no store named '{name}'.", nameof(name));
+        }
+
+        return new LocalStoresView<TKey, TValue>(name, builder, () => LocalStores(name));
+    }
+
+    /// <summary>Which partition owns <paramref name="key"/> in store <paramref name="storeName"/> and whether it is here.
+    /// Assumes the store's key is partitioned like its input (murmur2 of the serialized key).</summary>
+    public KeyQueryMetadata QueryMetadataForKey<TKey>(string storeName, TKey key, ISerializer<TKey> keySerializer)
+    {
+        var runtime = _runtime ?? throw new InvalidOperationException("The application has not started.");
+        var sub = _topology.SubTopologies.FirstOrDefault(s => s.StoreNames.Contains(storeName))
+            ?? throw new ArgumentException($"No sub-topology owns store '{storeName}'.", nameof(storeName));
+        var partitions = InternalPartitionCount(sub, runtime.PartitionCounts);
+        var bytes = keySerializer.Serialize(key, new SerializationContext(MessageComponentType.Key, InternalTopics.Changelog(_config.ApplicationId, storeName)));
+        var partition = Partitioning.ForKey(bytes, partitions);
+        var local = _threads.SelectMany(t => t.Tasks).Any(t => t.Id == new Processing.TaskId(sub.Id, partition));
+        return new KeyQueryMetadata(partition, local, local ? _config.ApplicationServer : null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        Metrics.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private IEnumerable<IBytesStore> LocalStores(string name)
+    {
+        if (_global?.Stores.TryGetValue(name, out var global) == true)
+        {
+            return [global];
+        }
+
+        return _threads.SelectMany(t => t.Tasks).Select(t => t.Stores.GetValueOrDefault(name)?.Inner).OfType<IBytesStore>().ToList();
+    }
+
+    private Dictionary<string, int> ReadPartitionCounts()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(_config.ClientConfig)) { BootstrapServers = _config.BootstrapServers }).Build();
+        var topics = _topology.SourceTopics.Concat(_topology.GlobalStores.Select(g => g.Topic)).Distinct().ToList();
+        var counts = new Dictionary<string, int>();
+        foreach (var topic in topics)
+        {
+            var metadata = admin.GetMetadata(topic, _config.RequestTimeout).Topics.FirstOrDefault(t => t.Topic == topic);
+            if (metadata is null || metadata.Error.IsError || metadata.Partitions.Count == 0)
+            {
+                throw new TopologyException($"source topic '{topic}' does not exist ({metadata?.Error.Reason ?? "no metadata"}); create it before starting the application.");
+            }
+
+            counts[topic] = metadata.Partitions.Count;
+        }
+
+        foreach (var sub in _topology.SubTopologies)
+        {
+            var user = sub.Sources.Where(s => !s.IsInternalTopic).SelectMany(s => s.Topics).Select(t => (t, counts[t])).ToList();
+            if (user.Select(u => u.Item2).Distinct().Count() > 1)
+            {
+                throw new TopologyException($"sources of sub-topology {sub.Id} are not co-partitioned: {string.Join(", ", user.Select(u => $"{u.t} ({u.Item2} partitions)"))}.");
+            }
+        }
+
+        return counts;
+    }
+
+    private List<TopicSpec> InternalTopicSpecs(IReadOnlyDictionary<string, int> counts)
+    {
+        var specs = new List<TopicSpec>();
+        var compacted = new Dictionary<string, string> { ["cleanup.policy"] = "compact" };
+        foreach (var repartition in _topology.RepartitionTopics)
+        {
+            var feeding = _topology.SubTopologies.First(s => s.NodeNames.Any(n => _topology.Nodes[n] is SinkDefinition { IsInternalTopic: true } sink && sink.Topic == repartition));
+            specs.Add(new TopicSpec(InternalTopics.Name(_config.ApplicationId, repartition), InternalPartitionCount(feeding, counts), _config.InternalTopicReplicationFactor, new Dictionary<string, string>()));
+        }
+
+        var withRepartition = new Dictionary<string, int>(counts);
+        foreach (var spec in specs)
+        {
+            withRepartition[spec.Name] = spec.Partitions;
+        }
+
+        foreach (var sub in _topology.SubTopologies)
+        {
+            foreach (var store in sub.StoreNames.Where(s => _topology.Stores[s].LoggingEnabled))
+            {
+                specs.Add(new TopicSpec(InternalTopics.Changelog(_config.ApplicationId, store), InternalPartitionCount(sub, withRepartition), _config.InternalTopicReplicationFactor, compacted));
+            }
+        }
+
+        return specs;
+    }
+
+    private int InternalPartitionCount(SubTopology sub, IReadOnlyDictionary<string, int> counts) =>
+        sub.Sources.SelectMany(s => s.Topics.Select(t => s.IsInternalTopic ? InternalTopics.Name(_config.ApplicationId, t) : t))
+            .Select(t => counts.TryGetValue(t, out var n) ? n : ResolveRepartitionCount(t, counts)).DefaultIfEmpty(1).Max();
+
+    private int ResolveRepartitionCount(string topic, IReadOnlyDictionary<string, int> counts)
+    {
+        var logical = _topology.RepartitionTopics.First(r => InternalTopics.Name(_config.ApplicationId, r) == topic);
+        var feeding = _topology.SubTopologies.First(s => s.NodeNames.Any(n => _topology.Nodes[n] is SinkDefinition { IsInternalTopic: true } sink && sink.Topic == logical));
+        return InternalPartitionCount(feeding, counts);
+    }
+
+    /// <summary>A stable id per state directory, so a restarted instance reuses its transactional ids (fencing its own
+    /// zombie transactions on a real cluster).</summary>
+    private string ProcessId()
+    {
+        var dir = Path.Combine(_config.StateDirectory, _config.ApplicationId);
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, "process.id");
+        if (File.Exists(file) && Guid.TryParse(File.ReadAllText(file).Trim(), out var existing))
+        {
+            return existing.ToString("N")[..12];
+        }
+
+        var id = Guid.NewGuid();
+        File.WriteAllText(file, id.ToString());
+        return id.ToString("N")[..12];
+    }
+
+    private void SetState(StreamsState next)
+    {
+        var previous = _state;
+        if (previous == next)
+        {
+            return;
+        }
+
+        _state = next;
+        _logger.StateChanged(_config.ApplicationId, previous, next);
+        StateChanged?.Invoke(previous, next);
+    }
+
+    private sealed class LocalStoresView<TKey, TValue>(string name, KeyValueStoreBuilder<TKey, TValue> builder, Func<IEnumerable<IBytesStore>> stores)
+        : IReadOnlyKeyValueStore<TKey, TValue>
+    {
+        public string Name => name;
+
+        public long ApproximateNumEntries => Each(s => s.ApproximateCount).Sum();
+
+        public TValue? Get(TKey key)
+        {
+            foreach (var value in Each(s => View(s).Get(key)))
+            {
+                if (value is not null)
+                {
+                    return value;
+                }
+            }
+
+            return default;
+        }
+
+        public IEnumerable<KeyValuePair<TKey, TValue>> Range(TKey? from, TKey? to) => Each(s => View(s).Range(from, to).ToList()).SelectMany(x => x).ToList();
+
+        public IEnumerable<KeyValuePair<TKey, TValue>> All() => Each(s => View(s).All().ToList()).SelectMany(x => x).ToList();
+
+        private ReadOnlyStoreFacade<TKey, TValue> View(IBytesStore store) => new(store, InternalTopicsName(), builder.KeySerde, builder.ValueSerde);
+
+        private string InternalTopicsName() => name;
+
+        private List<T> Each<T>(Func<IBytesStore, T> read)
+        {
+            var results = new List<T>();
+            foreach (var store in stores())
+            {
+                try
+                {
+                    results.Add(read(store));
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The task closed (rebalance) between listing and reading; its partition is no longer here.
+                }
+            }
+
+            return results;
+        }
+    }
+}
+
+internal static class EnumerableExtensions
+{
+    public static bool IsEmpty<T>(this IReadOnlyCollection<T> items) => items.Count == 0;
+}

@@ -1,0 +1,119 @@
+using PrimeBroker.Streams.Engine.Errors;
+using PrimeBroker.Streams.Engine.Topics;
+
+namespace PrimeBroker.Streams.Engine;
+
+/// <summary>The delivery guarantee of a <see cref="StreamsApplication"/>.</summary>
+public enum ProcessingGuarantee
+{
+    /// <summary>One Kafka transaction per stream thread covers outputs, changelogs, commit markers and input offsets
+    /// (Kafka Streams' exactly_once_v2). The default.</summary>
+    ExactlyOnceV2,
+
+    /// <summary>No transactions: outputs may repeat after a failure; state stays exact through the commit markers.</summary>
+    AtLeastOnce,
+}
+
+/// <summary>
+/// Settings of a <see cref="StreamsApplication"/>, the counterpart of Kafka Streams' <c>StreamsConfig</c>. Immutable;
+/// <see cref="Validate"/> runs when the application is created, so a bad value fails at start, not at the first record.
+/// </summary>
+public sealed record StreamsConfig
+{
+    /// <summary>Consumer group id and prefix of internal topics and transactional ids. Required.</summary>
+    public required string ApplicationId { get; init; }
+
+    /// <summary>Kafka bootstrap servers, <c>host:port,...</c>. Required.</summary>
+    public required string BootstrapServers { get; init; }
+
+    /// <summary>Root of local state; each application uses <c>&lt;StateDirectory&gt;/&lt;ApplicationId&gt;</c>. Two
+    /// instances must not share one. Default: <c>&lt;temp&gt;/primebroker-streams</c>.</summary>
+    public string StateDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "primebroker-streams");
+
+    /// <summary>Stream threads in this instance; each is a group member with its own transactional producer. Default 1.</summary>
+    public int NumStreamThreads { get; init; } = 1;
+
+    public ProcessingGuarantee ProcessingGuarantee { get; init; } = ProcessingGuarantee.ExactlyOnceV2;
+
+    /// <summary>How often a stream thread commits. Under exactly-once it is the floor of end-to-end latency for
+    /// read_committed readers. Default 100 ms, as Kafka Streams under EOS.</summary>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Most records a thread processes between two checks of the commit interval and punctuators. Default 1000.</summary>
+    public int MaxRecordsPerPoll { get; init; } = 1000;
+
+    /// <summary>This instance's <c>host:port</c> for interactive-query routing; null when it serves no queries.</summary>
+    public string? ApplicationServer { get; init; }
+
+    /// <summary>Group session timeout: how long a killed instance keeps its partitions. Default 45 s (a real broker
+    /// enforces group.min.session.timeout.ms, 6 s by default).</summary>
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Heartbeat interval; must be well below <see cref="SessionTimeout"/>. Default 3 s.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Transaction timeout: how long an abandoned transaction blocks read_committed readers on a real cluster.
+    /// Default 10 s, as Kafka Streams.</summary>
+    public TimeSpan TransactionTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Replication factor of changelog and repartition topics. Default 3.</summary>
+    public short InternalTopicReplicationFactor { get; init; } = 3;
+
+    /// <summary>Where dead letters go with the default deserialization handler; null fails the task instead.</summary>
+    public string? DeadLetterTopic { get; init; }
+
+    /// <summary>Default: <see cref="DeadLetterExceptionHandler"/> with <see cref="DeadLetterTopic"/>.</summary>
+    public IDeserializationExceptionHandler? DeserializationExceptionHandler { get; init; }
+
+    /// <summary>Default: fail the task.</summary>
+    public IProcessingExceptionHandler ProcessingExceptionHandler { get; init; } = FailOnErrorHandler.Instance;
+
+    /// <summary>Default: fail the task.</summary>
+    public IProductionExceptionHandler ProductionExceptionHandler { get; init; } = FailOnErrorHandler.Instance;
+
+    /// <summary>Creates internal topics. Default: <see cref="AdminClientTopicProvisioner"/> (CreateTopics); the
+    /// embedded cluster supplies its own, because its brokers do not implement CreateTopics.</summary>
+    public ITopicProvisioner? TopicProvisioner { get; init; }
+
+    /// <summary>Extra librdkafka settings for the main consumer, restore consumer and producer (e.g. security). Keys the
+    /// engine owns (group.id, isolation.level, transactional.id, ...) are refused.</summary>
+    public IReadOnlyDictionary<string, string> ClientConfig { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Timeout of metadata, offset and transaction calls. Default 30 s.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    private static readonly string[] s_ownedKeys =
+    [
+        "group.id", "enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset", "isolation.level", "transactional.id",
+        "enable.idempotence", "partition.assignment.strategy", "bootstrap.servers",
+    ];
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        Require(!string.IsNullOrWhiteSpace(ApplicationId) && ApplicationId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'),
+            nameof(ApplicationId), "must be non-empty and use only ASCII letters, digits, '.', '_' and '-' (it names topics)");
+        Require(!string.IsNullOrWhiteSpace(BootstrapServers), nameof(BootstrapServers), "is required");
+        Require(!string.IsNullOrWhiteSpace(StateDirectory), nameof(StateDirectory), "is required");
+        Require(NumStreamThreads is >= 1 and <= 64, nameof(NumStreamThreads), "must be 1..64");
+        Require(CommitInterval >= TimeSpan.FromMilliseconds(1), nameof(CommitInterval), "must be at least 1 ms");
+        Require(MaxRecordsPerPoll >= 1, nameof(MaxRecordsPerPoll), "must be at least 1");
+        Require(SessionTimeout >= TimeSpan.FromMilliseconds(100), nameof(SessionTimeout), "must be at least 100 ms");
+        Require(HeartbeatInterval < SessionTimeout, nameof(HeartbeatInterval), "must be below SessionTimeout");
+        Require(TransactionTimeout >= TimeSpan.FromSeconds(1), nameof(TransactionTimeout), "must be at least 1 s");
+        Require(InternalTopicReplicationFactor >= 1, nameof(InternalTopicReplicationFactor), "must be at least 1");
+        Require(RequestTimeout >= TimeSpan.FromMilliseconds(100), nameof(RequestTimeout), "must be at least 100 ms");
+        Require(ApplicationServer is null || (ApplicationServer.LastIndexOf(':') is > 0 and var i && int.TryParse(ApplicationServer[(i + 1)..], out _)),
+            nameof(ApplicationServer), "must be host:port");
+        var owned = ClientConfig.Keys.FirstOrDefault(k => s_ownedKeys.Contains(k));
+        Require(owned is null, nameof(ClientConfig), $"must not set '{owned}': the engine sets it");
+    }
+
+    private static void Require(bool condition, string name, string rule)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"StreamsConfig.{name} {rule}.", name);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using PrimeBroker.Streams.Engine;
+using PrimeBroker.Streams.Engine.Dsl;
+
+// Child process for the engine's kill and handover tests: counts records per key with exactly-once.
+//   <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>
+// Prints "state=<State>", "tasks=<ids>" and "error=<text>" lines as they change; SIGTERM stops it gracefully
+// (commit, close, leave the group) and it prints "stopped".
+if (args.Length != 6)
+{
+    Console.Error.WriteLine("usage: <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>");
+    return 2;
+}
+
+var builder = new StreamsBuilder();
+builder.Stream(args[3], Consumed.With(Serdes.String, Serdes.String))
+    .GroupByKey()
+    .Count(Materialized<string, long>.As("counts"))
+    .ToStream()
+    .To(args[4], Produced<string, long>.With(Serdes.String, Serdes.Int64));
+
+var sessionTimeout = TimeSpan.FromMilliseconds(int.Parse(args[5], CultureInfo.InvariantCulture));
+var config = new StreamsConfig
+{
+    BootstrapServers = args[0],
+    ApplicationId = args[1],
+    StateDirectory = args[2],
+    SessionTimeout = sessionTimeout,
+    HeartbeatInterval = sessionTimeout / 5,
+    CommitInterval = TimeSpan.FromMilliseconds(50),
+    InternalTopicReplicationFactor = 3,
+};
+
+using var stop = new CancellationTokenSource();
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
+
+await using var app = new StreamsApplication(builder.Build(), config);
+await app.StartAsync();
+string? lastState = null, lastTasks = null, lastErrors = null;
+while (!stop.IsCancellationRequested)
+{
+    var state = app.State.ToString();
+    var tasks = string.Join(",", app.ActiveTasks);
+    var errors = string.Join(" | ", app.Errors);
+    if (state != lastState) { Console.WriteLine($"state={state}"); lastState = state; }
+    if (tasks != lastTasks) { Console.WriteLine($"tasks={tasks}"); lastTasks = tasks; }
+    if (errors != lastErrors && errors.Length > 0) { Console.WriteLine($"error={errors}"); lastErrors = errors; }
+    try
+    {
+        await Task.Delay(20, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+}
+
+await app.StopAsync();
+Console.WriteLine("stopped");
+return 0;

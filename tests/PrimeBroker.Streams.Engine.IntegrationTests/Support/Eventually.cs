@@ -1,0 +1,21 @@
+namespace PrimeBroker.Streams.Engine.IntegrationTests.Support;
+
+/// <summary>Bounded waits on a condition, polled on a timer; a timeout fails with the caller's description and the
+/// last observed state.</summary>
+internal static class Eventually
+{
+    internal static async Task True(Func<bool> condition, TimeSpan timeout, Func<string> describe)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(25));
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Not reached within {timeout.TotalSeconds:0.#} s: {describe()}");
+            }
+
+            await timer.WaitForNextTickAsync();
+        }
+    }
+}
