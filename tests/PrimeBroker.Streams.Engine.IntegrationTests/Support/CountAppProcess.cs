@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace PrimeBroker.Streams.Engine.IntegrationTests.Support;
+
+/// <summary>The CountApp child (tests/PrimeBroker.Streams.Engine.CountApp) as a separate OS process, with what it
+/// reports on stdout: its state, its tasks and its errors.</summary>
+internal sealed partial class CountAppProcess : IDisposable
+{
+    private const int Sigterm = 15;
+    private readonly Process _process;
+    private readonly List<string> _log = new();
+
+    private CountAppProcess(Process process) => _process = process;
+
+    public string Name { get; private init; } = "";
+
+    public string Tasks { get; private set; } = "";
+
+    public string State { get; private set; } = "";
+
+    public string? Error { get; private set; }
+
+    public bool Stopped { get; private set; }
+
+    public bool HasExited => _process.HasExited;
+
+    public IReadOnlyList<int> Partitions => Tasks.Length == 0 ? [] : Tasks.Split(',').Select(t => int.Parse(t.Split('_')[1])).ToList();
+
+    public static CountAppProcess Start(string name, string bootstrap, string applicationId, string stateDir, string input, string output, TimeSpan sessionTimeout)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "PrimeBroker.Streams.Engine.CountApp.dll");
+        Assert.True(File.Exists(dll), $"count app not built at {dll}");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { dll, bootstrap, applicationId, stateDir, input, output, ((int)sessionTimeout.TotalMilliseconds).ToString() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the count app");
+        var child = new CountAppProcess(process) { Name = name };
+        process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => child.OnLine(e.Data is null ? null : "stderr: " + e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>SIGKILL: no commit, no leave-group; the partitions move after the session timeout.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+        Tasks = "";
+    }
+
+    /// <summary>SIGTERM: the app commits, closes its tasks and leaves the group.</summary>
+    public async Task StopGracefullyAsync(TimeSpan timeout)
+    {
+        Assert.Equal(0, kill(_process.Id, Sigterm));
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        Assert.True(_process.ExitCode == 0, $"{Name} exited with {_process.ExitCode} after SIGTERM; last output:\n{Recent()}");
+        Tasks = "";
+    }
+
+    public string Recent()
+    {
+        lock (_log)
+        {
+            return string.Join("\n", _log.TakeLast(15));
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.Add(line);
+        }
+
+        if (line.StartsWith("tasks=", StringComparison.Ordinal)) { Tasks = line[6..]; }
+        else if (line.StartsWith("state=", StringComparison.Ordinal)) { State = line[6..]; }
+        else if (line.StartsWith("error=", StringComparison.Ordinal)) { Error = line[6..]; }
+        else if (line == "stopped") { Stopped = true; }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int sig);
+}
