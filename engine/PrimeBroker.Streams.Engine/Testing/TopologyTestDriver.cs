@@ -123,6 +123,10 @@ public sealed class TopologyTestDriver : IDisposable
         }
 
         RunUntilIdle();
+        if (_options.AutoCommit)
+        {
+            Commit();
+        }
     }
 
     /// <summary>Commits the open transaction of every task (no-op when nothing is uncommitted).</summary>
