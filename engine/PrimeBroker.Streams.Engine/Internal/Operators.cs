@@ -1,5 +1,6 @@
 using PrimeBroker.Streams.Engine.Processing;
 using PrimeBroker.Streams.Engine.State;
+using PrimeBroker.Streams.Engine.State.Internal;
 
 namespace PrimeBroker.Streams.Engine.Internal;
 
@@ -104,8 +105,7 @@ internal sealed class AggregateOperator<TKey, TValue, TAggregate>(string storeNa
             return; // Kafka Streams semantics: null keys and values do not aggregate.
         }
 
-        var current = _store.Get(record.Key);
-        var next = aggregator(record.Key, record.Value, current is null ? initializer() : current);
+        var next = aggregator(record.Key, record.Value, _store.TryGet(record.Key, out var current) ? current! : initializer());
         _store.Put(record.Key, next);
         Context.Forward(record.WithValue(next));
     }
@@ -129,8 +129,7 @@ internal sealed class ReduceOperator<TKey, TValue>(string storeName, Func<TValue
             return;
         }
 
-        var current = _store.Get(record.Key);
-        var next = current is null ? record.Value : reducer(current, record.Value);
+        var next = _store.TryGet(record.Key, out var current) ? reducer(current!, record.Value) : record.Value;
         _store.Put(record.Key, next);
         Context.Forward(record.WithValue(next));
     }

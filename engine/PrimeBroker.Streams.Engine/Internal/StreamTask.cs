@@ -201,7 +201,7 @@ internal sealed partial class StreamTask : IDisposable
             if (now >= p.NextDue)
             {
                 p.NextDue = now + (long)p.Interval.TotalMilliseconds;
-                p.Action(now);
+                p.Action(now); UncommittedRecords++; // what it forwarded or wrote must commit even without input
             }
         }
     }

@@ -137,8 +137,7 @@ internal sealed class DriverStoreView<TKey, TValue>(TopologyTestDriver driver, s
     {
         foreach (var store in Stores())
         {
-            var value = store.Get(key);
-            if (value is not null)
+            if (store.TryGet(key, out var value))
             {
                 return value;
             }

@@ -123,10 +123,20 @@ public sealed class TopologyTestDriver : IDisposable
         }
 
         RunUntilIdle();
+        if (_options.AutoCommit)
+        {
+            Commit();
+        }
     }
 
-    /// <summary>Commits the open transaction of every task (no-op when nothing is uncommitted).</summary>
-    public void Commit() => TaskCommitter.Commit(_tasks, _transaction, _metrics);
+    /// <summary>Commits the open transaction of every task (no-op when nothing is uncommitted), then processes what the
+    /// commit made readable (repartition records for downstream tasks); that processing stays uncommitted unless
+    /// <see cref="TopologyTestDriverOptions.AutoCommit"/> is on.</summary>
+    public void Commit()
+    {
+        CommitTasks();
+        RunUntilIdle();
+    }
 
     /// <summary>
     /// Kills the "process" at <paramref name="point"/> and restarts it: uncommitted transactions abort, local stores
@@ -147,7 +157,7 @@ public sealed class TopologyTestDriver : IDisposable
             };
             try
             {
-                Commit();
+                CommitTasks();
             }
             catch (SimulatedCrash)
             {
@@ -172,6 +182,11 @@ public sealed class TopologyTestDriver : IDisposable
             }
 
             _disk.Clear();
+            var rocksDbRoot = _options.StateDirectory is null ? null : Path.Combine(_options.StateDirectory, _options.ApplicationId);
+            if (rocksDbRoot is not null && Directory.Exists(rocksDbRoot))
+            {
+                Directory.Delete(rocksDbRoot, recursive: true); // the tasks above closed their RocksDB stores
+            }
         }
 
         StartTasks();
@@ -287,6 +302,8 @@ public sealed class TopologyTestDriver : IDisposable
         return store;
     }
 
+    private void CommitTasks() => TaskCommitter.Commit(_tasks, _transaction, _metrics);
+
     private void RunUntilIdle()
     {
         bool progressed;
@@ -321,7 +338,7 @@ public sealed class TopologyTestDriver : IDisposable
             if (!progressed && _options.AutoCommit && _tasks.Any(t => t.NeedsCommit) && HasBlockedInternalInput())
             {
                 // A downstream task waits for repartition records that only a commit makes readable.
-                Commit();
+                CommitTasks();
                 progressed = true;
             }
         }

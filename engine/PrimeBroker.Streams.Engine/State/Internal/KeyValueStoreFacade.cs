@@ -2,8 +2,32 @@ using Confluent.Kafka;
 
 namespace PrimeBroker.Streams.Engine.State.Internal;
 
+/// <summary>
+/// Tells an absent key from a stored value. <see cref="IReadOnlyKeyValueStore{TKey,TValue}.Get"/> returns default for an
+/// absent key, which for a value type (a count of 0) is also a value; aggregations and PutIfAbsent must not confuse them.
+/// </summary>
+internal interface IKeyLookup<TKey, TValue>
+{
+    bool TryGet(TKey key, out TValue? value);
+}
+
+internal static class KeyLookup
+{
+    /// <summary>Whether the store holds <paramref name="key"/>; exact for the engine's facades, else <c>Get(key) is not null</c>.</summary>
+    public static bool TryGet<TKey, TValue>(this IReadOnlyKeyValueStore<TKey, TValue> store, TKey key, out TValue? value)
+    {
+        if (store is IKeyLookup<TKey, TValue> lookup)
+        {
+            return lookup.TryGet(key, out value);
+        }
+
+        value = store.Get(key);
+        return value is not null;
+    }
+}
+
 /// <summary>The typed outer layer over a task's <see cref="TransactionalBytesStore"/>.</summary>
-internal sealed class KeyValueStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>
+internal sealed class KeyValueStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>, IKeyLookup<TKey, TValue>
 {
     private readonly TransactionalBytesStore _store;
     private readonly StoreSerdes<TKey, TValue> _serdes;
@@ -24,12 +48,18 @@ internal sealed class KeyValueStoreFacade<TKey, TValue> : IKeyValueStore<TKey, T
         return raw is null ? default : _serdes.Value(raw);
     }
 
+    public bool TryGet(TKey key, out TValue? value)
+    {
+        var raw = _store.Get(_serdes.Key(key));
+        value = raw is null ? default : _serdes.Value(raw);
+        return raw is not null;
+    }
+
     public void Put(TKey key, TValue? value) => _store.Put(_serdes.Key(key), value is null ? null : _serdes.Value(value));
 
     public TValue? PutIfAbsent(TKey key, TValue value)
     {
-        var existing = Get(key);
-        if (existing is null)
+        if (!TryGet(key, out var existing))
         {
             Put(key, value);
         }
@@ -51,7 +81,7 @@ internal sealed class KeyValueStoreFacade<TKey, TValue> : IKeyValueStore<TKey, T
 }
 
 /// <summary>A read-only typed view of committed bytes: what interactive queries and global stores expose.</summary>
-internal sealed class ReadOnlyStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>
+internal sealed class ReadOnlyStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>, IKeyLookup<TKey, TValue>
 {
     private readonly IBytesStore _store;
     private readonly StoreSerdes<TKey, TValue> _serdes;
@@ -70,6 +100,13 @@ internal sealed class ReadOnlyStoreFacade<TKey, TValue> : IKeyValueStore<TKey, T
     {
         var raw = _store.Get(_serdes.Key(key));
         return raw is null ? default : _serdes.Value(raw);
+    }
+
+    public bool TryGet(TKey key, out TValue? value)
+    {
+        var raw = _store.Get(_serdes.Key(key));
+        value = raw is null ? default : _serdes.Value(raw);
+        return raw is not null;
     }
 
     public IEnumerable<KeyValuePair<TKey, TValue>> Range(TKey? from, TKey? to) =>

@@ -1,0 +1,217 @@
+using System.Text;
+using Confluent.Kafka;
+using PrimeBroker.Streams.Engine.State.Internal;
+using PrimeBroker.Streams.Engine.Tests.Fakes;
+
+namespace PrimeBroker.Streams.Engine.Tests.State.Internal;
+
+/// <summary>The <see cref="IBytesStore"/> contract, run against every implementation by a subclass.</summary>
+public abstract class BytesStoreContractTests : IDisposable
+{
+    private static readonly byte[] s_a = "a"u8.ToArray();
+    private static readonly byte[] s_b = "b"u8.ToArray();
+
+    protected BytesStoreContractTests()
+    {
+        Store = Open();
+    }
+
+    private protected IBytesStore Store { get; private set; }
+
+    /// <summary>Opens the store under test; called again by <see cref="Reopen"/> where the store is durable.</summary>
+    private protected abstract IBytesStore Open();
+
+    /// <summary>Whether a reopened store sees what the previous instance applied.</summary>
+    protected abstract bool IsDurable { get; }
+
+    [Fact]
+    public void GetReturnsNullForAnAbsentKey()
+    {
+        Assert.Null(Store.Get(s_a));
+        Assert.Null(Store.Checkpoint);
+    }
+
+    [Fact]
+    public void ApplyWritesValuesAndCheckpoint()
+    {
+        Store.Apply([Kv(s_a, [1]), Kv(s_b, [2])], Checkpoint(1, 10));
+
+        Assert.Equal([1], Store.Get(s_a));
+        Assert.Equal([2], Store.Get(s_b));
+        AssertCheckpoint(1, 10, Store.Checkpoint);
+    }
+
+    [Fact]
+    public void NullValueDeletesTheKey()
+    {
+        Store.Apply([Kv(s_a, [1]), Kv(s_b, [2])], Checkpoint(1, 10));
+
+        Store.Apply([Kv(s_a, null)], Checkpoint(2, 20));
+
+        Assert.Null(Store.Get(s_a));
+        Assert.Single(Store.Range(null, null));
+        AssertCheckpoint(2, 20, Store.Checkpoint);
+    }
+
+    [Fact]
+    public void LaterWriteOfAKeyInOneBatchWins()
+    {
+        Store.Apply([Kv(s_a, [1]), Kv(s_a, [2]), Kv(s_b, [3]), Kv(s_b, null)], Checkpoint(1, 1));
+
+        Assert.Equal([2], Store.Get(s_a));
+        Assert.Null(Store.Get(s_b));
+    }
+
+    [Fact]
+    public void RangeOrdersKeysAsUnsignedBytes()
+    {
+        byte[][] keys = [[0xFF], [0x80, 0x00], [0x7F], [0x00], [0x01, 0x02], [0x01], [0xC3, 0xA9]];
+        Store.Apply(keys.Select(k => Kv(k, k)), Checkpoint(1, 1));
+
+        var all = Store.Range(null, null).Select(e => Hex(e.Key)).ToList();
+
+        Assert.Equal(["00", "01", "0102", "7F", "8000", "C3A9", "FF"], all);
+        Assert.All(Store.Range(null, null), e => Assert.Equal(e.Key, e.Value));
+    }
+
+    [Fact]
+    public void RangeIncludesFromAndExcludesTo()
+    {
+        byte[][] keys = [[0x10], [0x20], [0x7F], [0x80], [0x90], [0xFF]];
+        Store.Apply(keys.Select(k => Kv(k, [1])), Checkpoint(1, 1));
+
+        Assert.Equal(["20", "7F", "80"], Store.Range([0x20], [0x90]).Select(e => Hex(e.Key)));
+        Assert.Equal(["80", "90", "FF"], Store.Range([0x80], null).Select(e => Hex(e.Key)));
+        Assert.Equal(["10", "20"], Store.Range(null, [0x21]).Select(e => Hex(e.Key)));
+        Assert.Empty(Store.Range([0x91], [0xFE]));
+    }
+
+    [Fact]
+    public void RangeOfStringKeysFollowsUtf8ByteOrder()
+    {
+        string[] keys = ["été", "zebra", "Zebra", "apple", "äpfel"];
+        Store.Apply(keys.Select(k => Kv(Encoding.UTF8.GetBytes(k), [1])), Checkpoint(1, 1));
+
+        Assert.Equal(["Zebra", "apple", "zebra", "äpfel", "été"], Store.Range(null, null).Select(e => Encoding.UTF8.GetString(e.Key)));
+    }
+
+    [Fact]
+    public void CheckpointRoundTripsWithInputOffsets()
+    {
+        var checkpoint = new LocalCheckpoint(new StoreCheckpoint(42, new Dictionary<TopicPartition, long>
+        {
+            [new TopicPartition("orders", 3)] = 1234,
+            [new TopicPartition("app-x-repartition", 3)] = 99,
+        }, Attempt: 0x1234_5678_9ABC), 777);
+
+        Store.Apply([], checkpoint);
+
+        var read = Store.Checkpoint!;
+        Assert.Equal(777, read.ChangelogNextOffset);
+        Assert.True(read.Checkpoint.SameCommit(checkpoint.Checkpoint));
+        Assert.Equal(checkpoint.Checkpoint.InputOffsets.OrderBy(e => e.Key.Topic), read.Checkpoint.InputOffsets.OrderBy(e => e.Key.Topic));
+    }
+
+    [Fact]
+    public void ReopenedStoreSeesDataAndCheckpointOfTheSameBatch()
+    {
+        if (!IsDurable)
+        {
+            return;
+        }
+
+        Store.Apply([Kv(s_a, [1])], Checkpoint(1, 5));
+        Store.Apply([Kv(s_a, [2]), Kv(s_b, [3])], Checkpoint(2, 9));
+
+        Reopen();
+
+        Assert.Equal([2], Store.Get(s_a));
+        Assert.Equal([3], Store.Get(s_b));
+        AssertCheckpoint(2, 9, Store.Checkpoint);
+    }
+
+    [Fact]
+    public void WipeClearsDataAndCheckpoint()
+    {
+        Store.Apply([Kv(s_a, [1]), Kv(s_b, [2])], Checkpoint(1, 5));
+
+        Store.Wipe();
+
+        Assert.Null(Store.Get(s_a));
+        Assert.Empty(Store.Range(null, null));
+        Assert.Null(Store.Checkpoint);
+        Store.Apply([Kv(s_b, [7])], Checkpoint(2, 6));
+        Assert.Equal([7], Store.Get(s_b));
+        if (IsDurable)
+        {
+            Reopen();
+            Assert.Null(Store.Get(s_a));
+            AssertCheckpoint(2, 6, Store.Checkpoint);
+        }
+    }
+
+    [Fact]
+    public void ApproximateCountIsNonNegativeAndZeroWhenEmpty()
+    {
+        Assert.Equal(0, Store.ApproximateCount);
+        Store.Apply([Kv(s_a, [1])], Checkpoint(1, 1));
+        Assert.True(Store.ApproximateCount >= 0);
+    }
+
+    public virtual void Dispose() => Store.Dispose();
+
+    protected void Reopen()
+    {
+        Store.Dispose();
+        Store = Open();
+    }
+
+    private protected static KeyValuePair<byte[], byte[]?> Kv(byte[] key, byte[]? value) => new(key, value);
+
+    private protected static LocalCheckpoint Checkpoint(long sequence, long changelogNext) =>
+        new(new StoreCheckpoint(sequence, new Dictionary<TopicPartition, long> { [new TopicPartition("in", 0)] = sequence * 10 }, Attempt: sequence + 100), changelogNext);
+
+    private static void AssertCheckpoint(long sequence, long changelogNext, LocalCheckpoint? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(changelogNext, actual.ChangelogNextOffset);
+        Assert.True(actual.Checkpoint.SameCommit(Checkpoint(sequence, changelogNext).Checkpoint));
+        Assert.Equal(sequence * 10, actual.Checkpoint.InputOffsets[new TopicPartition("in", 0)]);
+    }
+
+    private static string Hex(byte[] bytes) => Convert.ToHexString(bytes);
+}
+
+public sealed class InMemoryBytesStoreTests : BytesStoreContractTests
+{
+    protected override bool IsDurable => false;
+
+    private protected override IBytesStore Open() => new InMemoryBytesStore("store");
+}
+
+public sealed class RocksDbBytesStoreTests : BytesStoreContractTests
+{
+    private TempDirectory? _directory;
+
+    protected override bool IsDurable => true;
+
+    private protected override IBytesStore Open()
+    {
+        _directory ??= new TempDirectory();
+        return new RocksDbBytesStore("store", Path.Combine(_directory.Path, "0_0", "store"));
+    }
+
+    [Fact]
+    public void UseAfterDisposeThrowsObjectDisposed()
+    {
+        Store.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => Store.Get([1]));
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _directory?.Dispose();
+    }
+}
