@@ -26,6 +26,7 @@ public sealed class EngineMetrics : IDisposable
     private long _commitsTotal;
     private long _abortsTotal;
     private long _restoredTotal;
+    private long _inputLostTotal;
 
     public EngineMetrics(string applicationId, IMeterFactory? meterFactory = null)
     {
@@ -51,6 +52,9 @@ public sealed class EngineMetrics : IDisposable
     public long AbortsTotal => Interlocked.Read(ref _abortsTotal);
 
     public long RestoredTotal => Interlocked.Read(ref _restoredTotal);
+
+    /// <summary>Source partitions found out of range (input deleted before it was processed).</summary>
+    public long InputOutOfRangeTotal => Interlocked.Read(ref _inputLostTotal);
 
     internal void EnableLagGauge() =>
         _meter.CreateObservableGauge("pbs.consumer.lag", () => LagSource?.Invoke() ?? [], "{record}", "Records between position and end of log, per input partition.");
@@ -87,8 +91,11 @@ public sealed class EngineMetrics : IDisposable
         _restored.Add(records, _application);
     }
 
-    internal void RecordInputLost(string topic, int partition) =>
+    internal void RecordInputLost(string topic, int partition)
+    {
+        Interlocked.Increment(ref _inputLostTotal);
         _inputLost.Add(1, _application, new("topic", topic), new("partition", partition));
+    }
 
     public void Dispose() => _meter.Dispose();
 }

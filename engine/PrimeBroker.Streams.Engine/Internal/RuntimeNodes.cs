@@ -84,7 +84,18 @@ internal sealed class ProcessorNode<TKeyIn, TValueIn, TKeyOut, TValueOut> : Runt
         _processor.Init(new ProcessorContextImpl<TKeyOut, TValueOut>(task, this, _storeNames));
     }
 
-    public override void Process(Record<TKeyIn, TValueIn> record) => _processor.Process(record);
+    public override void Process(Record<TKeyIn, TValueIn> record)
+    {
+        try
+        {
+            _processor.Process(record);
+        }
+        catch (Exception ex) when (ex is not ProcessorFailure and not Errors.TaskFailedException and not Confluent.Kafka.KafkaException)
+        {
+            // Tag the error with the innermost processor that threw, for the processing exception handler.
+            throw new ProcessorFailure(Name, ex);
+        }
+    }
 
     public override void Close() => _processor.Close();
 }
@@ -144,4 +155,10 @@ internal static class InternalTopics
     public static string Name(string applicationId, string logicalName) => $"{applicationId}-{logicalName}";
 
     public static string Changelog(string applicationId, string storeName) => $"{applicationId}-{storeName}-changelog";
+}
+
+/// <summary>A processor threw; carries its name to the task's processing exception handler.</summary>
+internal sealed class ProcessorFailure(string processorName, Exception inner) : Exception(inner.Message, inner)
+{
+    public string ProcessorName { get; } = processorName;
 }

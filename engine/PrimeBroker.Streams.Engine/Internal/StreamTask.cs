@@ -30,6 +30,8 @@ internal sealed partial class StreamTask : IDisposable
     private readonly List<Punctuation> _punctuations = new();
     private readonly DeadLetterSink _deadLetterSink;
     private StoreCheckpoint _committed = StoreCheckpoint.Empty;
+    private readonly TaskCollector _collector;
+    private long _outputsSinceCommit;
     private bool _initialized;
 
     public StreamTask(TaskId id, SubTopology subTopology, Topology topology, TaskEnvironment env)
@@ -39,6 +41,7 @@ internal sealed partial class StreamTask : IDisposable
         _topology = topology;
         _env = env;
         _deadLetterSink = new DeadLetterSink(this);
+        _collector = new TaskCollector(this);
         foreach (var source in subTopology.Sources)
         {
             foreach (var topic in source.Topics)
@@ -70,7 +73,8 @@ internal sealed partial class StreamTask : IDisposable
 
     public List<TopicPartition> InputPartitions { get; } = new();
 
-    public IRecordCollector Collector => _env.Collector;
+    /// <summary>The collector processors and sinks send through; it notes that the task has output to commit.</summary>
+    public IRecordCollector Collector => _collector;
 
     public RecordMetadata? CurrentRecord { get; private set; }
 
@@ -84,7 +88,9 @@ internal sealed partial class StreamTask : IDisposable
     /// <summary>Records processed since the last commit (or rollback).</summary>
     public long UncommittedRecords { get; private set; }
 
-    public bool NeedsCommit => UncommittedRecords > 0 || _stores.Values.Any(s => s.IsDirty);
+    /// <summary>Input processed, output sent (a wall-clock punctuator may send without input) or stores written since
+    /// the last commit.</summary>
+    public bool NeedsCommit => UncommittedRecords > 0 || _outputsSinceCommit > 0 || _stores.Values.Any(s => s.IsDirty);
 
     /// <summary>The last committed commit sequence and input offsets.</summary>
     public StoreCheckpoint Committed => _committed;
@@ -167,18 +173,17 @@ internal sealed partial class StreamTask : IDisposable
         {
             source.ProcessRaw(raw);
         }
-        catch (TaskFailedException)
+        catch (ProcessorFailure failure)
         {
-            throw;
-        }
-        catch (Exception ex)
-        {
+            var ex = failure.InnerException!;
             var context = new ErrorContext(raw.Topic, raw.Partition.Value, raw.Offset.Value, raw.Message.Key, raw.Message.Value, raw.Message.Headers);
-            var response = _env.ProcessingHandler.Handle(context, CurrentNodeName(), ex, _deadLetterSink);
+            var response = _env.ProcessingHandler.Handle(context, failure.ProcessorName, ex, _deadLetterSink);
             if (response == HandlerResponse.Fail)
             {
                 throw new TaskFailedException(Id, $"processing {raw.TopicPartitionOffset} failed", ex);
             }
+
+            _env.Metrics.RecordSkipped(Id, "processing");
         }
 
         _nextOffsets[raw.TopicPartition] = raw.Offset.Value + 1;
@@ -201,7 +206,7 @@ internal sealed partial class StreamTask : IDisposable
             if (now >= p.NextDue)
             {
                 p.NextDue = now + (long)p.Interval.TotalMilliseconds;
-                p.Action(now); UncommittedRecords++; // what it forwarded or wrote must commit even without input
+                RunPunctuator(p, now);
             }
         }
     }
@@ -261,7 +266,7 @@ internal sealed partial class StreamTask : IDisposable
         {
             foreach (var (key, value) in store.ChangelogWrites())
             {
-                Collector.Send(store.ChangelogTopic!, store.Partition, key, value, null, WallClockMs);
+                _env.Collector.Send(store.ChangelogTopic!, store.Partition, key, value, null, WallClockMs);
             }
         }
     }
@@ -272,7 +277,7 @@ internal sealed partial class StreamTask : IDisposable
 
     /// <summary>Commit step: the commit marker of one store (see <see cref="CommitMarkers"/>).</summary>
     public void WriteMarker(TransactionalBytesStore store, StoreCheckpoint checkpoint, Action<long> onDelivered) =>
-        Collector.Send(store.ChangelogTopic!, store.Partition, CommitMarkers.Key, checkpoint.Encode(), CommitMarkers.Headers, WallClockMs, onDelivered);
+        _env.Collector.Send(store.ChangelogTopic!, store.Partition, CommitMarkers.Key, checkpoint.Encode(), CommitMarkers.Headers, WallClockMs, onDelivered);
 
     /// <summary>Commit step after the Kafka transaction committed: one atomic local batch per store.</summary>
     /// <param name="checkpoint">What was committed.</param>
@@ -287,6 +292,7 @@ internal sealed partial class StreamTask : IDisposable
 
         _committed = checkpoint;
         UncommittedRecords = 0;
+        _outputsSinceCommit = 0;
     }
 
     /// <summary>
@@ -307,7 +313,16 @@ internal sealed partial class StreamTask : IDisposable
         }
 
         UncommittedRecords = 0;
+        _outputsSinceCommit = 0;
         return new Dictionary<TopicPartition, long>(_nextOffsets);
+    }
+
+    /// <summary>After an out-of-range reset the source declared: processing continues at <paramref name="offset"/>,
+    /// and a rollback returns there too.</summary>
+    public void ResetPosition(TopicPartition tp, long offset)
+    {
+        _nextOffsets[tp] = offset;
+        _startPositions[tp] = offset;
     }
 
     /// <summary>Sets positions for partitions the state said nothing about (group offsets or reset policy).</summary>
@@ -353,12 +368,22 @@ internal sealed partial class StreamTask : IDisposable
             {
                 var interval = (long)p.Interval.TotalMilliseconds;
                 p.NextDue = StreamTime - (StreamTime - p.NextDue) % interval + interval;
-                p.Action(StreamTime);
+                RunPunctuator(p, StreamTime);
             }
         }
     }
 
-    private string CurrentNodeName() => SubTopology.NodeNames.FirstOrDefault() ?? "";
+    private void RunPunctuator(Punctuation p, long time)
+    {
+        try
+        {
+            p.Action(time);
+        }
+        catch (Exception ex) when (ex is not TaskFailedException and not Confluent.Kafka.KafkaException)
+        {
+            throw new TaskFailedException(Id, $"a punctuator failed at {time}", ex is ProcessorFailure f ? f.InnerException! : ex);
+        }
+    }
 
     private static InvalidOperationException WrongTypes(string name, Type key, Type value) =>
         new($"Store '{name}' is not a key-value store of <{key.Name}, {value.Name}>.");
@@ -385,6 +410,20 @@ internal sealed partial class StreamTask : IDisposable
         public void Cancel() => Cancelled = true;
     }
 
+    private sealed class TaskCollector(StreamTask task) : IRecordCollector
+    {
+        public void Send(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp)
+        {
+            task._outputsSinceCommit++;
+            task._env.Collector.Send(topic, partition, key, value, headers, timestamp);
+        }
+
+        public void Send(string topic, int partition, byte[]? key, byte[]? value, Headers? headers, long timestamp, Action<long> onDelivered) =>
+            task._env.Collector.Send(topic, partition, key, value, headers, timestamp, onDelivered);
+
+        public int PartitionCount(string topic) => task._env.Collector.PartitionCount(topic);
+    }
+
     private sealed class DeadLetterSink : IDeadLetterSink
     {
         private readonly StreamTask _task;
@@ -394,15 +433,4 @@ internal sealed partial class StreamTask : IDisposable
         public void Send(string topic, byte[]? key, byte[]? value, Headers headers) =>
             _task.Collector.Send(topic, null, key, value, headers, _task.WallClockMs);
     }
-}
-
-/// <summary>A task stopped on an error its handler chose not to skip.</summary>
-public sealed class TaskFailedException : Exception
-{
-    public TaskFailedException(TaskId taskId, string what, Exception inner)
-        : base($"Task {taskId} failed: {what}: {inner.Message}", inner) => TaskId = taskId;
-
-    public TaskFailedException(TaskId taskId, string message) : base($"Task {taskId} failed: {message}") => TaskId = taskId;
-
-    public TaskId TaskId { get; }
 }

@@ -1,3 +1,4 @@
+using PrimeBroker.Streams.Engine.Errors;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
@@ -212,13 +213,41 @@ internal sealed class StreamThread : IDisposable
             return;
         }
 
+        var tasks = _tasks.Values.ToList();
+        var stateless = tasks.Where(t => t.LoggedStores.Count == 0 && t.NeedsCommit).ToList();
         try
         {
-            TaskCommitter.Commit(_tasks.Values.ToList(), _transaction, _metrics);
+            TaskCommitter.Commit(tasks, _transaction, _metrics);
         }
         catch (Exception ex) when (ex is KafkaException or TimeoutException)
         {
             AbortAndRollback(ex);
+            return;
+        }
+
+        CommitStatelessPositions(stateless);
+    }
+
+    /// <summary>
+    /// Tasks without a changelog have no commit marker to carry their position. The transaction committed their offsets
+    /// already; a plain commit of the same offsets changes nothing on a real cluster, and gives them a position on a
+    /// cluster that drops transactional offset commits (the embedded mock), so a restart does not replay their input
+    /// from the reset policy. Best effort: a failure only widens what a restart may repeat (their outputs).
+    /// </summary>
+    private void CommitStatelessPositions(IReadOnlyList<StreamTask> tasks)
+    {
+        if (tasks.Count == 0 || _config.ProcessingGuarantee != ProcessingGuarantee.ExactlyOnceV2)
+        {
+            return;
+        }
+
+        try
+        {
+            _consumer.Commit(tasks.SelectMany(t => t.Committed.InputOffsets).Select(e => new TopicPartitionOffset(e.Key, e.Value)));
+        }
+        catch (KafkaException ex)
+        {
+            _logger.ClientLog(_name, "plain offset commit of stateless tasks failed: " + ex.Message);
         }
     }
 
@@ -246,14 +275,36 @@ internal sealed class StreamThread : IDisposable
 
         _logger.Aborted(_name, cause.Message, _tasks.Count);
         _metrics.RecordAbort();
+        var positions = new List<TopicPartitionOffset>();
         foreach (var task in _tasks.Values)
         {
-            foreach (var (tp, offset) in task.Rollback())
+            positions.AddRange(task.Rollback().Where(e => _byPartition.ContainsKey(e.Key)).Select(e => new TopicPartitionOffset(e.Key, e.Value)));
+        }
+
+        SeekAll(positions);
+    }
+
+    /// <summary>Moves fetch positions. A partition in an error state refuses a seek (Local_State); re-assigning the
+    /// whole assignment with explicit positions resets every fetcher instead.</summary>
+    private void SeekAll(IReadOnlyCollection<TopicPartitionOffset> positions)
+    {
+        try
+        {
+            foreach (var position in positions)
             {
-                if (_byPartition.ContainsKey(tp))
-                {
-                    _consumer.Seek(new TopicPartitionOffset(tp, offset));
-                }
+                _consumer.Seek(position);
+            }
+        }
+        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
+        {
+            var wanted = positions.ToDictionary(p => p.TopicPartition, p => p.Offset);
+            var assignment = _consumer.Assignment.Select(tp => new TopicPartitionOffset(tp,
+                wanted.TryGetValue(tp, out var o) ? o : _byPartition.TryGetValue(tp, out var t) && t.NextOffsets.TryGetValue(tp, out var n) ? n : Offset.Stored)).ToList();
+            var paused = _consumer.Assignment.Where(tp => !_byPartition.ContainsKey(tp)).ToList();
+            _consumer.Assign(assignment);
+            if (paused.Count > 0)
+            {
+                _consumer.Pause(paused);
             }
         }
     }
@@ -262,7 +313,6 @@ internal sealed class StreamThread : IDisposable
     {
         _logger.TaskStopped(task.Id.ToString(), error.Message, error);
         _failed[task.Id] = error;
-        AbortAndRollback(error);
         _tasks.TryRemove(task.Id, out _);
         foreach (var tp in task.InputPartitions)
         {
@@ -270,6 +320,7 @@ internal sealed class StreamThread : IDisposable
         }
 
         _consumer.Pause(task.InputPartitions);
+        AbortAndRollback(error);
         task.Close();
     }
 
@@ -292,7 +343,9 @@ internal sealed class StreamThread : IDisposable
 
         _logger.InputReset(tp.Topic, tp.Partition.Value, policy.ToString());
         var watermarks = _consumer.QueryWatermarkOffsets(tp, _config.RequestTimeout);
-        _consumer.Seek(new TopicPartitionOffset(tp, policy == OffsetResetPolicy.Earliest ? watermarks.Low : watermarks.High));
+        var position = policy == OffsetResetPolicy.Earliest ? watermarks.Low.Value : watermarks.High.Value;
+        task.ResetPosition(tp, position);
+        SeekAll([new TopicPartitionOffset(tp, position)]);
     }
 
     private IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
@@ -501,23 +554,4 @@ internal sealed class StreamThread : IDisposable
 
         return new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => _logger.ClientLog(m.Name, m.Message)).Build();
     }
-}
-
-/// <summary>A source partition's position is no longer in the log: its records were deleted before being processed.</summary>
-public sealed class InputOffsetOutOfRangeException : Exception
-{
-    public InputOffsetOutOfRangeException(string topic, int partition, long position)
-        : base($"Input {topic} [{partition}] at offset {position} is out of range: records were deleted before this application " +
-               "processed them. The task stops instead of skipping input; declare a reset policy on the source only where skipping is acceptable.")
-    {
-        Topic = topic;
-        Partition = partition;
-        Position = position;
-    }
-
-    public string Topic { get; }
-
-    public int Partition { get; }
-
-    public long Position { get; }
 }

@@ -99,7 +99,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
     /// <summary>Why the application is unhealthy: dead threads and stopped tasks, with their errors.</summary>
     public IReadOnlyList<string> Errors =>
-        _fatal.Select(e => $"thread failed: {e.Message}")
+        _fatal.Select(e => $"thread failed: {e}")
             .Concat(_threads.SelectMany(t => t.FailedTasks.Select(f => $"task {f.Key} stopped: {f.Value.Message}")))
             .Concat(_global?.Error is { } g ? [$"global store thread failed: {g.Message}"] : [])
             .ToList();

@@ -1,3 +1,4 @@
+using PrimeBroker.Streams.Engine.Errors;
 using PrimeBroker.Streams.Engine.Dsl;
 using PrimeBroker.Streams.Engine.Internal;
 using PrimeBroker.Streams.Engine.Processing;
