@@ -17,7 +17,7 @@ public sealed class HandoverTests(ITestOutputHelper output)
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public Task HandoverAfterSigkillAtRandomPointsLosesAndDoublesNothing() => RunAsync(cycles: 20, kill: true, seed: Environment.TickCount);
+    public Task HandoverAfterSigkillAtRandomPointsLosesAndDoublesNothing() => RunAsync(cycles: int.Parse(Environment.GetEnvironmentVariable("PBS_KILLS") ?? "20"), kill: true, seed: Environment.TickCount);
 
     [Fact]
     public Task HandoverAfterGracefulStopsLosesAndDoublesNothing() => RunAsync(cycles: 6, kill: false, seed: Environment.TickCount);
@@ -52,11 +52,14 @@ public sealed class HandoverTests(ITestOutputHelper output)
             });
 
             int stops = 0, takeovers = 0;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            TimeSpan waitKill = default, waitTakeover = default, waitRestart = default;
             for (var cycle = 0; cycle < cycles; cycle++)
             {
                 // A random kill point: after a random amount of further input, so it lands mid-batch or mid-commit.
                 var mark = Interlocked.Read(ref produced) + random.Next(100, 1500);
                 await Eventually.True(() => Interlocked.Read(ref produced) >= mark || producer.IsFaulted, s_wait, () => "producer stalled");
+                waitKill += clock.Elapsed; clock.Restart();
                 var victim = processes.Values.OrderByDescending(p => p.Partitions.Count).ThenBy(_ => random.Next()).First();
                 var survivor = processes.Values.Single(p => p != victim);
                 if (kill)
@@ -71,13 +74,16 @@ public sealed class HandoverTests(ITestOutputHelper output)
                 stops++;
                 await Eventually.True(() => survivor.Partitions.Count == 4 && survivor.State == "Running", s_wait, () => $"takeover by {survivor.Name}: {Describe()}");
                 takeovers++;
+                waitTakeover += clock.Elapsed; clock.Restart();
                 victim.Dispose();
                 var restarted = Launch(victim.Name);
                 await Eventually.True(() => restarted.Partitions.Count > 0 && survivor.Partitions.Count > 0 && restarted.Partitions.Count + survivor.Partitions.Count == 4,
                     s_wait, () => $"restart of {victim.Name}: {Describe()}");
+                waitRestart += clock.Elapsed; clock.Restart();
                 Assert.True(processes.Values.All(p => p.Error is null), Describe());
             }
 
+            output.WriteLine($"time to kill point {waitKill}, takeovers {waitTakeover}, restarts {waitRestart}");
             producing.Cancel();
             await producer;
             foreach (var process in processes.Values)
