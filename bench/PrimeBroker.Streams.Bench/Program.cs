@@ -1,1 +1,188 @@
-Console.WriteLine("bench: not yet");
+using System.Globalization;
+using System.Runtime.InteropServices;
+using PrimeBroker.Streams.Bench;
+using PrimeBroker.Streams.Engine.Embedded;
+
+// Throughput of the engine (stateful passthrough, exactly_once_v2) against a raw Confluent.Kafka EOS copy loop on the
+// embedded cluster. See bench/README.md for the method and its caveats.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+Console.WriteLine($"command: dotnet run -c Release --project bench/PrimeBroker.Streams.Bench -- {string.Join(' ', args)}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, " +
+                  $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+#if DEBUG
+Console.WriteLine("WARNING: Debug build; run with -c Release.");
+#endif
+var workload = new Workload(options);
+Console.WriteLine($"workload: {options.Records:N0} records per backlog, {options.Partitions} partitions, keys ACC-00000..ACC-{options.Keys - 1:D5} " +
+                  $"({options.Keys:N0} keys, uniform random), values {options.ValueBytes} B, commit interval {options.CommitInterval.TotalMilliseconds:0} ms, " +
+                  $"{options.Rounds} rounds");
+Console.WriteLine($"          ~{workload.BytesPerPartition / 1024.0 / 1024.0:0.00} MiB per partition (mock cap 5 MiB); the engine's write cache dedups " +
+                  "changelog writes per key per commit, so the key space matters");
+if (workload.BytesPerPartition > Workload.MockCapBytes * 3 / 4)
+{
+    Console.Error.WriteLine("The backlog would exceed 3/4 of the mock's 5 MiB per partition; lower --records or --value-bytes, or raise --partitions.");
+    return 2;
+}
+
+var root = Path.Combine(Path.GetTempPath(), "pbs-bench-" + Guid.NewGuid().ToString("N")[..8]);
+var run = Guid.NewGuid().ToString("N")[..6];
+await using var cluster = EmbeddedKafkaCluster.Start();
+Console.WriteLine($"cluster: embedded (librdkafka mock), 3 brokers, {cluster.BootstrapServers}");
+Console.WriteLine();
+
+var raw = new List<RunResult>();
+var engine = new List<RunResult>();
+try
+{
+    for (var round = 1; round <= options.Rounds; round++)
+    {
+        raw.Add(Report(round, await Contend("a", round, trackLatency: false)));
+        engine.Add(Report(round, await Contend("b", round, trackLatency: false)));
+    }
+
+    var latency = new List<RunResult>();
+    if (options.LatencyRate > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"paced phase: {options.LatencyRate:N0} records/s for {options.LatencyDuration.TotalSeconds:0} s per contender, once each");
+        latency.Add(Report(0, await Contend("a", 0, trackLatency: true)));
+        latency.Add(Report(0, await Contend("b", 0, trackLatency: true)));
+    }
+
+    PrintSummary(raw, engine, latency);
+    return raw.Concat(engine).Concat(latency).All(r => r.Verified) ? 0 : 1;
+}
+finally
+{
+    try
+    {
+        Directory.Delete(root, recursive: true);
+    }
+    catch (DirectoryNotFoundException)
+    {
+    }
+}
+
+async Task<RunResult> Contend(string contender, int round, bool trackLatency)
+{
+    var tag = trackLatency ? "paced" : $"r{round}";
+    var input = $"bench-{run}-{tag}-{contender}-in";
+    var output = $"bench-{run}-{tag}-{contender}-out";
+    var id = $"bench-{run}-{tag}-{contender}";
+    cluster.CreateTopic(input, options.Partitions, 3);
+    cluster.CreateTopic(output, options.Partitions, 3);
+    var probe = new RunProbe(trackLatency);
+    try
+    {
+        if (!trackLatency)
+        {
+            workload.Preload(cluster.BootstrapServers, input);
+            return contender == "a"
+                ? await Task.Run(() => RawCopyLoop.Run(cluster.BootstrapServers, input, output, options.Partitions, id, options.CommitInterval, options.Records, probe))
+                : await EngineStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, options.Records, probe);
+        }
+
+        // Paced: start the contender, wait until it owns its partitions, then generate; it ends when all generated records committed.
+        var expected = (long)(options.LatencyRate * options.LatencyDuration.TotalSeconds);
+        var ready = new TaskCompletionSource();
+        var running = contender == "a"
+            ? Task.Factory.StartNew(() => RawCopyLoop.Run(cluster.BootstrapServers, input, output, options.Partitions, id, options.CommitInterval, expected, probe,
+                options.FetchWaitMaxMs, () => ready.TrySetResult()), TaskCreationOptions.LongRunning)
+            : EngineStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, expected, probe, options.FetchWaitMaxMs, () => ready.TrySetResult());
+        await Task.WhenAny(ready.Task, running);
+        if (running.IsCompleted)
+        {
+            return await running;
+        }
+
+        await Task.Delay(500); // let the first fetches settle
+        await Task.Run(() => PacedGenerator.Run(cluster.BootstrapServers, input, workload, options.LatencyRate, options.LatencyDuration));
+        return await running;
+    }
+    finally
+    {
+        foreach (var topic in new[] { input, output, $"{id}-{EngineStatefulPassthrough.Store}-changelog" })
+        {
+            try
+            {
+                cluster.DeleteTopic(topic); // the mock holds everything in memory
+            }
+            catch (Confluent.Kafka.KafkaException)
+            {
+            }
+        }
+    }
+}
+
+static RunResult Report(int round, RunResult r)
+{
+    var where = round == 0 ? "paced " : $"round {round}";
+    Console.WriteLine($"{where} {r.Contender,-24} {r.RecordsPerSecond,10:N0} rec/s  {r.Records:N0} records in {r.Elapsed.TotalSeconds:0.000} s, " +
+                      $"{r.Commits} commits, commit mean {r.MeanCommitMs:0.0} ms p99 {r.P99CommitMs:0.0} ms  {(r.Verified ? "OK" : "FAILED")}");
+    Console.WriteLine($"        check: {r.Verification}");
+    if (r.Latency is { } l)
+    {
+        Console.WriteLine($"        latency CreateTime -> commit returned: p50 {l.P50:0} ms, p95 {l.P95:0} ms, p99 {l.P99:0} ms, max {l.Max:0} ms ({l.Count:N0} records)");
+    }
+
+    return r;
+}
+
+static void PrintSummary(List<RunResult> raw, List<RunResult> engine, List<RunResult> latency)
+{
+    var a = Median(raw.Select(r => r.RecordsPerSecond));
+    var b = Median(engine.Select(r => r.RecordsPerSecond));
+    Console.WriteLine();
+    Console.WriteLine($"== medians over {raw.Count} rounds ==");
+    Console.WriteLine($"(a) raw Confluent.Kafka EOS copy loop     {a,10:N0} rec/s   rounds: {string.Join(", ", raw.Select(r => r.RecordsPerSecond.ToString("N0")))}");
+    Console.WriteLine($"(b) engine stateful passthrough (EOS v2)  {b,10:N0} rec/s   rounds: {string.Join(", ", engine.Select(r => r.RecordsPerSecond.ToString("N0")))}");
+    Console.WriteLine($"    (b) commits per round median {Median(engine.Select(r => (double)r.Commits)):0}, commit duration mean {Median(engine.Select(r => r.MeanCommitMs)):0.0} ms, " +
+                      $"p99 {Median(engine.Select(r => r.P99CommitMs)):0.0} ms (medians of the rounds' values)");
+    Console.WriteLine($"    (a) commits per round median {Median(raw.Select(r => (double)r.Commits)):0}, commit duration mean {Median(raw.Select(r => r.MeanCommitMs)):0.0} ms, " +
+                      $"p99 {Median(raw.Select(r => r.P99CommitMs)):0.0} ms");
+    Console.WriteLine($"ratio (b)/(a) = {b / a:0.00}   (per round: {string.Join(", ", raw.Zip(engine, (x, y) => (y.RecordsPerSecond / x.RecordsPerSecond).ToString("0.00")))}; target >= 0.50)");
+    foreach (var r in latency)
+    {
+        if (r.Latency is { } l)
+        {
+            Console.WriteLine($"latency {r.Contender,-24} p50 {l.P50:0} ms, p95 {l.P95:0} ms, p99 {l.P99:0} ms (input CreateTime -> return of the commit carrying the output)");
+        }
+    }
+
+    Console.WriteLine($"verification: {(raw.Concat(engine).Concat(latency).All(r => r.Verified) ? "all runs OK" : "SOME RUNS FAILED (see check lines)")}");
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    if (sorted.Length == 0)
+    {
+        return 0;
+    }
+
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+}
+
+static string CpuModel()
+{
+    try
+    {
+        return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown cpu";
+    }
+    catch (IOException)
+    {
+        return "unknown cpu";
+    }
+}

@@ -70,17 +70,22 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         });
     }
 
-    public int PartitionCount(string topic) => _partitionCounts.GetOrAdd(topic, t =>
+    // Called for every record sent. TryGetValue first: a GetOrAdd with a lambda that captures `this` allocates a new
+    // delegate on every call, hit or miss; the metadata lookup only runs on a miss (once per topic).
+    public int PartitionCount(string topic) =>
+        _partitionCounts.TryGetValue(topic, out var count) ? count : _partitionCounts.GetOrAdd(topic, LookUpPartitionCount);
+
+    private int LookUpPartitionCount(string topic)
     {
-        var metadata = _admin.GetMetadata(t, _timeout);
-        var topicMetadata = metadata.Topics.FirstOrDefault(m => m.Topic == t);
+        var metadata = _admin.GetMetadata(topic, _timeout);
+        var topicMetadata = metadata.Topics.FirstOrDefault(m => m.Topic == topic);
         if (topicMetadata is null || topicMetadata.Error.IsError || topicMetadata.Partitions.Count == 0)
         {
-            throw new KafkaException(topicMetadata?.Error ?? new Error(ErrorCode.UnknownTopicOrPart, $"Topic '{t}' does not exist."));
+            throw new KafkaException(topicMetadata?.Error ?? new Error(ErrorCode.UnknownTopicOrPart, $"Topic '{topic}' does not exist."));
         }
 
         return topicMetadata.Partitions.Count;
-    });
+    }
 
     public void Flush()
     {

@@ -1,0 +1,77 @@
+using System.Globalization;
+
+namespace PrimeBroker.Streams.Bench;
+
+/// <summary>Command-line options of the benchmark. Unknown options and bad values fail at start.</summary>
+internal sealed record BenchOptions
+{
+    /// <summary>Records in each pre-loaded backlog (one backlog per contender per round). Default 300,000.</summary>
+    public int Records { get; init; } = 300_000;
+
+    /// <summary>Partitions of every input and output topic. Default 20 (like trade-events).</summary>
+    public int Partitions { get; init; } = 20;
+
+    /// <summary>Rounds; each round runs the raw loop, then the engine, on fresh topics. Default 3.</summary>
+    public int Rounds { get; init; } = 3;
+
+    /// <summary>Value size in bytes. Default 160.</summary>
+    public int ValueBytes { get; init; } = 160;
+
+    /// <summary>Distinct keys (ACC-00000 ...). Default 10,000.</summary>
+    public int Keys { get; init; } = 10_000;
+
+    /// <summary>Commit interval of both contenders. Default 100 ms (the engine's default under exactly-once).</summary>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Records/s of the paced latency phase; 0 skips it. Default 20,000.</summary>
+    public int LatencyRate { get; init; } = 20_000;
+
+    /// <summary>Duration of the paced latency phase per contender. Default 5 s.</summary>
+    public TimeSpan LatencyDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>fetch.wait.max.ms of both contenders' consumers in the paced phase. Default 10: the mock answers a Fetch
+    /// that finds no data only after the full wait, even if data arrives meanwhile (a real broker answers at once), so
+    /// librdkafka's default of 500 ms would dominate the latency figure.</summary>
+    public int FetchWaitMaxMs { get; init; } = 10;
+
+    public const string Usage =
+        "options: --records N (300000) --partitions N (20) --rounds N (3) --value-bytes N (160) --keys N (10000) " +
+        "--commit-ms N (100) --latency-rate N records/s, 0 = skip (20000) --latency-seconds N (5) --fetch-wait-ms N, paced phase only (10)";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help")
+            {
+                throw new ArgumentException(Usage);
+            }
+
+            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            {
+                throw new ArgumentException($"{name} needs an integer value. {Usage}");
+            }
+
+            i++;
+            options = name switch
+            {
+                "--records" => options with { Records = Positive(name, value) },
+                "--partitions" => options with { Partitions = Positive(name, value) },
+                "--rounds" => options with { Rounds = Positive(name, value) },
+                "--value-bytes" => options with { ValueBytes = Positive(name, value) },
+                "--keys" => options with { Keys = Positive(name, value) },
+                "--commit-ms" => options with { CommitInterval = TimeSpan.FromMilliseconds(Positive(name, value)) },
+                "--latency-rate" => options with { LatencyRate = value >= 0 ? value : throw new ArgumentException($"{name} must be >= 0.") },
+                "--fetch-wait-ms" => options with { FetchWaitMaxMs = Positive(name, value) },
+                "--latency-seconds" => options with { LatencyDuration = TimeSpan.FromSeconds(Positive(name, value)) },
+                _ => throw new ArgumentException($"unknown option '{name}'. {Usage}"),
+            };
+        }
+
+        return options;
+    }
+
+    private static int Positive(string name, int value) => value > 0 ? value : throw new ArgumentException($"{name} must be positive.");
+}
