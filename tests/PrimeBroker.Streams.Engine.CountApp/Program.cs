@@ -42,6 +42,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 await using var app = new StreamsApplication(builder.Build(), config);
 await app.StartAsync();
 string? lastState = null, lastTasks = null, lastErrors = null;
+using var report = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
 while (!stop.IsCancellationRequested)
 {
     var state = app.State.ToString();
@@ -52,7 +53,7 @@ while (!stop.IsCancellationRequested)
     if (errors != lastErrors && errors.Length > 0) { Console.WriteLine($"error={errors}"); lastErrors = errors; }
     try
     {
-        await Task.Delay(20, stop.Token);
+        await report.WaitForNextTickAsync(stop.Token);
     }
     catch (OperationCanceledException)
     {

@@ -22,6 +22,9 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     public long LogStartOffset(string topic, int partition) =>
         _consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), _timeout).Low.Value;
 
+    public long EndOffset(string topic, int partition) =>
+        _consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), _timeout).High.Value;
+
     public IEnumerable<ChangelogRecord> Read(string topic, int partition, long fromOffset)
     {
         var tp = new TopicPartition(topic, partition);

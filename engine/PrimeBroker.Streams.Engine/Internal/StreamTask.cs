@@ -32,6 +32,7 @@ internal sealed partial class StreamTask : IDisposable
     private StoreCheckpoint _committed = StoreCheckpoint.Empty;
     private readonly TaskCollector _collector;
     private long _outputsSinceCommit;
+    private int _outputsOfCurrentRecord;
     private bool _initialized;
 
     public StreamTask(TaskId id, SubTopology subTopology, Topology topology, TaskEnvironment env)
@@ -163,6 +164,7 @@ internal sealed partial class StreamTask : IDisposable
         }
 
         CurrentRecord = new RecordMetadata(raw.Topic, raw.Partition.Value, raw.Offset.Value);
+        _outputsOfCurrentRecord = 0;
         var timestamp = raw.Message.Timestamp.UnixTimestampMs;
         if (timestamp > StreamTime)
         {
@@ -410,12 +412,36 @@ internal sealed partial class StreamTask : IDisposable
         public void Cancel() => Cancelled = true;
     }
 
+    /// <summary>
+    /// Stamps every output with the header <c>pbs.origin</c> = <c>topic:partition:offset:n</c> of the input record that
+    /// caused it (n counts the outputs of that record), or <c>task:&lt;id&gt;:commit:&lt;seq&gt;:n</c> for punctuator
+    /// output. Reprocessing after a crash produces the same origins, so a consumer that sees records of transactions that
+    /// never committed (the embedded cluster shows them) can recognise repeats.
+    /// </summary>
     private sealed class TaskCollector(StreamTask task) : IRecordCollector
     {
+        public const string OriginHeader = "pbs.origin";
+
         public void Send(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp)
         {
             task._outputsSinceCommit++;
-            task._env.Collector.Send(topic, partition, key, value, headers, timestamp);
+            var origin = task.CurrentRecord is { } source
+                ? $"{source.Topic}:{source.Partition}:{source.Offset}:{task._outputsOfCurrentRecord++}"
+                : $"task:{task.Id}:commit:{task._committed.CommitSequence + 1}:{task._outputsSinceCommit}";
+            var stamped = new Headers();
+            if (headers is not null)
+            {
+                foreach (var header in headers)
+                {
+                    if (header.Key != OriginHeader)
+                    {
+                        stamped.Add(header.Key, header.GetValueBytes());
+                    }
+                }
+            }
+
+            stamped.Add(OriginHeader, System.Text.Encoding.UTF8.GetBytes(origin));
+            task._env.Collector.Send(topic, partition, key, value, stamped, timestamp);
         }
 
         public void Send(string topic, int partition, byte[]? key, byte[]? value, Headers? headers, long timestamp, Action<long> onDelivered) =>

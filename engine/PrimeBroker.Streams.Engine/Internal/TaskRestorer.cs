@@ -79,6 +79,16 @@ internal sealed class TaskRestorer
             throw new ChangelogTruncatedException(store.Name, topic, store.Partition, start, logStart);
         }
 
+        var end = _reader.EndOffset(topic, store.Partition);
+        if (start > end)
+        {
+            // The local store has seen records the log no longer has: the topic was deleted and recreated. A later
+            // restore elsewhere would build less than this store holds, so stop rather than diverge silently.
+            throw new InvalidOperationException(
+                $"Task {_task.Id}: store '{store.Name}' holds changelog records up to offset {start - 1} but {topic} [{store.Partition}] ends at {end}; " +
+                "the changelog was deleted or recreated. Delete the task's state directory to rebuild from what the log holds, or restore the topic.");
+        }
+
         var lastApplied = local?.Checkpoint ?? StoreCheckpoint.Empty;
         Group? heldBack = null;
         var pending = new List<ChangelogRecord>();

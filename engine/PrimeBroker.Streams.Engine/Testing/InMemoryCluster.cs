@@ -182,6 +182,8 @@ internal sealed class InMemoryChangelogReader(InMemoryCluster cluster) : IChange
 {
     public long LogStartOffset(string topic, int partition) => cluster.Topic(topic)[partition].LogStart;
 
+    public long EndOffset(string topic, int partition) => cluster.Topic(topic)[partition].End;
+
     public IEnumerable<ChangelogRecord> Read(string topic, int partition, long fromOffset) =>
         cluster.Read(topic, partition, fromOffset)
             .Select(r => new ChangelogRecord(r.Offset, r.Record.Key ?? [], r.Record.Value, CommitMarkers.IsMarker(r.Record.Headers)))

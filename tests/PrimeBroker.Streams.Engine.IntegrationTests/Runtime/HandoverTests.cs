@@ -13,7 +13,7 @@ namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
 /// this passes only if the input position travels with the state and restores skip what never committed.</remarks>
 public sealed class HandoverTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan s_sessionTimeout = TimeSpan.FromMilliseconds(1500);
+    private static readonly TimeSpan s_sessionTimeout = TimeSpan.FromMilliseconds(1000);
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -45,8 +45,8 @@ public sealed class HandoverTests(ITestOutputHelper output)
                 using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
                 while (!producing.IsCancellationRequested)
                 {
-                    scenario.Produce(50, keys: 40, offset: (int)Interlocked.Read(ref produced));
-                    Interlocked.Add(ref produced, 50);
+                    scenario.Produce(25, keys: 40, offset: (int)Interlocked.Read(ref produced));
+                    Interlocked.Add(ref produced, 25);
                     await timer.WaitForNextTickAsync();
                 }
             });
@@ -57,7 +57,7 @@ public sealed class HandoverTests(ITestOutputHelper output)
             for (var cycle = 0; cycle < cycles; cycle++)
             {
                 // A random kill point: after a random amount of further input, so it lands mid-batch or mid-commit.
-                var mark = Interlocked.Read(ref produced) + random.Next(100, 1500);
+                var mark = Interlocked.Read(ref produced) + random.Next(50, 800);
                 await Eventually.True(() => Interlocked.Read(ref produced) >= mark || producer.IsFaulted, s_wait, () => "producer stalled");
                 waitKill += clock.Elapsed; clock.Restart();
                 var victim = processes.Values.OrderByDescending(p => p.Partitions.Count).ThenBy(_ => random.Next()).First();

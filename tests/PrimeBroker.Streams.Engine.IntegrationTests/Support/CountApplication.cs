@@ -12,6 +12,8 @@ internal sealed class CountScenario : IAsyncDisposable
     private readonly List<StreamsApplication> _apps = new();
     private readonly string _root = Path.Combine(Path.GetTempPath(), "pbs-it-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly Dictionary<string, long> _expected = new();
+    private readonly object _produceLock = new();
+    private IProducer<string, string>? _producer;
 
     public CountScenario(int partitions = 4, EmbeddedKafkaClusterOptions? options = null)
     {
@@ -78,10 +80,25 @@ internal sealed class CountScenario : IAsyncDisposable
     public void Produce(int count, int keys = 20, int offset = 0)
     {
         var records = Enumerable.Range(offset, count).Select(i => ($"ACC-{i % keys:D4}", $"trade-{i}")).ToList();
-        ClusterProbe.Produce(Cluster.BootstrapServers, Input, records);
-        foreach (var (key, _) in records)
+        lock (_produceLock)
         {
-            _expected[key] = _expected.GetValueOrDefault(key) + 1;
+            _producer ??= new ProducerBuilder<string, string>(new ProducerConfig
+            {
+                BootstrapServers = Cluster.BootstrapServers,
+                EnableIdempotence = true,
+                LingerMs = 5,
+                Partitioner = Partitioner.Murmur2Random,
+            }).Build();
+            var pending = records.Select(r => _producer.ProduceAsync(Input, new Message<string, string> { Key = r.Item1, Value = r.Item2 })).ToArray();
+            if (!Task.WaitAll(pending, ClusterProbe.Timeout))
+            {
+                throw new TimeoutException($"{count} records to '{Input}' were not acknowledged within {ClusterProbe.Timeout.TotalSeconds} s.");
+            }
+
+            foreach (var (key, _) in records)
+            {
+                _expected[key] = _expected.GetValueOrDefault(key) + 1;
+            }
         }
     }
 
@@ -123,6 +140,7 @@ internal sealed class CountScenario : IAsyncDisposable
             await app.DisposeAsync();
         }
 
+        _producer?.Dispose();
         await Cluster.DisposeAsync();
         try
         {

@@ -20,12 +20,19 @@ public sealed class DevClusterCommandTests
         {
             var info = DevClusterInfo.ReadFrom(file);
             Assert.True(info.Embedded);
-            Assert.Null(info.SchemaRegistryUrl);
+            Assert.NotNull(info.SchemaRegistryUrl);
+            Assert.StartsWith("http://127.0.0.1:", info.SchemaRegistryUrl);
+            using (var http = new HttpClient())
+            {
+                var subjects = await http.GetAsync(info.SchemaRegistryUrl + "/subjects").WaitAsync(Probe.Timeout);
+                Assert.Equal(System.Net.HttpStatusCode.OK, subjects.StatusCode);
+            }
+
             Assert.Equal(3, info.BootstrapServers.Split(',').Length);
             var counts = Probe.PartitionCounts(info.BootstrapServers);
             Assert.All(PrimeBrokerTopics.All, spec => Assert.Equal(spec.Partitions, counts.GetValueOrDefault(spec.Name)));
             Assert.Contains($"bootstrap: {info.BootstrapServers}", output.ToString());
-            Assert.Contains("registry: not configured", output.ToString());
+            Assert.Contains($"registry: {info.SchemaRegistryUrl}", output.ToString());
         }
         finally
         {

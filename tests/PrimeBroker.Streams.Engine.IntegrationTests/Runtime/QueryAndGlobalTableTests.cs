@@ -1,0 +1,71 @@
+using Confluent.Kafka;
+using PrimeBroker.Streams.Engine.Dsl;
+using PrimeBroker.Streams.Engine.IntegrationTests.Support;
+using PrimeBroker.Streams.Engine.Processing;
+using PrimeBroker.Streams.Engine.State;
+
+namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
+
+/// <summary>Interactive-query metadata and global tables on the embedded cluster.</summary>
+public sealed class QueryAndGlobalTableTests
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task KeyMetadataNamesTheOwningPartitionAndThisInstanceAsHost()
+    {
+        await using var scenario = new CountScenario();
+        var app = await scenario.StartAsync("a", tune: c => c with { ApplicationServer = "127.0.0.1:8080" });
+        scenario.Produce(100);
+        await Eventually.True(() => scenario.CountsMatch(app), s_wait, () => scenario.Describe(app));
+
+        var metadata = app.QueryMetadataForKey(CountScenario.Store, "ACC-0001", Serializers.Utf8);
+
+        Assert.Equal(Partitioning.ForKey("ACC-0001"u8, scenario.Partitions), metadata.Partition);
+        Assert.True(metadata.IsLocal);
+        Assert.Equal("127.0.0.1:8080", metadata.ActiveHost);
+    }
+
+    [Fact]
+    public async Task AGlobalTableIsRestoredFromEveryPartitionAndFollowedWhileRunning()
+    {
+        await using var scenario = new CountScenario();
+        var prices = ClusterProbe.UniqueTopic("prices");
+        scenario.Cluster.CreateTopic(prices, 3, 3);
+        ClusterProbe.Produce(scenario.Cluster.BootstrapServers, prices, Enumerable.Range(0, 30).Select(i => ($"INS-{i}", $"{i}.00")));
+
+        var builder = new StreamsBuilder();
+        var table = builder.GlobalTable(prices, Consumed.With(Serdes.String, Serdes.String), "prices-store");
+        builder.Stream(scenario.Input, Consumed.With(Serdes.String, Serdes.String))
+            .ProcessValues(() => new PriceLookup(table.QueryableStoreName), [])
+            .To(scenario.Output);
+        await using var app = new StreamsApplication(builder.Build(), scenario.Config("a"));
+        await app.StartAsync();
+
+        var store = app.Store<string, string>("prices-store");
+        Assert.Equal(30, store.All().Count());
+        Assert.Equal("7.00", store.Get("INS-7"));
+
+        ClusterProbe.Produce(scenario.Cluster.BootstrapServers, prices, [("INS-7", "7.50")]);
+        await Eventually.True(() => store.Get("INS-7") == "7.50", s_wait, () => $"INS-7 is {store.Get("INS-7")}");
+
+        ClusterProbe.Produce(scenario.Cluster.BootstrapServers, scenario.Input, [("ACC-1", "INS-7")]);
+        var enriched = ClusterProbe.ConsumeFromBeginning(scenario.Cluster.BootstrapServers, scenario.Output, 1);
+        Assert.Equal("INS-7@7.50", Assert.Single(enriched).Message.Value);
+    }
+
+    private sealed class PriceLookup(string storeName) : IProcessor<string, string, string, string>
+    {
+        private IProcessorContext<string, string> _context = null!;
+        private IKeyValueStore<string, string> _prices = null!;
+
+        public void Init(IProcessorContext<string, string> context)
+        {
+            _context = context;
+            _prices = context.GetStateStore<string, string>(storeName);
+        }
+
+        public void Process(Record<string, string> record) =>
+            _context.Forward(record.WithValue($"{record.Value}@{_prices.Get(record.Value)}"));
+    }
+}
