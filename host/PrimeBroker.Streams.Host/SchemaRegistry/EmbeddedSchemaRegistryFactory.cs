@@ -6,7 +6,7 @@ namespace PrimeBroker.Streams.Host.SchemaRegistry;
 internal sealed class EmbeddedSchemaRegistryFactory : ISchemaRegistryServerFactory
 {
     public async Task<ISchemaRegistryServer?> StartAsync(CancellationToken cancellationToken) =>
-        new EmbeddedSchemaRegistryServer(await EmbeddedSchemaRegistry.StartAsync(ct: cancellationToken).ConfigureAwait(false));
+        new EmbeddedSchemaRegistryServer(await EmbeddedSchemaRegistry.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false));
 
     private sealed class EmbeddedSchemaRegistryServer(EmbeddedSchemaRegistry registry) : ISchemaRegistryServer
     {
