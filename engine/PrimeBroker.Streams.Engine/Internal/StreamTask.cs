@@ -31,6 +31,8 @@ internal sealed partial class StreamTask : IDisposable
     private readonly DeadLetterSink _deadLetterSink;
     private StoreCheckpoint _committed = StoreCheckpoint.Empty;
     private readonly TaskCollector _collector;
+    private readonly HashSet<string> _repartitionTopics = new();
+    private Dictionary<TopicPartition, UpstreamPosition> _upstream = new();
     private long _outputsSinceCommit;
     private int _outputsOfCurrentRecord;
     private bool _initialized;
@@ -49,6 +51,10 @@ internal sealed partial class StreamTask : IDisposable
             {
                 var resolved = source.IsInternalTopic ? InternalTopics.Name(env.ApplicationId, topic) : topic;
                 InputPartitions.Add(new TopicPartition(resolved, id.Partition));
+                if (source.IsInternalTopic)
+                {
+                    _repartitionTopics.Add(resolved);
+                }
             }
         }
 
@@ -112,6 +118,7 @@ internal sealed partial class StreamTask : IDisposable
     {
         var restored = new TaskRestorer(this, reader).Restore();
         _committed = restored;
+        _upstream = new Dictionary<TopicPartition, UpstreamPosition>(restored.Upstream);
         _nextOffsets.Clear();
         foreach (var (tp, offset) in restored.InputOffsets)
         {
@@ -161,6 +168,13 @@ internal sealed partial class StreamTask : IDisposable
         if (!_sourcesByTopic.TryGetValue(raw.Topic, out var source))
         {
             throw new InvalidOperationException($"Task {Id} has no source for topic '{raw.Topic}'.");
+        }
+
+        if (_repartitionTopics.Count > 0 && IsRepeatFromUpstream(raw))
+        {
+            _nextOffsets[raw.TopicPartition] = raw.Offset.Value + 1;
+            _env.Metrics.RecordSkipped(Id, "upstream-repeat");
+            return;
         }
 
         CurrentRecord = new RecordMetadata(raw.Topic, raw.Partition.Value, raw.Offset.Value);
@@ -275,7 +289,10 @@ internal sealed partial class StreamTask : IDisposable
 
     /// <summary>The checkpoint this commit will record: next sequence, current input positions.</summary>
     public StoreCheckpoint NextCheckpoint(long attempt) =>
-        new(_committed.CommitSequence + 1, new Dictionary<TopicPartition, long>(_nextOffsets), attempt);
+        new(_committed.CommitSequence + 1, new Dictionary<TopicPartition, long>(_nextOffsets), attempt)
+        {
+            Upstream = new Dictionary<TopicPartition, UpstreamPosition>(_upstream),
+        };
 
     /// <summary>Commit step: the commit marker of one store (see <see cref="CommitMarkers"/>).</summary>
     public void WriteMarker(TransactionalBytesStore store, StoreCheckpoint checkpoint, Action<long> onDelivered) =>
@@ -314,6 +331,7 @@ internal sealed partial class StreamTask : IDisposable
             _nextOffsets[tp] = offset;
         }
 
+        _upstream = new Dictionary<TopicPartition, UpstreamPosition>(_committed.Upstream);
         UncommittedRecords = 0;
         _outputsSinceCommit = 0;
         return new Dictionary<TopicPartition, long>(_nextOffsets);
@@ -373,6 +391,49 @@ internal sealed partial class StreamTask : IDisposable
                 RunPunctuator(p, StreamTime);
             }
         }
+    }
+
+    /// <summary>
+    /// A repartition record whose origin (upstream input offset and output index, from the <c>pbs.origin</c> header) is
+    /// not past the last one applied from that upstream partition repeats an upstream attempt that never committed. On a
+    /// real cluster read_committed hides those; on the embedded cluster they are visible, and an upstream task without a
+    /// changelog may also replay input after a crash. Positions are part of the commit checkpoint, so they roll back and
+    /// restore with the state they guard.
+    /// </summary>
+    private bool IsRepeatFromUpstream(ConsumeResult<byte[], byte[]> raw)
+    {
+        if (!_repartitionTopics.Contains(raw.Topic) || !TryParseOrigin(raw.Message.Headers, out var upstream, out var position))
+        {
+            return false;
+        }
+
+        if (_upstream.TryGetValue(upstream, out var applied) && position.CompareTo(applied) <= 0)
+        {
+            return true;
+        }
+
+        _upstream[upstream] = position;
+        return false;
+    }
+
+    private static bool TryParseOrigin(Headers? headers, out TopicPartition upstream, out UpstreamPosition position)
+    {
+        upstream = null!;
+        position = default;
+        if (headers is null || !headers.TryGetLastBytes(TaskCollector.OriginHeader, out var bytes))
+        {
+            return false;
+        }
+
+        var parts = System.Text.Encoding.UTF8.GetString(bytes).Split(':');
+        if (parts.Length != 4 || !int.TryParse(parts[1], out var partition) || !long.TryParse(parts[2], out var offset) || !int.TryParse(parts[3], out var index))
+        {
+            return false;
+        }
+
+        upstream = new TopicPartition(parts[0], partition);
+        position = new UpstreamPosition(offset, index);
+        return true;
     }
 
     private void RunPunctuator(Punctuation p, long time)

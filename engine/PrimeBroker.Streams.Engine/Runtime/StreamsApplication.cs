@@ -341,22 +341,33 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
         public long ApproximateNumEntries => Each(s => s.ApproximateCount).Sum();
 
-        public TValue? Get(TKey key)
+        public TValue? Get(TKey key) => TryGet(key, out var value) ? value : default;
+
+        public bool TryGet(TKey key, out TValue? value)
         {
-            foreach (var value in Each(s => View(s).Get(key)))
+            foreach (var (found, stored) in Each(s => View(s).TryGet(key, out var v) ? (true, v) : (false, default(TValue))))
             {
-                if (value is not null)
+                if (found)
                 {
-                    return value;
+                    value = stored;
+                    return true;
                 }
             }
 
-            return default;
+            value = default;
+            return false;
         }
 
-        public IEnumerable<KeyValuePair<TKey, TValue>> Range(TKey? from, TKey? to) => Each(s => View(s).Range(from, to).ToList()).SelectMany(x => x).ToList();
+        public IEnumerable<KeyValuePair<TKey, TValue>> Range(TKey? from, TKey? to) => Merge(Each(s => View(s).Range(from, to).ToList()));
 
-        public IEnumerable<KeyValuePair<TKey, TValue>> All() => Each(s => View(s).All().ToList()).SelectMany(x => x).ToList();
+        public IEnumerable<KeyValuePair<TKey, TValue>> All() => Merge(Each(s => View(s).All().ToList()));
+
+        /// <summary>Each task's entries are ordered; across tasks the order is restored by the serialized key.</summary>
+        private List<KeyValuePair<TKey, TValue>> Merge(List<List<KeyValuePair<TKey, TValue>>> perTask)
+        {
+            var context = new SerializationContext(MessageComponentType.Key, name);
+            return perTask.SelectMany(x => x).OrderBy(e => builder.KeySerde.Serializer.Serialize(e.Key, context), ByteArrayComparer.Instance).ToList();
+        }
 
         private ReadOnlyStoreFacade<TKey, TValue> View(IBytesStore store) => new(store, InternalTopicsName(), builder.KeySerde, builder.ValueSerde);
 

@@ -133,17 +133,20 @@ internal sealed class DriverStoreView<TKey, TValue>(TopologyTestDriver driver, s
 
     public long ApproximateNumEntries => Stores().Sum(s => s.ApproximateNumEntries);
 
-    public TValue? Get(TKey key)
+    public TValue? Get(TKey key) => TryGet(key, out var value) ? value : default;
+
+    public bool TryGet(TKey key, out TValue? value)
     {
         foreach (var store in Stores())
         {
-            if (store.TryGet(key, out var value))
+            if (store.TryGet(key, out value))
             {
-                return value;
+                return true;
             }
         }
 
-        return default;
+        value = default;
+        return false;
     }
 
     public IEnumerable<KeyValuePair<TKey, TValue>> Range(TKey? from, TKey? to) => Merge(Stores().SelectMany(s => s.Range(from, to)));
@@ -168,7 +171,13 @@ internal sealed class DriverStoreView<TKey, TValue>(TopologyTestDriver driver, s
         return driver.TasksWithStore(name).Select(t => t.GetStore<TKey, TValue>(name)).ToList();
     }
 
-    private IEnumerable<KeyValuePair<TKey, TValue>> Merge(IEnumerable<KeyValuePair<TKey, TValue>> entries) => entries.ToList();
+    /// <summary>Each task's entries are ordered; across tasks the order is restored by the serialized key.</summary>
+    private IEnumerable<KeyValuePair<TKey, TValue>> Merge(IEnumerable<KeyValuePair<TKey, TValue>> entries)
+    {
+        var builder = (KeyValueStoreBuilder<TKey, TValue>)driver.StoreBuilder(name);
+        var context = new SerializationContext(MessageComponentType.Key, name);
+        return entries.OrderBy(e => builder.KeySerde.Serializer.Serialize(e.Key, context), ByteArrayComparer.Instance).ToList();
+    }
 
     private InvalidOperationException ReadOnly() => new($"The test driver's view of store '{name}' is read-only; write through the topology.");
 }

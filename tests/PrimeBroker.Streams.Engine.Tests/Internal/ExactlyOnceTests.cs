@@ -186,10 +186,7 @@ public sealed class ExactlyOnceTests
     [Fact]
     public void CountsExactlyOnceThroughARepartitionTopicAfterCrash() => RepartitionedCountSurvivesCrashes(emulateEmbeddedCluster: false);
 
-    [Fact(Skip = "Known engine gap: on the embedded cluster (no transactional group offsets, aborted records visible) the " +
-                 "stateless upstream task of a repartition has nowhere to keep its input position, so after a crash it " +
-                 "re-reads its input from the log start, and the downstream task has already counted aborted repartition " +
-                 "records. Counts come out 3x. Needs a runtime design decision (e.g. markers for stateless tasks).")]
+    [Fact]
     public void CountsExactlyOnceThroughARepartitionTopicAfterCrashOnTheEmbeddedCluster() => RepartitionedCountSurvivesCrashes(emulateEmbeddedCluster: true);
 
     private static void RepartitionedCountSurvivesCrashes(bool emulateEmbeddedCluster)

@@ -2,32 +2,8 @@ using Confluent.Kafka;
 
 namespace PrimeBroker.Streams.Engine.State.Internal;
 
-/// <summary>
-/// Tells an absent key from a stored value. <see cref="IReadOnlyKeyValueStore{TKey,TValue}.Get"/> returns default for an
-/// absent key, which for a value type (a count of 0) is also a value; aggregations and PutIfAbsent must not confuse them.
-/// </summary>
-internal interface IKeyLookup<TKey, TValue>
-{
-    bool TryGet(TKey key, out TValue? value);
-}
-
-internal static class KeyLookup
-{
-    /// <summary>Whether the store holds <paramref name="key"/>; exact for the engine's facades, else <c>Get(key) is not null</c>.</summary>
-    public static bool TryGet<TKey, TValue>(this IReadOnlyKeyValueStore<TKey, TValue> store, TKey key, out TValue? value)
-    {
-        if (store is IKeyLookup<TKey, TValue> lookup)
-        {
-            return lookup.TryGet(key, out value);
-        }
-
-        value = store.Get(key);
-        return value is not null;
-    }
-}
-
 /// <summary>The typed outer layer over a task's <see cref="TransactionalBytesStore"/>.</summary>
-internal sealed class KeyValueStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>, IKeyLookup<TKey, TValue>
+internal sealed class KeyValueStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>
 {
     private readonly TransactionalBytesStore _store;
     private readonly StoreSerdes<TKey, TValue> _serdes;
@@ -81,7 +57,7 @@ internal sealed class KeyValueStoreFacade<TKey, TValue> : IKeyValueStore<TKey, T
 }
 
 /// <summary>A read-only typed view of committed bytes: what interactive queries and global stores expose.</summary>
-internal sealed class ReadOnlyStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>, IKeyLookup<TKey, TValue>
+internal sealed class ReadOnlyStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>
 {
     private readonly IBytesStore _store;
     private readonly StoreSerdes<TKey, TValue> _serdes;

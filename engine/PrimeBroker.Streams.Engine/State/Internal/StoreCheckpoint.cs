@@ -12,23 +12,34 @@ namespace PrimeBroker.Streams.Engine.State.Internal;
 /// <remarks>
 /// Wire format, big-endian: byte 1 (version); int64 commit sequence; int64 attempt id (random per commit attempt, so two
 /// attempts at the same sequence, one aborted, are told apart); int32 entry count; per entry: int16 topic length,
-/// topic UTF-8 bytes, int32 partition, int64 next offset.
+/// topic UTF-8 bytes, int32 partition, int64 next offset; then int32 upstream count; per upstream entry: int16 topic
+/// length, topic UTF-8 bytes, int32 partition, int64 offset, int32 output index (see <see cref="Upstream"/>).
 /// </remarks>
 internal sealed record StoreCheckpoint(long CommitSequence, IReadOnlyDictionary<TopicPartition, long> InputOffsets, long Attempt = 0)
 {
     private const byte Version = 1;
+    private static readonly IReadOnlyDictionary<TopicPartition, UpstreamPosition> s_none = new Dictionary<TopicPartition, UpstreamPosition>();
 
     public static StoreCheckpoint Empty { get; } = new(0, new Dictionary<TopicPartition, long>());
+
+    /// <summary>For tasks that read repartition topics: per upstream source partition, the origin of the last
+    /// repartition record applied. Records at or below it are repeats of an upstream attempt that never committed.</summary>
+    public IReadOnlyDictionary<TopicPartition, UpstreamPosition> Upstream { get; init; } = s_none;
 
     /// <summary>Whether both describe the same commit attempt.</summary>
     public bool SameCommit(StoreCheckpoint other) => CommitSequence == other.CommitSequence && Attempt == other.Attempt;
 
     public byte[] Encode()
     {
-        var size = 1 + 8 + 8 + 4;
+        var size = 1 + 8 + 8 + 4 + 4;
         foreach (var tp in InputOffsets.Keys)
         {
             size += 2 + Encoding.UTF8.GetByteCount(tp.Topic) + 4 + 8;
+        }
+
+        foreach (var tp in Upstream.Keys)
+        {
+            size += 2 + Encoding.UTF8.GetByteCount(tp.Topic) + 4 + 8 + 4;
         }
 
         var buffer = new byte[size];
@@ -46,6 +57,19 @@ internal sealed record StoreCheckpoint(long CommitSequence, IReadOnlyDictionary<
             BinaryPrimitives.WriteInt32BigEndian(span[pos..], tp.Partition.Value);
             BinaryPrimitives.WriteInt64BigEndian(span[(pos + 4)..], offset);
             pos += 12;
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(span[pos..], Upstream.Count);
+        pos += 4;
+        foreach (var (tp, position) in Upstream.OrderBy(e => e.Key.Topic, StringComparer.Ordinal).ThenBy(e => e.Key.Partition.Value))
+        {
+            var len = Encoding.UTF8.GetBytes(tp.Topic, span[(pos + 2)..]);
+            BinaryPrimitives.WriteInt16BigEndian(span[pos..], (short)len);
+            pos += 2 + len;
+            BinaryPrimitives.WriteInt32BigEndian(span[pos..], tp.Partition.Value);
+            BinaryPrimitives.WriteInt64BigEndian(span[(pos + 4)..], position.Offset);
+            BinaryPrimitives.WriteInt32BigEndian(span[(pos + 12)..], position.Index);
+            pos += 16;
         }
 
         return buffer;
@@ -74,7 +98,20 @@ internal sealed record StoreCheckpoint(long CommitSequence, IReadOnlyDictionary<
             offsets[new TopicPartition(topic, partition)] = offset;
         }
 
-        return new StoreCheckpoint(seq, offsets, attempt);
+        var upstreamCount = BinaryPrimitives.ReadInt32BigEndian(data[pos..]);
+        pos += 4;
+        var upstream = new Dictionary<TopicPartition, UpstreamPosition>(upstreamCount);
+        for (var i = 0; i < upstreamCount; i++)
+        {
+            var len = BinaryPrimitives.ReadInt16BigEndian(data[pos..]);
+            var topic = Encoding.UTF8.GetString(data.Slice(pos + 2, len));
+            pos += 2 + len;
+            var partition = BinaryPrimitives.ReadInt32BigEndian(data[pos..]);
+            upstream[new TopicPartition(topic, partition)] = new UpstreamPosition(BinaryPrimitives.ReadInt64BigEndian(data[(pos + 4)..]), BinaryPrimitives.ReadInt32BigEndian(data[(pos + 12)..]));
+            pos += 16;
+        }
+
+        return new StoreCheckpoint(seq, offsets, attempt) { Upstream = upstream };
     }
 }
 
@@ -94,4 +131,10 @@ internal sealed record LocalCheckpoint(StoreCheckpoint Checkpoint, long Changelo
 
     public static LocalCheckpoint Decode(ReadOnlySpan<byte> data) =>
         new(StoreCheckpoint.Decode(data[8..]), BinaryPrimitives.ReadInt64BigEndian(data));
+}
+
+/// <summary>The origin of a repartition record: the upstream input offset and which of that input's outputs it was.</summary>
+internal readonly record struct UpstreamPosition(long Offset, int Index) : IComparable<UpstreamPosition>
+{
+    public int CompareTo(UpstreamPosition other) => Offset != other.Offset ? Offset.CompareTo(other.Offset) : Index.CompareTo(other.Index);
 }

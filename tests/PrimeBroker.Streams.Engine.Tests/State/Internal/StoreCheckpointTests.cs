@@ -27,7 +27,7 @@ public sealed class StoreCheckpointTests
         var decoded = StoreCheckpoint.Decode(StoreCheckpoint.Empty.Encode());
 
         AssertSame(StoreCheckpoint.Empty, decoded);
-        Assert.Equal(21, StoreCheckpoint.Empty.Encode().Length);
+        Assert.Equal(25, StoreCheckpoint.Empty.Encode().Length);
     }
 
     [Fact]
@@ -43,7 +43,24 @@ public sealed class StoreCheckpointTests
     {
         var bytes = new StoreCheckpoint(1, new Dictionary<TopicPartition, long> { [new TopicPartition("t", 2)] = 3 }, Attempt: 4).Encode();
 
-        Assert.Equal("01" + "0000000000000001" + "0000000000000004" + "00000001" + "0001" + "74" + "00000002" + "0000000000000003", Convert.ToHexString(bytes));
+        Assert.Equal("01" + "0000000000000001" + "0000000000000004" + "00000001" + "0001" + "74" + "00000002" + "0000000000000003" + "00000000", Convert.ToHexString(bytes));
+    }
+
+    [Fact]
+    public void UpstreamPositionsRoundTripAfterTheInputOffsets()
+    {
+        var checkpoint = s_sample with
+        {
+            Upstream = new Dictionary<TopicPartition, UpstreamPosition>
+            {
+                [new TopicPartition("trades", 4)] = new(1234, 2),
+                [new TopicPartition("trades", 0)] = new(long.MaxValue, int.MaxValue),
+            },
+        };
+
+        var decoded = StoreCheckpoint.Decode(checkpoint.Encode());
+
+        Assert.Equal(checkpoint.Upstream.OrderBy(e => e.Key.Partition.Value), decoded.Upstream.OrderBy(e => e.Key.Partition.Value));
     }
 
     [Fact]
