@@ -252,7 +252,7 @@ internal sealed partial class StreamTask : IDisposable
 
         IKeyValueStore<TKey, TValue> facade = _stores.TryGetValue(name, out var store)
             ? new KeyValueStoreFacade<TKey, TValue>(store, builder.KeySerde, builder.ValueSerde)
-            : new ReadOnlyStoreFacade<TKey, TValue>(_env.GlobalStores[name], name, builder.KeySerde, builder.ValueSerde);
+            : new ReadOnlyStoreFacade<TKey, TValue>(_env.GlobalStores[name], _topology.GlobalStores.First(g => g.StoreName == name).Topic, builder.KeySerde, builder.ValueSerde);
         _facades[name] = facade;
         return facade;
     }

@@ -203,7 +203,9 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
                 : $"The topology has no store named '{name}'.", nameof(name));
         }
 
-        return new LocalStoresView<TKey, TValue>(name, builder, () => LocalStores(name));
+        // Serialize keys as the store's own writer does: in the changelog's context, or the global topic's.
+        var serdeTopic = _topology.GlobalStores.FirstOrDefault(g => g.StoreName == name)?.Topic ?? InternalTopics.Changelog(_config.ApplicationId, name);
+        return new LocalStoresView<TKey, TValue>(name, serdeTopic, builder, () => LocalStores(name));
     }
 
     /// <summary>Which partition owns <paramref name="key"/> in store <paramref name="storeName"/> and whether it is here.
@@ -334,7 +336,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         StateChanged?.Invoke(previous, next);
     }
 
-    private sealed class LocalStoresView<TKey, TValue>(string name, KeyValueStoreBuilder<TKey, TValue> builder, Func<IEnumerable<IBytesStore>> stores)
+    private sealed class LocalStoresView<TKey, TValue>(string name, string serdeTopic, KeyValueStoreBuilder<TKey, TValue> builder, Func<IEnumerable<IBytesStore>> stores)
         : IReadOnlyKeyValueStore<TKey, TValue>
     {
         public string Name => name;
@@ -365,13 +367,11 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         /// <summary>Each task's entries are ordered; across tasks the order is restored by the serialized key.</summary>
         private List<KeyValuePair<TKey, TValue>> Merge(List<List<KeyValuePair<TKey, TValue>>> perTask)
         {
-            var context = new SerializationContext(MessageComponentType.Key, name);
+            var context = new SerializationContext(MessageComponentType.Key, serdeTopic);
             return perTask.SelectMany(x => x).OrderBy(e => builder.KeySerde.Serializer.Serialize(e.Key, context), ByteArrayComparer.Instance).ToList();
         }
 
-        private ReadOnlyStoreFacade<TKey, TValue> View(IBytesStore store) => new(store, InternalTopicsName(), builder.KeySerde, builder.ValueSerde);
-
-        private string InternalTopicsName() => name;
+        private ReadOnlyStoreFacade<TKey, TValue> View(IBytesStore store) => new(store, serdeTopic, builder.KeySerde, builder.ValueSerde);
 
         private List<T> Each<T>(Func<IBytesStore, T> read)
         {

@@ -7,7 +7,20 @@ namespace PrimeBroker.Streams.Engine.State.Internal;
 /// </summary>
 /// <remarks>Reads may come from any thread (interactive queries) concurrently with <see cref="Apply"/> from the stream
 /// thread; implementations must allow that. Keys order as unsigned bytes.</remarks>
-internal interface IBytesStore : IDisposable
+internal interface IBytesStore : IBytesReader, IDisposable
+{
+    /// <summary>The checkpoint of the last applied batch, or null for a store that never committed.</summary>
+    LocalCheckpoint? Checkpoint { get; }
+
+    /// <summary>Atomically applies writes (null value = delete) and replaces the checkpoint.</summary>
+    void Apply(IEnumerable<KeyValuePair<byte[], byte[]?>> writes, LocalCheckpoint checkpoint);
+
+    /// <summary>Deletes all data and the checkpoint (before a full restore).</summary>
+    void Wipe();
+}
+
+/// <summary>Reads of a bytes store layer, committed or with a task's overlay.</summary>
+internal interface IBytesReader
 {
     string Name { get; }
 
@@ -17,15 +30,6 @@ internal interface IBytesStore : IDisposable
     IReadOnlyList<KeyValuePair<byte[], byte[]>> Range(byte[]? from, byte[]? to);
 
     long ApproximateCount { get; }
-
-    /// <summary>The checkpoint of the last applied batch, or null for a store that never committed.</summary>
-    LocalCheckpoint? Checkpoint { get; }
-
-    /// <summary>Atomically applies writes (null value = delete) and replaces the checkpoint.</summary>
-    void Apply(IEnumerable<KeyValuePair<byte[], byte[]?>> writes, LocalCheckpoint checkpoint);
-
-    /// <summary>Deletes all data and the checkpoint (before a full restore).</summary>
-    void Wipe();
 }
 
 /// <summary>Unsigned lexicographic comparison of byte arrays, the order RocksDB's default comparator uses.</summary>

@@ -2,38 +2,61 @@ using Confluent.Kafka;
 
 namespace PrimeBroker.Streams.Engine.State.Internal;
 
-/// <summary>The typed outer layer over a task's <see cref="TransactionalBytesStore"/>.</summary>
-internal sealed class KeyValueStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>
+/// <summary>
+/// The typed outer layer for reading: serdes over any bytes reader. As is, it is the read-only view that interactive
+/// queries and global stores expose; <see cref="KeyValueStoreFacade{TKey,TValue}"/> adds the task's writes.
+/// </summary>
+internal class ReadOnlyStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>
 {
-    private readonly TransactionalBytesStore _store;
-    private readonly StoreSerdes<TKey, TValue> _serdes;
+    private readonly IBytesReader _reader;
 
-    public KeyValueStoreFacade(TransactionalBytesStore store, Serde<TKey> keySerde, Serde<TValue> valueSerde)
+    public ReadOnlyStoreFacade(IBytesReader reader, string serdeTopic, Serde<TKey> keySerde, Serde<TValue> valueSerde)
     {
-        _store = store;
-        _serdes = new StoreSerdes<TKey, TValue>(store.ChangelogTopic ?? store.Name, keySerde, valueSerde);
+        _reader = reader;
+        Serdes = new StoreSerdes<TKey, TValue>(serdeTopic, keySerde, valueSerde);
     }
 
-    public string Name => _store.Name;
+    public string Name => _reader.Name;
 
-    public long ApproximateNumEntries => _store.ApproximateCount;
+    public long ApproximateNumEntries => _reader.ApproximateCount;
 
-    public TValue? Get(TKey key)
-    {
-        var raw = _store.Get(_serdes.Key(key));
-        return raw is null ? default : _serdes.Value(raw);
-    }
+    protected StoreSerdes<TKey, TValue> Serdes { get; }
+
+    public TValue? Get(TKey key) => TryGet(key, out var value) ? value : default;
 
     public bool TryGet(TKey key, out TValue? value)
     {
-        var raw = _store.Get(_serdes.Key(key));
-        value = raw is null ? default : _serdes.Value(raw);
+        var raw = _reader.Get(Serdes.Key(key));
+        value = raw is null ? default : Serdes.Value(raw);
         return raw is not null;
     }
 
-    public void Put(TKey key, TValue? value) => _store.Put(_serdes.Key(key), value is null ? null : _serdes.Value(value));
+    public IEnumerable<KeyValuePair<TKey, TValue>> Range(TKey? from, TKey? to) =>
+        Serdes.Decode(_reader.Range(from is null ? null : Serdes.Key(from), to is null ? null : Serdes.Key(to)));
 
-    public TValue? PutIfAbsent(TKey key, TValue value)
+    public IEnumerable<KeyValuePair<TKey, TValue>> All() => Serdes.Decode(_reader.Range(null, null));
+
+    public virtual void Put(TKey key, TValue? value) => throw ReadOnly();
+
+    public virtual TValue? PutIfAbsent(TKey key, TValue value) => throw ReadOnly();
+
+    public virtual TValue? Delete(TKey key) => throw ReadOnly();
+
+    private InvalidOperationException ReadOnly() =>
+        new($"Store '{Name}' is read-only here (a global store, or a query view); only its owning task or topic writes it.");
+}
+
+/// <summary>The typed outer layer over a task's <see cref="TransactionalBytesStore"/>: reads and writes.</summary>
+internal sealed class KeyValueStoreFacade<TKey, TValue> : ReadOnlyStoreFacade<TKey, TValue>
+{
+    private readonly TransactionalBytesStore _store;
+
+    public KeyValueStoreFacade(TransactionalBytesStore store, Serde<TKey> keySerde, Serde<TValue> valueSerde)
+        : base(store, store.ChangelogTopic ?? store.Name, keySerde, valueSerde) => _store = store;
+
+    public override void Put(TKey key, TValue? value) => _store.Put(Serdes.Key(key), value is null ? null : Serdes.Value(value));
+
+    public override TValue? PutIfAbsent(TKey key, TValue value)
     {
         if (!TryGet(key, out var existing))
         {
@@ -43,61 +66,12 @@ internal sealed class KeyValueStoreFacade<TKey, TValue> : IKeyValueStore<TKey, T
         return existing;
     }
 
-    public TValue? Delete(TKey key)
+    public override TValue? Delete(TKey key)
     {
-        var old = Get(key);
-        _store.Put(_serdes.Key(key), null);
+        TryGet(key, out var old);
+        _store.Put(Serdes.Key(key), null);
         return old;
     }
-
-    public IEnumerable<KeyValuePair<TKey, TValue>> Range(TKey? from, TKey? to) =>
-        _serdes.Decode(_store.Range(from is null ? null : _serdes.Key(from), to is null ? null : _serdes.Key(to)));
-
-    public IEnumerable<KeyValuePair<TKey, TValue>> All() => _serdes.Decode(_store.Range(null, null));
-}
-
-/// <summary>A read-only typed view of committed bytes: what interactive queries and global stores expose.</summary>
-internal sealed class ReadOnlyStoreFacade<TKey, TValue> : IKeyValueStore<TKey, TValue>
-{
-    private readonly IBytesStore _store;
-    private readonly StoreSerdes<TKey, TValue> _serdes;
-
-    public ReadOnlyStoreFacade(IBytesStore store, string serdeTopic, Serde<TKey> keySerde, Serde<TValue> valueSerde)
-    {
-        _store = store;
-        _serdes = new StoreSerdes<TKey, TValue>(serdeTopic, keySerde, valueSerde);
-    }
-
-    public string Name => _store.Name;
-
-    public long ApproximateNumEntries => _store.ApproximateCount;
-
-    public TValue? Get(TKey key)
-    {
-        var raw = _store.Get(_serdes.Key(key));
-        return raw is null ? default : _serdes.Value(raw);
-    }
-
-    public bool TryGet(TKey key, out TValue? value)
-    {
-        var raw = _store.Get(_serdes.Key(key));
-        value = raw is null ? default : _serdes.Value(raw);
-        return raw is not null;
-    }
-
-    public IEnumerable<KeyValuePair<TKey, TValue>> Range(TKey? from, TKey? to) =>
-        _serdes.Decode(_store.Range(from is null ? null : _serdes.Key(from), to is null ? null : _serdes.Key(to)));
-
-    public IEnumerable<KeyValuePair<TKey, TValue>> All() => _serdes.Decode(_store.Range(null, null));
-
-    public void Put(TKey key, TValue? value) => throw ReadOnly();
-
-    public TValue? PutIfAbsent(TKey key, TValue value) => throw ReadOnly();
-
-    public TValue? Delete(TKey key) => throw ReadOnly();
-
-    private InvalidOperationException ReadOnly() =>
-        new($"Store '{Name}' is read-only here (a global store, or a query view); only its owning task or topic writes it.");
 }
 
 /// <summary>Serialization of store keys and values; the context names the changelog topic so registry-backed serdes

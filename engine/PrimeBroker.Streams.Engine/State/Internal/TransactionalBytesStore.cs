@@ -11,7 +11,7 @@ namespace PrimeBroker.Streams.Engine.State.Internal;
 /// shows them (librdkafka's mock), a later restore would read them as part of the next transaction. So the next commit
 /// rewrites every such key with its true value, which makes "last write before the marker wins" correct on both.
 /// </remarks>
-internal sealed class TransactionalBytesStore
+internal sealed class TransactionalBytesStore : IBytesReader
 {
     private readonly Dictionary<byte[], byte[]?> _overlay = new(ByteArrayComparer.Instance);
     private readonly HashSet<byte[]> _repairKeys = new(ByteArrayComparer.Instance);
