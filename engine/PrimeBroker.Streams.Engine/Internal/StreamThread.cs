@@ -26,7 +26,7 @@ internal sealed class StreamThread : IDisposable
     private readonly StreamsConfig _config;
     private readonly string _name;
     private readonly string _transactionalId;
-    private readonly TaskEnvironment _envTemplate;
+    private readonly Func<IRecordCollector, TaskEnvironment> _environment;
     private readonly EngineMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Action<StreamThread, Exception> _onFatal;
@@ -35,6 +35,7 @@ internal sealed class StreamThread : IDisposable
     private readonly Dictionary<TopicPartition, StreamTask> _byPartition = new();
     private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
     private readonly Thread _thread;
+    private readonly List<TopicPartition> _pauseAfterAssign = new();
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
@@ -51,13 +52,14 @@ internal sealed class StreamThread : IDisposable
         _metrics = metrics;
         _logger = loggerFactory.CreateLogger<StreamThread>();
         _onFatal = onFatal;
-        _envTemplate = new TaskEnvironment
+        var deserializationHandler = config.DeserializationExceptionHandler ?? new Errors.DeadLetterExceptionHandler(config.DeadLetterTopic);
+        _environment = collector => new TaskEnvironment
         {
             ApplicationId = config.ApplicationId,
             StateDirectory = Path.Combine(config.StateDirectory, config.ApplicationId),
-            Collector = null!,
+            Collector = collector,
             Clock = () => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            DeserializationHandler = config.DeserializationExceptionHandler ?? new Errors.DeadLetterExceptionHandler(config.DeadLetterTopic),
+            DeserializationHandler = deserializationHandler,
             ProcessingHandler = config.ProcessingExceptionHandler,
             ProductionHandler = config.ProductionExceptionHandler,
             GlobalStores = globalStores,
@@ -351,18 +353,7 @@ internal sealed class StreamThread : IDisposable
     private IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
     {
         _logger.Assigned(_name, string.Join(", ", partitions));
-        var env = new TaskEnvironment
-        {
-            ApplicationId = _envTemplate.ApplicationId,
-            StateDirectory = _envTemplate.StateDirectory,
-            Collector = _transaction,
-            Clock = _envTemplate.Clock,
-            DeserializationHandler = _envTemplate.DeserializationHandler,
-            ProcessingHandler = _envTemplate.ProcessingHandler,
-            ProductionHandler = _envTemplate.ProductionHandler,
-            GlobalStores = _envTemplate.GlobalStores,
-            Metrics = _metrics,
-        };
+        var env = _environment(_transaction);
         var result = new List<TopicPartitionOffset>();
         var byTask = partitions.GroupBy(tp => new TaskId(_runtime.SubTopologyByTopic[tp.Topic].Id, tp.Partition.Value));
         foreach (var group in byTask)
@@ -408,8 +399,6 @@ internal sealed class StreamThread : IDisposable
         IsRunning = true;
         return result;
     }
-
-    private readonly List<TopicPartition> _pauseAfterAssign = new();
 
     private long StartPosition(TopicPartition tp, Offset? committed)
     {

@@ -84,7 +84,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             {
                 if (_state is StreamsState.Rebalancing or StreamsState.Running)
                 {
-                    var next = !Errors.IsEmpty() ? StreamsState.Error
+                    var next = Errors.Count > 0 ? StreamsState.Error
                         : _threads.Count > 0 && _threads.All(t => t.IsRunning) ? StreamsState.Running : StreamsState.Rebalancing;
                     if (next != _state)
                     {
@@ -99,7 +99,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
     /// <summary>Why the application is unhealthy: dead threads and stopped tasks, with their errors.</summary>
     public IReadOnlyList<string> Errors =>
-        _fatal.Select(e => $"thread failed: {e}")
+        _fatal.Select(e => $"thread failed: {e.GetType().Name}: {e.Message}")
             .Concat(_threads.SelectMany(t => t.FailedTasks.Select(f => $"task {f.Key} stopped: {f.Value.Message}")))
             .Concat(_global?.Error is { } g ? [$"global store thread failed: {g.Message}"] : [])
             .ToList();
@@ -391,9 +391,4 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             return results;
         }
     }
-}
-
-internal static class EnumerableExtensions
-{
-    public static bool IsEmpty<T>(this IReadOnlyCollection<T> items) => items.Count == 0;
 }
