@@ -59,12 +59,14 @@ public sealed class EngineMetrics : IDisposable
     internal void EnableLagGauge() =>
         _meter.CreateObservableGauge("pbs.consumer.lag", () => LagSource?.Invoke() ?? [], "{record}", "Records between position and end of log, per input partition.");
 
-    internal void RecordProcessed(TaskId task)
+    /// <summary>Per record: <paramref name="taskTag"/> is built once per task, so a listening exporter costs no string
+    /// per record.</summary>
+    internal void RecordProcessed(in KeyValuePair<string, object?> taskTag)
     {
         Interlocked.Increment(ref _processedTotal);
         if (_processed.Enabled)
         {
-            _processed.Add(1, _application, new("task", task.ToString()));
+            _processed.Add(1, _application, taskTag);
         }
     }
 

@@ -31,6 +31,7 @@ internal sealed partial class StreamTask : IDisposable
     private readonly DeadLetterSink _deadLetterSink;
     private StoreCheckpoint _committed = StoreCheckpoint.Empty;
     private readonly TaskCollector _collector;
+    private readonly KeyValuePair<string, object?> _taskTag;
     private readonly HashSet<string> _repartitionTopics = new();
     private Dictionary<TopicPartition, UpstreamPosition> _upstream = new();
     private long _outputsSinceCommit;
@@ -45,6 +46,7 @@ internal sealed partial class StreamTask : IDisposable
         _env = env;
         _deadLetterSink = new DeadLetterSink(this);
         _collector = new TaskCollector(this);
+        _taskTag = new("task", id.ToString());
         foreach (var source in subTopology.Sources)
         {
             foreach (var topic in source.Topics)
@@ -204,7 +206,7 @@ internal sealed partial class StreamTask : IDisposable
 
         _nextOffsets[raw.TopicPartition] = raw.Offset.Value + 1;
         UncommittedRecords++;
-        _env.Metrics.RecordProcessed(Id);
+        _env.Metrics.RecordProcessed(_taskTag);
         CurrentRecord = null;
         PunctuateStreamTime();
     }

@@ -70,8 +70,6 @@ internal sealed class StreamThread : IDisposable
 
     public string Name => _name;
 
-    public bool IsAlive => _thread.IsAlive;
-
     /// <summary>Running tasks, for interactive queries (a snapshot; a task may close right after).</summary>
     public IReadOnlyCollection<StreamTask> Tasks => _tasks.Values.ToList();
 

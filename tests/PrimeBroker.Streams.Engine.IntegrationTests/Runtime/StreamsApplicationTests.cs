@@ -20,6 +20,33 @@ public sealed class StreamsApplicationTests
     }
 
     [Fact]
+    public async Task TwoStreamThreadsShareThePartitionsAndCountExactly()
+    {
+        await using var scenario = new CountScenario();
+        var app = await scenario.StartAsync("a", tune: c => c with { NumStreamThreads = 2 });
+        scenario.Produce(2000);
+
+        await Eventually.True(() => scenario.CountsMatch(app) && app.State == StreamsState.Running, s_wait, () => scenario.Describe(app));
+        Assert.Equal(4, app.ActiveTasks.Count);
+    }
+
+    [Fact]
+    public async Task AtLeastOnceCountsEveryRecordWhenNothingFails()
+    {
+        await using var scenario = new CountScenario();
+        var app = await scenario.StartAsync("a", tune: c => c with { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce });
+        scenario.Produce(1000);
+
+        await Eventually.True(() => scenario.CountsMatch(app), s_wait, () => scenario.Describe(app));
+        await app.StopAsync();
+
+        var restarted = await scenario.StartAsync("a", tune: c => c with { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce });
+        scenario.Produce(20, offset: 1000);
+        await Eventually.True(() => scenario.CountsMatch(restarted), s_wait, () => scenario.Describe(restarted));
+        Assert.Equal(20, restarted.Metrics.ProcessedTotal);
+    }
+
+    [Fact]
     public async Task TwoInstancesSplitThePartitionsAndTakeOverEachOthersWithStateIntact()
     {
         await using var scenario = new CountScenario();
