@@ -21,12 +21,14 @@ public sealed class EngineMetrics : IDisposable
     private readonly Histogram<double> _commitLatency;
     private readonly Counter<long> _restored;
     private readonly Counter<long> _inputLost;
+    private readonly Counter<long> _restoreSkipped;
     private readonly KeyValuePair<string, object?> _application;
     private long _processedTotal;
     private long _commitsTotal;
     private long _abortsTotal;
     private long _restoredTotal;
     private long _inputLostTotal;
+    private long _skippedUncommittedTotal;
 
     public EngineMetrics(string applicationId, IMeterFactory? meterFactory = null)
     {
@@ -39,6 +41,7 @@ public sealed class EngineMetrics : IDisposable
         _aborts = _meter.CreateCounter<long>("pbs.aborts", "{abort}", "Aborted transactions (tasks rolled back).");
         _commitLatency = _meter.CreateHistogram<double>("pbs.commit.duration", "ms", "Time of the commit protocol, changelog writes to local apply.");
         _restored = _meter.CreateCounter<long>("pbs.restore.records", "{record}", "Changelog records applied by restores.");
+        _restoreSkipped = _meter.CreateCounter<long>("pbs.restore.skipped_uncommitted", "{record}", "Changelog records restores skipped because their transaction never committed.");
         _inputLost = _meter.CreateCounter<long>("pbs.input.out_of_range", "{event}", "Source partitions whose position fell off the log.");
     }
 
@@ -52,6 +55,9 @@ public sealed class EngineMetrics : IDisposable
     public long AbortsTotal => Interlocked.Read(ref _abortsTotal);
 
     public long RestoredTotal => Interlocked.Read(ref _restoredTotal);
+
+    /// <summary>Changelog records restores skipped because their transaction never committed.</summary>
+    public long RestoreSkippedUncommittedTotal => Interlocked.Read(ref _skippedUncommittedTotal);
 
     /// <summary>Source partitions found out of range (input deleted before it was processed).</summary>
     public long InputOutOfRangeTotal => Interlocked.Read(ref _inputLostTotal);
@@ -87,10 +93,15 @@ public sealed class EngineMetrics : IDisposable
         _aborts.Add(1, _application);
     }
 
-    internal void RecordRestored(long records)
+    internal void RecordRestored(long records, long skippedUncommitted = 0)
     {
         Interlocked.Add(ref _restoredTotal, records);
+        Interlocked.Add(ref _skippedUncommittedTotal, skippedUncommitted);
         _restored.Add(records, _application);
+        if (skippedUncommitted > 0)
+        {
+            _restoreSkipped.Add(skippedUncommitted, _application);
+        }
     }
 
     internal void RecordInputLost(string topic, int partition)

@@ -42,6 +42,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 await using var app = new StreamsApplication(builder.Build(), config);
 await app.StartAsync();
 string? lastState = null, lastTasks = null, lastErrors = null;
+long lastSkipped = 0, lastRestored = 0;
 using var report = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
 while (!stop.IsCancellationRequested)
 {
@@ -51,6 +52,13 @@ while (!stop.IsCancellationRequested)
     if (state != lastState) { Console.WriteLine($"state={state}"); lastState = state; }
     if (tasks != lastTasks) { Console.WriteLine($"tasks={tasks}"); lastTasks = tasks; }
     if (errors != lastErrors && errors.Length > 0) { Console.WriteLine($"error={errors}"); lastErrors = errors; }
+    var (restored, skipped) = (app.Metrics.RestoredTotal, app.Metrics.RestoreSkippedUncommittedTotal);
+    if (restored != lastRestored || skipped != lastSkipped)
+    {
+        // Totals of this process: records restores applied, and records they skipped as never committed.
+        Console.WriteLine($"restore={restored},{skipped}");
+        (lastRestored, lastSkipped) = (restored, skipped);
+    }
     try
     {
         await report.WaitForNextTickAsync(stop.Token);

@@ -94,6 +94,10 @@ internal sealed partial class StreamTask : IDisposable
     /// <summary>Changelog records applied by restores of this task.</summary>
     public long RestoredRecords { get; set; }
 
+    /// <summary>Changelog records restores skipped because their transaction never committed (a tail after the last
+    /// marker, or an attempt whose primary marker is missing); their keys are repaired by the next commit.</summary>
+    public long SkippedUncommittedRecords { get; set; }
+
     /// <summary>Records processed since the last commit (or rollback).</summary>
     public long UncommittedRecords { get; private set; }
 

@@ -372,7 +372,7 @@ internal sealed class StreamThread : IDisposable
                     _byPartition[tp] = task;
                 }
 
-                _metrics.RecordRestored(task.RestoredRecords);
+                _metrics.RecordRestored(task.RestoredRecords, task.SkippedUncommittedRecords);
                 _logger.Restored(task.Id.ToString(), task.RestoredRecords, task.Committed.CommitSequence, string.Join(", ", task.NextOffsets.Select(e => $"{e.Key.Topic}[{e.Key.Partition.Value}]@{e.Value}")));
                 task.Initialize();
                 _tasks[task.Id] = task;

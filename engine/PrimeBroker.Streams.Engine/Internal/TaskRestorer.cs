@@ -53,6 +53,7 @@ internal sealed class TaskRestorer
             {
                 // The primary's marker of this attempt never arrived: the attempt did not commit.
                 store.AddRepairKeys(ahead.Records.Select(r => r.Key));
+                _task.SkippedUncommittedRecords += ahead.Records.Count + 1;
             }
             else if (result.HeldBack is not null || !result.LastApplied.SameCommit(target))
             {
@@ -63,6 +64,7 @@ internal sealed class TaskRestorer
             }
 
             store.AddRepairKeys(result.Tail);
+            _task.SkippedUncommittedRecords += result.Tail.Count;
         }
 
         return target;

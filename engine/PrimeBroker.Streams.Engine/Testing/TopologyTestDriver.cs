@@ -95,6 +95,9 @@ public sealed class TopologyTestDriver : IDisposable
     /// <summary>Changelog records applied by restores since the driver started.</summary>
     public long RestoredRecords => _metrics.RestoredTotal;
 
+    /// <summary>Changelog records restores skipped because their transaction never committed.</summary>
+    public long RestoreSkippedUncommittedRecords => _metrics.RestoreSkippedUncommittedTotal;
+
     public TestInputTopic<TKey, TValue> CreateInputTopic<TKey, TValue>(string topic, Serde<TKey> keySerde, Serde<TValue> valueSerde) =>
         new(this, topic, keySerde, valueSerde);
 
@@ -267,9 +270,8 @@ public sealed class TopologyTestDriver : IDisposable
             for (var p = 0; p < partitions; p++)
             {
                 var task = new StreamTask(new TaskId(sub.Id, p), sub, _topology, env);
-                var before = task.RestoredRecords;
                 task.Restore(reader);
-                _metrics.RecordRestored(task.RestoredRecords - before);
+                _metrics.RecordRestored(task.RestoredRecords, task.SkippedUncommittedRecords);
                 foreach (var tp in task.InputPartitions)
                 {
                     task.SetStartPosition(tp, _cluster.GroupOffsets.GetValueOrDefault(tp, _cluster.Topic(tp.Topic)[tp.Partition].LogStart));

@@ -28,8 +28,15 @@ public sealed class HandoverTests(ITestOutputHelper output)
         await using var scenario = new CountScenario(partitions: 4);
         scenario.Cluster.CreateTopic(scenario.ChangelogTopic, scenario.Partitions, 3);
         var processes = new Dictionary<string, CountAppProcess>();
-        CountAppProcess Launch(string name) => processes[name] = CountAppProcess.Start(name, scenario.Cluster.BootstrapServers, scenario.ApplicationId,
-            scenario.StateDir(name), scenario.Input, scenario.Output, s_sessionTimeout);
+        var incarnations = new List<CountAppProcess>();
+        CountAppProcess Launch(string name) => processes[name] = Track(CountAppProcess.Start(name, scenario.Cluster.BootstrapServers, scenario.ApplicationId,
+            scenario.StateDir(name), scenario.Input, scenario.Output, s_sessionTimeout));
+        CountAppProcess Track(CountAppProcess process)
+        {
+            incarnations.Add(process);
+            return process;
+        }
+
         string Describe() => $"seed {seed}; " + string.Join("; ", processes.Values.Select(p => $"{p.Name}: state={p.State} tasks=[{p.Tasks}] error={p.Error}\n{p.Recent()}"));
 
         try
@@ -95,7 +102,8 @@ public sealed class HandoverTests(ITestOutputHelper output)
             var verifier = await scenario.StartAsync("verifier");
             await Eventually.True(() => scenario.CountsMatch(verifier), s_wait, () => $"seed {seed}: {scenario.Describe(verifier)}");
             output.WriteLine($"seed {seed}: {stops} {(kill ? "SIGKILLs" : "graceful stops")}, {takeovers} takeovers, {scenario.ExpectedTotal} records over " +
-                             $"{scenario.Expected.Count} keys; every count exact; verifier restored {verifier.Metrics.RestoredTotal} changelog records and processed {verifier.Metrics.ProcessedTotal} leftover input records");
+                             $"{scenario.Expected.Count} keys; the processes' restores applied {incarnations.Sum(p => p.RestoredRecords)} changelog records and skipped " +
+                             $"{incarnations.Sum(p => p.SkippedUncommittedRecords)} of transactions that never committed; every count exact; verifier restored {verifier.Metrics.RestoredTotal} changelog records and processed {verifier.Metrics.ProcessedTotal} leftover input records");
             Assert.Equal(cycles, stops);
         }
         finally

@@ -23,6 +23,12 @@ internal sealed partial class CountAppProcess : IDisposable
 
     public bool Stopped { get; private set; }
 
+    /// <summary>Changelog records this process's restores applied.</summary>
+    public long RestoredRecords { get; private set; }
+
+    /// <summary>Changelog records this process's restores skipped because their transaction never committed.</summary>
+    public long SkippedUncommittedRecords { get; private set; }
+
     public bool HasExited => _process.HasExited;
 
     public IReadOnlyList<int> Partitions => Tasks.Length == 0 ? [] : Tasks.Split(',').Select(t => int.Parse(t.Split('_')[1])).ToList();
@@ -104,6 +110,11 @@ internal sealed partial class CountAppProcess : IDisposable
         else if (line.StartsWith("state=", StringComparison.Ordinal)) { State = line[6..]; }
         else if (line.StartsWith("error=", StringComparison.Ordinal)) { Error = line[6..]; }
         else if (line == "stopped") { Stopped = true; }
+        else if (line.StartsWith("restore=", StringComparison.Ordinal))
+        {
+            var parts = line[8..].Split(',');
+            (RestoredRecords, SkippedUncommittedRecords) = (long.Parse(parts[0]), long.Parse(parts[1]));
+        }
     }
 
     [LibraryImport("libc", SetLastError = true)]
