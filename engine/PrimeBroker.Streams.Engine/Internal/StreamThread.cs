@@ -35,6 +35,8 @@ internal sealed class StreamThread : IDisposable
     private readonly Dictionary<TopicPartition, StreamTask> _byPartition = new();
     private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
     private readonly Thread _thread;
+    private readonly InstanceDirectory? _directory;
+    private readonly string _member;
     private readonly List<TopicPartition> _pauseAfterAssign = new();
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
@@ -43,7 +45,7 @@ internal sealed class StreamThread : IDisposable
     private long _lastCommit;
 
     public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
-        EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal)
+        EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, InstanceDirectory? directory = null)
     {
         _runtime = runtime;
         _config = config;
@@ -52,6 +54,8 @@ internal sealed class StreamThread : IDisposable
         _metrics = metrics;
         _logger = loggerFactory.CreateLogger<StreamThread>();
         _onFatal = onFatal;
+        _directory = directory;
+        _member = $"{processId}-{index}";
         var deserializationHandler = config.DeserializationExceptionHandler ?? new Errors.DeadLetterExceptionHandler(config.DeadLetterTopic);
         _environment = collector => new TaskEnvironment
         {
@@ -395,6 +399,7 @@ internal sealed class StreamThread : IDisposable
         }
 
         IsRunning = true;
+        _directory?.Announce(_member, _byPartition.Keys);
         return result;
     }
 
@@ -420,6 +425,8 @@ internal sealed class StreamThread : IDisposable
         {
             _failed.TryRemove(new TaskId(_runtime.SubTopologyByTopic[tp.Topic].Id, tp.Partition.Value), out _);
         }
+
+        _directory?.Announce(_member, _byPartition.Keys);
     }
 
     private void OnLost(List<TopicPartitionOffset> partitions)
@@ -437,6 +444,7 @@ internal sealed class StreamThread : IDisposable
 
         var lost = partitions.Select(p => p.TopicPartition).ToHashSet();
         CloseTasks(_tasks.Values.Where(t => t.InputPartitions.Any(lost.Contains)).ToList(), clean: false);
+        _directory?.Announce(_member, _byPartition.Keys);
     }
 
     private void CloseTasks(IReadOnlyList<StreamTask> tasks, bool clean)

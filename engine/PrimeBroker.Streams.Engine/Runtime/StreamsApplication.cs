@@ -31,8 +31,9 @@ public enum StreamsState
 /// <summary>Where a key of a store lives.</summary>
 /// <param name="Partition">The partition (and so the task) that owns the key.</param>
 /// <param name="IsLocal">Whether a task of this instance holds that partition now.</param>
-/// <param name="ActiveHost">The owner's application server (host:port) when known: this instance's own when local;
-/// null otherwise until instances announce themselves.</param>
+/// <param name="ActiveHost">The owner's application server (host:port): this instance's own when local, else the one
+/// whose latest announcement claims the partition; null when unknown (no application server configured, or the owner
+/// has not announced yet).</param>
 public sealed record KeyQueryMetadata(int Partition, bool IsLocal, string? ActiveHost);
 
 /// <summary>
@@ -54,6 +55,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     private readonly ConcurrentQueue<Exception> _fatal = new();
     private readonly object _stateLock = new();
     private GlobalStateManager? _global;
+    private InstanceDirectory? _directory;
     private RuntimeTopology? _runtime;
     private StreamsState _state = StreamsState.Created;
 
@@ -141,10 +143,15 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         _global = new GlobalStateManager(_topology, _config, _loggerFactory);
         await Task.Run(() => _global.Start(counts), cancellationToken).ConfigureAwait(false);
 
+        if (_config.ApplicationServer is not null)
+        {
+            _directory = new InstanceDirectory(_config, _loggerFactory);
+        }
+
         var processId = ProcessId();
         for (var i = 0; i < _config.NumStreamThreads; i++)
         {
-            var thread = new StreamThread(i, _runtime, _config, processId, _global.Stores, Metrics, _loggerFactory, (t, ex) => _fatal.Enqueue(ex));
+            var thread = new StreamThread(i, _runtime, _config, processId, _global.Stores, Metrics, _loggerFactory, (t, ex) => _fatal.Enqueue(ex), _directory);
             _threads.Add(thread);
         }
 
@@ -183,6 +190,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             }
 
             _global?.Dispose();
+            _directory?.Dispose();
         }, cancellationToken).ConfigureAwait(false);
         lock (_stateLock)
         {
@@ -219,8 +227,17 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         var bytes = keySerializer.Serialize(key, new SerializationContext(MessageComponentType.Key, InternalTopics.Changelog(_config.ApplicationId, storeName)));
         var partition = Partitioning.ForKey(bytes, partitions);
         var local = _threads.SelectMany(t => t.Tasks).Any(t => t.Id == new Processing.TaskId(sub.Id, partition));
-        return new KeyQueryMetadata(partition, local, local ? _config.ApplicationServer : null);
+        var source = sub.Sources.SelectMany(s => s.Topics.Select(t => s.IsInternalTopic ? InternalTopics.Name(_config.ApplicationId, t) : t)).First();
+        var host = local ? _config.ApplicationServer : _directory?.OwnerOf(new TopicPartition(source, partition));
+        return new KeyQueryMetadata(partition, local, host);
     }
+
+    /// <summary>
+    /// Every instance of this application that announced itself (those with <see cref="StreamsConfig.ApplicationServer"/>
+    /// set), with the input partitions it owns now. Empty when this instance has no application server.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<TopicPartition>> Instances() =>
+        _directory?.Owners() ?? new Dictionary<string, IReadOnlyList<TopicPartition>>();
 
     public async ValueTask DisposeAsync()
     {
@@ -272,6 +289,11 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     {
         var specs = new List<TopicSpec>();
         var compacted = new Dictionary<string, string> { ["cleanup.policy"] = "compact" };
+        if (_config.ApplicationServer is not null)
+        {
+            specs.Add(new TopicSpec(InstanceDirectory.TopicName(_config.ApplicationId), 1, _config.InternalTopicReplicationFactor, compacted));
+        }
+
         foreach (var repartition in _topology.RepartitionTopics)
         {
             var feeding = _topology.SubTopologies.First(s => s.NodeNames.Any(n => _topology.Nodes[n] is SinkDefinition { IsInternalTopic: true } sink && sink.Topic == repartition));

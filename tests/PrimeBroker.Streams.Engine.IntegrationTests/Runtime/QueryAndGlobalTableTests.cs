@@ -27,6 +27,30 @@ public sealed class QueryAndGlobalTableTests
     }
 
     [Fact]
+    public async Task EveryInstanceNamesTheOwnerOfAKeyFromTheOthersAnnouncements()
+    {
+        await using var scenario = new CountScenario();
+        var a = await scenario.StartAsync("a", tune: c => c with { ApplicationServer = "127.0.0.1:1001" });
+        var b = await scenario.StartAsync("b", tune: c => c with { ApplicationServer = "127.0.0.1:1002" });
+        await Eventually.True(() => a.State == StreamsState.Running && b.State == StreamsState.Running && a.ActiveTasks.Count > 0 && b.ActiveTasks.Count > 0
+                                    && a.ActiveTasks.Count + b.ActiveTasks.Count == scenario.Partitions, s_wait, () => scenario.Describe(a, b));
+        var keys = Enumerable.Range(0, 20).Select(i => $"ACC-{i:D4}").ToList();
+        string Owner(string key) => a.ActiveTasks.Any(t => t.Partition == Partitioning.ForKey(System.Text.Encoding.UTF8.GetBytes(key), scenario.Partitions))
+            ? "127.0.0.1:1001" : "127.0.0.1:1002";
+
+        await Eventually.True(() => keys.All(k => a.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost == Owner(k)
+                                                  && b.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost == Owner(k)),
+            s_wait, () => string.Join(", ", keys.Select(k => $"{k}: owner {Owner(k)}, a says {a.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost}, " +
+                                                             $"b says {b.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost}")));
+        Assert.Equal(["127.0.0.1:1001", "127.0.0.1:1002"], a.Instances().Keys.Order());
+
+        // a leaves: once b owns every partition, both directories say so.
+        await a.StopAsync();
+        await Eventually.True(() => b.ActiveTasks.Count == scenario.Partitions && keys.All(k => b.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost == "127.0.0.1:1002"),
+            s_wait, () => scenario.Describe(b));
+    }
+
+    [Fact]
     public async Task AGlobalTableIsRestoredFromEveryPartitionAndFollowedWhileRunning()
     {
         await using var scenario = new CountScenario();
