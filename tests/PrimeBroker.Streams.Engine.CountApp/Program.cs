@@ -7,10 +7,28 @@ using PrimeBroker.Streams.Engine.Dsl;
 //   <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>
 // Prints "state=<State>", "tasks=<ids>" and "error=<text>" lines as they change; SIGTERM stops it gracefully
 // (commit, close, leave the group) and it prints "stopped".
+// With PBS_CRASH_STEP=<ChangelogWritten|MarkersWritten|KafkaCommitted> and PBS_CRASH_AT_COMMIT=<n>, the process flushes
+// what it sent and kills itself (SIGKILL) at that step of its n-th commit, to crash inside the commit protocol.
 if (args.Length != 6)
 {
     Console.Error.WriteLine("usage: <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>");
     return 2;
+}
+
+if (Enum.TryParse<PrimeBroker.Streams.Engine.Internal.CommitStep>(Environment.GetEnvironmentVariable("PBS_CRASH_STEP"), out var crashStep))
+{
+    var crashAt = int.Parse(Environment.GetEnvironmentVariable("PBS_CRASH_AT_COMMIT") ?? "1", CultureInfo.InvariantCulture);
+    var seen = 0;
+    PrimeBroker.Streams.Engine.Internal.TaskCommitter.StepObserver = (step, flush) =>
+    {
+        if (step == crashStep && ++seen >= crashAt)
+        {
+            flush();
+            Console.WriteLine($"crashing at {step} of commit {seen}");
+            Console.Out.Flush();
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
+        }
+    };
 }
 
 var builder = new StreamsBuilder();

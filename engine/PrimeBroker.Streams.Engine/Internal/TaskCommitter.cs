@@ -15,12 +15,31 @@ internal interface ITransaction
     void Commit(IReadOnlyDictionary<TopicPartition, long> inputOffsets);
 }
 
+/// <summary>The points of the commit protocol a crash test can stop at (see <see cref="TaskCommitter.StepObserver"/>).</summary>
+internal enum CommitStep
+{
+    /// <summary>Changelog records sent (and, for the observer, flushed); no marker yet.</summary>
+    ChangelogWritten,
+
+    /// <summary>Every marker delivered; the Kafka commit not yet sent.</summary>
+    MarkersWritten,
+
+    /// <summary>The Kafka transaction committed; the local stores not yet written.</summary>
+    KafkaCommitted,
+}
+
 /// <summary>
 /// The exactly-once commit protocol over the tasks of one transaction. Shared by the stream thread and the test driver,
 /// so the driver exercises the same steps and crash points.
 /// </summary>
 internal static class TaskCommitter
 {
+    /// <summary>
+    /// For crash tests of the running engine: called at each <see cref="CommitStep"/> with a flush of the transaction, so
+    /// a test process can make what was sent durable and kill itself exactly there. Null in production.
+    /// </summary>
+    internal static Action<CommitStep, Action>? StepObserver { get; set; }
+
     /// <summary>Commits every task with uncommitted work. Returns how many tasks committed. On an exception nothing
     /// local changed; the caller aborts the transaction and rolls the tasks back.</summary>
     public static int Commit(IReadOnlyCollection<StreamTask> tasks, ITransaction transaction, EngineMetrics metrics)
@@ -41,6 +60,8 @@ internal static class TaskCommitter
         {
             task.WriteChangelogRecords();
         }
+
+        StepObserver?.Invoke(CommitStep.ChangelogWritten, transaction.Flush);
 
         // 2. Markers of the secondary stores, then (once those are delivered) the primary's. A primary marker therefore
         //    proves that every marker of its attempt is in the log; TaskRestorer relies on that.
@@ -66,6 +87,7 @@ internal static class TaskCommitter
         }
 
         transaction.Flush();
+        StepObserver?.Invoke(CommitStep.MarkersWritten, transaction.Flush);
 
         // Crash point "before the Kafka commit": everything is delivered, nothing is committed. On a real cluster the
         // transaction is aborted (fencing or timeout) and read_committed hides it, so the next owner restores the
@@ -82,6 +104,7 @@ internal static class TaskCommitter
         }
 
         transaction.Commit(offsets);
+        StepObserver?.Invoke(CommitStep.KafkaCommitted, transaction.Flush);
 
         // Crash point "between the Kafka commit and the local write": the local checkpoints stay one commit behind; the
         // next start restores the changelog tail from the local changelog position and reaches this commit.

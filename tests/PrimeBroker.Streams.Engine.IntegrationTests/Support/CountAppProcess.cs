@@ -10,6 +10,7 @@ internal sealed partial class CountAppProcess : IDisposable
     private const int Sigterm = 15;
     private readonly Process _process;
     private readonly List<string> _log = new();
+    private bool _disposed;
 
     private CountAppProcess(Process process) => _process = process;
 
@@ -33,7 +34,8 @@ internal sealed partial class CountAppProcess : IDisposable
 
     public IReadOnlyList<int> Partitions => Tasks.Length == 0 ? [] : Tasks.Split(',').Select(t => int.Parse(t.Split('_')[1])).ToList();
 
-    public static CountAppProcess Start(string name, string bootstrap, string applicationId, string stateDir, string input, string output, TimeSpan sessionTimeout)
+    public static CountAppProcess Start(string name, string bootstrap, string applicationId, string stateDir, string input, string output, TimeSpan sessionTimeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "PrimeBroker.Streams.Engine.CountApp.dll");
         Assert.True(File.Exists(dll), $"count app not built at {dll}");
@@ -43,6 +45,11 @@ internal sealed partial class CountAppProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
+        }
+
         foreach (var argument in new[] { dll, bootstrap, applicationId, stateDir, input, output, ((int)sessionTimeout.TotalMilliseconds).ToString() })
         {
             start.ArgumentList.Add(argument);
@@ -83,8 +90,30 @@ internal sealed partial class CountAppProcess : IDisposable
         }
     }
 
+    /// <summary>Waits until the process ends by itself (e.g. it killed itself at a commit step).</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"{Name} did not exit within {timeout.TotalSeconds} s; last output:\n{Recent()}");
+        }
+
+        Tasks = "";
+    }
+
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill();
