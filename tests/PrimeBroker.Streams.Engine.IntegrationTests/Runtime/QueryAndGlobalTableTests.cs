@@ -42,6 +42,8 @@ public sealed class QueryAndGlobalTableTests
                                                   && b.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost == Owner(k)),
             s_wait, () => string.Join(", ", keys.Select(k => $"{k}: owner {Owner(k)}, a says {a.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost}, " +
                                                              $"b says {b.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost}")));
+        // a's own announcement reaches its directory asynchronously, like b's; wait for both before comparing.
+        await Eventually.True(() => a.Instances().Count == 2, s_wait, () => $"a knows [{string.Join(", ", a.Instances().Keys)}]");
         Assert.Equal(["127.0.0.1:1001", "127.0.0.1:1002"], a.Instances().Keys.Order());
 
         // a leaves: once b owns every partition, both directories say so.
