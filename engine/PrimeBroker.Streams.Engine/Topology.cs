@@ -42,6 +42,11 @@ public sealed class Topology
     public IReadOnlyList<string> RepartitionTopics =>
         Nodes.Values.OfType<SinkDefinition>().Where(s => s.IsInternalTopic).Select(s => s.Topic).Distinct().ToList();
 
+    /// <summary>The sub-topology whose sink writes repartition topic <paramref name="logicalName"/>: its partition count
+    /// is the repartition topic's.</summary>
+    internal SubTopology SubTopologyWriting(string logicalName) =>
+        SubTopologies.First(s => s.NodeNames.Any(n => Nodes[n] is SinkDefinition { IsInternalTopic: true } sink && sink.Topic == logicalName));
+
     /// <summary>A readable description of sub-topologies, nodes, stores and topics.</summary>
     public string Describe()
     {

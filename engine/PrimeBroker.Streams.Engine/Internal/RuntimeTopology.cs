@@ -12,9 +12,8 @@ internal sealed class RuntimeTopology
         {
             foreach (var source in sub.Sources)
             {
-                foreach (var topic in source.Topics)
+                foreach (var resolved in source.ResolvedTopics(applicationId))
                 {
-                    var resolved = source.IsInternalTopic ? InternalTopics.Name(applicationId, topic) : topic;
                     SubTopologyByTopic[resolved] = sub;
                     ResetPolicyByTopic[resolved] = source.ResetPolicy;
                 }

@@ -49,9 +49,8 @@ internal sealed partial class StreamTask : IDisposable
         _taskTag = new("task", id.ToString());
         foreach (var source in subTopology.Sources)
         {
-            foreach (var topic in source.Topics)
+            foreach (var resolved in source.ResolvedTopics(env.ApplicationId))
             {
-                var resolved = source.IsInternalTopic ? InternalTopics.Name(env.ApplicationId, topic) : topic;
                 InputPartitions.Add(new TopicPartition(resolved, id.Partition));
                 if (source.IsInternalTopic)
                 {
@@ -152,9 +151,8 @@ internal sealed partial class StreamTask : IDisposable
 
         foreach (var source in SubTopology.Sources)
         {
-            foreach (var topic in source.Topics)
+            foreach (var resolved in source.ResolvedTopics(_env.ApplicationId))
             {
-                var resolved = source.IsInternalTopic ? InternalTopics.Name(_env.ApplicationId, topic) : topic;
                 _sourcesByTopic[resolved] = (ISourceNode)_nodes[source.Name];
             }
         }
@@ -218,7 +216,7 @@ internal sealed partial class StreamTask : IDisposable
     /// <summary>Runs wall-clock punctuators that are due.</summary>
     public void PunctuateWallClock(long now)
     {
-        if (!_initialized)
+        if (!_initialized || _punctuations.Count == 0)
         {
             return;
         }

@@ -37,6 +37,10 @@ internal sealed class SourceDefinition : NodeDefinition
 
     public OffsetResetPolicy ResetPolicy { get; }
 
+    /// <summary>The real topic names for <paramref name="applicationId"/> (repartition topics get its prefix).</summary>
+    public IEnumerable<string> ResolvedTopics(string applicationId) =>
+        IsInternalTopic ? Topics.Select(t => InternalTopics.Name(applicationId, t)) : Topics;
+
     public override RuntimeNode Create() => _factory();
 }
 
@@ -77,4 +81,8 @@ internal sealed class SinkDefinition : NodeDefinition
 internal sealed record GlobalStoreDefinition(string StoreName, string Topic, StoreKind Kind);
 
 /// <summary>A connected part of the topology; it has its own tasks, one per partition of its source topics.</summary>
-internal sealed record SubTopology(int Id, IReadOnlyList<string> NodeNames, IReadOnlyList<SourceDefinition> Sources, IReadOnlyList<string> StoreNames);
+internal sealed record SubTopology(int Id, IReadOnlyList<string> NodeNames, IReadOnlyList<SourceDefinition> Sources, IReadOnlyList<string> StoreNames)
+{
+    /// <summary>Every source topic's real name for <paramref name="applicationId"/>.</summary>
+    public IEnumerable<string> ResolvedSourceTopics(string applicationId) => Sources.SelectMany(s => s.ResolvedTopics(applicationId));
+}

@@ -227,7 +227,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         var bytes = keySerializer.Serialize(key, new SerializationContext(MessageComponentType.Key, InternalTopics.Changelog(_config.ApplicationId, storeName)));
         var partition = Partitioning.ForKey(bytes, partitions);
         var local = _threads.SelectMany(t => t.Tasks).Any(t => t.Id == new Processing.TaskId(sub.Id, partition));
-        var source = sub.Sources.SelectMany(s => s.Topics.Select(t => s.IsInternalTopic ? InternalTopics.Name(_config.ApplicationId, t) : t)).First();
+        var source = sub.ResolvedSourceTopics(_config.ApplicationId).First();
         var host = local ? _config.ApplicationServer : _directory?.OwnerOf(new TopicPartition(source, partition));
         return new KeyQueryMetadata(partition, local, host);
     }
@@ -296,7 +296,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
         foreach (var repartition in _topology.RepartitionTopics)
         {
-            var feeding = _topology.SubTopologies.First(s => s.NodeNames.Any(n => _topology.Nodes[n] is SinkDefinition { IsInternalTopic: true } sink && sink.Topic == repartition));
+            var feeding = _topology.SubTopologyWriting(repartition);
             specs.Add(new TopicSpec(InternalTopics.Name(_config.ApplicationId, repartition), InternalPartitionCount(feeding, counts), _config.InternalTopicReplicationFactor, new Dictionary<string, string>()));
         }
 
@@ -318,14 +318,13 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     }
 
     private int InternalPartitionCount(SubTopology sub, IReadOnlyDictionary<string, int> counts) =>
-        sub.Sources.SelectMany(s => s.Topics.Select(t => s.IsInternalTopic ? InternalTopics.Name(_config.ApplicationId, t) : t))
+        sub.ResolvedSourceTopics(_config.ApplicationId)
             .Select(t => counts.TryGetValue(t, out var n) ? n : ResolveRepartitionCount(t, counts)).DefaultIfEmpty(1).Max();
 
     private int ResolveRepartitionCount(string topic, IReadOnlyDictionary<string, int> counts)
     {
         var logical = _topology.RepartitionTopics.First(r => InternalTopics.Name(_config.ApplicationId, r) == topic);
-        var feeding = _topology.SubTopologies.First(s => s.NodeNames.Any(n => _topology.Nodes[n] is SinkDefinition { IsInternalTopic: true } sink && sink.Topic == logical));
-        return InternalPartitionCount(feeding, counts);
+        return InternalPartitionCount(_topology.SubTopologyWriting(logical), counts);
     }
 
     /// <summary>A stable id per state directory, so a restarted instance reuses its transactional ids (fencing its own

@@ -266,7 +266,7 @@ public sealed class TopologyTestDriver : IDisposable
         _tasks = new List<StreamTask>();
         foreach (var sub in _topology.SubTopologies)
         {
-            var partitions = sub.Sources.SelectMany(s => s.Topics.Select(t => PartitionsOf(Resolve(s, t)))).DefaultIfEmpty(1).Max();
+            var partitions = TaskCount(sub);
             for (var p = 0; p < partitions; p++)
             {
                 var task = new StreamTask(new TaskId(sub.Id, p), sub, _topology, env);
@@ -355,7 +355,7 @@ public sealed class TopologyTestDriver : IDisposable
     {
         foreach (var sub in _topology.SubTopologies)
         {
-            var counts = sub.Sources.SelectMany(s => s.Topics.Select(t => (Topic: Resolve(s, t), Count: PartitionsOf(Resolve(s, t))))).ToList();
+            var counts = sub.ResolvedSourceTopics(_options.ApplicationId).Select(t => (Topic: t, Count: PartitionsOf(t))).ToList();
             if (counts.Select(c => c.Count).Distinct().Count() > 1)
             {
                 throw new TopologyException($"sources of sub-topology {sub.Id} are not co-partitioned: {string.Join(", ", counts.Select(c => $"{c.Topic} ({c.Count} partitions)"))}.");
@@ -363,8 +363,8 @@ public sealed class TopologyTestDriver : IDisposable
         }
     }
 
-    private string Resolve(SourceDefinition source, string topic) =>
-        source.IsInternalTopic ? InternalTopics.Name(_options.ApplicationId, topic) : topic;
+    /// <summary>Tasks of a sub-topology: the largest partition count among its sources.</summary>
+    private int TaskCount(SubTopology sub) => sub.ResolvedSourceTopics(_options.ApplicationId).Select(PartitionsOf).DefaultIfEmpty(1).Max();
 
     private int PartitionsOf(string topic)
     {
@@ -377,15 +377,13 @@ public sealed class TopologyTestDriver : IDisposable
         var changelogStore = _topology.Stores.Keys.FirstOrDefault(s => InternalTopics.Changelog(_options.ApplicationId, s) == topic);
         if (changelogStore is not null)
         {
-            var sub = _topology.SubTopologies.First(s => s.StoreNames.Contains(changelogStore));
-            return sub.Sources.SelectMany(s => s.Topics.Select(t => PartitionsOf(Resolve(s, t)))).DefaultIfEmpty(1).Max();
+            return TaskCount(_topology.SubTopologies.First(s => s.StoreNames.Contains(changelogStore)));
         }
 
         var repartition = _topology.RepartitionTopics.FirstOrDefault(t => InternalTopics.Name(_options.ApplicationId, t) == topic);
         if (repartition is not null)
         {
-            var feeding = _topology.SubTopologies.First(s => s.NodeNames.Any(n => _topology.Nodes[n] is SinkDefinition { IsInternalTopic: true } sink && sink.Topic == repartition));
-            return feeding.Sources.SelectMany(s => s.Topics.Select(t => PartitionsOf(Resolve(s, t)))).DefaultIfEmpty(1).Max();
+            return TaskCount(_topology.SubTopologyWriting(repartition));
         }
 
         return _options.DefaultPartitions;
