@@ -118,9 +118,17 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         {
             Flush();
             _consumer.Commit(offsets);
-            return;
+        }
+        else
+        {
+            CommitTransaction(offsets);
         }
 
+        _metrics.RecordProduced(Interlocked.Exchange(ref _sent, 0));
+    }
+
+    private void CommitTransaction(List<TopicPartitionOffset> offsets)
+    {
         EnsureTransaction();
         _producer.SendOffsetsToTransaction(offsets, _consumer.ConsumerGroupMetadata, _timeout);
         for (var attempt = 1; ; attempt++)
@@ -138,7 +146,6 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
 
         InTransaction = false;
         ThrowOnDeliveryError();
-        _metrics.RecordProduced(Interlocked.Exchange(ref _sent, 0));
     }
 
     /// <summary>Aborts the open transaction, if any; records delivered in it stay invisible to read_committed readers on a
