@@ -9,6 +9,7 @@ namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
 /// leaders moved, and produce, fetch and transaction request errors (one of them abortable, so a transaction is rolled
 /// back and redone). The counts must still be exact.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class BrokerFaultTests(ITestOutputHelper output)
 {
     private const short Produce = 0;
