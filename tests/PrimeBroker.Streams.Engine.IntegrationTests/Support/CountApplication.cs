@@ -15,6 +15,9 @@ internal sealed class CountScenario : IAsyncDisposable
     private readonly object _produceLock = new();
     private IProducer<string, string>? _producer;
 
+    /// <summary>What the in-process instances logged; <see cref="Describe"/> shows the tail.</summary>
+    public CapturingLoggerFactory Logs { get; } = new();
+
     public CountScenario(int partitions = 4, EmbeddedKafkaClusterOptions? options = null)
     {
         Cluster = EmbeddedKafkaCluster.Start(options);
@@ -69,7 +72,7 @@ internal sealed class CountScenario : IAsyncDisposable
     public async Task<StreamsApplication> StartAsync(string instance, OffsetResetPolicy policy = OffsetResetPolicy.EarliestThenFail, Func<StreamsConfig, StreamsConfig>? tune = null)
     {
         var config = Config(instance);
-        var app = new StreamsApplication(BuildTopology(Input, Output, policy), tune?.Invoke(config) ?? config);
+        var app = new StreamsApplication(BuildTopology(Input, Output, policy), tune?.Invoke(config) ?? config, Logs);
         _apps.Add(app);
         await app.StartAsync();
         return app;
@@ -130,7 +133,7 @@ internal sealed class CountScenario : IAsyncDisposable
             .Select(e => $"{e.Key}: expected {e.Value}, got {counts.GetValueOrDefault(e.Key)}");
         return $"total expected {ExpectedTotal}, got {counts.Values.Sum()}; states [{string.Join(", ", apps.Select(a => a.State))}]; " +
                $"tasks [{string.Join(" / ", apps.Select(a => string.Join(",", a.ActiveTasks)))}]; errors [{string.Join(" | ", apps.SelectMany(a => a.Errors))}]; " +
-               $"first wrong: {string.Join("; ", wrong)}";
+               $"first wrong: {string.Join("; ", wrong)}\nengine log:\n{Logs.Recent()}";
     }
 
     public async ValueTask DisposeAsync()
