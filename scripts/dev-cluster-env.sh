@@ -5,7 +5,7 @@
 set -euo pipefail
 file="${1:-.dev-cluster.json}"
 if [[ ! -f "$file" ]]; then
-  echo "no $file: start one with 'dotnet run --project host/PrimeBroker.Streams.Host -- dev-cluster'" >&2
+  echo "no $file: start one with 'dotnet run --project host/PrimeBroker.Streams.App -- dev-cluster'" >&2
   exit 1
 fi
 # The file is written by DevClusterInfo: one "key": value pair per line.

@@ -1,0 +1,4 @@
+namespace PrimeBroker.Streams.App.Commands;
+
+/// <summary>The writer a command prints its results to (stdout by default), separate from logging.</summary>
+internal sealed record CommandOutput(TextWriter Writer);

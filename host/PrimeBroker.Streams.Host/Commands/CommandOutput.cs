@@ -1,4 +1,0 @@
-namespace PrimeBroker.Streams.Host.Commands;
-
-/// <summary>The writer a command prints its results to (stdout by default), separate from logging.</summary>
-internal sealed record CommandOutput(TextWriter Writer);

@@ -1,0 +1,64 @@
+using System.Text;
+using Confluent.Kafka;
+
+namespace PrimeBroker.Streams.App.Tests;
+
+/// <summary>A console stand-in that completes <see cref="LineWritten"/> when a line starting with a prefix is written.</summary>
+internal sealed class SignallingWriter(string prefix) : StringWriter
+{
+    private readonly TaskCompletionSource<string> _line = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StringBuilder _current = new();
+
+    public Task<string> LineWritten => _line.Task;
+
+    public override void Write(char value)
+    {
+        base.Write(value);
+        lock (_current)
+        {
+            if (value == '\n')
+            {
+                var line = _current.ToString().TrimEnd('\r');
+                _current.Clear();
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    _line.TrySetResult(line);
+                }
+            }
+            else
+            {
+                _current.Append(value);
+            }
+        }
+    }
+
+    public override void Write(string? value)
+    {
+        foreach (var c in value ?? string.Empty)
+        {
+            Write(c);
+        }
+    }
+
+    public override void WriteLine(string? value)
+    {
+        Write(value);
+        Write('\n');
+    }
+}
+
+internal static class Probe
+{
+    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    internal static Dictionary<string, int> PartitionCounts(string bootstrapServers)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        return admin.GetMetadata(TimeSpan.FromSeconds(30)).Topics
+            .Where(t => t.Error.Code == ErrorCode.NoError)
+            .ToDictionary(t => t.Topic, t => t.Partitions.Count);
+    }
+
+    internal static string TempFile() =>
+        Path.Combine(Path.GetTempPath(), $"dev-cluster-{Guid.NewGuid():N}", ".dev-cluster.json");
+}
