@@ -94,11 +94,3 @@ public sealed class Topology
 
     public override string ToString() => Describe();
 }
-
-/// <summary>A topology that cannot run: unknown store, unconnected node, non-co-partitioned sources, ...</summary>
-public sealed class TopologyException : Exception
-{
-    public TopologyException(string message) : base("Invalid topology: " + message)
-    {
-    }
-}

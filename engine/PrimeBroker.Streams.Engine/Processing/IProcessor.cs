@@ -18,19 +18,3 @@ public interface IProcessor<TKeyIn, TValueIn, TKeyOut, TValueOut>
     {
     }
 }
-
-/// <summary>What a punctuator runs on.</summary>
-public enum PunctuationType
-{
-    /// <summary>Advanced by the highest record timestamp the task has seen; never moves without input.</summary>
-    StreamTime,
-
-    /// <summary>Advanced by the wall clock, checked between records and at least once per poll loop.</summary>
-    WallClockTime,
-}
-
-/// <summary>Cancels a scheduled punctuator.</summary>
-public interface ICancellable
-{
-    void Cancel();
-}

@@ -18,6 +18,3 @@ public readonly record struct Record<TKey, TValue>(TKey Key, TValue Value, long 
 
     public Record<TKey, TValue> WithTimestamp(long timestamp) => this with { Timestamp = timestamp };
 }
-
-/// <summary>Where the record that is being processed came from. Absent inside a punctuator.</summary>
-public sealed record RecordMetadata(string Topic, int Partition, long Offset);
