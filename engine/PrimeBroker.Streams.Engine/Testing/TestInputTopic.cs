@@ -3,6 +3,12 @@ using Confluent.Kafka;
 namespace PrimeBroker.Streams.Engine.Testing;
 
 /// <summary>Pipes records into a topic of a <see cref="TopologyTestDriver"/>; each is processed before the call returns.</summary>
+/// <remarks>Records go to the partition murmur2 of the serialized key selects (partition 0 for a null key), as a
+/// Java producer would. Not thread-safe, like the driver. Exceptions of the processing (for example a
+/// <see cref="Errors.TaskFailedException"/>) are thrown from the pipe call. Create it with
+/// <see cref="TopologyTestDriver.CreateInputTopic{TKey,TValue}"/>.</remarks>
+/// <typeparam name="TKey">Type of the keys.</typeparam>
+/// <typeparam name="TValue">Type of the values.</typeparam>
 public sealed class TestInputTopic<TKey, TValue>
 {
     private readonly TopologyTestDriver _driver;
@@ -21,6 +27,12 @@ public sealed class TestInputTopic<TKey, TValue>
     }
 
     /// <summary>Pipes one record. Without a timestamp, each record is 1 ms after the previous one.</summary>
+    /// <param name="key">The key, serialized with the topic's key serde; null stays null.</param>
+    /// <param name="value">The value, serialized with the topic's value serde; null stays null (a tombstone).</param>
+    /// <param name="timestamp">Event time in ms since the Unix epoch; null for the next automatic timestamp
+    /// (2026-01-01T00:00:00Z first, then 1 ms after the previous record or after the highest timestamp given
+    /// here).</param>
+    /// <param name="headers">Headers of the record, or null.</param>
     public void PipeInput(TKey key, TValue value, long? timestamp = null, Headers? headers = null)
     {
         var ts = timestamp ?? _nextTimestamp++;
@@ -31,9 +43,16 @@ public sealed class TestInputTopic<TKey, TValue>
     }
 
     /// <summary>Pipes raw bytes, e.g. a corrupt record for error-handling tests.</summary>
+    /// <param name="key">Key bytes, or null.</param>
+    /// <param name="value">Value bytes, or null.</param>
+    /// <param name="timestamp">Event time in ms since the Unix epoch; null for the next automatic timestamp.</param>
+    /// <param name="headers">Headers of the record, or null.</param>
     public void PipeRaw(byte[]? key, byte[]? value, long? timestamp = null, Headers? headers = null) =>
         _driver.Pipe(_topic, key, value, headers, timestamp ?? _nextTimestamp++);
 
+    /// <summary>Pipes each pair as <see cref="PipeInput"/> does with automatic timestamps, in order; each is processed
+    /// (and, with auto-commit, committed) before the next.</summary>
+    /// <param name="records">The key-value pairs.</param>
     public void PipeKeyValueList(IEnumerable<KeyValuePair<TKey, TValue>> records)
     {
         foreach (var (key, value) in records)
