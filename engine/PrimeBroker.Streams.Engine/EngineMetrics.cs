@@ -5,16 +5,16 @@ namespace PrimeBroker.Streams.Engine;
 
 /// <summary>
 /// The engine's instruments on <see cref="System.Diagnostics.Metrics"/>, meter <c>PrimeBroker.Streams.Engine</c>, so
-/// any exporter (OpenTelemetry, prometheus-net, dotnet-counters) picks them up. Tags: <c>application</c>, and
-/// <c>task</c> where it applies.
+/// any exporter (OpenTelemetry, prometheus-net, dotnet-counters) picks them up. Tags: <c>application</c> (all but the
+/// lag gauge), and <c>task</c>, <c>reason</c>, <c>topic</c>, <c>partition</c> where they apply.
 /// </summary>
 /// <remarks>
 /// <para>Instruments: <c>pbs.records.processed</c> (tag <c>task</c>), <c>pbs.records.produced</c> (outputs,
 /// changelogs and commit markers, counted at each commit), <c>pbs.records.skipped</c> (tags <c>task</c>,
 /// <c>reason</c>), <c>pbs.commits</c>, <c>pbs.aborts</c>, <c>pbs.commit.duration</c> (histogram, ms),
 /// <c>pbs.restore.records</c>, <c>pbs.restore.skipped_uncommitted</c>, <c>pbs.input.out_of_range</c> (tags
-/// <c>topic</c>, <c>partition</c>), and the observable gauge <c>pbs.consumer.lag</c> (per input partition) once a
-/// <see cref="StreamsApplication"/> has started.</para>
+/// <c>topic</c>, <c>partition</c>), and the observable gauge <c>pbs.consumer.lag</c> (tags <c>topic</c>,
+/// <c>partition</c>, without <c>application</c>) once a <see cref="StreamsApplication"/> has started.</para>
 /// <para>Thread-safe: stream threads record concurrently, and the <c>…Total</c> properties may be read from any
 /// thread. The totals count since this object was created, whether or not a listener is attached.</para>
 /// </remarks>
