@@ -17,8 +17,8 @@ public sealed record Consumed<TKey, TValue>(Serde<TKey> KeySerde, Serde<TValue> 
     public string? Name { get; init; }
 
     /// <summary>Reads with these serdes and the default reset policy.</summary>
-    /// <param name="keySerde">Key serde.</param>
-    /// <param name="valueSerde">Value serde.</param>
+    /// <param name="keySerde">Deserializes the keys (and serializes them where the stream is written unchanged).</param>
+    /// <param name="valueSerde">Deserializes the values (and serializes them where the stream is written unchanged).</param>
     /// <returns>A new options object.</returns>
     public static Consumed<TKey, TValue> With(Serde<TKey> keySerde, Serde<TValue> valueSerde) => new(keySerde, valueSerde);
 }
@@ -27,8 +27,8 @@ public sealed record Consumed<TKey, TValue>(Serde<TKey> KeySerde, Serde<TValue> 
 public static class Consumed
 {
     /// <summary>Same as <see cref="Consumed{TKey,TValue}.With"/>, with the types inferred from the serdes.</summary>
-    /// <param name="keySerde">Key serde.</param>
-    /// <param name="valueSerde">Value serde.</param>
+    /// <param name="keySerde">Deserializes the keys (and serializes them where the stream is written unchanged).</param>
+    /// <param name="valueSerde">Deserializes the values (and serializes them where the stream is written unchanged).</param>
     /// <typeparam name="TKey">Type of the record keys.</typeparam>
     /// <typeparam name="TValue">Type of the record values.</typeparam>
     /// <returns>A new options object.</returns>

@@ -24,8 +24,8 @@ public sealed record Grouped<TKey, TValue>
     public bool PreservesPartitioning { get; init; }
 
     /// <summary>Groups with these serdes.</summary>
-    /// <param name="keySerde">Key serde.</param>
-    /// <param name="valueSerde">Value serde.</param>
+    /// <param name="keySerde">Serializes the keys into the repartition topic; the default key serde of the aggregate's store.</param>
+    /// <param name="valueSerde">Serializes the values into the repartition topic.</param>
     /// <returns>A new options object.</returns>
     public static Grouped<TKey, TValue> With(Serde<TKey> keySerde, Serde<TValue> valueSerde) => new() { KeySerde = keySerde, ValueSerde = valueSerde };
 }
@@ -34,8 +34,8 @@ public sealed record Grouped<TKey, TValue>
 public static class Grouped
 {
     /// <summary>Same as <see cref="Grouped{TKey,TValue}.With"/>, with the types inferred from the serdes.</summary>
-    /// <param name="keySerde">Key serde.</param>
-    /// <param name="valueSerde">Value serde.</param>
+    /// <param name="keySerde">Serializes the keys into the repartition topic; the default key serde of the aggregate's store.</param>
+    /// <param name="valueSerde">Serializes the values into the repartition topic.</param>
     /// <typeparam name="TKey">Type of the grouping keys.</typeparam>
     /// <typeparam name="TValue">Type of the record values.</typeparam>
     /// <returns>A new options object.</returns>

@@ -30,12 +30,12 @@ public sealed record Materialized<TKey, TValue>
     public static Materialized<TKey, TValue> As(string storeName) => new() { StoreName = storeName };
 
     /// <summary>A copy with <see cref="KeySerde"/> set.</summary>
-    /// <param name="serde">Key serde.</param>
+    /// <param name="serde">Serializes the store's keys.</param>
     /// <returns>A new options object.</returns>
     public Materialized<TKey, TValue> WithKeySerde(Serde<TKey> serde) => this with { KeySerde = serde };
 
     /// <summary>A copy with <see cref="ValueSerde"/> set.</summary>
-    /// <param name="serde">Value serde.</param>
+    /// <param name="serde">Serializes the store's values.</param>
     /// <returns>A new options object.</returns>
     public Materialized<TKey, TValue> WithValueSerde(Serde<TValue> serde) => this with { ValueSerde = serde };
 }

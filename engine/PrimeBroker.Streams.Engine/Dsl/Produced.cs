@@ -20,8 +20,8 @@ public sealed record Produced<TKey, TValue>
     public string? Name { get; init; }
 
     /// <summary>Writes with these serdes and the default partitioner.</summary>
-    /// <param name="keySerde">Key serde.</param>
-    /// <param name="valueSerde">Value serde.</param>
+    /// <param name="keySerde">Serializes the keys.</param>
+    /// <param name="valueSerde">Serializes the values.</param>
     /// <returns>A new options object.</returns>
     public static Produced<TKey, TValue> With(Serde<TKey> keySerde, Serde<TValue> valueSerde) => new() { KeySerde = keySerde, ValueSerde = valueSerde };
 }
@@ -30,8 +30,8 @@ public sealed record Produced<TKey, TValue>
 public static class Produced
 {
     /// <summary>Same as <see cref="Produced{TKey,TValue}.With"/>, with the types inferred from the serdes.</summary>
-    /// <param name="keySerde">Key serde.</param>
-    /// <param name="valueSerde">Value serde.</param>
+    /// <param name="keySerde">Serializes the keys.</param>
+    /// <param name="valueSerde">Serializes the values.</param>
     /// <typeparam name="TKey">Type of the record keys.</typeparam>
     /// <typeparam name="TValue">Type of the record values.</typeparam>
     /// <returns>A new options object.</returns>

@@ -5,8 +5,8 @@ public static class Stores
 {
     /// <summary>A RocksDB-backed store with a changelog.</summary>
     /// <param name="name">Unique within the topology; also names the changelog topic.</param>
-    /// <param name="keySerde">Key serde.</param>
-    /// <param name="valueSerde">Value serde.</param>
+    /// <param name="keySerde">Serializes the keys; the store orders its entries by these bytes.</param>
+    /// <param name="valueSerde">Serializes the values.</param>
     /// <typeparam name="TKey">Type of the keys.</typeparam>
     /// <typeparam name="TValue">Type of the values.</typeparam>
     /// <returns>The definition, to pass to <see cref="StreamsBuilder.AddStateStore"/>.</returns>
@@ -15,8 +15,8 @@ public static class Stores
 
     /// <summary>An in-memory store with a changelog, rebuilt from it whenever its task starts.</summary>
     /// <param name="name">Unique within the topology; also names the changelog topic.</param>
-    /// <param name="keySerde">Key serde.</param>
-    /// <param name="valueSerde">Value serde.</param>
+    /// <param name="keySerde">Serializes the keys; the store orders its entries by these bytes.</param>
+    /// <param name="valueSerde">Serializes the values.</param>
     /// <typeparam name="TKey">Type of the keys.</typeparam>
     /// <typeparam name="TValue">Type of the values.</typeparam>
     /// <returns>The definition, to pass to <see cref="StreamsBuilder.AddStateStore"/>.</returns>
