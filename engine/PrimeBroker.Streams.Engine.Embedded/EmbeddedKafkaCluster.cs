@@ -98,12 +98,19 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
     /// A provisioner that creates missing topics through the mock API and verifies existing ones by a metadata request.
     /// Topic configs are ignored (the mock has none); the replication factor is capped at <see cref="BrokerCount"/>.
     /// </summary>
+    /// <returns>A new provisioner bound to this cluster; pass it as <see cref="StreamsConfig.TopicProvisioner"/>.</returns>
     public ITopicProvisioner CreateTopicProvisioner() =>
         new EmbeddedTopicProvisioner(this, _options.MetadataTimeout, _loggerFactory.CreateLogger<EmbeddedTopicProvisioner>());
 
     /// <summary>Creates a topic (<c>rd_kafka_mock_topic_create</c>).</summary>
     /// <exception cref="KafkaException">With <see cref="ErrorCode.TopicAlreadyExists"/> if it exists (whatever its
     /// partition count), or another code if the mock refuses.</exception>
+    /// <param name="topic">Topic name; not null or empty.</param>
+    /// <param name="partitions">Partition count, at least 1.</param>
+    /// <param name="replicationFactor">Replicas per partition, at least 1.</param>
+    /// <exception cref="ArgumentException"><paramref name="topic"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="partitions"/> or
+    /// <paramref name="replicationFactor"/> is below 1.</exception>
     public void CreateTopic(string topic, int partitions, int replicationFactor)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
@@ -114,6 +121,7 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Deletes a topic and all its partitions; later requests for it get UNKNOWN_TOPIC_OR_PART.</summary>
+    /// <param name="topic">Topic name; not null or empty.</param>
     /// <exception cref="KafkaException">The topic does not exist.</exception>
     public void DeleteTopic(string topic)
     {
@@ -130,6 +138,9 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
     /// </summary>
     /// <exception cref="KafkaException">Unknown topic or partition, or <paramref name="beforeOffset"/> beyond the end
     /// offset (OFFSET_OUT_OF_RANGE).</exception>
+    /// <param name="topic">Topic name; not null or empty.</param>
+    /// <param name="partition">Partition id.</param>
+    /// <param name="beforeOffset">The new log start offset; zero or more.</param>
     public void DeleteRecords(string topic, int partition, long beforeOffset)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
@@ -186,6 +197,9 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
     /// 1 = Fetch, 8 = OffsetCommit, 28 = TxnOffsetCommit), on any broker, fail with these errors in order. A request
     /// answered with <see cref="ErrorCode.Local_Transport"/> makes the broker disconnect the client instead.
     /// </summary>
+    /// <param name="apiKey">The Kafka protocol API key of the requests to fail.</param>
+    /// <param name="errors">The errors, in order; each is used once.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="errors"/> is null.</exception>
     public void PushRequestErrors(short apiKey, params IReadOnlyList<ErrorCode> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
@@ -200,6 +214,7 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Drops the errors still queued by <see cref="PushRequestErrors"/> for <paramref name="apiKey"/>.</summary>
+    /// <param name="apiKey">The Kafka protocol API key.</param>
     public void ClearRequestErrors(short apiKey)
     {
         using var lease = _handle.Acquire();

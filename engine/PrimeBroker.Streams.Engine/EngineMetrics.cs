@@ -5,11 +5,22 @@ namespace PrimeBroker.Streams.Engine;
 
 /// <summary>
 /// The engine's instruments on <see cref="System.Diagnostics.Metrics"/>, meter <c>PrimeBroker.Streams.Engine</c>, so
-/// any exporter (OpenTelemetry, prometheus-net, dotnet-counters) picks them up. Tags: <c>application</c>, and
-/// <c>task</c> where it applies.
+/// any exporter (OpenTelemetry, prometheus-net, dotnet-counters) picks them up. Tags: <c>application</c> (all but the
+/// lag gauge), and <c>task</c>, <c>reason</c>, <c>topic</c>, <c>partition</c> where they apply.
 /// </summary>
+/// <remarks>
+/// <para>Instruments: <c>pbs.records.processed</c> (tag <c>task</c>), <c>pbs.records.produced</c> (outputs,
+/// changelogs and commit markers, counted at each commit), <c>pbs.records.skipped</c> (tags <c>task</c>,
+/// <c>reason</c>), <c>pbs.commits</c>, <c>pbs.aborts</c>, <c>pbs.commit.duration</c> (histogram, ms),
+/// <c>pbs.restore.records</c>, <c>pbs.restore.skipped_uncommitted</c>, <c>pbs.input.out_of_range</c> (tags
+/// <c>topic</c>, <c>partition</c>), and the observable gauge <c>pbs.consumer.lag</c> (tags <c>topic</c>,
+/// <c>partition</c>, without <c>application</c>) once a <see cref="StreamsApplication"/> has started.</para>
+/// <para>Thread-safe: stream threads record concurrently, and the <c>…Total</c> properties may be read from any
+/// thread. The totals count since this object was created, whether or not a listener is attached.</para>
+/// </remarks>
 public sealed class EngineMetrics : IDisposable
 {
+    /// <summary>The meter's name, <c>PrimeBroker.Streams.Engine</c>: what an exporter subscribes to.</summary>
     public const string MeterName = "PrimeBroker.Streams.Engine";
 
     private readonly Meter _meter;
@@ -30,6 +41,10 @@ public sealed class EngineMetrics : IDisposable
     private long _inputLostTotal;
     private long _skippedUncommittedTotal;
 
+    /// <summary>Creates the instruments on a new meter.</summary>
+    /// <param name="applicationId">Value of the <c>application</c> tag on every measurement.</param>
+    /// <param name="meterFactory">Creates the meter (dependency injection's factory, so the host disposes it); null
+    /// creates a standalone <see cref="Meter"/>, disposed by <see cref="Dispose"/>.</param>
     public EngineMetrics(string applicationId, IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
@@ -48,12 +63,16 @@ public sealed class EngineMetrics : IDisposable
     /// <summary>Consumer lag per partition, refreshed by the stream threads; exported as an observable gauge.</summary>
     internal Func<IEnumerable<Measurement<long>>>? LagSource { get; set; }
 
+    /// <summary>Input records processed by all tasks, including records an error handler skipped.</summary>
     public long ProcessedTotal => Interlocked.Read(ref _processedTotal);
 
+    /// <summary>Commits that completed.</summary>
     public long CommitsTotal => Interlocked.Read(ref _commitsTotal);
 
+    /// <summary>Transactions aborted and rolled back.</summary>
     public long AbortsTotal => Interlocked.Read(ref _abortsTotal);
 
+    /// <summary>Changelog records applied by restores.</summary>
     public long RestoredTotal => Interlocked.Read(ref _restoredTotal);
 
     /// <summary>Changelog records restores skipped because their transaction never committed.</summary>
@@ -110,5 +129,6 @@ public sealed class EngineMetrics : IDisposable
         _inputLost.Add(1, _application, new("topic", topic), new("partition", partition));
     }
 
+    /// <summary>Disposes the meter, which ends every instrument's publication. The totals stay readable.</summary>
     public void Dispose() => _meter.Dispose();
 }

@@ -7,7 +7,11 @@ namespace PrimeBroker.Streams.Engine;
 /// </summary>
 public static class Partitioning
 {
-    /// <summary>The partition for a serialized key.</summary>
+    /// <summary>The partition for a serialized key. Pure; safe from any thread.</summary>
+    /// <param name="key">The key bytes as written to Kafka.</param>
+    /// <param name="partitionCount">The topic's partition count.</param>
+    /// <returns>A partition in [0, <paramref name="partitionCount"/>).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="partitionCount"/> is zero or negative.</exception>
     public static int ForKey(ReadOnlySpan<byte> key, int partitionCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partitionCount);
@@ -15,6 +19,8 @@ public static class Partitioning
     }
 
     /// <summary>Kafka's murmur2 (seed 0x9747b28c), byte for byte as <c>org.apache.kafka.common.utils.Utils.murmur2</c>.</summary>
+    /// <param name="data">The bytes to hash.</param>
+    /// <returns>The 32-bit hash, as Java's signed int.</returns>
     public static int Murmur2(ReadOnlySpan<byte> data)
     {
         const uint m = 0x5bd1e995;

@@ -8,6 +8,8 @@ namespace PrimeBroker.Streams.Engine;
 /// A validated, immutable processing graph made by <see cref="StreamsBuilder.Build"/>: sub-topologies of nodes, their
 /// stores, internal topics and global stores. Run it with <c>StreamsApplication</c> or the <c>TopologyTestDriver</c>.
 /// </summary>
+/// <remarks>Immutable and thread-safe: one topology may run in several applications and drivers at once (each builds
+/// its own processor instances through the suppliers).</remarks>
 public sealed class Topology
 {
     internal Topology(
@@ -47,7 +49,10 @@ public sealed class Topology
     internal SubTopology SubTopologyWriting(string logicalName) =>
         SubTopologies.First(s => s.NodeNames.Any(n => Nodes[n] is SinkDefinition { IsInternalTopic: true } sink && sink.Topic == logicalName));
 
-    /// <summary>A readable description of sub-topologies, nodes, stores and topics.</summary>
+    /// <summary>A readable description of sub-topologies, nodes, stores and topics, in the layout of Kafka Streams'
+    /// <c>TopologyDescription</c>; internal topics are shown as <c>&lt;app&gt;-&lt;name&gt;</c>. For people, not for
+    /// parsing: the format may change.</summary>
+    /// <returns>A multi-line description.</returns>
     public string Describe()
     {
         var sb = new StringBuilder("Topologies:\n");
@@ -92,13 +97,7 @@ public sealed class Topology
         return sb.ToString();
     }
 
+    /// <summary>Same as <see cref="Describe"/>.</summary>
+    /// <returns>The description.</returns>
     public override string ToString() => Describe();
-}
-
-/// <summary>A topology that cannot run: unknown store, unconnected node, non-co-partitioned sources, ...</summary>
-public sealed class TopologyException : Exception
-{
-    public TopologyException(string message) : base("Invalid topology: " + message)
-    {
-    }
 }

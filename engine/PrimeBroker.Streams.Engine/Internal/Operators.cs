@@ -59,6 +59,8 @@ internal sealed class PeekOperator<TKey, TValue>(Action<TKey, TValue> action) : 
     }
 }
 
+/// <summary>Forwards each record unchanged. It gives a node of its own to each branch of a split (the branch operator
+/// forwards to it by name) and to a table's <c>ToStream</c>, which keeps the table's store name visible.</summary>
 internal sealed class PassThroughOperator<TKey, TValue> : Operator<TKey, TValue, TKey, TValue>
 {
     public override void Process(Record<TKey, TValue> record) => Context.Forward(record);
@@ -111,7 +113,8 @@ internal sealed class AggregateOperator<TKey, TValue, TAggregate>(string storeNa
     }
 }
 
-/// <summary>Keeps the table's stores name visible to ToStream: forwarding is the identity.</summary>
+/// <summary>Combines each record's value with the value stored under its key (the first value of a key is stored as
+/// is) and forwards the result; records with a null key or value are dropped.</summary>
 internal sealed class ReduceOperator<TKey, TValue>(string storeName, Func<TValue, TValue, TValue> reducer) : Operator<TKey, TValue, TKey, TValue>
 {
     private IKeyValueStore<TKey, TValue> _store = null!;

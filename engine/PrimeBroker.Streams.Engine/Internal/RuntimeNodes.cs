@@ -28,7 +28,8 @@ internal abstract class RuntimeNode<TKey, TValue> : RuntimeNode
 /// <summary>Entry point of raw records into a task.</summary>
 internal interface ISourceNode
 {
-    /// <summary>Deserializes and forwards; returns false when deserialization failed and the handler chose to skip.</summary>
+    /// <summary>Deserializes and forwards to the children; a record that cannot be deserialized goes to the task's
+    /// deserialization handler instead, which either skips it or fails the task.</summary>
     void ProcessRaw(ConsumeResult<byte[], byte[]> raw);
 }
 

@@ -24,11 +24,22 @@ public interface IProcessorContext<TKeyOut, TValueOut>
     long CurrentSystemTimeMs { get; }
 
     /// <summary>Sends a record to every child, or only to the child named <paramref name="childName"/>.</summary>
+    /// <remarks>Synchronous: the children (and their children) process the record before this call returns. A
+    /// processor with no children (a leaf) forwards to nobody.</remarks>
+    /// <param name="record">The record; its timestamp and headers go along, and sinks write them.</param>
+    /// <param name="childName">The node name of one child; null for all children.</param>
     /// <exception cref="ArgumentException">No child has that name.</exception>
     void Forward(Record<TKeyOut, TValueOut> record, string? childName = null);
 
     /// <summary>A store connected to this processor (named in <c>Process(..., storeNames)</c>) or a global store.</summary>
-    /// <exception cref="InvalidOperationException">The store is not connected to this processor.</exception>
+    /// <remarks>The same instance is returned for every call with the same name. Writes to a global store throw
+    /// <see cref="InvalidOperationException"/>: only its topic feeds it.</remarks>
+    /// <param name="name">The store's name.</param>
+    /// <typeparam name="TKey">The store's key type, as declared in its builder.</typeparam>
+    /// <typeparam name="TValue">The store's value type, as declared in its builder.</typeparam>
+    /// <returns>The task's store, not thread-safe (see <see cref="IKeyValueStore{TKey,TValue}"/>).</returns>
+    /// <exception cref="InvalidOperationException">The store is not connected to this processor, or its key and value
+    /// types differ from <typeparamref name="TKey"/> and <typeparamref name="TValue"/>.</exception>
     IKeyValueStore<TKey, TValue> GetStateStore<TKey, TValue>(string name);
 
     /// <summary>
@@ -36,5 +47,13 @@ public interface IProcessorContext<TKeyOut, TValueOut>
     /// stream thread, with the time (ms) that triggered it. Forwarded records and store writes join the task's current
     /// transaction like those made while processing.
     /// </summary>
+    /// <remarks>The first run is due one interval after now (wall-clock), or one interval after the task's current
+    /// stream time (stream time). An exception thrown by <paramref name="punctuator"/> is not passed to the exception
+    /// handlers: it stops the task with a <see cref="Errors.TaskFailedException"/>.</remarks>
+    /// <param name="interval">Time between runs; at least 1 ms, whole milliseconds.</param>
+    /// <param name="type">Which clock drives it.</param>
+    /// <param name="punctuator">Called with the triggering time in ms since the Unix epoch.</param>
+    /// <returns>A handle to cancel the punctuator.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is below 1 ms.</exception>
     ICancellable Schedule(TimeSpan interval, PunctuationType type, Action<long> punctuator);
 }

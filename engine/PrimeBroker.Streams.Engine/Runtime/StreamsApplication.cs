@@ -12,6 +12,7 @@ namespace PrimeBroker.Streams.Engine;
 /// <summary>The lifecycle state of a <see cref="StreamsApplication"/>.</summary>
 public enum StreamsState
 {
+    /// <summary>Constructed; <see cref="StreamsApplication.StartAsync"/> not called yet.</summary>
     Created,
 
     /// <summary>Provisioning internal topics, restoring global stores, or waiting for / restoring an assignment.</summary>
@@ -20,8 +21,10 @@ public enum StreamsState
     /// <summary>Every stream thread holds an assignment with its tasks restored.</summary>
     Running,
 
+    /// <summary><see cref="StreamsApplication.StopAsync"/> is committing, closing tasks and leaving the group.</summary>
     PendingShutdown,
 
+    /// <summary>Stopped; final. An application cannot be started again.</summary>
     NotRunning,
 
     /// <summary>A stream thread died, or tasks stopped on errors: see <see cref="StreamsApplication.Errors"/>.</summary>
@@ -59,6 +62,14 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     private RuntimeTopology? _runtime;
     private StreamsState _state = StreamsState.Created;
 
+    /// <summary>Prepares an application; nothing connects to Kafka until <see cref="StartAsync"/>.</summary>
+    /// <param name="topology">The topology to run.</param>
+    /// <param name="config">Settings, validated here.</param>
+    /// <param name="loggerFactory">Logging; null for none.</param>
+    /// <param name="meterFactory">Creates the meter of <see cref="Metrics"/>; null for a standalone meter.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="topology"/> or <paramref name="config"/> is null.</exception>
+    /// <exception cref="ArgumentException">A setting of <paramref name="config"/> is invalid (see
+    /// <see cref="StreamsConfig.Validate"/>).</exception>
     public StreamsApplication(Topology topology, StreamsConfig config, ILoggerFactory? loggerFactory = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(topology);
@@ -71,13 +82,19 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         Metrics = new EngineMetrics(config.ApplicationId, meterFactory);
     }
 
+    /// <summary>The engine's metrics for this application (tag <c>application</c> = its id); disposed with it.</summary>
     public EngineMetrics Metrics { get; }
 
+    /// <summary>The validated settings this application runs with.</summary>
     public StreamsConfig Config => _config;
 
     /// <summary>Raised on every state change, on the thread that caused it.</summary>
     public event Action<StreamsState, StreamsState>? StateChanged;
 
+    /// <summary>The current state. Safe from any thread. While starting or running it is recomputed on each read:
+    /// <see cref="StreamsState.Error"/> when <see cref="Errors"/> is not empty, <see cref="StreamsState.Running"/> when
+    /// every stream thread holds an assignment, else <see cref="StreamsState.Rebalancing"/>; a change raises
+    /// <see cref="StateChanged"/> on the reading thread.</summary>
     public StreamsState State
     {
         get
@@ -111,6 +128,12 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
     /// <summary>Provisions internal topics, restores global stores and starts the stream threads. Returns once the
     /// threads run; the first assignment and restore follow asynchronously (watch <see cref="State"/>).</summary>
+    /// <param name="cancellationToken">Cancels the wait for provisioning and the global restore.</param>
+    /// <returns>A task that completes when the stream threads have started.</returns>
+    /// <exception cref="InvalidOperationException">The application was started before.</exception>
+    /// <exception cref="TopologyException">A source or global topic does not exist, or the sources of a sub-topology
+    /// have different partition counts.</exception>
+    /// <exception cref="Topics.TopicMismatchException">An internal topic exists with another partition count.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         lock (_stateLock)
@@ -202,6 +225,12 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     /// A read-only view of store <paramref name="name"/> across this instance's tasks (committed data only), or of a
     /// global store. Safe from any thread; a task that moves away mid-read is skipped.
     /// </summary>
+    /// <param name="name">A store of the topology, global stores included.</param>
+    /// <typeparam name="TKey">The store's key type, as declared in its builder.</typeparam>
+    /// <typeparam name="TValue">The store's value type, as declared in its builder.</typeparam>
+    /// <returns>A view over the tasks this instance runs at the time of each call; keys owned by other instances are
+    /// absent (see <see cref="QueryMetadataForKey{TKey}"/>).</returns>
+    /// <exception cref="ArgumentException">No store of that name, or it has other key or value types.</exception>
     public IReadOnlyKeyValueStore<TKey, TValue> Store<TKey, TValue>(string name)
     {
         if (_topology.Stores.GetValueOrDefault(name) is not KeyValueStoreBuilder<TKey, TValue> builder)
@@ -218,6 +247,13 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
     /// <summary>Which partition owns <paramref name="key"/> in store <paramref name="storeName"/> and whether it is here.
     /// Assumes the store's key is partitioned like its input (murmur2 of the serialized key).</summary>
+    /// <param name="storeName">A store of a sub-topology (not a global store).</param>
+    /// <param name="key">The key.</param>
+    /// <param name="keySerializer">The store's key serializer.</param>
+    /// <typeparam name="TKey">The store's key type.</typeparam>
+    /// <returns>The owning partition, whether it is local, and the owner's application server when known.</returns>
+    /// <exception cref="InvalidOperationException">The application has not started.</exception>
+    /// <exception cref="ArgumentException">No sub-topology owns a store of that name.</exception>
     public KeyQueryMetadata QueryMetadataForKey<TKey>(string storeName, TKey key, ISerializer<TKey> keySerializer)
     {
         var runtime = _runtime ?? throw new InvalidOperationException("The application has not started.");
@@ -239,12 +275,15 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     public IReadOnlyDictionary<string, IReadOnlyList<TopicPartition>> Instances() =>
         _directory?.Owners() ?? new Dictionary<string, IReadOnlyList<TopicPartition>>();
 
+    /// <summary>Stops the application (as <see cref="StopAsync"/>) and disposes <see cref="Metrics"/>.</summary>
+    /// <returns>A task that completes when the threads have stopped.</returns>
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
         Metrics.Dispose();
     }
 
+    /// <summary>Same as <see cref="DisposeAsync"/>, blocking the calling thread until the threads have stopped.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private IEnumerable<IBytesStore> LocalStores(string name)

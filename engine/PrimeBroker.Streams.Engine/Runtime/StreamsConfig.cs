@@ -33,6 +33,8 @@ public sealed record StreamsConfig
     /// <summary>Stream threads in this instance; each is a group member with its own transactional producer. Default 1.</summary>
     public int NumStreamThreads { get; init; } = 1;
 
+    /// <summary>Exactly-once (one transaction per thread and commit) or at-least-once. Default
+    /// <see cref="ProcessingGuarantee.ExactlyOnceV2"/>.</summary>
     public ProcessingGuarantee ProcessingGuarantee { get; init; } = ProcessingGuarantee.ExactlyOnceV2;
 
     /// <summary>How often a stream thread commits. Under exactly-once it is the floor of end-to-end latency for
@@ -75,8 +77,9 @@ public sealed record StreamsConfig
     /// embedded cluster supplies its own, because its brokers do not implement CreateTopics.</summary>
     public ITopicProvisioner? TopicProvisioner { get; init; }
 
-    /// <summary>Extra librdkafka settings for the main consumer, restore consumer and producer (e.g. security). Keys the
-    /// engine owns (group.id, isolation.level, transactional.id, ...) are refused.</summary>
+    /// <summary>Extra librdkafka settings for every Kafka client the engine creates: the stream threads' consumers and
+    /// producers, the restore, global-store and instance-directory clients, and the admin client used at start (e.g.
+    /// security). Keys the engine owns (group.id, isolation.level, transactional.id, ...) are refused.</summary>
     public IReadOnlyDictionary<string, string> ClientConfig { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Timeout of metadata, offset and transaction calls. Default 30 s.</summary>
@@ -89,6 +92,8 @@ public sealed record StreamsConfig
     ];
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range, or <see cref="ClientConfig"/> sets a key the
+    /// engine owns; <see cref="ArgumentException.ParamName"/> names the setting.</exception>
     public void Validate()
     {
         Require(!string.IsNullOrWhiteSpace(ApplicationId) && ApplicationId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'),

@@ -8,8 +8,11 @@ using PrimeBroker.Streams.Engine.State.Internal;
 namespace PrimeBroker.Streams.Engine.Testing;
 
 /// <summary>Settings of a <see cref="TopologyTestDriver"/>.</summary>
+/// <remarks>Immutable; read once by the driver's constructor.</remarks>
 public sealed record TopologyTestDriverOptions
 {
+    /// <summary>Prefix of internal topic names (<c>&lt;id&gt;-&lt;store&gt;-changelog</c>,
+    /// <c>&lt;id&gt;-&lt;name&gt;-repartition</c>) and of the RocksDB directory. Default <c>test-app</c>.</summary>
     public string ApplicationId { get; init; } = "test-app";
 
     /// <summary>Initial wall-clock time; moved only by <see cref="TopologyTestDriver.AdvanceWallClockTime"/>.</summary>
@@ -31,10 +34,15 @@ public sealed record TopologyTestDriverOptions
     /// offset commits are not stored. Lets tests prove the engine is exact on the embedded cluster too.</summary>
     public bool EmulateEmbeddedClusterLimits { get; init; }
 
+    /// <summary>Decides about input that cannot be deserialized. Default: fail (unlike
+    /// <see cref="StreamsConfig.DeserializationExceptionHandler"/>, whose default dead-letters), so a test sees the
+    /// error as an exception.</summary>
     public IDeserializationExceptionHandler DeserializationHandler { get; init; } = FailOnErrorHandler.Instance;
 
+    /// <summary>Decides about exceptions thrown by processors. Default: fail.</summary>
     public IProcessingExceptionHandler ProcessingHandler { get; init; } = FailOnErrorHandler.Instance;
 
+    /// <summary>Decides about output records that cannot be serialized. Default: fail.</summary>
     public IProductionExceptionHandler ProductionHandler { get; init; } = FailOnErrorHandler.Instance;
 }
 
@@ -71,6 +79,11 @@ public sealed class TopologyTestDriver : IDisposable
     private List<StreamTask> _tasks = new();
     private long _wallClock;
 
+    /// <summary>Creates the in-memory topics and global stores, then starts every task (restoring nothing: all
+    /// topics are empty).</summary>
+    /// <param name="topology">The topology to run; must not be null.</param>
+    /// <param name="options">Settings; null for defaults.</param>
+    /// <exception cref="TopologyException">Sources of one sub-topology have different partition counts.</exception>
     public TopologyTestDriver(Topology topology, TopologyTestDriverOptions? options = null)
     {
         _topology = topology;
@@ -98,14 +111,37 @@ public sealed class TopologyTestDriver : IDisposable
     /// <summary>Changelog records restores skipped because their transaction never committed.</summary>
     public long RestoreSkippedUncommittedRecords => _metrics.RestoreSkippedUncommittedTotal;
 
+    /// <summary>A writer for <paramref name="topic"/>; records piped into it are processed at once.</summary>
+    /// <param name="topic">The topic's name (a source or global topic of the topology; records piped into any other
+    /// topic are stored but not processed).</param>
+    /// <param name="keySerde">Serializes the keys piped in.</param>
+    /// <param name="valueSerde">Serializes the values piped in.</param>
+    /// <typeparam name="TKey">Type of the keys.</typeparam>
+    /// <typeparam name="TValue">Type of the values.</typeparam>
+    /// <returns>A new input topic; several may write one topic.</returns>
     public TestInputTopic<TKey, TValue> CreateInputTopic<TKey, TValue>(string topic, Serde<TKey> keySerde, Serde<TValue> valueSerde) =>
         new(this, topic, keySerde, valueSerde);
 
+    /// <summary>A reader of <paramref name="topic"/>, starting at its first record.</summary>
+    /// <param name="topic">The topic's name (internal topics by their full name).</param>
+    /// <param name="keySerde">Deserializes the keys read.</param>
+    /// <param name="valueSerde">Deserializes the values read.</param>
+    /// <typeparam name="TKey">Type of the keys.</typeparam>
+    /// <typeparam name="TValue">Type of the values.</typeparam>
+    /// <returns>A new output topic with its own read position.</returns>
     public TestOutputTopic<TKey, TValue> CreateOutputTopic<TKey, TValue>(string topic, Serde<TKey> keySerde, Serde<TValue> valueSerde) =>
         new(this, topic, keySerde, valueSerde);
 
     /// <summary>A view over the store of that name in every task (a key lives in one task). Reads include writes not
-    /// yet committed, as the processors see them. Global stores are read-only.</summary>
+    /// yet committed, as the processors see them.</summary>
+    /// <remarks>The view is read-only although its type has write methods: they throw
+    /// <see cref="InvalidOperationException"/> (write through the topology). Ranges and <c>All</c> merge the tasks'
+    /// entries in serialized-key order.</remarks>
+    /// <param name="name">A store of the topology, global stores included.</param>
+    /// <typeparam name="TKey">The store's key type, as declared in its builder.</typeparam>
+    /// <typeparam name="TValue">The store's value type, as declared in its builder.</typeparam>
+    /// <returns>The view; it follows the tasks across <see cref="SimulateCrash"/>.</returns>
+    /// <exception cref="ArgumentException">The topology has no store of that name.</exception>
     public IKeyValueStore<TKey, TValue> GetKeyValueStore<TKey, TValue>(string name)
     {
         if (!_topology.Stores.ContainsKey(name))
@@ -203,6 +239,7 @@ public sealed class TopologyTestDriver : IDisposable
     /// <summary>Deletes records before <paramref name="beforeOffset"/>, as retention or the embedded cluster's size cap would.</summary>
     public void DeleteRecords(string topic, int partition, long beforeOffset) => _cluster.Topic(topic)[partition].DeleteBefore(beforeOffset);
 
+    /// <summary>Closes every task (processors' <c>Close</c> runs) and the stores, without committing. Call it once.</summary>
     public void Dispose()
     {
         foreach (var task in _tasks)

@@ -8,6 +8,10 @@ namespace PrimeBroker.Streams.Engine.Topics;
 /// cluster; the embedded cluster has no retention or compaction and ignores them.</param>
 public sealed record TopicSpec(string Name, int Partitions, short ReplicationFactor, IReadOnlyDictionary<string, string> Configs)
 {
+    /// <summary>A topic with no topic-level configs.</summary>
+    /// <param name="name">Topic name.</param>
+    /// <param name="partitions">Partition count.</param>
+    /// <param name="replicationFactor">Replicas per partition. Default 3.</param>
     public TopicSpec(string name, int partitions, short replicationFactor = 3)
         : this(name, partitions, replicationFactor, new Dictionary<string, string>())
     {

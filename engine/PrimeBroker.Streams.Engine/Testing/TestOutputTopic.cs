@@ -4,51 +4,16 @@ using PrimeBroker.Streams.Engine.State.Internal;
 
 namespace PrimeBroker.Streams.Engine.Testing;
 
-/// <summary>A record read from or piped into a test topic.</summary>
-public sealed record TestRecord<TKey, TValue>(TKey Key, TValue Value, long Timestamp, Headers? Headers = null, int Partition = 0);
-
-/// <summary>Pipes records into a topic of a <see cref="TopologyTestDriver"/>; each is processed before the call returns.</summary>
-public sealed class TestInputTopic<TKey, TValue>
-{
-    private readonly TopologyTestDriver _driver;
-    private readonly string _topic;
-    private readonly Serde<TKey> _keySerde;
-    private readonly Serde<TValue> _valueSerde;
-    private long _nextTimestamp;
-
-    internal TestInputTopic(TopologyTestDriver driver, string topic, Serde<TKey> keySerde, Serde<TValue> valueSerde)
-    {
-        _driver = driver;
-        _topic = topic;
-        _keySerde = keySerde;
-        _valueSerde = valueSerde;
-        _nextTimestamp = DateTimeOffset.UnixEpoch.AddYears(56).ToUnixTimeMilliseconds();
-    }
-
-    /// <summary>Pipes one record. Without a timestamp, each record is 1 ms after the previous one.</summary>
-    public void PipeInput(TKey key, TValue value, long? timestamp = null, Headers? headers = null)
-    {
-        var ts = timestamp ?? _nextTimestamp++;
-        _nextTimestamp = Math.Max(_nextTimestamp, ts + 1);
-        var keyBytes = key is null ? null : _keySerde.Serializer.Serialize(key, new SerializationContext(MessageComponentType.Key, _topic, headers));
-        var valueBytes = value is null ? null : _valueSerde.Serializer.Serialize(value, new SerializationContext(MessageComponentType.Value, _topic, headers));
-        _driver.Pipe(_topic, keyBytes, valueBytes, headers, ts);
-    }
-
-    /// <summary>Pipes raw bytes, e.g. a corrupt record for error-handling tests.</summary>
-    public void PipeRaw(byte[]? key, byte[]? value, long? timestamp = null, Headers? headers = null) =>
-        _driver.Pipe(_topic, key, value, headers, timestamp ?? _nextTimestamp++);
-
-    public void PipeKeyValueList(IEnumerable<KeyValuePair<TKey, TValue>> records)
-    {
-        foreach (var (key, value) in records)
-        {
-            PipeInput(key, value);
-        }
-    }
-}
-
 /// <summary>Reads a topic of a <see cref="TopologyTestDriver"/>; each read consumes, like a consumer advancing.</summary>
+/// <remarks>Reads what the topic holds now, partition by partition (partition 0 first), in offset order within a
+/// partition, as a read_committed consumer sees it: records of an open transaction appear once it commits (with
+/// <see cref="TopologyTestDriverOptions.AutoCommit"/>, at the end of each pipe call), aborted ones never. With
+/// <see cref="TopologyTestDriverOptions.EmulateEmbeddedClusterLimits"/> both are shown, as on the embedded cluster. Each
+/// instance keeps its own read position, so two instances over one
+/// topic both see every record. Not thread-safe. Create it with
+/// <see cref="TopologyTestDriver.CreateOutputTopic{TKey,TValue}"/>.</remarks>
+/// <typeparam name="TKey">Type of the keys.</typeparam>
+/// <typeparam name="TValue">Type of the values.</typeparam>
 public sealed class TestOutputTopic<TKey, TValue>
 {
     private readonly TopologyTestDriver _driver;
@@ -65,6 +30,7 @@ public sealed class TestOutputTopic<TKey, TValue>
         _valueSerde = valueSerde;
     }
 
+    /// <summary>Whether every record of the topic has been read by this instance.</summary>
     public bool IsEmpty => !Unread().Any();
 
     /// <summary>The next unread record (partition order, then offset).</summary>
@@ -72,14 +38,23 @@ public sealed class TestOutputTopic<TKey, TValue>
     public TestRecord<TKey, TValue> ReadRecord() =>
         ReadRecordsToList(1).FirstOrDefault() ?? throw new InvalidOperationException($"No unread record in '{_topic}'.");
 
+    /// <summary>The key and value of the next unread record.</summary>
+    /// <returns>The pair.</returns>
+    /// <exception cref="InvalidOperationException">Nothing left to read.</exception>
     public KeyValuePair<TKey, TValue> ReadKeyValue()
     {
         var r = ReadRecord();
         return new(r.Key, r.Value);
     }
 
+    /// <summary>The value of the next unread record.</summary>
+    /// <returns>The value (null for a tombstone of a reference type).</returns>
+    /// <exception cref="InvalidOperationException">Nothing left to read.</exception>
     public TValue ReadValue() => ReadRecord().Value;
 
+    /// <summary>Reads up to <paramref name="max"/> unread records.</summary>
+    /// <param name="max">Most records to read; default all.</param>
+    /// <returns>The records in read order; empty when nothing is left.</returns>
     public IReadOnlyList<TestRecord<TKey, TValue>> ReadRecordsToList(int max = int.MaxValue)
     {
         var result = new List<TestRecord<TKey, TValue>>();
@@ -94,9 +69,13 @@ public sealed class TestOutputTopic<TKey, TValue>
         return result;
     }
 
+    /// <summary>Reads every unread record.</summary>
+    /// <returns>Their keys and values in read order.</returns>
     public IReadOnlyList<KeyValuePair<TKey, TValue>> ReadKeyValuesToList() => ReadRecordsToList().Select(r => new KeyValuePair<TKey, TValue>(r.Key, r.Value)).ToList();
 
-    /// <summary>The last value per key among the unread records.</summary>
+    /// <summary>The last value per key among the unread records (all are read).</summary>
+    /// <returns>The map; a key whose last record is a tombstone maps to null.</returns>
+    /// <exception cref="InvalidOperationException">A record has a null key.</exception>
 #pragma warning disable CS8714 // keys are checked for null below
     public IReadOnlyDictionary<TKey, TValue> ReadKeyValuesToMap()
     {
