@@ -14,6 +14,7 @@ internal sealed class GlobalStateManager : IDisposable
 {
     private readonly Topology _topology;
     private readonly StreamsConfig _config;
+    private readonly KafkaClients _clients;
     private readonly ILogger _logger;
     private readonly Dictionary<string, IBytesStore> _stores = new();
     private readonly Dictionary<string, string> _storeByTopic = new();
@@ -22,10 +23,11 @@ internal sealed class GlobalStateManager : IDisposable
     private Thread? _thread;
     private volatile bool _stop;
 
-    public GlobalStateManager(Topology topology, StreamsConfig config, ILoggerFactory loggerFactory)
+    public GlobalStateManager(Topology topology, StreamsConfig config, KafkaClients clients, ILoggerFactory loggerFactory)
     {
         _topology = topology;
         _config = config;
+        _clients = clients;
         _logger = loggerFactory.CreateLogger<GlobalStateManager>();
         foreach (var global in topology.GlobalStores)
         {
@@ -47,17 +49,7 @@ internal sealed class GlobalStateManager : IDisposable
             return;
         }
 
-        _consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig(new Dictionary<string, string>(_config.ClientConfig))
-        {
-            BootstrapServers = _config.BootstrapServers,
-            GroupId = _config.ApplicationId + "-global",
-            ClientId = _config.ApplicationId + "-global-consumer",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            IsolationLevel = IsolationLevel.ReadCommitted,
-            EnablePartitionEof = true,
-        }).Build();
+        _consumer = _clients.GlobalConsumer();
 
         var assignment = new List<TopicPartitionOffset>();
         var ends = new Dictionary<TopicPartition, long>();

@@ -28,26 +28,13 @@ internal sealed class InstanceDirectory : IDisposable
     private readonly Thread _thread;
     private volatile bool _stop;
 
-    public InstanceDirectory(StreamsConfig config, ILoggerFactory loggerFactory)
+    public InstanceDirectory(StreamsConfig config, KafkaClients clients, ILoggerFactory loggerFactory)
     {
         _topic = TopicName(config.ApplicationId);
         _server = config.ApplicationServer ?? throw new ArgumentException("An instance directory needs an application server.", nameof(config));
         _logger = loggerFactory.CreateLogger<InstanceDirectory>();
-        _producer = new ProducerBuilder<string, string>(new ProducerConfig(new Dictionary<string, string>(config.ClientConfig))
-        {
-            BootstrapServers = config.BootstrapServers,
-            ClientId = config.ApplicationId + "-instances-producer",
-            EnableIdempotence = true,
-            LingerMs = 0,
-        }).Build();
-        _consumer = new ConsumerBuilder<string, string>(new ConsumerConfig(new Dictionary<string, string>(config.ClientConfig))
-        {
-            BootstrapServers = config.BootstrapServers,
-            GroupId = config.ApplicationId + "-instances",
-            ClientId = config.ApplicationId + "-instances-consumer",
-            EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-        }).Build();
+        _producer = clients.DirectoryProducer();
+        _consumer = clients.DirectoryConsumer();
         _consumer.Assign(new TopicPartitionOffset(_topic, 0, Offset.Beginning));
         _thread = new Thread(Follow) { IsBackground = true, Name = config.ApplicationId + "-InstanceDirectory" };
         _thread.Start();

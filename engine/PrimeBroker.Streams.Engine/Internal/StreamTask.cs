@@ -27,15 +27,12 @@ internal sealed partial class StreamTask : IDisposable
     private readonly Dictionary<string, ISourceNode> _sourcesByTopic = new();
     private readonly Dictionary<TopicPartition, long> _nextOffsets = new();
     private readonly Dictionary<TopicPartition, long> _startPositions = new();
-    private readonly List<Punctuation> _punctuations = new();
+    private readonly PunctuationSchedule _punctuations = new();
     private readonly DeadLetterSink _deadLetterSink;
-    private StoreCheckpoint _committed = StoreCheckpoint.Empty;
     private readonly TaskCollector _collector;
+    private readonly UpstreamRepeatFilter _upstream;
     private readonly KeyValuePair<string, object?> _taskTag;
-    private readonly HashSet<string> _repartitionTopics = new();
-    private Dictionary<TopicPartition, UpstreamPosition> _upstream = new();
-    private long _outputsSinceCommit;
-    private int _outputsOfCurrentRecord;
+    private StoreCheckpoint _committed = StoreCheckpoint.Empty;
     private bool _initialized;
 
     public StreamTask(TaskId id, SubTopology subTopology, Topology topology, TaskEnvironment env)
@@ -45,8 +42,9 @@ internal sealed partial class StreamTask : IDisposable
         _topology = topology;
         _env = env;
         _deadLetterSink = new DeadLetterSink(this);
-        _collector = new TaskCollector(this);
+        _collector = new TaskCollector(this, env.Collector);
         _taskTag = new("task", id.ToString());
+        var repartitionTopics = new List<string>();
         foreach (var source in subTopology.Sources)
         {
             foreach (var resolved in source.ResolvedTopics(env.ApplicationId))
@@ -54,10 +52,12 @@ internal sealed partial class StreamTask : IDisposable
                 InputPartitions.Add(new TopicPartition(resolved, id.Partition));
                 if (source.IsInternalTopic)
                 {
-                    _repartitionTopics.Add(resolved);
+                    repartitionTopics.Add(resolved);
                 }
             }
         }
+
+        _upstream = new UpstreamRepeatFilter(repartitionTopics);
 
         foreach (var storeName in subTopology.StoreNames)
         {
@@ -102,7 +102,7 @@ internal sealed partial class StreamTask : IDisposable
 
     /// <summary>Input processed, output sent (a wall-clock punctuator may send without input) or stores written since
     /// the last commit.</summary>
-    public bool NeedsCommit => UncommittedRecords > 0 || _outputsSinceCommit > 0 || _stores.Values.Any(s => s.IsDirty);
+    public bool NeedsCommit => UncommittedRecords > 0 || _collector.OutputsSinceCommit > 0 || _stores.Values.Any(s => s.IsDirty);
 
     /// <summary>The last committed commit sequence and input offsets.</summary>
     public StoreCheckpoint Committed => _committed;
@@ -123,7 +123,7 @@ internal sealed partial class StreamTask : IDisposable
     {
         var restored = new TaskRestorer(this, reader).Restore();
         _committed = restored;
-        _upstream = new Dictionary<TopicPartition, UpstreamPosition>(restored.Upstream);
+        _upstream.ResetTo(restored.Upstream);
         _nextOffsets.Clear();
         foreach (var (tp, offset) in restored.InputOffsets)
         {
@@ -174,7 +174,7 @@ internal sealed partial class StreamTask : IDisposable
             throw new InvalidOperationException($"Task {Id} has no source for topic '{raw.Topic}'.");
         }
 
-        if (_repartitionTopics.Count > 0 && IsRepeatFromUpstream(raw))
+        if (_upstream.IsRepeat(raw))
         {
             _nextOffsets[raw.TopicPartition] = raw.Offset.Value + 1;
             _env.Metrics.RecordSkipped(Id, "upstream-repeat");
@@ -182,7 +182,7 @@ internal sealed partial class StreamTask : IDisposable
         }
 
         CurrentRecord = new RecordMetadata(raw.Topic, raw.Partition.Value, raw.Offset.Value);
-        _outputsOfCurrentRecord = 0;
+        _collector.BeginRecord();
         var timestamp = raw.Message.Timestamp.UnixTimestampMs;
         if (timestamp > StreamTime)
         {
@@ -216,29 +216,19 @@ internal sealed partial class StreamTask : IDisposable
     /// <summary>Runs wall-clock punctuators that are due.</summary>
     public void PunctuateWallClock(long now)
     {
-        if (!_initialized || _punctuations.Count == 0)
+        if (!_initialized || _punctuations.IsEmpty)
         {
             return;
         }
 
-        foreach (var p in _punctuations.Where(p => p.Type == PunctuationType.WallClockTime && !p.Cancelled).ToList())
+        foreach (var action in _punctuations.DueWallClock(now))
         {
-            if (now >= p.NextDue)
-            {
-                p.NextDue = now + (long)p.Interval.TotalMilliseconds;
-                RunPunctuator(p, now);
-            }
+            RunPunctuator(action, now);
         }
     }
 
-    public ICancellable Schedule(TimeSpan interval, PunctuationType type, Action<long> action)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.FromMilliseconds(1));
-        var first = type == PunctuationType.WallClockTime ? WallClockMs : Math.Max(StreamTime, 0);
-        var p = new Punctuation(interval, type, action) { NextDue = first + (long)interval.TotalMilliseconds };
-        _punctuations.Add(p);
-        return p;
-    }
+    public ICancellable Schedule(TimeSpan interval, PunctuationType type, Action<long> action) =>
+        _punctuations.Add(interval, type, action, type == PunctuationType.WallClockTime ? WallClockMs : Math.Max(StreamTime, 0));
 
     public bool IsGlobalStore(string name) => _env.GlobalStores.ContainsKey(name);
 
@@ -295,7 +285,7 @@ internal sealed partial class StreamTask : IDisposable
     public StoreCheckpoint NextCheckpoint(long attempt) =>
         new(_committed.CommitSequence + 1, new Dictionary<TopicPartition, long>(_nextOffsets), attempt)
         {
-            Upstream = new Dictionary<TopicPartition, UpstreamPosition>(_upstream),
+            Upstream = _upstream.Snapshot(),
         };
 
     /// <summary>Commit step: the commit marker of one store (see <see cref="CommitMarkers"/>).</summary>
@@ -315,7 +305,7 @@ internal sealed partial class StreamTask : IDisposable
 
         _committed = checkpoint;
         UncommittedRecords = 0;
-        _outputsSinceCommit = 0;
+        _collector.EndTransaction();
     }
 
     /// <summary>
@@ -335,9 +325,9 @@ internal sealed partial class StreamTask : IDisposable
             _nextOffsets[tp] = offset;
         }
 
-        _upstream = new Dictionary<TopicPartition, UpstreamPosition>(_committed.Upstream);
+        _upstream.ResetTo(_committed.Upstream);
         UncommittedRecords = 0;
-        _outputsSinceCommit = 0;
+        _collector.EndTransaction();
         return new Dictionary<TopicPartition, long>(_nextOffsets);
     }
 
@@ -381,70 +371,22 @@ internal sealed partial class StreamTask : IDisposable
 
     private void PunctuateStreamTime()
     {
-        if (_punctuations.Count == 0)
+        if (_punctuations.IsEmpty)
         {
             return;
         }
 
-        foreach (var p in _punctuations.Where(p => p.Type == PunctuationType.StreamTime && !p.Cancelled).ToList())
+        foreach (var action in _punctuations.DueStreamTime(StreamTime))
         {
-            if (StreamTime >= p.NextDue)
-            {
-                var interval = (long)p.Interval.TotalMilliseconds;
-                p.NextDue = StreamTime - (StreamTime - p.NextDue) % interval + interval;
-                RunPunctuator(p, StreamTime);
-            }
+            RunPunctuator(action, StreamTime);
         }
     }
 
-    /// <summary>
-    /// A repartition record whose origin (upstream input offset and output index, from the <c>pbs.origin</c> header) is
-    /// not past the last one applied from that upstream partition repeats an upstream attempt that never committed. On a
-    /// real cluster read_committed hides those; on the embedded cluster they are visible, and an upstream task without a
-    /// changelog may also replay input after a crash. Positions are part of the commit checkpoint, so they roll back and
-    /// restore with the state they guard.
-    /// </summary>
-    private bool IsRepeatFromUpstream(ConsumeResult<byte[], byte[]> raw)
-    {
-        if (!_repartitionTopics.Contains(raw.Topic) || !TryParseOrigin(raw.Message.Headers, out var upstream, out var position))
-        {
-            return false;
-        }
-
-        if (_upstream.TryGetValue(upstream, out var applied) && position.CompareTo(applied) <= 0)
-        {
-            return true;
-        }
-
-        _upstream[upstream] = position;
-        return false;
-    }
-
-    private static bool TryParseOrigin(Headers? headers, out TopicPartition upstream, out UpstreamPosition position)
-    {
-        upstream = null!;
-        position = default;
-        if (headers is null || !headers.TryGetLastBytes(TaskCollector.OriginHeader, out var bytes))
-        {
-            return false;
-        }
-
-        var parts = System.Text.Encoding.UTF8.GetString(bytes).Split(':');
-        if (parts.Length != 4 || !int.TryParse(parts[1], out var partition) || !long.TryParse(parts[2], out var offset) || !int.TryParse(parts[3], out var index))
-        {
-            return false;
-        }
-
-        upstream = new TopicPartition(parts[0], partition);
-        position = new UpstreamPosition(offset, index);
-        return true;
-    }
-
-    private void RunPunctuator(Punctuation p, long time)
+    private void RunPunctuator(Action<long> action, long time)
     {
         try
         {
-            p.Action(time);
+            action(time);
         }
         catch (Exception ex) when (ex is not TaskFailedException and not Confluent.Kafka.KafkaException)
         {
@@ -454,66 +396,6 @@ internal sealed partial class StreamTask : IDisposable
 
     private static InvalidOperationException WrongTypes(string name, Type key, Type value) =>
         new($"Store '{name}' is not a key-value store of <{key.Name}, {value.Name}>.");
-
-    private sealed class Punctuation : ICancellable
-    {
-        public Punctuation(TimeSpan interval, PunctuationType type, Action<long> action)
-        {
-            Interval = interval;
-            Type = type;
-            Action = action;
-        }
-
-        public TimeSpan Interval { get; }
-
-        public PunctuationType Type { get; }
-
-        public Action<long> Action { get; }
-
-        public long NextDue { get; set; }
-
-        public bool Cancelled { get; private set; }
-
-        public void Cancel() => Cancelled = true;
-    }
-
-    /// <summary>
-    /// Stamps every output with the header <c>pbs.origin</c> = <c>topic:partition:offset:n</c> of the input record that
-    /// caused it (n counts the outputs of that record), or <c>task:&lt;id&gt;:commit:&lt;seq&gt;:n</c> for punctuator
-    /// output. Reprocessing after a crash produces the same origins, so a consumer that sees records of transactions that
-    /// never committed (the embedded cluster shows them) can recognise repeats.
-    /// </summary>
-    private sealed class TaskCollector(StreamTask task) : IRecordCollector
-    {
-        public const string OriginHeader = "pbs.origin";
-
-        public void Send(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp)
-        {
-            task._outputsSinceCommit++;
-            var origin = task.CurrentRecord is { } source
-                ? $"{source.Topic}:{source.Partition}:{source.Offset}:{task._outputsOfCurrentRecord++}"
-                : $"task:{task.Id}:commit:{task._committed.CommitSequence + 1}:{task._outputsSinceCommit}";
-            var stamped = new Headers();
-            if (headers is not null)
-            {
-                foreach (var header in headers)
-                {
-                    if (header.Key != OriginHeader)
-                    {
-                        stamped.Add(header.Key, header.GetValueBytes());
-                    }
-                }
-            }
-
-            stamped.Add(OriginHeader, System.Text.Encoding.UTF8.GetBytes(origin));
-            task._env.Collector.Send(topic, partition, key, value, stamped, timestamp);
-        }
-
-        public void Send(string topic, int partition, byte[]? key, byte[]? value, Headers? headers, long timestamp, Action<long> onDelivered) =>
-            task._env.Collector.Send(topic, partition, key, value, headers, timestamp, onDelivered);
-
-        public int PartitionCount(string topic) => task._env.Collector.PartitionCount(topic);
-    }
 
     private sealed class DeadLetterSink : IDeadLetterSink
     {

@@ -1,5 +1,4 @@
 using PrimeBroker.Streams.Engine.Errors;
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -30,10 +29,8 @@ internal sealed class StreamThread : IDisposable
     private readonly EngineMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Action<StreamThread, Exception> _onFatal;
-    private readonly ConcurrentDictionary<TaskId, StreamTask> _tasks = new();
-    private readonly ConcurrentDictionary<TaskId, Exception> _failed = new();
-    private readonly Dictionary<TopicPartition, StreamTask> _byPartition = new();
-    private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
+    private readonly KafkaClients _clients;
+    private readonly TaskManager _tasks;
     private readonly Thread _thread;
     private readonly InstanceDirectory? _directory;
     private readonly string _member;
@@ -44,7 +41,7 @@ internal sealed class StreamThread : IDisposable
     private KafkaChangelogReader _changelogReader = null!;
     private long _lastCommit;
 
-    public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
+    public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, KafkaClients clients, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
         EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, InstanceDirectory? directory = null)
     {
         _runtime = runtime;
@@ -54,6 +51,8 @@ internal sealed class StreamThread : IDisposable
         _metrics = metrics;
         _logger = loggerFactory.CreateLogger<StreamThread>();
         _onFatal = onFatal;
+        _clients = clients;
+        _tasks = new TaskManager(runtime, config, metrics, _logger);
         _directory = directory;
         _member = $"{processId}-{index}";
         var deserializationHandler = config.DeserializationExceptionHandler ?? new Errors.DeadLetterExceptionHandler(config.DeadLetterTopic);
@@ -75,16 +74,15 @@ internal sealed class StreamThread : IDisposable
     public string Name => _name;
 
     /// <summary>Running tasks, for interactive queries (a snapshot; a task may close right after).</summary>
-    public IReadOnlyCollection<StreamTask> Tasks => _tasks.Values.ToList();
+    public IReadOnlyCollection<StreamTask> Tasks => _tasks.Tasks;
 
     /// <summary>Tasks stopped on an error, with the error.</summary>
-    public IReadOnlyDictionary<TaskId, Exception> FailedTasks => _failed;
+    public IReadOnlyDictionary<TaskId, Exception> FailedTasks => _tasks.Failed;
 
     /// <summary>Whether the thread currently holds an assignment and all its tasks are restored.</summary>
     public bool IsRunning { get; private set; }
 
-    public IEnumerable<Measurement<long>> Lag() =>
-        _lag.Select(e => new Measurement<long>(e.Value, new("topic", e.Key.Topic), new("partition", e.Key.Partition.Value)));
+    public IEnumerable<Measurement<long>> Lag() => _tasks.Lag();
 
     public void Start() => _thread.Start();
 
@@ -102,9 +100,9 @@ internal sealed class StreamThread : IDisposable
     {
         try
         {
-            _consumer = BuildConsumer();
-            _changelogReader = new KafkaChangelogReader(BuildRestoreConsumer(), _config.RequestTimeout);
-            _transaction = new KafkaTransaction(BuildProducer, _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics);
+            _consumer = _clients.StreamConsumer(_name, OnAssigned, OnRevoked, OnLost);
+            _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout);
+            _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics);
             _consumer.Subscribe(_runtime.SourceTopics);
             _lastCommit = Environment.TickCount64;
             while (!_stopRequested)
@@ -115,19 +113,19 @@ internal sealed class StreamThread : IDisposable
                 if (now - _lastCommit >= (long)_config.CommitInterval.TotalMilliseconds)
                 {
                     CommitAll();
-                    UpdateLag();
+                    _tasks.UpdateLag(_consumer);
                     _lastCommit = now;
                 }
             }
 
             CommitAll();
-            CloseTasks(_tasks.Values.ToList(), clean: true);
+            _tasks.Close(null, clean: true);
             _consumer.Close();
         }
         catch (Exception ex)
         {
             _logger.ThreadFailed(_name, ex);
-            CloseTasks(_tasks.Values.ToList(), clean: false);
+            _tasks.Close(null, clean: false);
             _onFatal(this, ex);
         }
         finally
@@ -168,7 +166,7 @@ internal sealed class StreamThread : IDisposable
                 return;
             }
 
-            if (result.IsPartitionEOF || !_byPartition.TryGetValue(result.TopicPartition, out var task))
+            if (result.IsPartitionEOF || !_tasks.TryGetTask(result.TopicPartition, out var task))
             {
                 continue;
             }
@@ -193,7 +191,7 @@ internal sealed class StreamThread : IDisposable
     private void Punctuate()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var task in _tasks.Values)
+        foreach (var task in _tasks.Tasks)
         {
             try
             {
@@ -217,7 +215,7 @@ internal sealed class StreamThread : IDisposable
             return;
         }
 
-        var tasks = _tasks.Values.ToList();
+        var tasks = _tasks.Tasks;
         var stateless = tasks.Where(t => t.LoggedStores.Count == 0 && t.NeedsCommit).ToList();
         try
         {
@@ -277,12 +275,13 @@ internal sealed class StreamThread : IDisposable
             _transaction.RecreateProducer();
         }
 
-        _logger.Aborted(_name, cause.Message, _tasks.Count);
+        var tasks = _tasks.Tasks;
+        _logger.Aborted(_name, cause.Message, tasks.Count);
         _metrics.RecordAbort();
         var positions = new List<TopicPartitionOffset>();
-        foreach (var task in _tasks.Values)
+        foreach (var task in tasks)
         {
-            positions.AddRange(task.Rollback().Where(e => _byPartition.ContainsKey(e.Key)).Select(e => new TopicPartitionOffset(e.Key, e.Value)));
+            positions.AddRange(task.Rollback().Where(e => _tasks.TryGetTask(e.Key, out _)).Select(e => new TopicPartitionOffset(e.Key, e.Value)));
         }
 
         SeekAll(positions);
@@ -303,8 +302,8 @@ internal sealed class StreamThread : IDisposable
         {
             var wanted = positions.ToDictionary(p => p.TopicPartition, p => p.Offset);
             var assignment = _consumer.Assignment.Select(tp => new TopicPartitionOffset(tp,
-                wanted.TryGetValue(tp, out var o) ? o : _byPartition.TryGetValue(tp, out var t) && t.NextOffsets.TryGetValue(tp, out var n) ? n : Offset.Stored)).ToList();
-            var paused = _consumer.Assignment.Where(tp => !_byPartition.ContainsKey(tp)).ToList();
+                wanted.TryGetValue(tp, out var o) ? o : _tasks.TryGetTask(tp, out var t) && t.NextOffsets.TryGetValue(tp, out var n) ? n : Offset.Stored)).ToList();
+            var paused = _consumer.Assignment.Where(tp => !_tasks.TryGetTask(tp, out _)).ToList();
             _consumer.Assign(assignment);
             if (paused.Count > 0)
             {
@@ -315,14 +314,7 @@ internal sealed class StreamThread : IDisposable
 
     private void FailTask(StreamTask task, Exception error)
     {
-        _logger.TaskStopped(task.Id.ToString(), error.Message, error);
-        _failed[task.Id] = error;
-        _tasks.TryRemove(task.Id, out _);
-        foreach (var tp in task.InputPartitions)
-        {
-            _byPartition.Remove(tp);
-        }
-
+        _tasks.MarkFailed(task, error);
         _consumer.Pause(task.InputPartitions);
         AbortAndRollback(error);
         task.Close();
@@ -331,7 +323,7 @@ internal sealed class StreamThread : IDisposable
     private void HandleOutOfRange(ConsumeException ex)
     {
         var tp = ex.ConsumerRecord?.TopicPartition;
-        if (tp is null || !_byPartition.TryGetValue(tp, out var task))
+        if (tp is null || !_tasks.TryGetTask(tp, out var task))
         {
             throw new KafkaException(ex.Error);
         }
@@ -355,63 +347,10 @@ internal sealed class StreamThread : IDisposable
     private IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
     {
         _logger.Assigned(_name, string.Join(", ", partitions));
-        var env = _environment(_transaction);
-        var result = new List<TopicPartitionOffset>();
-        var byTask = partitions.GroupBy(tp => new TaskId(_runtime.SubTopologyByTopic[tp.Topic].Id, tp.Partition.Value));
-        foreach (var group in byTask)
-        {
-            var sub = _runtime.SubTopologyByTopic[group.First().Topic];
-            StreamTask? task = null;
-            try
-            {
-                task = new StreamTask(group.Key, sub, _runtime.Topology, env);
-                var restored = task.Restore(_changelogReader);
-                var unknown = group.Where(tp => !restored.ContainsKey(tp)).ToList();
-                var committed = unknown.Count == 0 ? [] : _consumer.Committed(unknown, _config.RequestTimeout);
-                foreach (var tp in group)
-                {
-                    var position = restored.TryGetValue(tp, out var r) ? r : StartPosition(tp, committed.FirstOrDefault(c => c.TopicPartition == tp)?.Offset);
-                    task.SetStartPosition(tp, position);
-                    result.Add(new TopicPartitionOffset(tp, position));
-                    _byPartition[tp] = task;
-                }
-
-                _metrics.RecordRestored(task.RestoredRecords, task.SkippedUncommittedRecords);
-                _logger.Restored(task.Id.ToString(), task.RestoredRecords, task.Committed.CommitSequence, string.Join(", ", task.NextOffsets.Select(e => $"{e.Key.Topic}[{e.Key.Partition.Value}]@{e.Value}")));
-                task.Initialize();
-                _tasks[task.Id] = task;
-                _failed.TryRemove(task.Id, out _);
-            }
-            catch (Exception ex) when (ex is ChangelogTruncatedException or KafkaException or TimeoutException or InvalidOperationException)
-            {
-                // The task cannot run here; its partitions stay assigned but paused, and the application reports it.
-                _logger.TaskStopped(group.Key.ToString(), ex.Message, ex);
-                _failed[group.Key] = ex;
-                task?.Dispose();
-                foreach (var tp in group)
-                {
-                    _byPartition.Remove(tp);
-                    result.Add(new TopicPartitionOffset(tp, Offset.End));
-                }
-
-                _pauseAfterAssign.AddRange(group);
-            }
-        }
-
+        var result = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign);
         IsRunning = true;
-        _directory?.Announce(_member, _byPartition.Keys);
+        _directory?.Announce(_member, _tasks.OwnedPartitions);
         return result;
-    }
-
-    private long StartPosition(TopicPartition tp, Offset? committed)
-    {
-        if (committed is { } c && c.Value >= 0)
-        {
-            return c.Value;
-        }
-
-        var watermarks = _consumer.QueryWatermarkOffsets(tp, _config.RequestTimeout);
-        return _runtime.ResetPolicyByTopic.GetValueOrDefault(tp.Topic) == OffsetResetPolicy.Latest ? watermarks.High.Value : watermarks.Low.Value;
     }
 
     private void OnRevoked(List<TopicPartitionOffset> partitions)
@@ -420,13 +359,9 @@ internal sealed class StreamThread : IDisposable
         IsRunning = false;
         CommitAll();
         var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
-        CloseTasks(_tasks.Values.Where(t => t.InputPartitions.Any(revoked.Contains)).ToList(), clean: true);
-        foreach (var tp in revoked)
-        {
-            _failed.TryRemove(new TaskId(_runtime.SubTopologyByTopic[tp.Topic].Id, tp.Partition.Value), out _);
-        }
-
-        _directory?.Announce(_member, _byPartition.Keys);
+        _tasks.Close(revoked, clean: true);
+        _tasks.ForgetFailures(revoked);
+        _directory?.Announce(_member, _tasks.OwnedPartitions);
     }
 
     private void OnLost(List<TopicPartitionOffset> partitions)
@@ -442,111 +377,7 @@ internal sealed class StreamThread : IDisposable
             _transaction.RecreateProducer();
         }
 
-        var lost = partitions.Select(p => p.TopicPartition).ToHashSet();
-        CloseTasks(_tasks.Values.Where(t => t.InputPartitions.Any(lost.Contains)).ToList(), clean: false);
-        _directory?.Announce(_member, _byPartition.Keys);
-    }
-
-    private void CloseTasks(IReadOnlyList<StreamTask> tasks, bool clean)
-    {
-        foreach (var task in tasks)
-        {
-            _tasks.TryRemove(task.Id, out _);
-            foreach (var tp in task.InputPartitions)
-            {
-                _byPartition.Remove(tp);
-                _lag.TryRemove(tp, out _);
-            }
-
-            if (clean)
-            {
-                task.Close();
-            }
-            else
-            {
-                task.Dispose();
-            }
-        }
-    }
-
-    private void UpdateLag()
-    {
-        foreach (var tp in _byPartition.Keys)
-        {
-            var watermarks = _consumer.GetWatermarkOffsets(tp);
-            var position = _byPartition[tp].NextOffsets.GetValueOrDefault(tp, -1);
-            if (watermarks.High.Value >= 0 && position >= 0)
-            {
-                _lag[tp] = Math.Max(0, watermarks.High.Value - position);
-            }
-        }
-    }
-
-    private IConsumer<byte[], byte[]> BuildConsumer()
-    {
-        var config = new ConsumerConfig(new Dictionary<string, string>(_config.ClientConfig))
-        {
-            BootstrapServers = _config.BootstrapServers,
-            GroupId = _config.ApplicationId,
-            ClientId = $"{_name}-consumer",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            // A position that fell off the log is an error, never a silent reset (see HandleOutOfRange).
-            AutoOffsetReset = AutoOffsetReset.Error,
-            IsolationLevel = _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2 ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted,
-            // Range keeps co-partitioned topics' partition p on one member, so one task owns them.
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
-            SessionTimeoutMs = (int)_config.SessionTimeout.TotalMilliseconds,
-            HeartbeatIntervalMs = (int)_config.HeartbeatInterval.TotalMilliseconds,
-            FetchMaxBytes = 50 * 1024 * 1024,
-            MaxPartitionFetchBytes = 10 * 1024 * 1024,
-            QueuedMinMessages = 100_000,
-        };
-        return new ConsumerBuilder<byte[], byte[]>(config)
-            .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
-            .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
-            .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
-            .SetLogHandler((_, m) => _logger.ClientLog(m.Name, m.Message))
-            .SetErrorHandler((_, e) => _logger.ClientLog(_name, e.ToString()))
-            .Build();
-    }
-
-    private IConsumer<byte[], byte[]> BuildRestoreConsumer()
-    {
-        var config = new ConsumerConfig(new Dictionary<string, string>(_config.ClientConfig))
-        {
-            BootstrapServers = _config.BootstrapServers,
-            GroupId = _config.ApplicationId + "-restore",
-            ClientId = $"{_name}-restore-consumer",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            IsolationLevel = IsolationLevel.ReadCommitted,
-            EnablePartitionEof = true,
-            FetchMaxBytes = 50 * 1024 * 1024,
-            MaxPartitionFetchBytes = 10 * 1024 * 1024,
-        };
-        return new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => _logger.ClientLog(m.Name, m.Message)).Build();
-    }
-
-    private IProducer<byte[], byte[]> BuildProducer()
-    {
-        var config = new ProducerConfig(new Dictionary<string, string>(_config.ClientConfig))
-        {
-            BootstrapServers = _config.BootstrapServers,
-            ClientId = $"{_name}-producer",
-            EnableIdempotence = true,
-            LingerMs = 5,
-            // Null-keyed records only; keyed ones get their partition from Partitioning (Java murmur2).
-            Partitioner = Confluent.Kafka.Partitioner.Murmur2Random,
-            QueueBufferingMaxMessages = 1_000_000,
-        };
-        if (_config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2)
-        {
-            config.TransactionalId = _transactionalId;
-            config.TransactionTimeoutMs = (int)_config.TransactionTimeout.TotalMilliseconds;
-        }
-
-        return new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => _logger.ClientLog(m.Name, m.Message)).Build();
+        _tasks.Close(partitions.Select(p => p.TopicPartition).ToHashSet(), clean: false);
+        _directory?.Announce(_member, _tasks.OwnedPartitions);
     }
 }

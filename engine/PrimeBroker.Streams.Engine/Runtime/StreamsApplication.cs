@@ -54,12 +54,14 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     private readonly StreamsConfig _config;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly KafkaClients _clients;
     private readonly List<StreamThread> _threads = new();
     private readonly ConcurrentQueue<Exception> _fatal = new();
     private readonly object _stateLock = new();
     private GlobalStateManager? _global;
     private InstanceDirectory? _directory;
     private RuntimeTopology? _runtime;
+    private PartitionPlan? _plan;
     private StreamsState _state = StreamsState.Created;
 
     /// <summary>Prepares an application; nothing connects to Kafka until <see cref="StartAsync"/>.</summary>
@@ -79,6 +81,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         _config = config;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<StreamsApplication>();
+        _clients = new KafkaClients(config, _loggerFactory);
         Metrics = new EngineMetrics(config.ApplicationId, meterFactory);
     }
 
@@ -147,34 +150,39 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         }
 
         var counts = ReadPartitionCounts();
+        var plan = new PartitionPlan(_topology, _config.ApplicationId, t => counts.TryGetValue(t, out var n) ? n : null);
+        plan.ValidateCoPartitioning();
+        var specs = InternalTopicSpecs(plan);
         if (_config.TopicProvisioner is { } provisioner)
         {
-            await provisioner.EnsureTopicsAsync(InternalTopicSpecs(counts), cancellationToken).ConfigureAwait(false);
+            await provisioner.EnsureTopicsAsync(specs, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            using var admin = new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(_config.ClientConfig)) { BootstrapServers = _config.BootstrapServers }).Build();
+            using var admin = _clients.Admin();
             await new AdminClientTopicProvisioner(admin, logger: _loggerFactory.CreateLogger<AdminClientTopicProvisioner>())
-                .EnsureTopicsAsync(InternalTopicSpecs(counts), cancellationToken).ConfigureAwait(false);
+                .EnsureTopicsAsync(specs, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var spec in InternalTopicSpecs(counts))
+
+        foreach (var spec in specs)
         {
             counts[spec.Name] = spec.Partitions;
         }
 
+        _plan = plan;
         _runtime = new RuntimeTopology(_topology, _config.ApplicationId, counts);
-        _global = new GlobalStateManager(_topology, _config, _loggerFactory);
+        _global = new GlobalStateManager(_topology, _config, _clients, _loggerFactory);
         await Task.Run(() => _global.Start(counts), cancellationToken).ConfigureAwait(false);
 
         if (_config.ApplicationServer is not null)
         {
-            _directory = new InstanceDirectory(_config, _loggerFactory);
+            _directory = new InstanceDirectory(_config, _clients, _loggerFactory);
         }
 
         var processId = ProcessId();
         for (var i = 0; i < _config.NumStreamThreads; i++)
         {
-            var thread = new StreamThread(i, _runtime, _config, processId, _global.Stores, Metrics, _loggerFactory, (t, ex) => _fatal.Enqueue(ex), _directory);
+            var thread = new StreamThread(i, _runtime, _config, _clients, processId, _global.Stores, Metrics, _loggerFactory, (t, ex) => _fatal.Enqueue(ex), _directory);
             _threads.Add(thread);
         }
 
@@ -231,19 +239,8 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     /// <returns>A view over the tasks this instance runs at the time of each call; keys owned by other instances are
     /// absent (see <see cref="QueryMetadataForKey{TKey}"/>).</returns>
     /// <exception cref="ArgumentException">No store of that name, or it has other key or value types.</exception>
-    public IReadOnlyKeyValueStore<TKey, TValue> Store<TKey, TValue>(string name)
-    {
-        if (_topology.Stores.GetValueOrDefault(name) is not KeyValueStoreBuilder<TKey, TValue> builder)
-        {
-            throw new ArgumentException(_topology.Stores.ContainsKey(name)
-                ? $"Store '{name}' is not a key-value store of <{typeof(TKey).Name}, {typeof(TValue).Name}>."
-                : $"The topology has no store named '{name}'.", nameof(name));
-        }
-
-        // Serialize keys as the store's own writer does: in the changelog's context, or the global topic's.
-        var serdeTopic = _topology.GlobalStores.FirstOrDefault(g => g.StoreName == name)?.Topic ?? InternalTopics.Changelog(_config.ApplicationId, name);
-        return new LocalStoresView<TKey, TValue>(name, serdeTopic, builder, () => LocalStores(name));
-    }
+    public IReadOnlyKeyValueStore<TKey, TValue> Store<TKey, TValue>(string name) =>
+        StoreView<TKey, TValue>.Create(_topology, _config.ApplicationId, name, () => LocalStores(name));
 
     /// <summary>Which partition owns <paramref name="key"/> in store <paramref name="storeName"/> and whether it is here.
     /// Assumes the store's key is partitioned like its input (murmur2 of the serialized key).</summary>
@@ -256,10 +253,9 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentException">No sub-topology owns a store of that name.</exception>
     public KeyQueryMetadata QueryMetadataForKey<TKey>(string storeName, TKey key, ISerializer<TKey> keySerializer)
     {
-        var runtime = _runtime ?? throw new InvalidOperationException("The application has not started.");
-        var sub = _topology.SubTopologies.FirstOrDefault(s => s.StoreNames.Contains(storeName))
-            ?? throw new ArgumentException($"No sub-topology owns store '{storeName}'.", nameof(storeName));
-        var partitions = InternalPartitionCount(sub, runtime.PartitionCounts);
+        var plan = _plan ?? throw new InvalidOperationException("The application has not started.");
+        var sub = plan.SubTopologyOf(storeName);
+        var partitions = plan.TaskCount(sub);
         var bytes = keySerializer.Serialize(key, new SerializationContext(MessageComponentType.Key, InternalTopics.Changelog(_config.ApplicationId, storeName)));
         var partition = Partitioning.ForKey(bytes, partitions);
         var local = _threads.SelectMany(t => t.Tasks).Any(t => t.Id == new Processing.TaskId(sub.Id, partition));
@@ -298,7 +294,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
     private Dictionary<string, int> ReadPartitionCounts()
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(_config.ClientConfig)) { BootstrapServers = _config.BootstrapServers }).Build();
+        using var admin = _clients.Admin();
         var topics = _topology.SourceTopics.Concat(_topology.GlobalStores.Select(g => g.Topic)).Distinct().ToList();
         var counts = new Dictionary<string, int>();
         foreach (var topic in topics)
@@ -312,58 +308,19 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             counts[topic] = metadata.Partitions.Count;
         }
 
-        foreach (var sub in _topology.SubTopologies)
-        {
-            var user = sub.Sources.Where(s => !s.IsInternalTopic).SelectMany(s => s.Topics).Select(t => (t, counts[t])).ToList();
-            if (user.Select(u => u.Item2).Distinct().Count() > 1)
-            {
-                throw new TopologyException($"sources of sub-topology {sub.Id} are not co-partitioned: {string.Join(", ", user.Select(u => $"{u.t} ({u.Item2} partitions)"))}.");
-            }
-        }
-
         return counts;
     }
 
-    private List<TopicSpec> InternalTopicSpecs(IReadOnlyDictionary<string, int> counts)
+    private List<TopicSpec> InternalTopicSpecs(PartitionPlan plan)
     {
         var specs = new List<TopicSpec>();
-        var compacted = new Dictionary<string, string> { ["cleanup.policy"] = "compact" };
         if (_config.ApplicationServer is not null)
         {
-            specs.Add(new TopicSpec(InstanceDirectory.TopicName(_config.ApplicationId), 1, _config.InternalTopicReplicationFactor, compacted));
+            specs.Add(new TopicSpec(InstanceDirectory.TopicName(_config.ApplicationId), 1, _config.InternalTopicReplicationFactor, PartitionPlan.Compacted));
         }
 
-        foreach (var repartition in _topology.RepartitionTopics)
-        {
-            var feeding = _topology.SubTopologyWriting(repartition);
-            specs.Add(new TopicSpec(InternalTopics.Name(_config.ApplicationId, repartition), InternalPartitionCount(feeding, counts), _config.InternalTopicReplicationFactor, new Dictionary<string, string>()));
-        }
-
-        var withRepartition = new Dictionary<string, int>(counts);
-        foreach (var spec in specs)
-        {
-            withRepartition[spec.Name] = spec.Partitions;
-        }
-
-        foreach (var sub in _topology.SubTopologies)
-        {
-            foreach (var store in sub.StoreNames.Where(s => _topology.Stores[s].LoggingEnabled))
-            {
-                specs.Add(new TopicSpec(InternalTopics.Changelog(_config.ApplicationId, store), InternalPartitionCount(sub, withRepartition), _config.InternalTopicReplicationFactor, compacted));
-            }
-        }
-
+        specs.AddRange(plan.InternalTopicSpecs(_config.InternalTopicReplicationFactor));
         return specs;
-    }
-
-    private int InternalPartitionCount(SubTopology sub, IReadOnlyDictionary<string, int> counts) =>
-        sub.ResolvedSourceTopics(_config.ApplicationId)
-            .Select(t => counts.TryGetValue(t, out var n) ? n : ResolveRepartitionCount(t, counts)).DefaultIfEmpty(1).Max();
-
-    private int ResolveRepartitionCount(string topic, IReadOnlyDictionary<string, int> counts)
-    {
-        var logical = _topology.RepartitionTopics.First(r => InternalTopics.Name(_config.ApplicationId, r) == topic);
-        return InternalPartitionCount(_topology.SubTopologyWriting(logical), counts);
     }
 
     /// <summary>A stable id per state directory, so a restarted instance reuses its transactional ids (fencing its own
@@ -394,61 +351,5 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         _state = next;
         _logger.StateChanged(_config.ApplicationId, previous, next);
         StateChanged?.Invoke(previous, next);
-    }
-
-    private sealed class LocalStoresView<TKey, TValue>(string name, string serdeTopic, KeyValueStoreBuilder<TKey, TValue> builder, Func<IEnumerable<IBytesStore>> stores)
-        : IReadOnlyKeyValueStore<TKey, TValue>
-    {
-        public string Name => name;
-
-        public long ApproximateNumEntries => Each(s => s.ApproximateCount).Sum();
-
-        public TValue? Get(TKey key) => TryGet(key, out var value) ? value : default;
-
-        public bool TryGet(TKey key, out TValue? value)
-        {
-            foreach (var (found, stored) in Each(s => View(s).TryGet(key, out var v) ? (true, v) : (false, default(TValue))))
-            {
-                if (found)
-                {
-                    value = stored;
-                    return true;
-                }
-            }
-
-            value = default;
-            return false;
-        }
-
-        public IEnumerable<KeyValuePair<TKey, TValue>> Range(TKey? from, TKey? to) => Merge(Each(s => View(s).Range(from, to).ToList()));
-
-        public IEnumerable<KeyValuePair<TKey, TValue>> All() => Merge(Each(s => View(s).All().ToList()));
-
-        /// <summary>Each task's entries are ordered; across tasks the order is restored by the serialized key.</summary>
-        private List<KeyValuePair<TKey, TValue>> Merge(List<List<KeyValuePair<TKey, TValue>>> perTask)
-        {
-            var context = new SerializationContext(MessageComponentType.Key, serdeTopic);
-            return perTask.SelectMany(x => x).OrderBy(e => builder.KeySerde.Serializer.Serialize(e.Key, context), ByteArrayComparer.Instance).ToList();
-        }
-
-        private ReadOnlyStoreFacade<TKey, TValue> View(IBytesStore store) => new(store, serdeTopic, builder.KeySerde, builder.ValueSerde);
-
-        private List<T> Each<T>(Func<IBytesStore, T> read)
-        {
-            var results = new List<T>();
-            foreach (var store in stores())
-            {
-                try
-                {
-                    results.Add(read(store));
-                }
-                catch (ObjectDisposedException)
-                {
-                    // The task closed (rebalance) between listing and reading; its partition is no longer here.
-                }
-            }
-
-            return results;
-        }
     }
 }

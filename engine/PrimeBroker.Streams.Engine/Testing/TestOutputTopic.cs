@@ -1,6 +1,4 @@
 using Confluent.Kafka;
-using PrimeBroker.Streams.Engine.State;
-using PrimeBroker.Streams.Engine.State.Internal;
 
 namespace PrimeBroker.Streams.Engine.Testing;
 
@@ -103,60 +101,4 @@ public sealed class TestOutputTopic<TKey, TValue>
             }
         }
     }
-}
-
-/// <summary>The driver's view of one store across all tasks.</summary>
-internal sealed class DriverStoreView<TKey, TValue>(TopologyTestDriver driver, string name) : IKeyValueStore<TKey, TValue>
-{
-    public string Name => name;
-
-    public long ApproximateNumEntries => Stores().Sum(s => s.ApproximateNumEntries);
-
-    public TValue? Get(TKey key) => TryGet(key, out var value) ? value : default;
-
-    public bool TryGet(TKey key, out TValue? value)
-    {
-        foreach (var store in Stores())
-        {
-            if (store.TryGet(key, out value))
-            {
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
-    }
-
-    public IEnumerable<KeyValuePair<TKey, TValue>> Range(TKey? from, TKey? to) => Merge(Stores().SelectMany(s => s.Range(from, to)));
-
-    public IEnumerable<KeyValuePair<TKey, TValue>> All() => Merge(Stores().SelectMany(s => s.All()));
-
-    public void Put(TKey key, TValue? value) => throw ReadOnly();
-
-    public TValue? PutIfAbsent(TKey key, TValue value) => throw ReadOnly();
-
-    public TValue? Delete(TKey key) => throw ReadOnly();
-
-    private IEnumerable<IKeyValueStore<TKey, TValue>> Stores()
-    {
-        var global = driver.GlobalStore(name);
-        if (global is not null)
-        {
-            var builder = (KeyValueStoreBuilder<TKey, TValue>)driver.StoreBuilder(name);
-            return [new ReadOnlyStoreFacade<TKey, TValue>(global, name, builder.KeySerde, builder.ValueSerde)];
-        }
-
-        return driver.TasksWithStore(name).Select(t => t.GetStore<TKey, TValue>(name)).ToList();
-    }
-
-    /// <summary>Each task's entries are ordered; across tasks the order is restored by the serialized key.</summary>
-    private IEnumerable<KeyValuePair<TKey, TValue>> Merge(IEnumerable<KeyValuePair<TKey, TValue>> entries)
-    {
-        var builder = (KeyValueStoreBuilder<TKey, TValue>)driver.StoreBuilder(name);
-        var context = new SerializationContext(MessageComponentType.Key, name);
-        return entries.OrderBy(e => builder.KeySerde.Serializer.Serialize(e.Key, context), ByteArrayComparer.Instance).ToList();
-    }
-
-    private InvalidOperationException ReadOnly() => new($"The test driver's view of store '{name}' is read-only; write through the topology.");
 }

@@ -76,6 +76,7 @@ public sealed class TopologyTestDriver : IDisposable
     private readonly Dictionary<string, IBytesStore> _globalStores = new();
     private readonly Dictionary<string, string> _globalTopics = new();
     private readonly EngineMetrics _metrics;
+    private readonly PartitionPlan _plan;
     private List<StreamTask> _tasks = new();
     private long _wallClock;
 
@@ -90,7 +91,8 @@ public sealed class TopologyTestDriver : IDisposable
         _options = options ?? new TopologyTestDriverOptions();
         _wallClock = _options.StartTime.ToUnixTimeMilliseconds();
         _metrics = new EngineMetrics(_options.ApplicationId);
-        _cluster = new InMemoryCluster(PartitionsOf, _options.EmulateEmbeddedClusterLimits);
+        _plan = new PartitionPlan(topology, _options.ApplicationId, t => _options.Partitions.TryGetValue(t, out var n) ? n : null, _options.DefaultPartitions);
+        _cluster = new InMemoryCluster(_plan.PartitionsOf, _options.EmulateEmbeddedClusterLimits);
         _transaction = new InMemoryTransaction(_cluster, storeGroupOffsets: !_options.EmulateEmbeddedClusterLimits);
         foreach (var global in topology.GlobalStores)
         {
@@ -98,7 +100,7 @@ public sealed class TopologyTestDriver : IDisposable
             _globalTopics[global.Topic] = global.StoreName;
         }
 
-        ValidateCoPartitioning();
+        _plan.ValidateCoPartitioning();
         StartTasks();
     }
 
@@ -132,25 +134,18 @@ public sealed class TopologyTestDriver : IDisposable
     public TestOutputTopic<TKey, TValue> CreateOutputTopic<TKey, TValue>(string topic, Serde<TKey> keySerde, Serde<TValue> valueSerde) =>
         new(this, topic, keySerde, valueSerde);
 
-    /// <summary>A view over the store of that name in every task (a key lives in one task). Reads include writes not
-    /// yet committed, as the processors see them.</summary>
-    /// <remarks>The view is read-only although its type has write methods: they throw
-    /// <see cref="InvalidOperationException"/> (write through the topology). Ranges and <c>All</c> merge the tasks'
-    /// entries in serialized-key order.</remarks>
+    /// <summary>
+    /// A read-only view over the store of that name in every task (a key lives in one task), or over a global store.
+    /// Reads include writes not yet committed, as the processors see them; only the topology writes a store.
+    /// </summary>
     /// <param name="name">A store of the topology, global stores included.</param>
     /// <typeparam name="TKey">The store's key type, as declared in its builder.</typeparam>
     /// <typeparam name="TValue">The store's value type, as declared in its builder.</typeparam>
-    /// <returns>The view; it follows the tasks across <see cref="SimulateCrash"/>.</returns>
-    /// <exception cref="ArgumentException">The topology has no store of that name.</exception>
-    public IKeyValueStore<TKey, TValue> GetKeyValueStore<TKey, TValue>(string name)
-    {
-        if (!_topology.Stores.ContainsKey(name))
-        {
-            throw new ArgumentException($"The topology has no store named '{name}'.", nameof(name));
-        }
-
-        return new DriverStoreView<TKey, TValue>(this, name);
-    }
+    /// <returns>A live view: later reads see later processing. Like the driver, not thread-safe.</returns>
+    /// <exception cref="ArgumentException">The topology has no store of that name, or its key and value types are not
+    /// <typeparamref name="TKey"/> and <typeparamref name="TValue"/>.</exception>
+    public IReadOnlyKeyValueStore<TKey, TValue> GetKeyValueStore<TKey, TValue>(string name) =>
+        StoreView<TKey, TValue>.Create(_topology, _options.ApplicationId, name, () => StoreReaders(name));
 
     /// <summary>Moves the wall clock and runs the wall-clock punctuators that became due.</summary>
     public void AdvanceWallClockTime(TimeSpan by)
@@ -278,11 +273,11 @@ public sealed class TopologyTestDriver : IDisposable
     internal IEnumerable<(long Offset, InMemoryCluster.StoredRecord Record)> ReadPartition(string topic, int partition) =>
         _cluster.Read(topic, partition, 0);
 
+    /// <summary>For tests of the engine: the tasks that hold store <paramref name="name"/>.</summary>
     internal IEnumerable<StreamTask> TasksWithStore(string name) => _tasks.Where(t => t.Stores.ContainsKey(name));
 
-    internal IBytesStore? GlobalStore(string name) => _globalStores.GetValueOrDefault(name);
-
-    internal StoreBuilder StoreBuilder(string name) => _topology.Stores[name];
+    private IEnumerable<IBytesReader> StoreReaders(string name) =>
+        _globalStores.TryGetValue(name, out var global) ? [global] : _tasks.Select(t => t.Stores.GetValueOrDefault(name)).OfType<IBytesReader>().ToList();
 
     private void StartTasks()
     {
@@ -303,7 +298,7 @@ public sealed class TopologyTestDriver : IDisposable
         _tasks = new List<StreamTask>();
         foreach (var sub in _topology.SubTopologies)
         {
-            var partitions = TaskCount(sub);
+            var partitions = _plan.TaskCount(sub);
             for (var p = 0; p < partitions; p++)
             {
                 var task = new StreamTask(new TaskId(sub.Id, p), sub, _topology, env);
@@ -387,44 +382,6 @@ public sealed class TopologyTestDriver : IDisposable
     private bool HasBlockedInternalInput() =>
         _tasks.SelectMany(t => t.InputPartitions.Select(tp => (t, tp)))
             .Any(x => _cluster.Topic(x.tp.Topic)[x.tp.Partition].End > x.t.NextOffsets.GetValueOrDefault(x.tp));
-
-    private void ValidateCoPartitioning()
-    {
-        foreach (var sub in _topology.SubTopologies)
-        {
-            var counts = sub.ResolvedSourceTopics(_options.ApplicationId).Select(t => (Topic: t, Count: PartitionsOf(t))).ToList();
-            if (counts.Select(c => c.Count).Distinct().Count() > 1)
-            {
-                throw new TopologyException($"sources of sub-topology {sub.Id} are not co-partitioned: {string.Join(", ", counts.Select(c => $"{c.Topic} ({c.Count} partitions)"))}.");
-            }
-        }
-    }
-
-    /// <summary>Tasks of a sub-topology: the largest partition count among its sources.</summary>
-    private int TaskCount(SubTopology sub) => sub.ResolvedSourceTopics(_options.ApplicationId).Select(PartitionsOf).DefaultIfEmpty(1).Max();
-
-    private int PartitionsOf(string topic)
-    {
-        if (_options.Partitions.TryGetValue(topic, out var n))
-        {
-            return n;
-        }
-
-        // Internal topics follow the sub-topology that feeds them, so keys keep one task each.
-        var changelogStore = _topology.Stores.Keys.FirstOrDefault(s => InternalTopics.Changelog(_options.ApplicationId, s) == topic);
-        if (changelogStore is not null)
-        {
-            return TaskCount(_topology.SubTopologies.First(s => s.StoreNames.Contains(changelogStore)));
-        }
-
-        var repartition = _topology.RepartitionTopics.FirstOrDefault(t => InternalTopics.Name(_options.ApplicationId, t) == topic);
-        if (repartition is not null)
-        {
-            return TaskCount(_topology.SubTopologyWriting(repartition));
-        }
-
-        return _options.DefaultPartitions;
-    }
 
     private sealed class SimulatedCrash : Exception;
 }

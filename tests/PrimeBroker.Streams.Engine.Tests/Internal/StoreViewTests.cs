@@ -1,0 +1,72 @@
+using System.Text;
+using Confluent.Kafka;
+using PrimeBroker.Streams.Engine.Dsl;
+using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Processing;
+using PrimeBroker.Streams.Engine.State;
+using PrimeBroker.Streams.Engine.Testing;
+
+namespace PrimeBroker.Streams.Engine.Tests.Internal;
+
+/// <summary>The one store view the runtime and the test driver share serializes keys as the store's writer does.</summary>
+public sealed class StoreViewTests
+{
+    [Fact]
+    public void DriverViewSerializesKeysAgainstTheChangelogTopicAsTheStoreWriterDoes()
+    {
+        var topics = new List<string>();
+        var keys = new Serde<string>(new RecordingSerializer(topics), Serdes.String.Deserializer);
+        var builder = new StreamsBuilder();
+        builder.Stream("in", Consumed.With(Serdes.String, Serdes.String)).GroupByKey(Grouped.With(keys, Serdes.String))
+            .Count(Materialized<string, long>.As("counts").WithKeySerde(keys));
+        using var driver = new TopologyTestDriver(builder.Build(), new TopologyTestDriverOptions { DefaultPartitions = 4 });
+        var input = driver.CreateInputTopic("in", Serdes.String, Serdes.String);
+        for (var i = 0; i < 20; i++)
+        {
+            input.PipeInput($"k{i}", "v");
+        }
+
+        topics.Clear();
+        var all = driver.GetKeyValueStore<string, long>("counts").All().ToList();
+
+        Assert.Equal(20, all.Count);
+        Assert.NotEmpty(topics);
+        Assert.All(topics, t => Assert.Equal("test-app-counts-changelog", t));
+    }
+
+    [Fact]
+    public void SerdeTopicIsTheGlobalTopicTheChangelogOrTheStoreName()
+    {
+        var builder = new StreamsBuilder();
+        builder.GlobalTable("rates", Consumed.With(Serdes.String, Serdes.String), "rates-store");
+        var stream = builder.Stream("in", Consumed.With(Serdes.String, Serdes.String));
+        stream.GroupByKey().Count(Materialized<string, long>.As("logged"));
+        builder.AddStateStore(Stores.InMemoryKeyValueStore("unlogged", Serdes.String, Serdes.String) with { LoggingEnabled = false });
+        stream.Process(() => new NoOp(), ["unlogged"]);
+        var topology = builder.Build();
+
+        Assert.Equal("rates", StoreView<string, string>.SerdeTopic(topology, "app", "rates-store"));
+        Assert.Equal("app-logged-changelog", StoreView<string, long>.SerdeTopic(topology, "app", "logged"));
+        Assert.Equal("unlogged", StoreView<string, string>.SerdeTopic(topology, "app", "unlogged"));
+    }
+
+    private sealed class NoOp : IProcessor<string, string, string, string>
+    {
+        public void Init(IProcessorContext<string, string> context)
+        {
+        }
+
+        public void Process(Record<string, string> record)
+        {
+        }
+    }
+
+    private sealed class RecordingSerializer(List<string> topics) : ISerializer<string>
+    {
+        public byte[] Serialize(string data, SerializationContext context)
+        {
+            topics.Add(context.Topic);
+            return Encoding.UTF8.GetBytes(data);
+        }
+    }
+}
