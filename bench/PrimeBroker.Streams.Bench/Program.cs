@@ -195,7 +195,9 @@ static void PrintSummary(List<RunResult> raw, List<RunResult> engine, List<RunRe
     CommitLine("(a) raw: SendOffsets + Commit + Begin  ", raw);
     CommitLine("(b) engine: pbs.commit.duration        ", engine);
     CommitLine("(c) Streamiz: flush + offsets + commit ", streamiz);
-    Console.WriteLine($"engine/raw = {b / a:0.00}   Streamiz/raw = {c / a:0.00}   engine/Streamiz = {b / c:0.00}");
+    Console.WriteLine($"ratios of the medians:       engine/raw = {b / a:0.00}   Streamiz/raw = {c / a:0.00}   engine/Streamiz = {b / c:0.00}");
+    Console.WriteLine($"medians of per-round ratios: engine/raw = {MedianRatio(engine, raw):0.00}   Streamiz/raw = {MedianRatio(streamiz, raw):0.00}   " +
+                      $"engine/Streamiz = {MedianRatio(engine, streamiz):0.00}");
     foreach (var r in latency)
     {
         if (r.Latency is { } l)
@@ -209,6 +211,8 @@ static void PrintSummary(List<RunResult> raw, List<RunResult> engine, List<RunRe
 
     static void Row(string label, double x, double y, double z) =>
         Console.WriteLine($"| {label} | {x:N0} | {y:N0} | {z:N0} | {y / x:0.00} | {z / x:0.00} | {y / z:0.00} |");
+
+    static double MedianRatio(List<RunResult> x, List<RunResult> y) => Median(x.Zip(y, (p, q) => p.RecordsPerSecond / q.RecordsPerSecond));
 
     static void CommitLine(string label, List<RunResult> runs) =>
         Console.WriteLine($"    {label} {Median(runs.Select(r => (double)r.Commits)),4:0} commits, mean {Median(runs.Select(r => r.MeanCommitMs)):0.0} ms, " +

@@ -58,12 +58,14 @@ internal static class StreamizStatefulPassthrough
             var processed = counters.Processed;
             var aborts = supplier.Aborts;
             stream.Dispose();
+            var memtableFlushes = MemtableFlushes(Path.Combine(stateDirectory, applicationId));
             var (outHigh, _) = Workload.Watermarks(cluster.BootstrapServers, output, partitions);
             var (inHigh, inLow) = Workload.Watermarks(cluster.BootstrapServers, input, partitions);
             var ok = processed == expected && aborts == 0 && outHigh >= expected && inLow == 0 && inHigh == expected;
             return new RunResult("c Streamiz stateful EOS", processed, probe.Elapsed, probe.Commits, probe.MeanCommitMs, probe.P99CommitMs, ok,
                 $"processed {processed}/{expected}, aborts {aborts}, commits {probe.Commits} with {(double)flushes / Math.Max(1, probe.Commits):0.0} producer flushes " +
-                $"taking {flushMs / Math.Max(1, probe.Commits):0.0} ms per commit, output end offsets sum {outHigh}, " +
+                $"taking {flushMs / Math.Max(1, probe.Commits):0.0} ms per commit, {memtableFlushes} RocksDB memtable flushes (stores' LOG files), " +
+                $"output end offsets sum {outHigh}, " +
                 $"input low watermarks min {inLow}, input end offsets sum {inHigh}")
             {
                 Latency = probe.LatencySummary,
@@ -126,6 +128,21 @@ internal static class StreamizStatefulPassthrough
                 .Build())
             .To(output);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Memtable flushes RocksDB logged for the run's stores (<c>"event": "flush_started"</c> lines in each store's LOG
+    /// file): how often the stores were flushed to disk, which a commit of Streamiz's may ask for.
+    /// </summary>
+    public static int MemtableFlushes(string applicationStateDirectory)
+    {
+        if (!Directory.Exists(applicationStateDirectory))
+        {
+            return 0;
+        }
+
+        return Directory.EnumerateFiles(applicationStateDirectory, "LOG*", SearchOption.AllDirectories)
+            .Sum(file => File.ReadLines(file).Count(line => line.Contains("\"event\": \"flush_started\"", StringComparison.Ordinal)));
     }
 
     /// <summary>Throws when Streamiz reports ERROR; otherwise waits (bounded) for <paramref name="condition"/>.</summary>
