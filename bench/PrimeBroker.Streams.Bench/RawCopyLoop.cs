@@ -5,10 +5,11 @@ namespace PrimeBroker.Streams.Bench;
 
 /// <summary>
 /// Contender (a): the baseline a hand-written exactly-once service would be. A read_committed consumer in a group, tuned
-/// like the engine's (FetchMaxBytes 50 MB, MaxPartitionFetchBytes 10 MB, QueuedMinMessages 100,000: with librdkafka's
-/// defaults this loop drains several times slower on the embedded cluster, see <c>--raw-tuning 0</c> and bench/README.md),
-/// a transactional idempotent producer (linger 5 ms); each record is produced to the output with its key, value and
-/// timestamp; every commit interval SendOffsetsToTransaction + CommitTransaction + BeginTransaction. No state, no changelog.
+/// like the engine's consumer (FetchMaxBytes 50 MB, MaxPartitionFetchBytes 10 MB, QueuedMinMessages 100,000) so that the
+/// baseline fetches no worse than the engine does (<c>--raw-tuning 0</c> runs it with librdkafka's defaults; see
+/// bench/README.md), a transactional idempotent producer (linger 5 ms); each record is produced to the output with its
+/// key, value and timestamp; every commit interval SendOffsetsToTransaction + CommitTransaction + BeginTransaction. No
+/// state, no changelog.
 /// </summary>
 internal static class RawCopyLoop
 {

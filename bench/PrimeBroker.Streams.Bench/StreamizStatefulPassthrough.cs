@@ -61,11 +61,12 @@ internal static class StreamizStatefulPassthrough
             var memtableFlushes = MemtableFlushes(Path.Combine(stateDirectory, applicationId));
             var (outHigh, _) = Workload.Watermarks(cluster.BootstrapServers, output, partitions);
             var (inHigh, inLow) = Workload.Watermarks(cluster.BootstrapServers, input, partitions);
+            var (changelogHigh, _) = Workload.Watermarks(cluster.BootstrapServers, Changelog(applicationId), partitions);
             var ok = processed == expected && aborts == 0 && outHigh >= expected && inLow == 0 && inHigh == expected;
             return new RunResult("c Streamiz stateful EOS", processed, probe.Elapsed, probe.Commits, probe.MeanCommitMs, probe.P99CommitMs, ok,
                 $"processed {processed}/{expected}, aborts {aborts}, commits {probe.Commits} with {(double)flushes / Math.Max(1, probe.Commits):0.0} producer flushes " +
                 $"taking {flushMs / Math.Max(1, probe.Commits):0.0} ms per commit, {memtableFlushes} RocksDB memtable flushes (stores' LOG files), " +
-                $"output end offsets sum {outHigh}, " +
+                $"changelog end offsets sum {changelogHigh}, output end offsets sum {outHigh}, " +
                 $"input low watermarks min {inLow}, input end offsets sum {inHigh}")
             {
                 Latency = probe.LatencySummary,
