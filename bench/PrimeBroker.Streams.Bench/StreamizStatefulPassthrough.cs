@@ -19,6 +19,9 @@ internal static class StreamizStatefulPassthrough
 {
     public const string Store = "last-seen";
 
+    /// <summary>Streamiz logs at Information to the console by default; the bench shows only its warnings and errors.</summary>
+    private static readonly ILoggerFactory QuietLogger = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true));
+
     /// <summary>Streamiz's name for the store's changelog topic.</summary>
     public static string Changelog(string applicationId) => $"{applicationId}-{Store}-changelog";
 
@@ -100,7 +103,7 @@ internal static class StreamizStatefulPassthrough
             FetchWaitMaxMs = fetchWaitMaxMs,
             LingerMs = 5,
             Partitioner = Partitioner.Murmur2Random,
-            Logger = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true)),
+            Logger = QuietLogger,
         };
         config.CommitIntervalMs = (long)commitInterval.TotalMilliseconds;
         if (autoOffsetReset is { } reset)
