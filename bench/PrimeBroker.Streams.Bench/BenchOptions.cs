@@ -11,7 +11,7 @@ internal sealed record BenchOptions
     /// <summary>Partitions of every input and output topic. Default 20 (like trade-events).</summary>
     public int Partitions { get; init; } = 20;
 
-    /// <summary>Rounds; each round runs the raw loop, then the engine, on fresh topics. Default 3.</summary>
+    /// <summary>Rounds; each round runs the raw loop, then the engine, then Streamiz, on fresh topics. Default 3.</summary>
     public int Rounds { get; init; } = 3;
 
     /// <summary>Value size in bytes. Default 160.</summary>
@@ -20,7 +20,7 @@ internal sealed record BenchOptions
     /// <summary>Distinct keys (ACC-00000 ...). Default 10,000.</summary>
     public int Keys { get; init; } = 10_000;
 
-    /// <summary>Commit interval of both contenders. Default 100 ms (the engine's default under exactly-once).</summary>
+    /// <summary>Commit interval of all contenders. Default 100 ms (the engine's default under exactly-once).</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Records/s of the paced latency phase; 0 skips it. Default 20,000.</summary>
@@ -29,14 +29,26 @@ internal sealed record BenchOptions
     /// <summary>Duration of the paced latency phase per contender. Default 5 s.</summary>
     public TimeSpan LatencyDuration { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>fetch.wait.max.ms of both contenders' consumers in the paced phase. Default 10: the mock answers a Fetch
+    /// <summary>fetch.wait.max.ms of all contenders' consumers in the paced phase. Default 10: the mock answers a Fetch
     /// that finds no data only after the full wait, even if data arrives meanwhile (a real broker answers at once), so
     /// librdkafka's default of 500 ms would dominate the latency figure.</summary>
     public int FetchWaitMaxMs { get; init; } = 10;
 
+    /// <summary>Whether Streamiz's store has its record cache on (the engine's write cache is always on: it dedups
+    /// changelog writes per key per commit, which Streamiz does only with caching). Default true.</summary>
+    public bool StreamizCaching { get; init; } = true;
+
+    /// <summary>Whether the raw loop's consumer gets the engine's fetch tuning; 0 leaves librdkafka's defaults, to show
+    /// what the tuning is worth. Default true.</summary>
+    public bool RawTuning { get; init; } = true;
+
+    /// <summary>Run the Streamiz behaviour checks on the embedded cluster instead of the benchmark. Default false.</summary>
+    public bool CheckStreamiz { get; init; }
+
     public const string Usage =
         "options: --records N (300000) --partitions N (20) --rounds N (3) --value-bytes N (160) --keys N (10000) " +
-        "--commit-ms N (100) --latency-rate N records/s, 0 = skip (20000) --latency-seconds N (5) --fetch-wait-ms N, paced phase only (10)";
+        "--commit-ms N (100) --latency-rate N records/s, 0 = skip (20000) --latency-seconds N (5) --fetch-wait-ms N, paced phase only (10) " +
+        "--streamiz-cache 0|1 (1) --raw-tuning 0|1 (1) --check-streamiz 0|1, run the Streamiz behaviour checks instead (0)";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -66,12 +78,22 @@ internal sealed record BenchOptions
                 "--latency-rate" => options with { LatencyRate = value >= 0 ? value : throw new ArgumentException($"{name} must be >= 0.") },
                 "--fetch-wait-ms" => options with { FetchWaitMaxMs = Positive(name, value) },
                 "--latency-seconds" => options with { LatencyDuration = TimeSpan.FromSeconds(Positive(name, value)) },
+                "--streamiz-cache" => options with { StreamizCaching = Flag(name, value) },
+                "--raw-tuning" => options with { RawTuning = Flag(name, value) },
+                "--check-streamiz" => options with { CheckStreamiz = Flag(name, value) },
                 _ => throw new ArgumentException($"unknown option '{name}'. {Usage}"),
             };
         }
 
         return options;
     }
+
+    private static bool Flag(string name, int value) => value switch
+    {
+        0 => false,
+        1 => true,
+        _ => throw new ArgumentException($"{name} must be 0 or 1."),
+    };
 
     private static int Positive(string name, int value) => value > 0 ? value : throw new ArgumentException($"{name} must be positive.");
 }

@@ -85,9 +85,11 @@ internal static class EngineStatefulPassthrough
             await app.StopAsync();
             var (outHigh, _) = Workload.Watermarks(cluster.BootstrapServers, output, partitions);
             var (inHigh, inLow) = Workload.Watermarks(cluster.BootstrapServers, input, partitions);
+            var (changelogHigh, _) = Workload.Watermarks(cluster.BootstrapServers, $"{applicationId}-{Store}-changelog", partitions);
             var ok = processed == expected && aborts == 0 && outHigh >= expected && inLow == 0 && inHigh == expected;
             return new RunResult("b engine stateful EOS", processed, probe.Elapsed, probe.Commits, probe.MeanCommitMs, probe.P99CommitMs, ok,
-                $"ProcessedTotal {processed}/{expected}, aborts {aborts}, CommitsTotal {app.Metrics.CommitsTotal}, output end offsets sum {outHigh}, " +
+                $"ProcessedTotal {processed}/{expected}, aborts {aborts}, CommitsTotal {app.Metrics.CommitsTotal}, changelog end offsets sum {changelogHigh}, " +
+                $"output end offsets sum {outHigh}, " +
                 $"input low watermarks min {inLow}, input end offsets sum {inHigh}")
             {
                 Latency = probe.LatencySummary,

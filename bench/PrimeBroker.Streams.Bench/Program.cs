@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 using PrimeBroker.Streams.Bench;
 using PrimeBroker.Streams.Engine.Embedded;
 
-// Throughput of the engine (stateful passthrough, exactly_once_v2) against a raw Confluent.Kafka EOS copy loop on the
-// embedded cluster. See bench/README.md for the method and its caveats.
+// Throughput and latency of the engine (stateful passthrough, exactly_once_v2) against a raw Confluent.Kafka EOS copy loop
+// and against Streamiz.Kafka.Net running the same passthrough, on the embedded cluster. See bench/README.md for the method
+// and its caveats. --check-streamiz 1 runs the Streamiz behaviour checks instead (StreamizChecks.cs).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 BenchOptions options;
@@ -30,6 +31,9 @@ Console.WriteLine($"workload: {options.Records:N0} records per backlog, {options
                   $"{options.Rounds} rounds");
 Console.WriteLine($"          ~{workload.BytesPerPartition / 1024.0 / 1024.0:0.00} MiB per partition (mock cap 5 MiB); the engine's write cache dedups " +
                   "changelog writes per key per commit, so the key space matters");
+Console.WriteLine($"contenders: (a) raw EOS copy loop, consumer {(options.RawTuning ? "tuned like the engine's" : "with librdkafka's fetch defaults (--raw-tuning 0)")}; " +
+                  $"(b) engine; (c) Streamiz.Kafka.Net {typeof(Streamiz.Kafka.Net.KafkaStream).Assembly.GetName().Version?.ToString(3)}, " +
+                  $"store cache {(options.StreamizCaching ? "on" : "off")}");
 if (workload.BytesPerPartition > Workload.MockCapBytes * 3 / 4)
 {
     Console.Error.WriteLine("The backlog would exceed 3/4 of the mock's 5 MiB per partition; lower --records or --value-bytes, or raise --partitions.");
@@ -42,14 +46,28 @@ await using var cluster = EmbeddedKafkaCluster.Start();
 Console.WriteLine($"cluster: embedded (librdkafka mock), 3 brokers, {cluster.BootstrapServers}");
 Console.WriteLine();
 
+if (options.CheckStreamiz)
+{
+    try
+    {
+        return await StreamizChecks.RunAsync(cluster, options, workload, root, run);
+    }
+    finally
+    {
+        DeleteRoot();
+    }
+}
+
 var raw = new List<RunResult>();
 var engine = new List<RunResult>();
+var streamiz = new List<RunResult>();
 try
 {
     for (var round = 1; round <= options.Rounds; round++)
     {
         raw.Add(Report(round, await Contend("a", round, trackLatency: false)));
         engine.Add(Report(round, await Contend("b", round, trackLatency: false)));
+        streamiz.Add(Report(round, await Contend("c", round, trackLatency: false)));
     }
 
     var latency = new List<RunResult>();
@@ -59,12 +77,18 @@ try
         Console.WriteLine($"paced phase: {options.LatencyRate:N0} records/s for {options.LatencyDuration.TotalSeconds:0} s per contender, once each");
         latency.Add(Report(0, await Contend("a", 0, trackLatency: true)));
         latency.Add(Report(0, await Contend("b", 0, trackLatency: true)));
+        latency.Add(Report(0, await Contend("c", 0, trackLatency: true)));
     }
 
-    PrintSummary(raw, engine, latency);
-    return raw.Concat(engine).Concat(latency).All(r => r.Verified) ? 0 : 1;
+    PrintSummary(raw, engine, streamiz, latency);
+    return raw.Concat(engine).Concat(streamiz).Concat(latency).All(r => r.Verified) ? 0 : 1;
 }
 finally
+{
+    DeleteRoot();
+}
+
+void DeleteRoot()
 {
     try
     {
@@ -89,18 +113,28 @@ async Task<RunResult> Contend(string contender, int round, bool trackLatency)
         if (!trackLatency)
         {
             workload.Preload(cluster.BootstrapServers, input);
-            return contender == "a"
-                ? await Task.Run(() => RawCopyLoop.Run(cluster.BootstrapServers, input, output, options.Partitions, id, options.CommitInterval, options.Records, probe))
-                : await EngineStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, options.Records, probe);
+            return contender switch
+            {
+                "a" => await Task.Run(() => RawCopyLoop.Run(cluster.BootstrapServers, input, output, options.Partitions, id, options.CommitInterval, options.Records, probe,
+                    tuned: options.RawTuning)),
+                "b" => await EngineStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, options.Records, probe),
+                _ => await StreamizStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, options.StreamizCaching,
+                    options.Records, probe),
+            };
         }
 
         // Paced: start the contender, wait until it owns its partitions, then generate; it ends when all generated records committed.
         var expected = (long)(options.LatencyRate * options.LatencyDuration.TotalSeconds);
         var ready = new TaskCompletionSource();
-        var running = contender == "a"
-            ? Task.Factory.StartNew(() => RawCopyLoop.Run(cluster.BootstrapServers, input, output, options.Partitions, id, options.CommitInterval, expected, probe,
-                options.FetchWaitMaxMs, () => ready.TrySetResult()), TaskCreationOptions.LongRunning)
-            : EngineStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, expected, probe, options.FetchWaitMaxMs, () => ready.TrySetResult());
+        var running = contender switch
+        {
+            "a" => Task.Factory.StartNew(() => RawCopyLoop.Run(cluster.BootstrapServers, input, output, options.Partitions, id, options.CommitInterval, expected, probe,
+                options.FetchWaitMaxMs, () => ready.TrySetResult(), options.RawTuning), TaskCreationOptions.LongRunning),
+            "b" => EngineStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, expected, probe, options.FetchWaitMaxMs,
+                () => ready.TrySetResult()),
+            _ => StreamizStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, options.StreamizCaching, expected, probe,
+                options.FetchWaitMaxMs, () => ready.TrySetResult()),
+        };
         await Task.WhenAny(ready.Task, running);
         if (running.IsCompleted)
         {
@@ -113,7 +147,7 @@ async Task<RunResult> Contend(string contender, int round, bool trackLatency)
     }
     finally
     {
-        foreach (var topic in new[] { input, output, $"{id}-{EngineStatefulPassthrough.Store}-changelog" })
+        foreach (var topic in new[] { input, output, $"{id}-{EngineStatefulPassthrough.Store}-changelog", StreamizStatefulPassthrough.Changelog(id) }.Distinct())
         {
             try
             {
@@ -140,28 +174,49 @@ static RunResult Report(int round, RunResult r)
     return r;
 }
 
-static void PrintSummary(List<RunResult> raw, List<RunResult> engine, List<RunResult> latency)
+static void PrintSummary(List<RunResult> raw, List<RunResult> engine, List<RunResult> streamiz, List<RunResult> latency)
 {
     var a = Median(raw.Select(r => r.RecordsPerSecond));
     var b = Median(engine.Select(r => r.RecordsPerSecond));
+    var c = Median(streamiz.Select(r => r.RecordsPerSecond));
     Console.WriteLine();
-    Console.WriteLine($"== medians over {raw.Count} rounds ==");
-    Console.WriteLine($"(a) raw Confluent.Kafka EOS copy loop     {a,10:N0} rec/s   rounds: {string.Join(", ", raw.Select(r => r.RecordsPerSecond.ToString("N0")))}");
-    Console.WriteLine($"(b) engine stateful passthrough (EOS v2)  {b,10:N0} rec/s   rounds: {string.Join(", ", engine.Select(r => r.RecordsPerSecond.ToString("N0")))}");
-    Console.WriteLine($"    (b) commits per round median {Median(engine.Select(r => (double)r.Commits)):0}, commit duration mean {Median(engine.Select(r => r.MeanCommitMs)):0.0} ms, " +
-                      $"p99 {Median(engine.Select(r => r.P99CommitMs)):0.0} ms (medians of the rounds' values)");
-    Console.WriteLine($"    (a) commits per round median {Median(raw.Select(r => (double)r.Commits)):0}, commit duration mean {Median(raw.Select(r => r.MeanCommitMs)):0.0} ms, " +
-                      $"p99 {Median(raw.Select(r => r.P99CommitMs)):0.0} ms");
-    Console.WriteLine($"ratio (b)/(a) = {b / a:0.00}   (per round: {string.Join(", ", raw.Zip(engine, (x, y) => (y.RecordsPerSecond / x.RecordsPerSecond).ToString("0.00")))}; target >= 0.50)");
+    Console.WriteLine($"== throughput, backlog drain, rec/s ({raw.Count} rounds; each round ran a, b, c in turn) ==");
+    Console.WriteLine("| Round | (a) raw EOS copy loop | (b) engine stateful EOS | (c) Streamiz stateful EOS | b/a | c/a | b/c |");
+    Console.WriteLine("|---|---|---|---|---|---|---|");
+    for (var i = 0; i < raw.Count; i++)
+    {
+        Row($"{i + 1}", raw[i].RecordsPerSecond, engine[i].RecordsPerSecond, streamiz[i].RecordsPerSecond);
+    }
+
+    Row("median", a, b, c);
+    Console.WriteLine("(ratios on the median row are ratios of the medians)");
+    Console.WriteLine();
+    Console.WriteLine("commits per round, commit duration mean / p99 (medians of the rounds' values):");
+    CommitLine("(a) raw: SendOffsets + Commit + Begin  ", raw);
+    CommitLine("(b) engine: pbs.commit.duration        ", engine);
+    CommitLine("(c) Streamiz: flush + offsets + commit ", streamiz);
+    Console.WriteLine($"ratios of the medians:       engine/raw = {b / a:0.00}   Streamiz/raw = {c / a:0.00}   engine/Streamiz = {b / c:0.00}");
+    Console.WriteLine($"medians of per-round ratios: engine/raw = {MedianRatio(engine, raw):0.00}   Streamiz/raw = {MedianRatio(streamiz, raw):0.00}   " +
+                      $"engine/Streamiz = {MedianRatio(engine, streamiz):0.00}");
     foreach (var r in latency)
     {
         if (r.Latency is { } l)
         {
-            Console.WriteLine($"latency {r.Contender,-24} p50 {l.P50:0} ms, p95 {l.P95:0} ms, p99 {l.P99:0} ms (input CreateTime -> return of the commit carrying the output)");
+            Console.WriteLine($"latency {r.Contender,-24} p50 {l.P50:0} ms, p95 {l.P95:0} ms, p99 {l.P99:0} ms, max {l.Max:0} ms " +
+                              "(input CreateTime -> return of the commit carrying the output)");
         }
     }
 
-    Console.WriteLine($"verification: {(raw.Concat(engine).Concat(latency).All(r => r.Verified) ? "all runs OK" : "SOME RUNS FAILED (see check lines)")}");
+    Console.WriteLine($"verification: {(raw.Concat(engine).Concat(streamiz).Concat(latency).All(r => r.Verified) ? "all runs OK" : "SOME RUNS FAILED (see check lines)")}");
+
+    static void Row(string label, double x, double y, double z) =>
+        Console.WriteLine($"| {label} | {x:N0} | {y:N0} | {z:N0} | {y / x:0.00} | {z / x:0.00} | {y / z:0.00} |");
+
+    static double MedianRatio(List<RunResult> x, List<RunResult> y) => Median(x.Zip(y, (p, q) => p.RecordsPerSecond / q.RecordsPerSecond));
+
+    static void CommitLine(string label, List<RunResult> runs) =>
+        Console.WriteLine($"    {label} {Median(runs.Select(r => (double)r.Commits)),4:0} commits, mean {Median(runs.Select(r => r.MeanCommitMs)):0.0} ms, " +
+                          $"p99 {Median(runs.Select(r => r.P99CommitMs)):0.0} ms");
 }
 
 static double Median(IEnumerable<double> values)

@@ -49,8 +49,9 @@ internal sealed class Workload
         QueueBufferingMaxMessages = 1_000_000,
     };
 
-    /// <summary>Produces the backlog (the same sequence every call) and waits until all is acknowledged.</summary>
-    public void Preload(string bootstrap, string topic)
+    /// <summary>Produces the backlog (the same sequence every call; <paramref name="count"/> records, default
+    /// <c>--records</c>) and waits until all is acknowledged.</summary>
+    public void Preload(string bootstrap, string topic, int? count = null)
     {
         using var producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig(bootstrap)).Build();
         var random = new Random(42);
@@ -62,7 +63,7 @@ internal sealed class Workload
                 Interlocked.Increment(ref failed);
             }
         };
-        for (var i = 0; i < _options.Records; i++)
+        for (var i = 0; i < (count ?? _options.Records); i++)
         {
             producer.Produce(topic, Next(random, i, Timestamp.Default), onDelivery);
         }
