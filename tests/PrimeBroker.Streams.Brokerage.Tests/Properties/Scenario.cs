@@ -94,8 +94,8 @@ public static class ScenarioArbitrary
     private static readonly Gen<(Perturbation, int, int)> s_perturbation =
         from kind in Gen.Elements(Perturbation.Duplicate, Perturbation.Swap, Perturbation.Delay)
         from at in Gen.Choose(0, 1_000)
-        from by in Gen.Choose(1, 6)
-        select (kind, at, by);
+        from shift in Gen.Choose(1, 6)
+        select (kind, at, shift);
 
     private static readonly Gen<AccountScript> s_account =
         from length in Gen.Choose(2, 14)

@@ -143,9 +143,3 @@ public sealed class Rule06PositionsTests(RegistryFixture fixture)
         Assert.Equal(3, partitionOf["account-001"]);
     }
 }
-
-internal static class OutputTopicExtensions
-{
-    public static List<TValue> ReadValuesToListOf<TKey, TValue>(this Engine.Testing.TestOutputTopic<TKey, TValue> topic) =>
-        topic.ReadRecordsToList().Select(r => r.Value).ToList();
-}
