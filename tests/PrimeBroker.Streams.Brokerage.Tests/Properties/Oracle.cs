@@ -29,6 +29,13 @@ public sealed class Oracle
 
     public int Rejected { get; private set; }
 
+    public int AmendsApplied { get; private set; }
+
+    public int CancelsApplied { get; private set; }
+
+    /// <summary>Positions that went from long to short or back in one move.</summary>
+    public int Flips { get; private set; }
+
     /// <summary>Ledger entries expected: one per booking or reversal.</summary>
     public int Effects { get; private set; }
 
@@ -113,6 +120,7 @@ public sealed class Oracle
         Move(t.Account, t.Instrument, t.Currency, !t.Buy, t.Quantity, t.Price);
         Move(t.Account, t.Instrument, t.Currency, t.Buy, q, p);
         _trades[m.tradeId] = t with { Quantity = q, Price = p };
+        AmendsApplied++;
         return true;
     }
 
@@ -125,6 +133,7 @@ public sealed class Oracle
 
         Move(t.Account, t.Instrument, t.Currency, !t.Buy, t.Quantity, t.Price);
         _trades[x.tradeId] = t with { Cancelled = true };
+        CancelsApplied++;
         return true;
     }
 
@@ -151,6 +160,7 @@ public sealed class Oracle
             realized += qty > 0 ? pnl : -pnl;
             decimal after = qty + signed;
             avg = after == 0 ? 0 : (after > 0) != (qty > 0) ? price : avg;
+            Flips += after != 0 && (after > 0) != (qty > 0) ? 1 : 0;
             qty = after;
         }
 
