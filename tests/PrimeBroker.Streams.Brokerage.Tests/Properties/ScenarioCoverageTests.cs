@@ -1,4 +1,5 @@
 using FsCheck.Fluent;
+using Xunit.Abstractions;
 
 namespace PrimeBroker.Streams.Brokerage.Tests.Properties;
 
@@ -7,7 +8,7 @@ namespace PrimeBroker.Streams.Brokerage.Tests.Properties;
 /// pass vacuously. Samples 200 scenarios (as many as a property run) and counts, through the oracle and the delivery
 /// order, how often each case occurs.
 /// </summary>
-public sealed class ScenarioCoverageTests
+public sealed class ScenarioCoverageTests(ITestOutputHelper output)
 {
     [Fact]
     public void GeneratedStreamsCoverEveryCaseTheyAreMeantTo()
@@ -32,6 +33,7 @@ public sealed class ScenarioCoverageTests
         }
 
         string counts = $"idempotency {withIdempotencySkip}, duplicates {withDuplicate}, gaps {withGap}, rejected {withRejected}, amends {withAmend}, cancels {withCancel}, flips {withFlip}, corrupt {withGarbage}";
+        output.WriteLine($"scenarios of 200 with: {counts}");
         Assert.True(new[] { withIdempotencySkip, withDuplicate, withGap, withRejected, withAmend, withCancel, withFlip, withGarbage }.All(n => n >= 20), counts);
         Assert.Equal(["EUR", "GBP", "USD"], currencies.Order());
     }
