@@ -66,7 +66,7 @@ public sealed record Scenario(IReadOnlyList<AccountScript> Accounts, IReadOnlyLi
 public static class ScenarioArbitrary
 {
     private static readonly Gen<Fault> s_fault = Gen.Frequency(
-        (40, Gen.Constant(Fault.None)),
+        (24, Gen.Constant(Fault.None)),
         (1, Gen.Constant(Fault.ZeroQuantity)),
         (1, Gen.Constant(Fault.BadCurrency)),
         (1, Gen.Constant(Fault.UnknownInstrument)),
@@ -79,7 +79,7 @@ public static class ScenarioArbitrary
         (10, Gen.Constant(StepKind.Create)),
         (3, Gen.Constant(StepKind.Amend)),
         (2, Gen.Constant(StepKind.Cancel)),
-        (2, Gen.Constant(StepKind.Retry)));
+        (3, Gen.Constant(StepKind.Retry)));
 
     private static readonly Gen<Step> s_step =
         from kind in s_kind
@@ -100,7 +100,7 @@ public static class ScenarioArbitrary
     private static readonly Gen<AccountScript> s_account =
         from length in Gen.Choose(2, 14)
         from steps in s_step.ListOf(length)
-        from count in Gen.Choose(0, 4)
+        from count in Gen.Choose(1, 5)
         from perturbations in s_perturbation.ListOf(count)
         select new AccountScript([.. steps], [.. perturbations]);
 

@@ -39,6 +39,12 @@ public sealed class Rule04IdempotencyStoreSizeTests(RegistryFixture fixture, ITe
         double perTrade = (double)(entryBytes + indexBytes) / trades;
         output.WriteLine($"{trades} trades: idempotency {entryRecords} records {entryBytes} B, index {indexRecords} records {indexBytes} B; {perTrade:F1} B of key+value per trade");
 
+        foreach (string store in BrokerageStores.TaskStores)
+        {
+            (long bytes, int records) = DataBytes(h, store);
+            output.WriteLine($"  changelog of {store}: {records} records, {bytes} B of key+value ({(double)bytes / trades:F1} B per trade)");
+        }
+
         Assert.Equal(trades, entryRecords);
         Assert.Equal(trades, indexRecords);
         Assert.InRange(perTrade, 220, 260);
