@@ -29,14 +29,9 @@ internal sealed record BrokerageBenchOptions
     /// <summary>Records of the raw copy loop's backlog. Default 300,000 (about 2.5 MiB per partition).</summary>
     public int RawRecords { get; init; } = 300_000;
 
-    /// <summary>First rate of the step-up, trades/s. Default 5,000.</summary>
-    public int StartRate { get; init; } = 5_000;
-
-    /// <summary>Increase per step, trades/s. Default 5,000.</summary>
-    public int RateStep { get; init; } = 5_000;
-
-    /// <summary>Highest rate tried. Default 60,000.</summary>
-    public int MaxRate { get; init; } = 60_000;
+    /// <summary>The rates of the step-up, trades/s, ascending. Default 1,000, 2,000, 5,000, 10,000, then +5,000 to
+    /// 30,000, then 40,000 to 60,000.</summary>
+    public IReadOnlyList<int> Rates { get; init; } = [1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000];
 
     /// <summary>Duration of each step. Default 10 s.</summary>
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(10);
@@ -73,7 +68,7 @@ internal sealed record BrokerageBenchOptions
 
     public const string Usage =
         "options: --phases raw,throughput,latency,day (all) --accounts N (10000) --instruments N (500) --duplicate-pct X (5) --resend-pct X (2) " +
-        "--threads N (1) --raw-records N (300000) --start-rate N (5000) --rate-step N (5000) --max-rate N (60000) --step-seconds N (10) " +
+        "--threads N (1) --raw-records N (300000) --rates N,N,... ascending (1000,2000,5000,10000,15000,...,60000) --step-seconds N (10) " +
         "--commit-ms N (100) --latency-rate N (2000) --latency-seconds N (20) --latency-warmup-seconds N (2) --latency-commit-ms N (20) " +
         "--fetch-wait-ms N (10) --day-trades N (1000000) --day-rate N trades/s, 0 = 80% of the sustained rate (0) --seed N";
 
@@ -103,9 +98,7 @@ internal sealed record BrokerageBenchOptions
                 "--resend-pct" => options with { ResendPercent = Percent(name, text) },
                 "--threads" => options with { Threads = Positive(name, text) },
                 "--raw-records" => options with { RawRecords = Positive(name, text) },
-                "--start-rate" => options with { StartRate = Positive(name, text) },
-                "--rate-step" => options with { RateStep = Positive(name, text) },
-                "--max-rate" => options with { MaxRate = Positive(name, text) },
+                "--rates" => options with { Rates = ParseRates(text) },
                 "--step-seconds" => options with { StepDuration = TimeSpan.FromSeconds(Positive(name, text)) },
                 "--commit-ms" => options with { CommitInterval = TimeSpan.FromMilliseconds(Positive(name, text)) },
                 "--latency-rate" => options with { LatencyRate = Positive(name, text) },
@@ -126,6 +119,17 @@ internal sealed record BrokerageBenchOptions
         }
 
         return options;
+    }
+
+    private static int[] ParseRates(string text)
+    {
+        var rates = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => Positive("--rates", r)).ToArray();
+        if (rates.Length == 0 || rates.Zip(rates.Skip(1)).Any(pair => pair.Second <= pair.First))
+        {
+            throw new ArgumentException("--rates takes a comma-separated ascending list of positive rates.");
+        }
+
+        return rates;
     }
 
     private static HashSet<string> ParsePhases(string text)

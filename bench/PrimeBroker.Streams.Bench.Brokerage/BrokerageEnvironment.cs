@@ -110,10 +110,12 @@ internal sealed class BrokerageEnvironment : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until the commits cover <paramref name="records"/>[p] records of every trade-events partition.</summary>
-    public void WaitUntilCommitted(IReadOnlyList<int> records, TimeSpan timeout)
+    /// <summary>Waits until the commits cover <paramref name="records"/>[p] records of every trade-events partition;
+    /// fails when the commits stop advancing for <paramref name="stall"/>.</summary>
+    public void WaitUntilCommitted(IReadOnlyList<int> records, TimeSpan stall)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        long lastCovered = -1;
+        var lastProgress = Stopwatch.GetTimestamp();
         while (true)
         {
             var committed = Tracker.CommittedPerPartition();
@@ -123,9 +125,15 @@ internal sealed class BrokerageEnvironment : IAsyncDisposable
             }
 
             ThrowIfFailed();
-            if (Stopwatch.GetTimestamp() > deadline)
+            var covered = committed.Sum();
+            if (covered != lastCovered)
             {
-                throw new TimeoutException($"commits cover {committed.Sum():N0} of {records.Sum():N0} trade-events records after {timeout.TotalSeconds:0} s.");
+                lastCovered = covered;
+                lastProgress = Stopwatch.GetTimestamp();
+            }
+            else if (Stopwatch.GetElapsedTime(lastProgress) > stall)
+            {
+                throw new TimeoutException($"commits cover {covered:N0} of {records.Sum():N0} trade-events records and did not advance for {stall.TotalSeconds:0} s.");
             }
 
             Thread.Sleep(10);

@@ -13,7 +13,7 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// </summary>
 internal static class DayPhase
 {
-    public sealed record Result(int UniqueTrades, int Sends, int Applied, int Rate, TimeSpan Elapsed, double AppliedPerSecond, long MaxLag, double MaxBacklogMiBPerPartition,
+    public sealed record Result(int UniqueTrades, int Sends, int Applied, int Rate, TimeSpan Paused, TimeSpan Elapsed, double AppliedPerSecond, long MaxLag, double MaxBacklogMiBPerPartition,
         double TotalMiBPerPartition, DayVerifier.Outcome? Outcome, long Aborts, long InputOutOfRange, bool Ok, string Check);
 
     public static async Task<Result> RunAsync(BrokerageBenchOptions options, int rate, TextWriter log)
@@ -34,7 +34,14 @@ internal static class DayPhase
         using var collector = new OutputCollector(environment.Cluster.BootstrapServers);
         using var sender = new Sender(environment.Cluster.BootstrapServers);
         var started = Stopwatch.GetTimestamp();
-        var sending = new Thread(() => sender.Send(chunk, rate, null)) { Name = "sender", Priority = ThreadPriority.AboveNormal };
+        // Backpressure: pause while the unprocessed backlog would fill more than a quarter of the mock's 5 MiB per
+        // partition (the fullest partition carries about 1.3x the mean with 10,000 accounts over 20 partitions).
+        var holdAbove = (long)(0.25 * 5 * 1024 * 1024 * partitions / (bytesPerRecord * 1.3));
+        var sending = new Thread(() => sender.Send(chunk, rate, null, hold: () => sender.Sent - environment.Tracker.Processed > holdAbove))
+        {
+            Name = "sender",
+            Priority = ThreadPriority.AboveNormal,
+        };
         sending.Start();
         long maxLag = 0;
         var lastReport = Stopwatch.GetTimestamp();
@@ -42,16 +49,16 @@ internal static class DayPhase
         {
             environment.ThrowIfFailed();
             maxLag = Math.Max(maxLag, sender.Sent - environment.Tracker.Processed);
-            if (Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= 10)
+            if (Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= 30)
             {
                 lastReport = Stopwatch.GetTimestamp();
                 log.WriteLine($"day: {Stopwatch.GetElapsedTime(started).TotalSeconds,5:0} s  sent {sender.Sent,10:N0}  processed {environment.Tracker.Processed,10:N0}  " +
-                              $"outputs read {collector.CountOf(PrimeBrokerTopics.LedgerEvents),10:N0} ledger entries");
+                              $"outputs read {collector.CountOf(PrimeBrokerTopics.LedgerEvents),10:N0} ledger entries, sender paused {sender.Paused.TotalSeconds:0} s");
             }
         }
 
         sender.Flush();
-        environment.WaitUntilCommitted(LatencyPhase.PerPartition(chunk), TimeSpan.FromSeconds(300));
+        environment.WaitUntilCommitted(LatencyPhase.PerPartition(chunk), stall: TimeSpan.FromSeconds(120));
         var elapsed = Stopwatch.GetElapsedTime(started);
         log.WriteLine($"day: all {chunk.Count:N0} sends committed after {elapsed.TotalSeconds:0.0} s; reading the rest of the outputs ...");
 
@@ -73,7 +80,7 @@ internal static class DayPhase
         var check = collector.Error ?? $"processed {processed:N0}/{chunk.Count:N0} sends, aborts {aborts}, input out of range {outOfRange}, " +
             $"outputs: {outcome!.Positions:N0} position changes, {outcome.LedgerEntries:N0} ledger entries, {outcome.Settlements:N0} settlements, " +
             $"{outcome.DeadLetters} dead letters, {outcome.Alerts} alerts; {(outcome.Ok ? "all checks passed" : $"{outcome.Failures.Count} failures")}";
-        return new Result(options.DayTrades, chunk.Count, applied, rate, elapsed, applied / elapsed.TotalSeconds, maxLag, maxLag * bytesPerRecord / partitions / 1024 / 1024,
+        return new Result(options.DayTrades, chunk.Count, applied, rate, sender.Paused, elapsed, applied / elapsed.TotalSeconds, maxLag, maxLag * bytesPerRecord / partitions / 1024 / 1024,
             totalMiB, outcome, aborts, outOfRange, ok, check);
     }
 }

@@ -36,7 +36,7 @@ internal static class LatencyPhase
             sender.Flush();
         }
 
-        environment.WaitUntilCommitted(PerPartition(chunk), TimeSpan.FromSeconds(120));
+        environment.WaitUntilCommitted(PerPartition(chunk), stall: TimeSpan.FromSeconds(120));
         var histogram = new LongHistogram(3_600_000_000, 3);
         var warmupEnd = produceTicks[0] + (long)(options.LatencyWarmup.TotalSeconds * Stopwatch.Frequency);
         long uncovered = 0;

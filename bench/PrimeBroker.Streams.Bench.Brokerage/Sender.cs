@@ -15,6 +15,7 @@ internal sealed class Sender : IDisposable
     private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivery;
     private long _sent;
     private long _failed;
+    private long _pausedTicks;
 
     public Sender(string bootstrap)
     {
@@ -31,6 +32,9 @@ internal sealed class Sender : IDisposable
     /// <summary>Sends handed to the client so far (any thread may read).</summary>
     public long Sent => Interlocked.Read(ref _sent);
 
+    /// <summary>Time the sender spent paused by its hold condition.</summary>
+    public TimeSpan Paused => TimeSpan.FromSeconds(Interlocked.Read(ref _pausedTicks) / (double)Stopwatch.Frequency);
+
     /// <summary>Delivery reports with an error so far.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
@@ -46,13 +50,28 @@ internal sealed class Sender : IDisposable
 
     /// <summary>Sends every send of <paramref name="chunk"/> at <paramref name="ratePerSecond"/>, stamping
     /// <paramref name="produceTicks"/>[i] (Stopwatch ticks) for send i. Returns when all were handed to the client.</summary>
-    public void Send(TradeChunk chunk, double ratePerSecond, long[]? produceTicks, string topic = PrimeBrokerTopics.TradeEvents)
+    /// <param name="hold">Asked every millisecond; while it answers true the sender pauses and the schedule shifts by the
+    /// pause (backpressure, e.g. to keep the backlog under the embedded cluster's cap). Null never pauses.</param>
+    public void Send(TradeChunk chunk, double ratePerSecond, long[]? produceTicks, string topic = PrimeBrokerTopics.TradeEvents, Func<bool>? hold = null)
     {
         var started = Stopwatch.GetTimestamp();
         var total = chunk.Count;
         var sent = 0;
         while (sent < total)
         {
+            if (hold is not null && hold())
+            {
+                var pausedAt = Stopwatch.GetTimestamp();
+                while (hold())
+                {
+                    Thread.Sleep(5);
+                }
+
+                var paused = Stopwatch.GetTimestamp() - pausedAt;
+                started += paused;
+                Interlocked.Add(ref _pausedTicks, paused);
+            }
+
             var due = (int)Math.Min(total, Stopwatch.GetElapsedTime(started).TotalSeconds * ratePerSecond + 1);
             while (sent < due)
             {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace PrimeBroker.Streams.Bench.Brokerage;
 
 /// <summary>
-/// (1) The highest sustained rate: the paced generator steps the rate up (start, +step, ... up to max), each step for
+/// (1) The highest sustained rate: the paced generator steps the rate up through the given rates, each step for
 /// a fixed time on the running application. Lag = trades handed to the producer minus trades the topology processed,
 /// sampled every 100 ms. A step is sustained when the generator reached at least 97 % of the rate, the lag never
 /// exceeded one second of input, and the mean lag of the step's second half is at most 0.1 s of input above the first
@@ -30,7 +30,7 @@ internal static class ThroughputPhase
         string? error = null;
         try
         {
-            for (var rate = options.StartRate; rate <= options.MaxRate; rate += options.RateStep)
+            foreach (var rate in options.Rates)
             {
                 var step = RunStep(environment, flow, sender, rate, options, log);
                 steps.Add(step);
@@ -43,9 +43,9 @@ internal static class ThroughputPhase
                 highest = rate;
             }
 
-            if (failed is { } f && f - highest > options.RateStep / 4)
+            if (failed is { } f)
             {
-                var mid = (highest + f) / 2 / 500 * 500;
+                var mid = (highest + f) / 2 / 250 * 250;
                 if (mid > highest)
                 {
                     var step = RunStep(environment, flow, sender, mid, options, log);
