@@ -5,10 +5,10 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// <summary>Command-line options of the end-to-end benchmark. Unknown options and bad values fail at start.</summary>
 internal sealed record BrokerageBenchOptions
 {
-    /// <summary>Which phases run, in this order: raw, throughput, latency, day. Default all.</summary>
+    /// <summary>Which phases run, in this order: serde, raw, throughput, latency, day. Default all.</summary>
     public IReadOnlySet<string> Phases { get; init; } = new HashSet<string>(AllPhases);
 
-    public static readonly string[] AllPhases = ["raw", "throughput", "latency", "day"];
+    public static readonly string[] AllPhases = ["serde", "raw", "throughput", "latency", "day"];
 
     /// <summary>Distinct accounts (keys of trade-events). Default 10,000.</summary>
     public int Accounts { get; init; } = 10_000;
@@ -67,7 +67,7 @@ internal sealed record BrokerageBenchOptions
     public int Seed { get; init; } = 20261202;
 
     public const string Usage =
-        "options: --phases raw,throughput,latency,day (all) --accounts N (10000) --instruments N (500) --duplicate-pct X (5) --resend-pct X (2) " +
+        "options: --phases serde,raw,throughput,latency,day (all) --accounts N (10000) --instruments N (500) --duplicate-pct X (5) --resend-pct X (2) " +
         "--threads N (1) --raw-records N (300000) --rates N,N,... ascending (1000,2000,5000,10000,15000,...,60000) --step-seconds N (10) " +
         "--commit-ms N (100) --latency-rate N (2000) --latency-seconds N (20) --latency-warmup-seconds N (2) --latency-commit-ms N (20) " +
         "--fetch-wait-ms N (10) --day-trades N (1000000) --day-rate N trades/s, 0 = 80% of the sustained rate (0) --seed N";

@@ -31,7 +31,7 @@ internal static class DayPhase
         log.WriteLine($"day: {chunk.Count:N0} sends ({options.DayTrades:N0} unique trades, {applied:N0} applied by the oracle) serialized in {generation.Elapsed.TotalSeconds:0.0} s; " +
                       $"{totalMiB:0.0} MiB per trade-events partition in all; sending at {rate:N0}/s ...");
 
-        using var collector = new OutputCollector(environment.Cluster.BootstrapServers);
+        using var collector = new OutputCollector(environment.Cluster.BootstrapServers, environment.Client);
         using var sender = new Sender(environment.Cluster.BootstrapServers);
         var started = Stopwatch.GetTimestamp();
         // Backpressure: pause while the unprocessed backlog would fill more than a quarter of the mock's 5 MiB per
@@ -71,11 +71,11 @@ internal static class DayPhase
         }
 
         Thread.Sleep(500); // anything beyond the expected counts (a duplicate) has had time to arrive
-        var outputs = collector.Stop();
+        collector.Stop();
         var aborts = environment.App.Metrics.AbortsTotal;
         var outOfRange = environment.App.Metrics.InputOutOfRangeTotal;
         var processed = environment.Tracker.Processed;
-        DayVerifier.Outcome? outcome = collector.Error is null ? DayVerifier.Verify(chunk, outputs, environment.Client) : null;
+        DayVerifier.Outcome? outcome = collector.Error is null ? DayVerifier.Verify(chunk, collector) : null;
         var ok = collector.Error is null && outcome is { Ok: true } && aborts == 0 && outOfRange == 0 && processed == chunk.Count;
         var check = collector.Error ?? $"processed {processed:N0}/{chunk.Count:N0} sends, aborts {aborts}, input out of range {outOfRange}, " +
             $"outputs: {outcome!.Positions:N0} position changes, {outcome.LedgerEntries:N0} ledger entries, {outcome.Settlements:N0} settlements, " +

@@ -1,8 +1,5 @@
-using Confluent.Kafka;
-using Confluent.SchemaRegistry;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Contracts;
-using PrimeBroker.Streams.Serialization;
 
 namespace PrimeBroker.Streams.Bench.Brokerage;
 
@@ -18,7 +15,7 @@ internal static class DayVerifier
     public sealed record Outcome(bool Ok, IReadOnlyList<string> Failures, IReadOnlyDictionary<string, (decimal Debits, decimal Credits)> ByCurrency,
         long Positions, long LedgerEntries, long Settlements, long DeadLetters, long Alerts);
 
-    public static Outcome Verify(TradeChunk chunk, IReadOnlyDictionary<string, List<byte[]>> outputs, ISchemaRegistryClient registry)
+    public static Outcome Verify(TradeChunk chunk, OutputCollector outputs)
     {
         var failures = new List<string>();
         var perKind = new Dictionary<string, int>();
@@ -48,7 +45,7 @@ internal static class DayVerifier
         var lastQuantity = new Dictionary<(string, string), decimal>();
         var byCurrency = new Dictionary<string, (decimal Debits, decimal Credits)>();
 
-        var positions = Deserialize<PositionUpdated>(outputs[PrimeBrokerTopics.PositionEvents], PrimeBrokerTopics.PositionEvents, registry);
+        var positions = outputs.Positions;
         foreach (var p in positions)
         {
             positionSeen[p.tradeId] = positionSeen.GetValueOrDefault(p.tradeId) + 1;
@@ -67,7 +64,7 @@ internal static class DayVerifier
             }
         }
 
-        var ledger = Deserialize<LedgerEntryCreated>(outputs[PrimeBrokerTopics.LedgerEvents], PrimeBrokerTopics.LedgerEvents, registry);
+        var ledger = outputs.LedgerEntries;
         foreach (var e in ledger)
         {
             ledgerSeen[e.tradeId] = ledgerSeen.GetValueOrDefault(e.tradeId) + 1;
@@ -97,7 +94,7 @@ internal static class DayVerifier
             }
         }
 
-        var settlements = Deserialize<SettlementStatusChanged>(outputs[PrimeBrokerTopics.SettlementEvents], PrimeBrokerTopics.SettlementEvents, registry);
+        var settlements = outputs.Settlements;
         foreach (var s in settlements)
         {
             if (s.status != SettlementStatus.PENDING)
@@ -160,7 +157,7 @@ internal static class DayVerifier
             }
         }
 
-        var deadLetters = outputs[PrimeBrokerTopics.TradeEventsDlq].Count;
+        var deadLetters = outputs.UndecodedOf(PrimeBrokerTopics.TradeEventsDlq);
         if (deadLetters > 0)
         {
             Fail("dead letters", $"{deadLetters} records on {PrimeBrokerTopics.TradeEventsDlq} (the script sends only valid trades)");
@@ -172,14 +169,6 @@ internal static class DayVerifier
         }
 
         return new Outcome(failures.Count == 0, failures, byCurrency, positions.Count, ledger.Count, settlements.Count, deadLetters,
-            outputs[PrimeBrokerTopics.Alerts].Count);
-    }
-
-    private static List<T> Deserialize<T>(List<byte[]> values, string topic, ISchemaRegistryClient registry)
-        where T : class, Avro.Specific.ISpecificRecord, new()
-    {
-        var deserializer = AvroSerdes.For<T>(registry).Deserializer;
-        var context = new SerializationContext(MessageComponentType.Value, topic);
-        return values.Select(v => deserializer.Deserialize(v, false, context)).ToList();
+            outputs.UndecodedOf(PrimeBrokerTopics.Alerts));
     }
 }

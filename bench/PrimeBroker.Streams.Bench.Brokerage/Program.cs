@@ -37,6 +37,12 @@ foreach (var phase in BrokerageBenchOptions.AllPhases.Where(options.Phases.Conta
     {
         switch (phase)
         {
+            case "serde":
+                results.Serde = await SerdeProbe.RunAsync(options);
+                log.WriteLine($"serde: PositionUpdated through the topology's Avro serde {results.Serde.SerdeMicros:0.0} us/record " +
+                              $"({results.Serde.PoolItemsPerCall:0.00} thread-pool work items per call), plain SpecificDatumWriter {results.Serde.PlainWriterMicros:0.0} us, " +
+                              $"deserialize {results.Serde.DeserializeMicros:0.0} us ({results.Serde.Calls:N0} calls each, one thread)");
+                break;
             case "raw":
                 results.Raw = await RawCeilingPhase.RunAsync(options, log);
                 log.WriteLine($"raw: {results.Raw.RecordsPerSecond:N0} rec/s, {results.Raw.Commits} commits, mean {results.Raw.MeanCommitMs:0.0} ms; {results.Raw.Verification}");

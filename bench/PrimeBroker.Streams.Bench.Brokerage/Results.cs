@@ -6,6 +6,8 @@ internal sealed class Results
     public const int TargetRate = 20_000;
     public const double TargetP99Ms = 50;
 
+    public SerdeProbe.Result? Serde { get; set; }
+
     public RawCeilingPhase.Result? Raw { get; set; }
 
     public ThroughputPhase.Result? Throughput { get; set; }
@@ -67,6 +69,12 @@ internal sealed class Results
         else
         {
             Missing(log, "day", "(3) day's volume");
+        }
+
+        if (Serde is { } p)
+        {
+            log.WriteLine($"| profile aid: one Avro output record through the topology's serde vs a plain SpecificDatumWriter " +
+                          $"| {p.SerdeMicros:0.0} us ({p.PoolItemsPerCall:0.00} thread-pool hops) vs {p.PlainWriterMicros:0.0} us; decode {p.DeserializeMicros:0.0} us | - | |");
         }
     }
 

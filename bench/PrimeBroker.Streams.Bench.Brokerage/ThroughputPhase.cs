@@ -8,7 +8,7 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// sampled every 100 ms. A step is sustained when the generator reached at least 97 % of the rate, the lag never
 /// exceeded one second of input, and the mean lag of the step's second half is at most 0.1 s of input above the first
 /// half's (it does not grow). The first step that is not sustained ends the climb; one more step halfway between it
-/// and the last sustained rate refines the answer. Before each step the previous backlog drains and the next chunk is
+/// and the last sustained rate refines the answer (if none held, the rate halves until one does, down to 125/s). Before each step the previous backlog drains and the next chunk is
 /// serialized (untimed).
 /// </summary>
 internal static class ThroughputPhase
@@ -53,6 +53,17 @@ internal static class ThroughputPhase
                     if (step.Sustained)
                     {
                         highest = mid;
+                    }
+                }
+
+                // Nothing sustained yet (a slow or very busy machine): halve until a rate holds, down to 125/s.
+                for (var rate = mid / 2; highest == 0 && rate >= 125; rate /= 2)
+                {
+                    var step = RunStep(environment, flow, sender, rate, options, log);
+                    steps.Add(step);
+                    if (step.Sustained)
+                    {
+                        highest = rate;
                     }
                 }
             }
