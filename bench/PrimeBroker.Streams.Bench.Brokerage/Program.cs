@@ -59,7 +59,7 @@ foreach (var phase in BrokerageBenchOptions.AllPhases.Where(options.Phases.Conta
                 break;
             case "day":
                 var rate = options.DayRate > 0 ? options.DayRate
-                    : results.Throughput is { HighestSustained: > 0 } t ? t.HighestSustained * 8 / 10 / 500 * 500 : 12_000;
+                    : results.Throughput is { HighestSustained: > 0 } t ? Math.Max(100, t.HighestSustained * 8 / 10 / 50 * 50) : 12_000;
                 results.Day = await DayPhase.RunAsync(options, rate, log);
                 log.WriteLine($"day: {results.Day.Check}");
                 foreach (var failure in results.Day.Outcome?.Failures ?? [])

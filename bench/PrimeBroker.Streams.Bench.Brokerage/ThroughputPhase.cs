@@ -7,7 +7,7 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// a fixed time on the running application. Lag = trades handed to the producer minus trades the topology processed,
 /// sampled every 100 ms. A step is sustained when the generator reached at least 97 % of the rate, the lag never
 /// exceeded one second of input, and the mean lag of the step's second half is at most 0.1 s of input above the first
-/// half's (it does not grow). The first step that is not sustained ends the climb; one more step halfway between it
+/// half's (it does not grow). A 5 s warm-up at half the first rate comes first and is not judged. The first step that is not sustained ends the climb; one more step halfway between it
 /// and the last sustained rate refines the answer (if none held, the rate halves until one does, down to 125/s). Before each step the previous backlog drains and the next chunk is
 /// serialized (untimed).
 /// </summary>
@@ -30,6 +30,8 @@ internal static class ThroughputPhase
         string? error = null;
         try
         {
+            // Warm-up, not judged: JIT, first registry lookups, RocksDB caches; half the first rate for 5 s.
+            RunStep(environment, flow, sender, Math.Max(1, options.Rates[0] / 2), options with { StepDuration = TimeSpan.FromSeconds(5) }, log, "warm-up");
             foreach (var rate in options.Rates)
             {
                 var step = RunStep(environment, flow, sender, rate, options, log);
@@ -78,7 +80,8 @@ internal static class ThroughputPhase
             environment.App.Metrics.InputOutOfRangeTotal, error);
     }
 
-    private static Step RunStep(BrokerageEnvironment environment, TradeFlow flow, Sender sender, int rate, BrokerageBenchOptions options, TextWriter log)
+    private static Step RunStep(BrokerageEnvironment environment, TradeFlow flow, Sender sender, int rate, BrokerageBenchOptions options, TextWriter log,
+        string label = "step")
     {
         var chunk = flow.Next(RawCeilingPhase.UniqueFor(rate * options.StepDuration.TotalSeconds, options), releaseHeldBack: false);
         Drain(environment, sender, TimeSpan.FromSeconds(120));
@@ -106,7 +109,7 @@ internal static class ThroughputPhase
             : second > first + 0.1 * rate ? $"lag grew (mean {first:N0} -> {second:N0})"
             : "lag bounded";
         var step = new Step(rate, sentRate, processed / elapsed, maxLag, first, second, chunk.Count, why == "lag bounded", why);
-        log.WriteLine($"throughput: step {rate,6:N0}/s  sent {step.SentRate,8:N0}/s  processed {step.ProcessedRate,8:N0}/s  lag max {maxLag,7:N0}  " +
+        log.WriteLine($"throughput: {label} {rate,6:N0}/s  sent {step.SentRate,8:N0}/s  processed {step.ProcessedRate,8:N0}/s  lag max {maxLag,7:N0}  " +
                       $"mean 1st/2nd half {first,7:N0} / {second,7:N0}  {(step.Sustained ? "SUSTAINED" : "not sustained")} ({why})");
         return step;
     }
