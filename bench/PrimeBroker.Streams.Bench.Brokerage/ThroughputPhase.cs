@@ -76,6 +76,11 @@ internal static class ThroughputPhase
             log.WriteLine($"throughput: stopped: {ex.Message}");
         }
 
+        if (error is null)
+        {
+            sender.Flush(); // the last step's tail, so closing the producer drops nothing
+        }
+
         return new Result(steps, highest, environment.Tracker.Commits, environment.Tracker.CommitDuration(), environment.App.Metrics.AbortsTotal,
             environment.App.Metrics.InputOutOfRangeTotal, error);
     }
