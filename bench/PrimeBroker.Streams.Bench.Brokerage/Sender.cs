@@ -75,6 +75,11 @@ internal sealed class Sender : IDisposable
             var due = (int)Math.Min(total, Stopwatch.GetElapsedTime(started).TotalSeconds * ratePerSecond + 1);
             while (sent < due)
             {
+                if (hold is not null && sent % 256 == 0 && hold())
+                {
+                    break; // a burst after a long descheduling must not run past the hold condition
+                }
+
                 var now = Stopwatch.GetTimestamp();
                 var message = new Message<byte[], byte[]>
                 {
