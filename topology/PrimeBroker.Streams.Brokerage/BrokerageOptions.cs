@@ -64,6 +64,19 @@ public sealed class BrokerageOptions
     /// <summary>Most idempotency keys one expiry run removes per task (the rest wait for the next run). Default 10,000.</summary>
     public int MaxIdempotencyExpiriesPerRun { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long a booked trade is kept after its settlement date (event time): until then it can be amended or cancelled;
+    /// after that the trades store forgets it (an amend or cancel is <see cref="DeadLetterReason.UnknownTrade"/>), so the
+    /// store stays bounded. Default 30 days.
+    /// </summary>
+    public TimeSpan TradeRetentionAfterSettlement { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the wall-clock punctuator removes trades past their retention. Default 1 hour.</summary>
+    public TimeSpan TradeExpiryInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Most trades one expiry run removes per task (the rest wait for the next run). Default 10,000.</summary>
+    public int MaxTradeExpiriesPerRun { get; set; } = 10_000;
+
     /// <summary>Retries of schema-registry look-ups while decoding (rule 2).</summary>
     public RegistryRetryOptions RegistryRetry { get; set; } = new();
 
@@ -122,6 +135,17 @@ public sealed class BrokerageOptions
         if (MaxIdempotencyExpiriesPerRun is < 1 or > 10_000_000)
         {
             failures.Add($"{nameof(MaxIdempotencyExpiriesPerRun)} must be in 1..10,000,000; got {MaxIdempotencyExpiriesPerRun}.");
+        }
+
+        if (TradeRetentionAfterSettlement < TimeSpan.FromDays(1))
+        {
+            failures.Add($"{nameof(TradeRetentionAfterSettlement)} must be at least 1 day; got {TradeRetentionAfterSettlement}.");
+        }
+
+        Positive(failures, nameof(TradeExpiryInterval), TradeExpiryInterval);
+        if (MaxTradeExpiriesPerRun is < 1 or > 10_000_000)
+        {
+            failures.Add($"{nameof(MaxTradeExpiriesPerRun)} must be in 1..10,000,000; got {MaxTradeExpiriesPerRun}.");
         }
 
         if (RegistryRetry is null)

@@ -28,6 +28,9 @@ public static class BrokerageStores
     /// <summary>Booked trades: trade id → the state amends and cancels need.</summary>
     public const string Trades = "trades";
 
+    /// <summary>Index of <see cref="Trades"/> by settlement date, so that trades past their retention expire by a range scan.</summary>
+    public const string TradesBySettlement = "trades-by-settlement";
+
     /// <summary>Counters per task (applied, skipped, dead-lettered by reason...), exact across crashes.</summary>
     public const string Counters = "counters";
 
@@ -36,5 +39,5 @@ public static class BrokerageStores
 
     /// <summary>Every task store, in a stable order (the global <see cref="Instruments"/> excluded).</summary>
     public static IReadOnlyList<string> TaskStores { get; } =
-        [Positions, Sequences, Pending, Gaps, Idempotency, IdempotencyByTime, Trades, Counters];
+        [Positions, Sequences, Pending, Gaps, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
 }

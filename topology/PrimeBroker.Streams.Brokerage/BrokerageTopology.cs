@@ -122,6 +122,7 @@ public static class BrokerageTopology
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Idempotency, Serdes.String, JsonSerde.For<IdempotencyEntry>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.IdempotencyByTime, Serdes.String, Serdes.String));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Trades, Serdes.String, JsonSerde.For<TradeState>()));
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.TradesBySettlement, Serdes.String, Serdes.String));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Counters, Serdes.String, Serdes.Int64));
     }
 
@@ -195,6 +196,9 @@ public static class BrokerageTopology
         IdempotencyWindow = o.IdempotencyWindow,
         IdempotencyExpiryInterval = o.IdempotencyExpiryInterval,
         MaxIdempotencyExpiriesPerRun = o.MaxIdempotencyExpiriesPerRun,
+        TradeRetentionAfterSettlement = o.TradeRetentionAfterSettlement,
+        TradeExpiryInterval = o.TradeExpiryInterval,
+        MaxTradeExpiriesPerRun = o.MaxTradeExpiriesPerRun,
         RegistryRetry = new RegistryRetryOptions { MaxAttempts = o.RegistryRetry.MaxAttempts, BaseDelay = o.RegistryRetry.BaseDelay, MaxDelay = o.RegistryRetry.MaxDelay },
         SettlementLagBusinessDays = o.SettlementLagBusinessDays,
         SettlementHolidays = [.. o.SettlementHolidays],

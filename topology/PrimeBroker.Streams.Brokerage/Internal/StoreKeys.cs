@@ -27,6 +27,11 @@ internal static class StoreKeys
     /// <summary>The exclusive upper bound of index keys with event time below <paramref name="eventTimeMs"/>.</summary>
     public static string IdempotencyByTimeBefore(long eventTimeMs) => Number(eventTimeMs);
 
+    public static string TradeBySettlement(DateOnly settlementDate, string tradeId) => Number(settlementDate.DayNumber) + Separator + tradeId;
+
+    /// <summary>The exclusive upper bound of index keys with a settlement date before <paramref name="date"/>.</summary>
+    public static string TradeBySettlementBefore(DateOnly date) => Number(date.DayNumber);
+
     public static string IdempotencyKeyOfIndex(string indexKey) => indexKey[(indexKey.IndexOf(Separator, StringComparison.Ordinal) + 1)..];
 
     public static long SequenceOfPending(string pendingKey) =>

@@ -9,19 +9,26 @@ namespace PrimeBroker.Streams.Brokerage.Processing;
 /// <summary>
 /// Books a valid event into the trades store and says what it does economically (rules 6-8 read that): a create books
 /// the trade; a cancel reverses it at its original quantity and price and marks it cancelled; an amend reverses the old
-/// terms and books the new ones. Records the idempotency key as applied (rule 4) and counts the event.
+/// terms and books the new ones. Records the idempotency key as applied (rule 4) and counts the event. A wall-clock
+/// punctuator forgets trades whose settlement date is more than <see cref="BrokerageOptions.TradeRetentionAfterSettlement"/>
+/// before the newest event time this task has seen (a range scan of the settlement-date index, at most
+/// <see cref="BrokerageOptions.MaxTradeExpiriesPerRun"/> per run), so the trades store stays bounded.
 /// </summary>
 internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProcessor(environment)
 {
     private IKeyValueStore<string, TradeState> _trades = null!;
+    private IKeyValueStore<string, string> _tradesBySettlement = null!;
     private IdempotencyLog _idempotency = null!;
+    private long _newestEventTimeMs = long.MinValue;
 
-    public static string[] StoreNames => [BrokerageStores.Trades, .. IdempotencyLog.StoreNames, BrokerageStores.Counters];
+    public static string[] StoreNames => [BrokerageStores.Trades, BrokerageStores.TradesBySettlement, .. IdempotencyLog.StoreNames, BrokerageStores.Counters];
 
     public override void Init(IProcessorContext<string, Flow> context)
     {
         base.Init(context);
         _trades = context.GetStateStore<string, TradeState>(BrokerageStores.Trades);
+        _tradesBySettlement = context.GetStateStore<string, string>(BrokerageStores.TradesBySettlement);
+        context.Schedule(Env.Options.TradeExpiryInterval, PunctuationType.WallClockTime, _ => ExpireTrades());
         _idempotency = new IdempotencyLog(
             context.GetStateStore<string, IdempotencyEntry>(BrokerageStores.Idempotency),
             context.GetStateStore<string, string>(BrokerageStores.IdempotencyByTime),
@@ -42,7 +49,13 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
             TradeEventKind.Cancelled => Cancel(e),
             _ => throw new ArgumentOutOfRangeException(nameof(record), e.Kind, "Unknown trade event kind."),
         };
+        _newestEventTimeMs = Math.Max(_newestEventTimeMs, e.Timestamp);
         _trades.Put(trade.TradeId, trade);
+        if (e.Kind == TradeEventKind.Created)
+        {
+            _tradesBySettlement.Put(StoreKeys.TradeBySettlement(trade.SettlementDate, trade.TradeId), trade.TradeId);
+        }
+
         _idempotency.Record(e.AccountId, e.IdempotencyKey, e.Timestamp, e.TradeId, e.SequenceNumber);
         Counters.Increment(CounterStore.Applied);
         Env.Metrics.Applied();
@@ -87,6 +100,26 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
         string step = $"{e.TradeId}:cancelled-{e.SequenceNumber.ToString(CultureInfo.InvariantCulture)}";
         return (old with { Cancelled = true, LastSequence = e.SequenceNumber },
             [TradeEffect.Reversal($"{step}:reversal", old.Side, old.Quantity, old.Price)]);
+    }
+
+    /// <summary>Forgets trades past their retention; returns how many. Nothing before this task booked an event.</summary>
+    internal int ExpireTrades()
+    {
+        if (_newestEventTimeMs == long.MinValue)
+        {
+            return 0;
+        }
+
+        DateOnly newest = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(_newestEventTimeMs).UtcDateTime);
+        DateOnly horizon = newest.AddDays(-(int)Math.Ceiling(Env.Options.TradeRetentionAfterSettlement.TotalDays));
+        var expired = _tradesBySettlement.Range(null, StoreKeys.TradeBySettlementBefore(horizon)).Take(Env.Options.MaxTradeExpiriesPerRun).ToList();
+        foreach (var (indexKey, tradeId) in expired)
+        {
+            _tradesBySettlement.Delete(indexKey);
+            _trades.Delete(tradeId);
+        }
+
+        return expired.Count;
     }
 
     /// <summary>Validation guaranteed the trade; its absence here is a broken invariant, not bad input.</summary>

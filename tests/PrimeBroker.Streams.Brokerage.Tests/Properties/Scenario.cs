@@ -1,0 +1,120 @@
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace PrimeBroker.Streams.Brokerage.Tests.Properties;
+
+public enum StepKind
+{
+    Create,
+    Amend,
+    Cancel,
+
+    /// <summary>A producer retry: an earlier step sent again with the same idempotency key and a fresh sequence number.</summary>
+    Retry,
+}
+
+public enum Fault
+{
+    None,
+    ZeroQuantity,
+    BadCurrency,
+    UnknownInstrument,
+    CurrencyMismatch,
+    ReuseTradeId,
+    MissingTradeId,
+    OtherAccountsTrade,
+}
+
+public enum Perturbation
+{
+    /// <summary>The event is delivered twice (the copy later).</summary>
+    Duplicate,
+
+    /// <summary>The event and the next one arrive in the other order: a gap that fills at once.</summary>
+    Swap,
+
+    /// <summary>The event arrives several places later: a longer gap, with events held behind it.</summary>
+    Delay,
+}
+
+/// <summary>One step of an account's script; its sequence number is its position (1-based).</summary>
+public sealed record Step(StepKind Kind, int Instrument, bool Buy, int QuantityUnits, int PriceTicks, int Target, Fault Fault)
+{
+    public override string ToString() =>
+        $"{Kind}{(Kind == StepKind.Create ? $"(I{Instrument},{(Buy ? "B" : "S")},{QuantityUnits},{PriceTicks})" : Kind == StepKind.Amend ? $"(#{Target},{QuantityUnits},{PriceTicks})" : $"(#{Target})")}{(Fault == Fault.None ? "" : "!" + Fault)}";
+}
+
+public sealed record AccountScript(IReadOnlyList<Step> Steps, IReadOnlyList<(Perturbation Kind, int At, int By)> Perturbations)
+{
+    public override string ToString() =>
+        $"[{string.Join(" ", Steps)}] ~ [{string.Join(" ", Perturbations.Select(p => $"{p.Kind}@{p.At}+{p.By}"))}]";
+}
+
+/// <summary>
+/// A generated stream: several accounts' scripts, how their deliveries interleave, corrupt records mixed in, and where a
+/// crash happens (used by the crash property only).
+/// </summary>
+public sealed record Scenario(IReadOnlyList<AccountScript> Accounts, IReadOnlyList<int> Interleave, IReadOnlyList<int> Garbage,
+    int CommitEvery, int CrashAt, int CrashPoint, bool WipeLocalState)
+{
+    public override string ToString() =>
+        string.Join("\n", Accounts.Select((a, i) => $"A{i}: {a}")) +
+        $"\ninterleave [{string.Join(",", Interleave)}] garbage [{string.Join(",", Garbage)}] commitEvery {CommitEvery} crash {CrashAt}/{CrashPoint}/{(WipeLocalState ? "wipe" : "keep")}";
+}
+
+/// <summary>The FsCheck generators of <see cref="Scenario"/>.</summary>
+public static class ScenarioArbitrary
+{
+    private static readonly Gen<Fault> s_fault = Gen.Frequency(
+        (24, Gen.Constant(Fault.None)),
+        (1, Gen.Constant(Fault.ZeroQuantity)),
+        (1, Gen.Constant(Fault.BadCurrency)),
+        (1, Gen.Constant(Fault.UnknownInstrument)),
+        (1, Gen.Constant(Fault.CurrencyMismatch)),
+        (1, Gen.Constant(Fault.ReuseTradeId)),
+        (1, Gen.Constant(Fault.MissingTradeId)),
+        (1, Gen.Constant(Fault.OtherAccountsTrade)));
+
+    private static readonly Gen<StepKind> s_kind = Gen.Frequency(
+        (10, Gen.Constant(StepKind.Create)),
+        (3, Gen.Constant(StepKind.Amend)),
+        (2, Gen.Constant(StepKind.Cancel)),
+        (3, Gen.Constant(StepKind.Retry)));
+
+    private static readonly Gen<Step> s_step =
+        from kind in s_kind
+        from instrument in Gen.Choose(0, 3)
+        from buy in Gen.Elements(true, true, false)
+        from quantity in Gen.Choose(1, 400)
+        from price in Gen.Choose(1, 30_000)
+        from target in Gen.Choose(0, 1_000)
+        from fault in s_fault
+        select new Step(kind, instrument, buy, quantity, price, target, fault);
+
+    private static readonly Gen<(Perturbation, int, int)> s_perturbation =
+        from kind in Gen.Elements(Perturbation.Duplicate, Perturbation.Swap, Perturbation.Delay)
+        from at in Gen.Choose(0, 1_000)
+        from shift in Gen.Choose(1, 6)
+        select (kind, at, shift);
+
+    private static readonly Gen<AccountScript> s_account =
+        from length in Gen.Choose(2, 14)
+        from steps in s_step.ListOf(length)
+        from count in Gen.Choose(1, 5)
+        from perturbations in s_perturbation.ListOf(count)
+        select new AccountScript([.. steps], [.. perturbations]);
+
+    public static Gen<Scenario> Generator { get; } =
+        from accountCount in Gen.Choose(2, 4)
+        from accounts in s_account.ListOf(accountCount)
+        from interleave in Gen.Choose(0, 3).ListOf(80)
+        from garbageCount in Gen.Choose(0, 2)
+        from garbage in Gen.Choose(0, 1_000).ListOf(garbageCount)
+        from commitEvery in Gen.Choose(1, 7)
+        from crashAt in Gen.Choose(0, 1_000)
+        from crashPoint in Gen.Choose(0, 2)
+        from wipe in Gen.Elements(false, true)
+        select new Scenario([.. accounts], [.. interleave], [.. garbage], commitEvery, crashAt, crashPoint, wipe);
+
+    public static Arbitrary<Scenario> Scenario() => Generator.ToArbitrary();
+}
