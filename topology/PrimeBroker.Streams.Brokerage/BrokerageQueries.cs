@@ -26,7 +26,6 @@ public sealed class BrokerageQueries
         {
             BrokerageStores.Positions => application.Store<string, PositionEntry>(name),
             BrokerageStores.Gaps => application.Store<string, GapState>(name),
-            BrokerageStores.Pending => application.Store<string, HeldEvent>(name),
             BrokerageStores.Sequences or BrokerageStores.Counters => application.Store<string, long>(name),
             BrokerageStores.Instruments => application.Store<string, InstrumentUpdated>(name),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a queried store."),
@@ -41,7 +40,6 @@ public sealed class BrokerageQueries
         {
             BrokerageStores.Positions => driver.GetKeyValueStore<string, PositionEntry>(name),
             BrokerageStores.Gaps => driver.GetKeyValueStore<string, GapState>(name),
-            BrokerageStores.Pending => driver.GetKeyValueStore<string, HeldEvent>(name),
             BrokerageStores.Sequences or BrokerageStores.Counters => driver.GetKeyValueStore<string, long>(name),
             BrokerageStores.Instruments => driver.GetKeyValueStore<string, InstrumentUpdated>(name),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a queried store."),
@@ -119,7 +117,7 @@ public sealed class BrokerageQueries
 
             return new BrokerageCounters(
                 Get(CounterStore.Applied), Get(CounterStore.DuplicatesSkipped), Get(CounterStore.IdempotencySkipped),
-                Get(CounterStore.Held), Store<HeldEvent>(BrokerageStores.Pending).ApproximateNumEntries,
+                Get(CounterStore.Held), Store<GapState>(BrokerageStores.Gaps).All().Sum(g => (long)g.Value.HeldCount),
                 Get(CounterStore.GapsAlerted), Get(CounterStore.GapsResolved), Get(CounterStore.GapResolutionsRefused), deadLettered);
         }
     }

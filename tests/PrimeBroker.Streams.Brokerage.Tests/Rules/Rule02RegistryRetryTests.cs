@@ -73,4 +73,19 @@ public sealed class Rule02RegistryRetryTests(RegistryFixture fixture)
         Assert.Equal(1, Assert.Single(h.DeadLetters.ReadValuesToListOf()).retryCount);
         Assert.Empty(h.Clock.Delays);
     }
+
+    [Fact]
+    public void AnInstrumentThatCannotBeDecodedWhileTheRegistryIsDownIsRetriedThenDeadLetteredWithACriticalAlert()
+    {
+        using var h = new BrokerageHarness(fixture);
+        h.Send(Events.Created("ACC-1", 1, "T-1", instrument: "NOPE")); // decodes the trade schema; no instrument read
+        h.Registry.Down = true;
+        h.Send(Events.Created("ACC-1", 2, "T-2")); // the trade schema is cached; reading AAPL needs the registry
+
+        var dead = h.DeadLetters.ReadValuesToListOf();
+        Assert.Equal([nameof(DeadLetterReason.UnknownInstrument), nameof(DeadLetterReason.SchemaRegistryUnavailable)], dead.Select(d => d.errorType));
+        Assert.Equal(5, dead[1].retryCount);
+        Assert.Equal(AlertKind.REGISTRY_RETRIES_EXHAUSTED, Assert.Single(h.Alerts.ReadValuesToListOf()).kind);
+        Assert.Equal(4, h.Clock.Delays.Count);
+    }
 }

@@ -47,7 +47,15 @@ internal sealed class ValidationProcessor(RuleEnvironment environment) : RulePro
         }
         catch (EventDeserializationException unavailable) when (unavailable.Reason == DeserializationFailureReason.SchemaRegistryUnavailable)
         {
-            failure = (DeadLetterReason.SchemaRegistryUnavailable, $"The instrument {e.InstrumentId} could not be read: {unavailable.Message}");
+            // Rule 2 for the instrument table: the retries are exhausted; dead-letter with the attempts and a critical alert.
+            int attempts = Env.Options.RegistryRetry.MaxAttempts;
+            string message = $"{e}: instrument {e.InstrumentId} could not be decoded, the schema registry stayed unavailable through {attempts} attempts: {unavailable.Message}";
+            DeadLetter(e.Source, e.AccountId, DeadLetterReason.SchemaRegistryUnavailable, message, attempts);
+            Alert(e.AccountId, Alerts.Create($"registry-retries-exhausted:{e.Source.Topic}:{e.Source.Partition}:{e.Source.Offset}",
+                AlertKind.REGISTRY_RETRIES_EXHAUSTED, AlertSeverity.CRITICAL, e.AccountId, message,
+                new Dictionary<string, string> { ["retryCount"] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                Context.CurrentSystemTimeMs), record.Timestamp);
+            return true;
         }
 
         if (failure is { } f)

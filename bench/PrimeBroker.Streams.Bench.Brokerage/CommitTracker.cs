@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using HdrHistogram;
+using PrimeBroker.Streams.Engine;
+using PrimeBroker.Streams.Engine.Processing;
+
+namespace PrimeBroker.Streams.Bench.Brokerage;
+
+/// <summary>
+/// Follows one application through the engine's public metrics: <c>pbs.records.processed</c> (per task, raised on the
+/// stream thread after each input record) and <c>pbs.commit.duration</c> (raised on the stream thread after the Kafka
+/// commit returned and the local stores were applied). A task processes its partition in offset order from offset 0
+/// of a fresh topic, so "processed n records of trade-events partition p" means offsets 0..n-1; the commit that
+/// follows on the same thread is the one carrying their outputs (exactly_once_v2: one transaction per thread covers
+/// all of its tasks). From that, per partition, the list of (records covered, commit returned) tells when the
+/// transaction carrying any record's outputs committed.
+/// </summary>
+/// <remarks>Thread-safe: callbacks run on the stream threads; readers poll <see cref="Processed"/>.</remarks>
+internal sealed class CommitTracker : IDisposable
+{
+    private const string ProcessedInstrument = "pbs.records.processed";
+    private const string CommitInstrument = "pbs.commit.duration";
+
+    private readonly string _applicationId;
+    private readonly int _subTopology;
+    private readonly long[] _processed;
+    private readonly List<(long Covered, long Ticks)>[] _commits;
+    private readonly ConcurrentDictionary<string, int> _partitionOfTask = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, HashSet<int>> _touchedByThread = new();
+    private readonly LongHistogram _commitMicros = new(60_000_000, 3);
+    private readonly MeterListener _listener = new();
+    private long _commitCount;
+
+    /// <param name="applicationId">Only this application's measurements count.</param>
+    /// <param name="subTopology">The sub-topology that reads trade-events.</param>
+    /// <param name="partitions">Partitions of trade-events.</param>
+    public CommitTracker(string applicationId, int subTopology, int partitions)
+    {
+        _applicationId = applicationId;
+        _subTopology = subTopology;
+        _processed = new long[partitions];
+        _commits = Enumerable.Range(0, partitions).Select(_ => new List<(long, long)>()).ToArray();
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name is ProcessedInstrument or CommitInstrument)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>(OnProcessed);
+        _listener.SetMeasurementEventCallback<double>(OnCommitted);
+        _listener.Start();
+    }
+
+    /// <summary>Records of trade-events processed (not yet necessarily committed), all partitions.</summary>
+    public long Processed
+    {
+        get
+        {
+            long sum = 0;
+            for (var p = 0; p < _processed.Length; p++)
+            {
+                sum += Volatile.Read(ref _processed[p]);
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>Records of trade-events covered by returned commits, per partition.</summary>
+    public long[] CommittedPerPartition()
+    {
+        var result = new long[_commits.Length];
+        for (var p = 0; p < _commits.Length; p++)
+        {
+            lock (_commits[p])
+            {
+                result[p] = _commits[p].Count == 0 ? 0 : _commits[p][^1].Covered;
+            }
+        }
+
+        return result;
+    }
+
+    public long Commits => Interlocked.Read(ref _commitCount);
+
+    /// <summary>Commit duration percentiles in ms (the engine's own measure: changelog writes to local apply).</summary>
+    public (double Mean, double P50, double P99) CommitDuration()
+    {
+        lock (_commitMicros)
+        {
+            return _commitMicros.TotalCount == 0 ? (0, 0, 0)
+                : (_commitMicros.GetMean() / 1000, _commitMicros.GetValueAtPercentile(50) / 1000.0, _commitMicros.GetValueAtPercentile(99) / 1000.0);
+        }
+    }
+
+    /// <summary>Stopwatch ticks when the commit covering <paramref name="offset"/> of <paramref name="partition"/>
+    /// returned; null if none did (yet).</summary>
+    public long? CommittedAt(int partition, long offset)
+    {
+        var list = _commits[partition];
+        lock (list)
+        {
+            // The first commit whose coverage exceeds the offset; coverage only grows.
+            int lo = 0, hi = list.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (list[mid].Covered > offset)
+                {
+                    hi = mid;
+                }
+                else
+                {
+                    lo = mid + 1;
+                }
+            }
+
+            return lo < list.Count ? list[lo].Ticks : null;
+        }
+    }
+
+    private void OnProcessed(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    {
+        if (!IsOurs(tags, out var task) || task is null)
+        {
+            return;
+        }
+
+        var partition = _partitionOfTask.GetOrAdd(task, t =>
+        {
+            var id = TaskId.Parse(t);
+            return id.SubTopology == _subTopology ? id.Partition : -1;
+        });
+        if (partition < 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _processed[partition], value);
+        _touchedByThread.GetOrAdd(Environment.CurrentManagedThreadId, _ => new HashSet<int>()).Add(partition);
+    }
+
+    private void OnCommitted(Instrument instrument, double durationMs, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    {
+        if (!IsOurs(tags, out _))
+        {
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _commitCount);
+        lock (_commitMicros)
+        {
+            _commitMicros.RecordValue(Math.Max(0, (long)(durationMs * 1000)));
+        }
+
+        if (!_touchedByThread.TryGetValue(Environment.CurrentManagedThreadId, out var touched))
+        {
+            return;
+        }
+
+        foreach (var partition in touched)
+        {
+            var list = _commits[partition];
+            lock (list)
+            {
+                list.Add((Volatile.Read(ref _processed[partition]), now));
+            }
+        }
+
+        touched.Clear();
+    }
+
+    private bool IsOurs(ReadOnlySpan<KeyValuePair<string, object?>> tags, out string? task)
+    {
+        task = null;
+        var ours = false;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "application")
+            {
+                ours = (tag.Value as string) == _applicationId;
+            }
+            else if (tag.Key == "task")
+            {
+                task = tag.Value as string;
+            }
+        }
+
+        return ours;
+    }
+
+    public void Dispose() => _listener.Dispose();
+}

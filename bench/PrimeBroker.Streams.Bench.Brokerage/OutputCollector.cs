@@ -1,0 +1,134 @@
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using PrimeBroker.Streams.Brokerage;
+using PrimeBroker.Streams.Contracts;
+using PrimeBroker.Streams.Serialization;
+
+namespace PrimeBroker.Streams.Bench.Brokerage;
+
+/// <summary>
+/// Reads the topology's outputs (position-events, ledger-events, settlement-events, trade-events-dlq, alerts) from
+/// offset 0 while they are written, decoding positions, ledger entries and settlements as they come (on its own thread,
+/// so the check after the run is only bookkeeping) and counting the rest. It must keep up:
+/// the embedded cluster keeps only the newest 5 MiB per partition, and a day's ledger is larger than that, so the
+/// outputs can only be checked by reading them as they come. A record that fell off the log before it was read is an
+/// error (<c>auto.offset.reset=error</c>), never a silent skip.
+/// </summary>
+internal sealed class OutputCollector : IDisposable
+{
+    public static readonly string[] Topics =
+    [
+        PrimeBrokerTopics.PositionEvents, PrimeBrokerTopics.LedgerEvents, PrimeBrokerTopics.SettlementEvents,
+        PrimeBrokerTopics.TradeEventsDlq, PrimeBrokerTopics.Alerts,
+    ];
+
+    private readonly Dictionary<string, long> _undecoded = Topics.ToDictionary(t => t, _ => 0L);
+    private readonly IDeserializer<PositionUpdated> _positions;
+    private readonly IDeserializer<LedgerEntryCreated> _ledger;
+    private readonly IDeserializer<SettlementStatusChanged> _settlements;
+    private readonly Dictionary<string, long> _counts = Topics.ToDictionary(t => t, _ => 0L);
+    private readonly IConsumer<byte[], byte[]> _consumer;
+    private readonly Thread _thread;
+    private volatile bool _stop;
+
+    public OutputCollector(string bootstrap, ISchemaRegistryClient registry)
+    {
+        _positions = AvroSerdes.For<PositionUpdated>(registry).Deserializer;
+        _ledger = AvroSerdes.For<LedgerEntryCreated>(registry).Deserializer;
+        _settlements = AvroSerdes.For<SettlementStatusChanged>(registry).Deserializer;
+        _consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "bench-output-collector",
+            EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Error,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            FetchMaxBytes = 50 * 1024 * 1024,
+            MaxPartitionFetchBytes = 10 * 1024 * 1024,
+            QueuedMinMessages = 100_000,
+        }).Build();
+        _consumer.Assign(Topics.SelectMany(t => Enumerable.Range(0, BrokerageEnvironment.PartitionsOf(t))
+            .Select(p => new TopicPartitionOffset(t, p, Offset.Beginning))));
+        _thread = new Thread(Run) { IsBackground = true, Name = "output-collector" };
+        _thread.Start();
+    }
+
+    /// <summary>Why reading stopped early, if it did (for example a record fell off the log before it was read).</summary>
+    public string? Error { get; private set; }
+
+    public long CountOf(string topic)
+    {
+        lock (_counts)
+        {
+            return _counts[topic];
+        }
+    }
+
+    public List<PositionUpdated> Positions { get; } = new();
+
+    public List<LedgerEntryCreated> LedgerEntries { get; } = new();
+
+    public List<SettlementStatusChanged> Settlements { get; } = new();
+
+    /// <summary>Records read from <paramref name="topic"/> that are not decoded (dead letters, alerts).</summary>
+    public long UndecodedOf(string topic) => _undecoded[topic];
+
+    /// <summary>Stops reading; the lists are complete afterwards.</summary>
+    public void Stop()
+    {
+        _stop = true;
+        _thread.Join();
+    }
+
+    private void Run()
+    {
+        try
+        {
+            while (!_stop)
+            {
+                var result = _consumer.Consume(TimeSpan.FromMilliseconds(50));
+                if (result is null || result.IsPartitionEOF)
+                {
+                    continue;
+                }
+
+                var context = new SerializationContext(MessageComponentType.Value, result.Topic);
+                switch (result.Topic)
+                {
+                    case PrimeBrokerTopics.PositionEvents:
+                        Positions.Add(_positions.Deserialize(result.Message.Value, false, context));
+                        break;
+                    case PrimeBrokerTopics.LedgerEvents:
+                        LedgerEntries.Add(_ledger.Deserialize(result.Message.Value, false, context));
+                        break;
+                    case PrimeBrokerTopics.SettlementEvents:
+                        Settlements.Add(_settlements.Deserialize(result.Message.Value, false, context));
+                        break;
+                    default:
+                        _undecoded[result.Topic]++;
+                        break;
+                }
+
+                lock (_counts)
+                {
+                    _counts[result.Topic]++;
+                }
+            }
+        }
+        catch (ConsumeException ex)
+        {
+            Error = $"reading outputs failed at {ex.ConsumerRecord?.TopicPartitionOffset}: {ex.Error.Reason}";
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_stop)
+        {
+            Stop();
+        }
+
+        _consumer.Close();
+        _consumer.Dispose();
+    }
+}

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using PrimeBroker.Streams.Brokerage;
+
+namespace PrimeBroker.Streams.Bench.Brokerage;
+
+/// <summary>
+/// Produces a chunk's pre-serialized sends to trade-events at a paced rate, on the calling thread, recording the
+/// Stopwatch time of each produce call (where trade-to-position latency starts). One idempotent producer with linger
+/// 5 ms, explicit partitions (the chunk's murmur2 choice), so per-partition order is the send order.
+/// </summary>
+internal sealed class Sender : IDisposable
+{
+    private readonly IProducer<byte[], byte[]> _producer;
+    private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivery;
+    private long _sent;
+    private long _failed;
+    private long _pausedTicks;
+
+    public Sender(string bootstrap)
+    {
+        _producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig(bootstrap)).Build();
+        _onDelivery = r =>
+        {
+            if (r.Error.IsError)
+            {
+                Interlocked.Increment(ref _failed);
+            }
+        };
+    }
+
+    /// <summary>Sends handed to the client so far (any thread may read).</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Time the sender spent paused by its hold condition.</summary>
+    public TimeSpan Paused => TimeSpan.FromSeconds(Interlocked.Read(ref _pausedTicks) / (double)Stopwatch.Frequency);
+
+    /// <summary>Delivery reports with an error so far.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public static ProducerConfig ProducerConfig(string bootstrap) => new()
+    {
+        BootstrapServers = bootstrap,
+        EnableIdempotence = true,
+        LingerMs = 5,
+        Partitioner = Partitioner.Murmur2Random,
+        QueueBufferingMaxMessages = 2_000_000,
+        QueueBufferingMaxKbytes = 1_048_576,
+    };
+
+    /// <summary>Sends every send of <paramref name="chunk"/> at <paramref name="ratePerSecond"/>, stamping
+    /// <paramref name="produceTicks"/>[i] (Stopwatch ticks) for send i. Returns when all were handed to the client.</summary>
+    /// <param name="hold">Asked every millisecond; while it answers true the sender pauses and the schedule shifts by the
+    /// pause (backpressure, e.g. to keep the backlog under the embedded cluster's cap). Null never pauses.</param>
+    public void Send(TradeChunk chunk, double ratePerSecond, long[]? produceTicks, string topic = PrimeBrokerTopics.TradeEvents, Func<bool>? hold = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var total = chunk.Count;
+        var sent = 0;
+        while (sent < total)
+        {
+            if (hold is not null && hold())
+            {
+                var pausedAt = Stopwatch.GetTimestamp();
+                while (hold())
+                {
+                    Thread.Sleep(5);
+                }
+
+                var paused = Stopwatch.GetTimestamp() - pausedAt;
+                started += paused;
+                Interlocked.Add(ref _pausedTicks, paused);
+            }
+
+            var due = (int)Math.Min(total, Stopwatch.GetElapsedTime(started).TotalSeconds * ratePerSecond + 1);
+            while (sent < due)
+            {
+                if (hold is not null && sent % 256 == 0 && hold())
+                {
+                    break; // a burst after a long descheduling must not run past the hold condition
+                }
+
+                var now = Stopwatch.GetTimestamp();
+                var message = new Message<byte[], byte[]>
+                {
+                    Key = chunk.Flow.AccountKeys[chunk.Account[sent]],
+                    Value = chunk.Values[sent],
+                    Timestamp = new Timestamp(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), TimestampType.CreateTime),
+                };
+                Produce(new TopicPartition(topic, chunk.Partition[sent]), message);
+                if (produceTicks is not null)
+                {
+                    produceTicks[sent] = now;
+                }
+
+                sent++;
+                Interlocked.Increment(ref _sent);
+            }
+
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>Waits until every send is acknowledged; throws if any failed.</summary>
+    public void Flush()
+    {
+        if (_producer.Flush(TimeSpan.FromSeconds(60)) > 0 || Failed > 0)
+        {
+            throw new InvalidOperationException($"producing trade-events failed: {Failed} delivery errors.");
+        }
+    }
+
+    private void Produce(TopicPartition partition, Message<byte[], byte[]> message)
+    {
+        while (true)
+        {
+            try
+            {
+                _producer.Produce(partition, message, _onDelivery);
+                return;
+            }
+            catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                _producer.Poll(TimeSpan.FromMilliseconds(10));
+            }
+        }
+    }
+
+    public void Dispose() => _producer.Dispose();
+}
