@@ -9,17 +9,22 @@ namespace PrimeBroker.Streams.Brokerage;
 /// <summary>The serdes of the prime broker's topics that carry more than one record type.</summary>
 public static class TradeEventSerdes
 {
-    /// <summary>The record types <see cref="PrimeBrokerTopics.TradeEvents"/> carries; any other is a bad record.</summary>
+    /// <summary>
+    /// The record types <see cref="PrimeBrokerTopics.TradeEvents"/> carries: the three trade events and the operator's
+    /// <see cref="ResolveSequenceGap"/> command (keyed by account like the trades, so it is processed in their order).
+    /// Any other record type is a bad record.
+    /// </summary>
     public static IReadOnlyList<AvroRecordType> TradeEventTypes { get; } =
     [
         AvroRecordType.Of<TradeCreated>(),
         AvroRecordType.Of<TradeAmended>(),
         AvroRecordType.Of<TradeCancelled>(),
+        AvroRecordType.Of<ResolveSequenceGap>(),
     ];
 
     /// <summary>
     /// A serde for <see cref="PrimeBrokerTopics.TradeEvents"/>: deserializing returns a <see cref="TradeCreated"/>,
-    /// <see cref="TradeAmended"/> or <see cref="TradeCancelled"/> (any version the registry can resolve into the current
+    /// <see cref="TradeAmended"/>, <see cref="TradeCancelled"/> or <see cref="ResolveSequenceGap"/> (any version the registry can resolve into the current
     /// class); every other record type fails with <see cref="DeserializationFailureReason.UnexpectedRecordType"/>.
     /// </summary>
     /// <param name="registry">The registry client; not disposed by the serde.</param>

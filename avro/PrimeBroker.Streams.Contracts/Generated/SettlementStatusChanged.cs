@@ -19,7 +19,7 @@ namespace PrimeBroker.Streams.Contracts
 	[global::System.CodeDom.Compiler.GeneratedCodeAttribute("Avro.CodeGen", "1.12.2+8fa2067f70e3012cb3fd9a8839cd97e8c7cc1772")]
 	public partial class SettlementStatusChanged : global::Avro.Specific.ISpecificRecord
 	{
-		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(@"{""type"":""record"",""name"":""SettlementStatusChanged"",""doc"":""The settlement of a trade moved to a new status. Money is decimal(28,8)."",""namespace"":""PrimeBroker.Streams.Contracts"",""fields"":[{""name"":""settlementId"",""type"":""string""},{""name"":""tradeId"",""type"":""string""},{""name"":""accountId"",""type"":""string""},{""name"":""status"",""type"":{""type"":""enum"",""name"":""SettlementStatus"",""namespace"":""PrimeBroker.Streams.Contracts"",""symbols"":[""PENDING"",""SETTLED"",""FAILED"",""CANCELLED""]}},{""name"":""settlementDate"",""doc"":""Contractual settlement date (days since 1970-01-01)."",""type"":{""type"":""int"",""logicalType"":""date""}},{""name"":""amount"",""doc"":""Cash amount to settle."",""type"":{""type"":""bytes"",""logicalType"":""decimal"",""precision"":28,""scale"":8}},{""name"":""currency"",""doc"":""ISO 4217 code of amount."",""type"":""string""},{""name"":""timestamp"",""doc"":""Time of the status change, UTC."",""type"":{""type"":""long"",""logicalType"":""timestamp-millis""}}]}");
+		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(@"{""type"":""record"",""name"":""SettlementStatusChanged"",""doc"":""The settlement of a trade moved to a new status. Money is decimal(28,8)."",""namespace"":""PrimeBroker.Streams.Contracts"",""fields"":[{""name"":""settlementId"",""type"":""string""},{""name"":""tradeId"",""type"":""string""},{""name"":""accountId"",""type"":""string""},{""name"":""status"",""type"":{""type"":""enum"",""name"":""SettlementStatus"",""namespace"":""PrimeBroker.Streams.Contracts"",""symbols"":[""PENDING"",""SETTLED"",""FAILED"",""CANCELLED""]}},{""name"":""settlementDate"",""doc"":""Contractual settlement date (days since 1970-01-01)."",""type"":{""type"":""int"",""logicalType"":""date""}},{""name"":""amount"",""doc"":""Cash amount to settle."",""type"":{""type"":""bytes"",""logicalType"":""decimal"",""precision"":28,""scale"":8}},{""name"":""currency"",""doc"":""ISO 4217 code of amount."",""type"":""string""},{""name"":""timestamp"",""doc"":""Time of the status change, UTC."",""type"":{""type"":""long"",""logicalType"":""timestamp-millis""}},{""name"":""quantity"",""doc"":""Quantity of the instrument to deliver or receive, always positive. Added in version 2; null from version 1 writers."",""default"":null,""type"":[""null"",{""type"":""bytes"",""logicalType"":""decimal"",""precision"":28,""scale"":8}]},{""name"":""instrumentId"",""doc"":""Instrument to deliver or receive. Added in version 2."",""default"":null,""type"":[""null"",""string""]},{""name"":""side"",""doc"":""BUY: the account receives the instrument and pays the amount; SELL: the reverse (the TradeSide symbol as text). Added in version 2."",""default"":null,""type"":[""null"",""string""]}]}");
 		private string _settlementId;
 		private string _tradeId;
 		private string _accountId;
@@ -40,6 +40,18 @@ namespace PrimeBroker.Streams.Contracts
 		/// Time of the status change, UTC.
 		/// </summary>
 		private System.DateTime _timestamp;
+		/// <summary>
+		/// Quantity of the instrument to deliver or receive, always positive. Added in version 2; null from version 1 writers.
+		/// </summary>
+		private System.Nullable<Avro.AvroDecimal> _quantity;
+		/// <summary>
+		/// Instrument to deliver or receive. Added in version 2.
+		/// </summary>
+		private string _instrumentId;
+		/// <summary>
+		/// BUY: the account receives the instrument and pays the amount; SELL: the reverse (the TradeSide symbol as text). Added in version 2.
+		/// </summary>
+		private string _side;
 		public virtual global::Avro.Schema Schema
 		{
 			get
@@ -147,6 +159,48 @@ namespace PrimeBroker.Streams.Contracts
 				this._timestamp = value;
 			}
 		}
+		/// <summary>
+		/// Quantity of the instrument to deliver or receive, always positive. Added in version 2; null from version 1 writers.
+		/// </summary>
+		public System.Nullable<Avro.AvroDecimal> quantity
+		{
+			get
+			{
+				return this._quantity;
+			}
+			set
+			{
+				this._quantity = value;
+			}
+		}
+		/// <summary>
+		/// Instrument to deliver or receive. Added in version 2.
+		/// </summary>
+		public string instrumentId
+		{
+			get
+			{
+				return this._instrumentId;
+			}
+			set
+			{
+				this._instrumentId = value;
+			}
+		}
+		/// <summary>
+		/// BUY: the account receives the instrument and pays the amount; SELL: the reverse (the TradeSide symbol as text). Added in version 2.
+		/// </summary>
+		public string side
+		{
+			get
+			{
+				return this._side;
+			}
+			set
+			{
+				this._side = value;
+			}
+		}
 		public virtual object Get(int fieldPos)
 		{
 			switch (fieldPos)
@@ -159,6 +213,9 @@ namespace PrimeBroker.Streams.Contracts
 			case 5: return this.amount;
 			case 6: return this.currency;
 			case 7: return this.timestamp;
+			case 8: return this.quantity;
+			case 9: return this.instrumentId;
+			case 10: return this.side;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Get()");
 			};
 		}
@@ -174,6 +231,9 @@ namespace PrimeBroker.Streams.Contracts
 			case 5: this.amount = (Avro.AvroDecimal)fieldValue; break;
 			case 6: this.currency = (System.String)fieldValue; break;
 			case 7: this.timestamp = (System.DateTime)fieldValue; break;
+			case 8: this.quantity = (System.Nullable<Avro.AvroDecimal>)fieldValue; break;
+			case 9: this.instrumentId = (System.String)fieldValue; break;
+			case 10: this.side = (System.String)fieldValue; break;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Put()");
 			};
 		}

@@ -1,0 +1,131 @@
+using PrimeBroker.Streams.Brokerage.Internal;
+using PrimeBroker.Streams.Contracts;
+using PrimeBroker.Streams.Engine;
+using PrimeBroker.Streams.Engine.State;
+using PrimeBroker.Streams.Engine.Testing;
+
+namespace PrimeBroker.Streams.Brokerage;
+
+/// <summary>
+/// Read-only queries over the LOCAL stores of a running <see cref="StreamsApplication"/> (committed data of this
+/// instance's tasks) or of a <see cref="TopologyTestDriver"/>. Deciding whether an account is local is the caller's job:
+/// <c>application.QueryMetadataForKey(BrokerageStores.Positions, accountId, Serializers.Utf8)</c> names the owner,
+/// because every store of an account is placed by the account id's murmur2 partition on <c>trade-events</c>.
+/// </summary>
+/// <remarks>Thread-safe over a <see cref="StreamsApplication"/>; a driver is single-threaded, so use it from the test's
+/// thread only. Methods throw <see cref="BrokerageInvariantException"/> when a stored value fails its checks.</remarks>
+public sealed class BrokerageQueries
+{
+    private readonly Func<string, object> _storeOf;
+
+    /// <summary>Queries the local stores of a running application.</summary>
+    public BrokerageQueries(StreamsApplication application)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        _storeOf = name => name switch
+        {
+            BrokerageStores.Positions => application.Store<string, PositionEntry>(name),
+            BrokerageStores.Gaps => application.Store<string, GapState>(name),
+            BrokerageStores.Pending => application.Store<string, HeldEvent>(name),
+            BrokerageStores.Sequences or BrokerageStores.Counters => application.Store<string, long>(name),
+            BrokerageStores.Instruments => application.Store<string, InstrumentUpdated>(name),
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a queried store."),
+        };
+    }
+
+    /// <summary>Queries the stores of a test driver (including writes not yet committed, as its processors see them).</summary>
+    public BrokerageQueries(TopologyTestDriver driver)
+    {
+        ArgumentNullException.ThrowIfNull(driver);
+        _storeOf = name => name switch
+        {
+            BrokerageStores.Positions => driver.GetKeyValueStore<string, PositionEntry>(name),
+            BrokerageStores.Gaps => driver.GetKeyValueStore<string, GapState>(name),
+            BrokerageStores.Pending => driver.GetKeyValueStore<string, HeldEvent>(name),
+            BrokerageStores.Sequences or BrokerageStores.Counters => driver.GetKeyValueStore<string, long>(name),
+            BrokerageStores.Instruments => driver.GetKeyValueStore<string, InstrumentUpdated>(name),
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a queried store."),
+        };
+    }
+
+    /// <summary>The positions of <paramref name="accountId"/> in every instrument it traded, ordered by instrument id
+    /// (ordinal); a prefix scan of the positions KTable. Empty when the account is unknown here.</summary>
+    public IReadOnlyList<Position> PositionsOf(string accountId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        return [.. Store<PositionEntry>(BrokerageStores.Positions)
+            .Range(StoreKeys.AccountPrefix(accountId), StoreKeys.AccountPrefixEnd(accountId))
+            .Select(entry => entry.Value.Position)];
+    }
+
+    /// <summary>The position of <paramref name="accountId"/> in <paramref name="instrumentId"/>, or null if it never traded it here.</summary>
+    public Position? PositionOf(string accountId, string instrumentId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        ArgumentException.ThrowIfNullOrEmpty(instrumentId);
+        return Store<PositionEntry>(BrokerageStores.Positions).TryGet(StoreKeys.Position(accountId, instrumentId), out PositionEntry? entry)
+            ? entry!.Position
+            : null;
+    }
+
+    /// <summary>Reference data and latest price of an instrument (global table: every instance has all), or null.</summary>
+    /// <exception cref="PrimeBroker.Streams.Serialization.EventDeserializationException">The stored record cannot be decoded
+    /// (for example the registry is unreachable for a schema id not seen before).</exception>
+    public Instrument? InstrumentOf(string instrumentId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instrumentId);
+        if (!Store<InstrumentUpdated>(BrokerageStores.Instruments).TryGet(instrumentId, out InstrumentUpdated? i) || i is null)
+        {
+            return null;
+        }
+
+        return new Instrument(i.instrumentId, i.symbol, i.currency, i.assetClass.ToString(), Money.FromAvro(i.price),
+            new DateTimeOffset(DateTime.SpecifyKind(i.timestamp, DateTimeKind.Utc)));
+    }
+
+    /// <summary>The next sequence number <paramref name="accountId"/> needs (1 for an account never seen here).</summary>
+    public long ExpectedSequenceOf(string accountId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        return Store<long>(BrokerageStores.Sequences).TryGet(accountId, out long next) ? next : 1;
+    }
+
+    /// <summary>Every open gap of the local tasks, ordered by account id.</summary>
+    public IReadOnlyList<SequenceGap> OpenGaps() =>
+        [.. Store<GapState>(BrokerageStores.Gaps).All().Select(e => ToGap(e.Key, e.Value))];
+
+    /// <summary>The open gap of <paramref name="accountId"/>, or null.</summary>
+    public SequenceGap? GapOf(string accountId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        return Store<GapState>(BrokerageStores.Gaps).TryGet(accountId, out GapState? gap) ? ToGap(accountId, gap!) : null;
+    }
+
+    /// <summary>Counters summed over the local tasks.</summary>
+    public BrokerageCounters Counters
+    {
+        get
+        {
+            var all = Store<long>(BrokerageStores.Counters).All().GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Sum(e => e.Value));
+            long Get(string name) => all.GetValueOrDefault(name);
+            var deadLettered = new Dictionary<DeadLetterReason, long>();
+            foreach (DeadLetterReason reason in Enum.GetValues<DeadLetterReason>())
+            {
+                if (all.TryGetValue(CounterStore.DeadLetteredPrefix + reason, out long count) && count > 0)
+                {
+                    deadLettered[reason] = count;
+                }
+            }
+
+            return new BrokerageCounters(
+                Get(CounterStore.Applied), Get(CounterStore.DuplicatesSkipped), Get(CounterStore.IdempotencySkipped),
+                Get(CounterStore.Held), Store<HeldEvent>(BrokerageStores.Pending).ApproximateNumEntries,
+                Get(CounterStore.GapsAlerted), Get(CounterStore.GapsResolved), Get(CounterStore.GapResolutionsRefused), deadLettered);
+        }
+    }
+
+    private static SequenceGap ToGap(string accountId, GapState gap) =>
+        new(accountId, gap.ExpectedSequence, gap.FirstHeldSequence, gap.HeldCount, DateTimeOffset.FromUnixTimeMilliseconds(gap.OpenSinceMs), gap.Alerted);
+
+    private IReadOnlyKeyValueStore<string, TValue> Store<TValue>(string name) => (IReadOnlyKeyValueStore<string, TValue>)_storeOf(name);
+}

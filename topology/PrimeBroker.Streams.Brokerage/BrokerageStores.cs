@@ -1,0 +1,40 @@
+namespace PrimeBroker.Streams.Brokerage;
+
+/// <summary>
+/// Names of the topology's state stores, for interactive queries and operations. Each task store has a changelog
+/// <c>&lt;application.id&gt;-&lt;name&gt;-changelog</c>. Their key and value types are internal: read them through
+/// <see cref="BrokerageQueries"/>.
+/// </summary>
+public static class BrokerageStores
+{
+    /// <summary>The positions KTable: (account, instrument) → position. Placed by account; a prefix scan per account.</summary>
+    public const string Positions = "positions";
+
+    /// <summary>Per account: the next expected sequence number.</summary>
+    public const string Sequences = "sequences";
+
+    /// <summary>Events held behind a gap: (account, sequence number) → event with its original bytes.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>Open gaps per account: where the gap starts, what is held, since when, whether it was alerted.</summary>
+    public const string Gaps = "gaps";
+
+    /// <summary>Applied idempotency keys: (account, key) → event time.</summary>
+    public const string Idempotency = "idempotency";
+
+    /// <summary>Index of <see cref="Idempotency"/> by event time, so expiry is a range scan.</summary>
+    public const string IdempotencyByTime = "idempotency-by-time";
+
+    /// <summary>Booked trades: trade id → the state amends and cancels need.</summary>
+    public const string Trades = "trades";
+
+    /// <summary>Counters per task (applied, skipped, dead-lettered by reason...), exact across crashes.</summary>
+    public const string Counters = "counters";
+
+    /// <summary>The global instrument table (every partition of <c>instrument-events</c> on every instance).</summary>
+    public const string Instruments = "instruments";
+
+    /// <summary>Every task store, in a stable order (the global <see cref="Instruments"/> excluded).</summary>
+    public static IReadOnlyList<string> TaskStores { get; } =
+        [Positions, Sequences, Pending, Gaps, Idempotency, IdempotencyByTime, Trades, Counters];
+}

@@ -1,0 +1,30 @@
+using PrimeBroker.Streams.Brokerage.Domain;
+using PrimeBroker.Streams.Contracts;
+
+namespace PrimeBroker.Streams.Brokerage.Internal;
+
+/// <summary>
+/// What flows between the rule processors (keyed by account id). Each processor handles the kinds that concern its
+/// rule and forwards every other kind unchanged; the sinks at the end route by kind. Never serialized: the chain has
+/// no repartition topic.
+/// </summary>
+internal abstract record Flow;
+
+/// <summary>A decoded trade event on its way through sequencing, idempotency and validation.</summary>
+internal sealed record EventFlow(TradeEvent Event) : Flow;
+
+/// <summary>An operator command for the sequencing processor.</summary>
+internal sealed record CommandFlow(GapCommand Command) : Flow;
+
+/// <summary>A valid event, booked: the trade as it now stands and the effects to post.</summary>
+internal sealed record BookedFlow(TradeEvent Event, TradeState Trade, IReadOnlyList<TradeEffect> Effects) : Flow;
+
+/// <summary>A dead letter, keyed by the original key bytes.</summary>
+internal sealed record DeadLetterFlow(byte[]? OriginalKey, FailedTradeEvent Record, DeadLetterReason Reason) : Flow;
+
+internal sealed record AlertFlow(BrokerageAlert Alert) : Flow;
+
+internal sealed record LedgerFlow(LedgerEntryCreated Entry) : Flow;
+
+internal sealed record SettlementFlow(SettlementStatusChanged Status) : Flow;
+

@@ -1,0 +1,44 @@
+using PrimeBroker.Streams.Engine.State;
+
+namespace PrimeBroker.Streams.Brokerage.Internal;
+
+/// <summary>
+/// The applied idempotency keys of a task: <see cref="BrokerageStores.Idempotency"/> ((account, key) → entry) and its
+/// index by event time <see cref="BrokerageStores.IdempotencyByTime"/> ((time, account, key) → key), so that expiry is a
+/// range scan from the start of the index, never a full scan.
+/// </summary>
+internal sealed class IdempotencyLog(IKeyValueStore<string, IdempotencyEntry> entries, IKeyValueStore<string, string> byTime, TimeSpan window)
+{
+    public static string[] StoreNames => [BrokerageStores.Idempotency, BrokerageStores.IdempotencyByTime];
+
+    /// <summary>Whether the key was applied within the window of <paramref name="eventTimeMs"/> (either side).</summary>
+    public bool WasApplied(string accountId, string idempotencyKey, long eventTimeMs, out IdempotencyEntry? entry) =>
+        entries.TryGet(StoreKeys.Idempotency(accountId, idempotencyKey), out entry)
+        && Math.Abs(eventTimeMs - entry!.EventTimeMs) <= (long)window.TotalMilliseconds;
+
+    /// <summary>Records an applied key (replacing an entry older than the window and its index entry).</summary>
+    public void Record(string accountId, string idempotencyKey, long eventTimeMs, string tradeId, long sequenceNumber)
+    {
+        string key = StoreKeys.Idempotency(accountId, idempotencyKey);
+        if (entries.TryGet(key, out IdempotencyEntry? old))
+        {
+            byTime.Delete(StoreKeys.IdempotencyByTime(old!.EventTimeMs, key));
+        }
+
+        entries.Put(key, new IdempotencyEntry(eventTimeMs, tradeId, sequenceNumber));
+        byTime.Put(StoreKeys.IdempotencyByTime(eventTimeMs, key), key);
+    }
+
+    /// <summary>Removes at most <paramref name="max"/> keys with event time before <paramref name="horizonMs"/>, oldest first.</summary>
+    public int ExpireBefore(long horizonMs, int max)
+    {
+        var expired = byTime.Range(null, StoreKeys.IdempotencyByTimeBefore(horizonMs)).Take(max).ToList();
+        foreach (var (indexKey, key) in expired)
+        {
+            byTime.Delete(indexKey);
+            entries.Delete(key);
+        }
+
+        return expired.Count;
+    }
+}

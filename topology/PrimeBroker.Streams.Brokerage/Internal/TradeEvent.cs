@@ -1,0 +1,63 @@
+using PrimeBroker.Streams.Brokerage.Domain;
+using PrimeBroker.Streams.Contracts;
+
+namespace PrimeBroker.Streams.Brokerage.Internal;
+
+/// <summary>Where a record of <c>trade-events</c> came from, with its bytes exactly as read (for the dead-letter topic).</summary>
+internal sealed record SourceRecord(string Topic, int Partition, long Offset, byte[]? Key, byte[]? Value, long Timestamp);
+
+internal enum TradeEventKind
+{
+    Created,
+    Amended,
+    Cancelled,
+}
+
+/// <summary>
+/// A decoded trade event in one shape for the three record types: what sequencing, idempotency, validation and booking
+/// read. Held events are stored in this shape, with their source bytes.
+/// </summary>
+internal sealed record TradeEvent
+{
+    public required TradeEventKind Kind { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required long SequenceNumber { get; init; }
+
+    public required string IdempotencyKey { get; init; }
+
+    public required string TradeId { get; init; }
+
+    /// <summary>Created only.</summary>
+    public string? InstrumentId { get; init; }
+
+    /// <summary>Created: the quantity; amended: the new quantity; cancelled: 0.</summary>
+    public decimal Quantity { get; init; }
+
+    /// <summary>Created: the price; amended: the new price; cancelled: 0.</summary>
+    public decimal Price { get; init; }
+
+    /// <summary>Created only.</summary>
+    public string? Currency { get; init; }
+
+    /// <summary>Created only.</summary>
+    public TradeSide? Side { get; init; }
+
+    public string? OrderId { get; init; }
+
+    public string? Strategy { get; init; }
+
+    /// <summary>Amended and cancelled: the free-text reason.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Event time, ms since the Unix epoch (UTC): the event's own timestamp field.</summary>
+    public required long Timestamp { get; init; }
+
+    public required SourceRecord Source { get; init; }
+
+    public override string ToString() => $"{Kind} {TradeId} of {AccountId} #{SequenceNumber}";
+}
+
+/// <summary>The operator's gap resolution, decoded.</summary>
+internal sealed record GapCommand(string CommandId, string AccountId, long? ExpectedSequence, string RequestedBy, string Reason, long Timestamp, SourceRecord Source);

@@ -1,0 +1,97 @@
+using System.Globalization;
+using PrimeBroker.Streams.Brokerage.Domain;
+using PrimeBroker.Streams.Brokerage.Internal;
+using PrimeBroker.Streams.Engine.Processing;
+using PrimeBroker.Streams.Engine.State;
+
+namespace PrimeBroker.Streams.Brokerage.Processing;
+
+/// <summary>
+/// Books a valid event into the trades store and says what it does economically (rules 6-8 read that): a create books
+/// the trade; a cancel reverses it at its original quantity and price and marks it cancelled; an amend reverses the old
+/// terms and books the new ones. Records the idempotency key as applied (rule 4) and counts the event.
+/// </summary>
+internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProcessor(environment)
+{
+    private IKeyValueStore<string, TradeState> _trades = null!;
+    private IdempotencyLog _idempotency = null!;
+
+    public static string[] StoreNames => [BrokerageStores.Trades, .. IdempotencyLog.StoreNames, BrokerageStores.Counters];
+
+    public override void Init(IProcessorContext<string, Flow> context)
+    {
+        base.Init(context);
+        _trades = context.GetStateStore<string, TradeState>(BrokerageStores.Trades);
+        _idempotency = new IdempotencyLog(
+            context.GetStateStore<string, IdempotencyEntry>(BrokerageStores.Idempotency),
+            context.GetStateStore<string, string>(BrokerageStores.IdempotencyByTime),
+            Env.Options.IdempotencyWindow);
+    }
+
+    protected override bool Handle(Record<string, Flow> record)
+    {
+        if (record.Value is not EventFlow { Event: var e })
+        {
+            return false;
+        }
+
+        (TradeState trade, TradeEffect[] effects) = e.Kind switch
+        {
+            TradeEventKind.Created => Create(e),
+            TradeEventKind.Amended => Amend(e),
+            TradeEventKind.Cancelled => Cancel(e),
+            _ => throw new ArgumentOutOfRangeException(nameof(record), e.Kind, "Unknown trade event kind."),
+        };
+        _trades.Put(trade.TradeId, trade);
+        _idempotency.Record(e.AccountId, e.IdempotencyKey, e.Timestamp, e.TradeId, e.SequenceNumber);
+        Counters.Increment(CounterStore.Applied);
+        Env.Metrics.Applied();
+        Forward(e.AccountId, new BookedFlow(e, trade, effects), record.Timestamp);
+        return true;
+    }
+
+    private (TradeState, TradeEffect[]) Create(TradeEvent e)
+    {
+        var tradeDate = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp).UtcDateTime);
+        var trade = new TradeState
+        {
+            TradeId = e.TradeId,
+            AccountId = e.AccountId,
+            InstrumentId = e.InstrumentId!,
+            Side = e.Side!.Value,
+            Quantity = e.Quantity,
+            Price = e.Price,
+            Currency = e.Currency!,
+            SettlementDate = Env.Calendar.SettlementDate(tradeDate, Env.Options.SettlementLagBusinessDays),
+            BookedSequence = e.SequenceNumber,
+            LastSequence = e.SequenceNumber,
+        };
+        return (trade, [TradeEffect.Booking($"{e.TradeId}:booked", trade.Side, trade.Quantity, trade.Price)]);
+    }
+
+    private (TradeState, TradeEffect[]) Amend(TradeEvent e)
+    {
+        TradeState old = Existing(e);
+        string step = $"{e.TradeId}:amended-{e.SequenceNumber.ToString(CultureInfo.InvariantCulture)}";
+        var amended = old with { Quantity = e.Quantity, Price = e.Price, LastSequence = e.SequenceNumber };
+        return (amended,
+        [
+            TradeEffect.Reversal($"{step}:reversal", old.Side, old.Quantity, old.Price),
+            TradeEffect.Booking($"{step}:booked", old.Side, e.Quantity, e.Price),
+        ]);
+    }
+
+    private (TradeState, TradeEffect[]) Cancel(TradeEvent e)
+    {
+        TradeState old = Existing(e);
+        string step = $"{e.TradeId}:cancelled-{e.SequenceNumber.ToString(CultureInfo.InvariantCulture)}";
+        return (old with { Cancelled = true, LastSequence = e.SequenceNumber },
+            [TradeEffect.Reversal($"{step}:reversal", old.Side, old.Quantity, old.Price)]);
+    }
+
+    /// <summary>Validation guaranteed the trade; its absence here is a broken invariant, not bad input.</summary>
+    private TradeState Existing(TradeEvent e) =>
+        _trades.TryGet(e.TradeId, out TradeState? trade) && trade!.AccountId == e.AccountId && !trade.Cancelled
+            ? trade
+            : throw Critical(e.AccountId, new BrokerageInvariantException($"{e} passed validation but trade {e.TradeId} is not an open trade of the account."));
+}

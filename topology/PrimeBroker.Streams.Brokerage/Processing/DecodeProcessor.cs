@@ -1,0 +1,235 @@
+using System.Text;
+using Avro.Specific;
+using Confluent.Kafka;
+using PrimeBroker.Streams.Brokerage.Internal;
+using PrimeBroker.Streams.Contracts;
+using PrimeBroker.Streams.Engine.Processing;
+using PrimeBroker.Streams.Serialization;
+
+namespace PrimeBroker.Streams.Brokerage.Processing;
+
+/// <summary>
+/// Rules 1 and 2: decodes every record of <c>trade-events</c> with its writer schema, retrying transient registry
+/// failures in place (the partition waits), and checks what sequencing needs. Checks, in order:
+/// <list type="number">
+/// <item><description>the bytes (<see cref="DeadLetterReason.EmptyPayload"/> .. <see cref="DeadLetterReason.CorruptBody"/>), dead-lettered at once;</description></item>
+/// <item><description>the registry (<see cref="DeadLetterReason.SchemaRegistryUnavailable"/>) only after every retry, with the attempt count and a critical alert;</description></item>
+/// <item><description>account id, key = account id, sequence number ≥ 1 (commands: a command id).</description></item>
+/// </list>
+/// Forwards an <see cref="EventFlow"/> or <see cref="CommandFlow"/> keyed by the account, or a dead letter.
+/// </summary>
+internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
+{
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly RuleEnvironment _env;
+    private readonly IDeserializer<ISpecificRecord> _deserializer;
+    private IProcessorContext<string, Flow> _context = null!;
+    private CounterStore _counters = null!;
+
+    public DecodeProcessor(RuleEnvironment environment, IDeserializer<ISpecificRecord> deserializer)
+    {
+        _env = environment;
+        _deserializer = deserializer;
+    }
+
+    public void Init(IProcessorContext<string, Flow> context)
+    {
+        _context = context;
+        _counters = new CounterStore(context.GetStateStore<string, long>(BrokerageStores.Counters));
+    }
+
+    public void Process(Record<byte[], byte[]> record)
+    {
+        RecordMetadata meta = _context.RecordMetadata ?? throw new InvalidOperationException("Decoding runs on records, not in punctuators.");
+        var source = new SourceRecord(meta.Topic, meta.Partition, meta.Offset, record.Key, record.Value, record.Timestamp);
+        int attempts = 0;
+        ISpecificRecord decoded;
+        try
+        {
+            decoded = _env.RegistryRetry.Execute(() => Decode(source, ref attempts));
+        }
+        catch (EventDeserializationException e) when (e.Reason == DeserializationFailureReason.SchemaRegistryUnavailable)
+        {
+            Log.RegistryRetriesExhausted(_env.Logger, attempts, source.Topic, source.Partition, source.Offset);
+            string message = $"The schema registry stayed unavailable through {attempts} attempts: {e.Message}";
+            DeadLetter(source, null, DeadLetterReason.SchemaRegistryUnavailable, message, attempts);
+            _context.Forward(new Record<string, Flow>(nameof(AlertKind.REGISTRY_RETRIES_EXHAUSTED), Alerts.Create(
+                $"registry-retries-exhausted:{source.Topic}:{source.Partition}:{source.Offset}",
+                AlertKind.REGISTRY_RETRIES_EXHAUSTED, AlertSeverity.CRITICAL, null,
+                $"A record of {source.Topic} [{source.Partition}] at offset {source.Offset} was dead-lettered after {attempts} attempts: the schema registry was unavailable. Replay it from the dead-letter topic once the registry is back.",
+                new Dictionary<string, string>
+                {
+                    ["sourceTopic"] = source.Topic,
+                    ["sourcePartition"] = source.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["sourceOffset"] = source.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["retryCount"] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                },
+                _context.CurrentSystemTimeMs), source.Timestamp));
+            return;
+        }
+        catch (EventDeserializationException e)
+        {
+            DeadLetter(source, null, ReasonOf(e.Reason), e.Message, attempts);
+            return;
+        }
+
+        switch (decoded)
+        {
+            case TradeCreated created:
+                ForwardEvent(source, created.accountId, created.sequenceNumber, () => new TradeEvent
+                {
+                    Kind = TradeEventKind.Created,
+                    AccountId = created.accountId,
+                    SequenceNumber = created.sequenceNumber,
+                    IdempotencyKey = created.idempotencyKey ?? "",
+                    TradeId = created.tradeId ?? "",
+                    InstrumentId = created.instrumentId,
+                    Quantity = Money.FromAvro(created.quantity),
+                    Price = Money.FromAvro(created.price),
+                    Currency = created.currency,
+                    Side = created.side,
+                    OrderId = created.orderId,
+                    Strategy = created.strategy,
+                    Timestamp = ToUnixMs(created.timestamp),
+                    Source = source,
+                });
+                break;
+            case TradeAmended amended:
+                ForwardEvent(source, amended.accountId, amended.sequenceNumber, () => new TradeEvent
+                {
+                    Kind = TradeEventKind.Amended,
+                    AccountId = amended.accountId,
+                    SequenceNumber = amended.sequenceNumber,
+                    IdempotencyKey = amended.idempotencyKey ?? "",
+                    TradeId = amended.tradeId ?? "",
+                    Quantity = Money.FromAvro(amended.amendedQuantity),
+                    Price = Money.FromAvro(amended.amendedPrice),
+                    Reason = amended.reason,
+                    Timestamp = ToUnixMs(amended.timestamp),
+                    Source = source,
+                });
+                break;
+            case TradeCancelled cancelled:
+                ForwardEvent(source, cancelled.accountId, cancelled.sequenceNumber, () => new TradeEvent
+                {
+                    Kind = TradeEventKind.Cancelled,
+                    AccountId = cancelled.accountId,
+                    SequenceNumber = cancelled.sequenceNumber,
+                    IdempotencyKey = cancelled.idempotencyKey ?? "",
+                    TradeId = cancelled.tradeId ?? "",
+                    Reason = cancelled.reason,
+                    Timestamp = ToUnixMs(cancelled.timestamp),
+                    Source = source,
+                });
+                break;
+            case ResolveSequenceGap command:
+                if (CheckAccount(source, command.accountId) is { } account)
+                {
+                    if (string.IsNullOrWhiteSpace(command.commandId))
+                    {
+                        DeadLetter(source, account, DeadLetterReason.MissingCommandId, "A ResolveSequenceGap command has no commandId.");
+                        return;
+                    }
+
+                    _context.Forward(new Record<string, Flow>(account, new CommandFlow(new GapCommand(
+                        command.commandId, account, command.expectedSequence, command.requestedBy ?? "", command.reason ?? "",
+                        ToUnixMs(command.timestamp), source)), source.Timestamp));
+                }
+
+                break;
+            default:
+                // The serde only returns the listed record types; anything else is a bug in the list, not bad input.
+                throw new InvalidOperationException($"The trade-events serde returned an unlisted type {decoded.GetType().FullName}.");
+        }
+    }
+
+    internal static DeadLetterReason ReasonOf(DeserializationFailureReason reason) => reason switch
+    {
+        DeserializationFailureReason.EmptyPayload => DeadLetterReason.EmptyPayload,
+        DeserializationFailureReason.HeaderTooShort => DeadLetterReason.HeaderTooShort,
+        DeserializationFailureReason.UnknownMagicByte => DeadLetterReason.UnknownMagicByte,
+        DeserializationFailureReason.UnknownSchemaId => DeadLetterReason.UnknownSchemaId,
+        DeserializationFailureReason.UnexpectedRecordType => DeadLetterReason.UnexpectedRecordType,
+        DeserializationFailureReason.IncompatibleSchema => DeadLetterReason.UnsupportedSchemaVersion,
+        DeserializationFailureReason.CorruptBody => DeadLetterReason.CorruptBody,
+        DeserializationFailureReason.SchemaRegistryUnavailable => DeadLetterReason.SchemaRegistryUnavailable,
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown deserialization failure reason."),
+    };
+
+    /// <summary>Whether <paramref name="id"/> is usable as an id: not blank, no control characters (store keys use U+0000).</summary>
+    internal static bool IsValidId(string? id) => !string.IsNullOrWhiteSpace(id) && !id.Any(char.IsControl);
+
+    private static long ToUnixMs(DateTime time) =>
+        new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+
+    private ISpecificRecord Decode(SourceRecord source, ref int attempts)
+    {
+        attempts++;
+        try
+        {
+            return _deserializer.Deserialize(source.Value, source.Value is null, new SerializationContext(MessageComponentType.Value, source.Topic));
+        }
+        catch (EventDeserializationException e) when (e.Reason == DeserializationFailureReason.SchemaRegistryUnavailable && attempts < _env.Options.RegistryRetry.MaxAttempts)
+        {
+            _env.Metrics.RegistryRetry();
+            Log.RegistryRetry(_env.Logger, source.Topic, source.Partition, source.Offset, attempts, _env.Options.RegistryRetry.DelayBeforeRetry(attempts), e);
+            throw;
+        }
+    }
+
+    private void ForwardEvent(SourceRecord source, string? accountId, long sequenceNumber, Func<TradeEvent> create)
+    {
+        if (CheckAccount(source, accountId) is not { } account)
+        {
+            return;
+        }
+
+        if (sequenceNumber < 1)
+        {
+            DeadLetter(source, account, DeadLetterReason.InvalidSequenceNumber, $"Sequence number {sequenceNumber} is not positive; sequences start at 1.");
+            return;
+        }
+
+        _context.Forward(new Record<string, Flow>(account, new EventFlow(create()), source.Timestamp));
+    }
+
+    /// <summary>The account id when it is valid and equals the record key; otherwise dead-letters and returns null.</summary>
+    private string? CheckAccount(SourceRecord source, string? accountId)
+    {
+        if (!IsValidId(accountId))
+        {
+            DeadLetter(source, null, DeadLetterReason.MissingAccountId, "The event has no account id (empty, blank or with control characters).");
+            return null;
+        }
+
+        string? key;
+        try
+        {
+            key = source.Key is null ? null : s_strictUtf8.GetString(source.Key);
+        }
+        catch (DecoderFallbackException)
+        {
+            key = null;
+        }
+
+        if (key != accountId)
+        {
+            DeadLetter(source, accountId, DeadLetterReason.AccountKeyMismatch,
+                key is null
+                    ? $"The record has no UTF-8 key; trade-events is keyed by account id '{accountId}'."
+                    : $"The record key '{key}' differs from the event's account id '{accountId}', so the event sits on another account's partition.");
+            return null;
+        }
+
+        return accountId;
+    }
+
+    private void DeadLetter(SourceRecord source, string? accountId, DeadLetterReason reason, string message, int attempts = 1)
+    {
+        _counters.Increment(CounterStore.DeadLetteredPrefix + reason);
+        _env.Metrics.DeadLettered(reason);
+        Log.DeadLettered(_env.Logger, reason, source.Topic, source.Partition, source.Offset, message);
+        _context.Forward(new Record<string, Flow>(accountId ?? "", DeadLetters.Create(source, reason, message, Math.Max(1, attempts), _context.CurrentSystemTimeMs), source.Timestamp));
+    }
+}

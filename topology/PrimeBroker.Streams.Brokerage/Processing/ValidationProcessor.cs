@@ -1,0 +1,152 @@
+using PrimeBroker.Streams.Brokerage.Domain;
+using PrimeBroker.Streams.Brokerage.Internal;
+using PrimeBroker.Streams.Contracts;
+using PrimeBroker.Streams.Engine.Processing;
+using PrimeBroker.Streams.Engine.State;
+using PrimeBroker.Streams.Serialization;
+
+namespace PrimeBroker.Streams.Brokerage.Processing;
+
+/// <summary>
+/// Rule 5: business validation after sequencing and idempotency. Checks in <see cref="DeadLetterReason"/> order:
+/// quantity &gt; 0, price &gt; 0, an ISO 4217 currency, a known instrument in that currency, a notional that fits
+/// decimal(28,8), a new trade id; for amends and cancels a known trade of the same account that is not cancelled. An
+/// invalid event is dead-lettered with its reason; its sequence number is consumed (sequencing already advanced).
+/// </summary>
+internal sealed class ValidationProcessor(RuleEnvironment environment) : RuleProcessor(environment)
+{
+    private IKeyValueStore<string, TradeState> _trades = null!;
+    private IKeyValueStore<string, InstrumentUpdated> _instruments = null!;
+
+    public static string[] StoreNames => [BrokerageStores.Trades, BrokerageStores.Counters];
+
+    public override void Init(IProcessorContext<string, Flow> context)
+    {
+        base.Init(context);
+        _trades = context.GetStateStore<string, TradeState>(BrokerageStores.Trades);
+        _instruments = context.GetStateStore<string, InstrumentUpdated>(BrokerageStores.Instruments);
+    }
+
+    protected override bool Handle(Record<string, Flow> record)
+    {
+        if (record.Value is not EventFlow { Event: var e })
+        {
+            return false;
+        }
+
+        (DeadLetterReason Reason, string Message)? failure;
+        try
+        {
+            failure = e.Kind switch
+            {
+                TradeEventKind.Created => CheckCreated(e),
+                TradeEventKind.Amended => CheckAmount(e) ?? CheckExisting(e),
+                TradeEventKind.Cancelled => CheckExisting(e),
+                _ => throw new ArgumentOutOfRangeException(nameof(record), e.Kind, "Unknown trade event kind."),
+            };
+        }
+        catch (EventDeserializationException unavailable) when (unavailable.Reason == DeserializationFailureReason.SchemaRegistryUnavailable)
+        {
+            failure = (DeadLetterReason.SchemaRegistryUnavailable, $"The instrument {e.InstrumentId} could not be read: {unavailable.Message}");
+        }
+
+        if (failure is { } f)
+        {
+            DeadLetter(e.Source, e.AccountId, f.Reason, $"{e}: {f.Message}");
+            return true;
+        }
+
+        return false;
+    }
+
+    private (DeadLetterReason, string)? CheckCreated(TradeEvent e)
+    {
+        if (CheckAmount(e) is { } amountFailure)
+        {
+            return amountFailure;
+        }
+
+        if (!Iso4217.IsActive(e.Currency))
+        {
+            return (DeadLetterReason.UnknownCurrency, $"Currency '{e.Currency}' is not an active ISO 4217 code.");
+        }
+
+        InstrumentUpdated? instrument = ReadInstrument(e.InstrumentId!);
+        if (instrument is null)
+        {
+            return (DeadLetterReason.UnknownInstrument, $"Instrument '{e.InstrumentId}' is not in the instrument table.");
+        }
+
+        if (instrument.currency != e.Currency)
+        {
+            return (DeadLetterReason.CurrencyMismatch, $"Instrument '{e.InstrumentId}' trades in {instrument.currency}, the trade is in {e.Currency}.");
+        }
+
+        if (!MoneyMath.TryNotional(e.Quantity, e.Price, out _))
+        {
+            return (DeadLetterReason.NotionalOutOfRange, $"{e.Quantity} × {e.Price} does not fit decimal(28,8).");
+        }
+
+        if (_trades.TryGet(e.TradeId, out TradeState? existing))
+        {
+            return (DeadLetterReason.DuplicateTradeId, $"Trade id {e.TradeId} was already booked (account {existing!.AccountId}, sequence {existing.BookedSequence}) under another idempotency key.");
+        }
+
+        return null;
+    }
+
+    /// <summary>Quantity, price and (for an amend, whose currency is the trade's) the notional.</summary>
+    private static (DeadLetterReason, string)? CheckAmount(TradeEvent e)
+    {
+        if (e.Quantity <= 0)
+        {
+            return (DeadLetterReason.NonPositiveQuantity, $"Quantity {e.Quantity} is not positive.");
+        }
+
+        if (e.Price <= 0)
+        {
+            return (DeadLetterReason.NonPositivePrice, $"Price {e.Price} is not positive.");
+        }
+
+        if (e.Kind == TradeEventKind.Amended && !MoneyMath.TryNotional(e.Quantity, e.Price, out _))
+        {
+            return (DeadLetterReason.NotionalOutOfRange, $"{e.Quantity} × {e.Price} does not fit decimal(28,8).");
+        }
+
+        return null;
+    }
+
+    private (DeadLetterReason, string)? CheckExisting(TradeEvent e)
+    {
+        if (!_trades.TryGet(e.TradeId, out TradeState? trade))
+        {
+            return (DeadLetterReason.UnknownTrade, $"Trade {e.TradeId} is not booked on this account's partition.");
+        }
+
+        if (trade!.AccountId != e.AccountId)
+        {
+            return (DeadLetterReason.TradeOfAnotherAccount, $"Trade {e.TradeId} belongs to account {trade.AccountId}, not {e.AccountId}.");
+        }
+
+        if (trade.Cancelled)
+        {
+            return (DeadLetterReason.TradeAlreadyCancelled, $"Trade {e.TradeId} is already cancelled.");
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads the global table; decoding an instrument may ask the registry, retried like trade decoding.</summary>
+    private InstrumentUpdated? ReadInstrument(string instrumentId)
+    {
+        try
+        {
+            return Env.RegistryRetry.Execute(() => _instruments.TryGet(instrumentId, out InstrumentUpdated? found) ? found : null);
+        }
+        catch (EventDeserializationException e) when (e.Reason != DeserializationFailureReason.SchemaRegistryUnavailable)
+        {
+            // A corrupt instrument record: the instrument is not known in any usable form.
+            return null;
+        }
+    }
+}
