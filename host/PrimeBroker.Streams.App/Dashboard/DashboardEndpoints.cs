@@ -43,7 +43,7 @@ internal static class DashboardEndpoints
 
                 // Resolved once: the source keeps no per-request state, and the live one holds the app's singletons.
                 source ??= context.RequestServices.GetService<IDashboardSource>()
-                    ?? throw new InvalidOperationException("No IDashboardSource registered.");
+                    ?? ActivatorUtilities.CreateInstance<LiveDashboardSource>(context.RequestServices);
                 context.Response.Headers.CacheControl = "no-store";
                 return Results.Ok(source.Read(TimeSpan.FromMinutes(window)));
             })

@@ -22,6 +22,7 @@ internal sealed record DashboardState(
 /// transaction that carried its position (null when no trade was applied in the measuring window).</summary>
 /// <param name="EmbeddedClusterHeadroom">How full the fullest changelog partition of the embedded cluster is against its
 /// 5 MiB cap, 0 to 1; null on a real cluster.</param>
+/// <param name="State">The streams application's state (<c>Running</c>, <c>Rebalancing</c>, <c>Error</c>...).</param>
 internal sealed record DashboardFigures(
     double TradesInPerSecond,
     double TradesAppliedPerSecond,
@@ -30,7 +31,8 @@ internal sealed record DashboardFigures(
     long DeadLetters,
     int OpenGaps,
     long ConsumerLag,
-    double? EmbeddedClusterHeadroom);
+    double? EmbeddedClusterHeadroom,
+    string State);
 
 /// <summary>One chart point: the figures of the second ending at <paramref name="Time"/>.</summary>
 internal sealed record DashboardPoint(

@@ -29,6 +29,33 @@
     return Number(value).toLocaleString("en-US", { maximumFractionDigits: digits ?? 0 });
   }
 
+  // Axis labels: 1.5K, 50K, 2M, so they fit the margin.
+  function compact(value) {
+    return Number(value).toLocaleString("en-US", { notation: "compact", maximumFractionDigits: 1 });
+  }
+
+  // Partitions of each topic as ranges: "trade-events 0-4, 9".
+  function partitionRanges(partitions) {
+    const byTopic = new Map();
+    for (const p of partitions) {
+      if (!byTopic.has(p.topic)) byTopic.set(p.topic, []);
+      byTopic.get(p.topic).push(p.partition);
+    }
+    const parts = [];
+    for (const [topic, numbers] of byTopic) {
+      numbers.sort((a, b) => a - b);
+      const ranges = [];
+      for (let i = 0; i < numbers.length; i++) {
+        let j = i;
+        while (j + 1 < numbers.length && numbers[j + 1] === numbers[j] + 1) j++;
+        ranges.push(j > i ? `${numbers[i]}-${numbers[j]}` : `${numbers[i]}`);
+        i = j;
+      }
+      parts.push(`${topic} ${ranges.join(", ")}`);
+    }
+    return parts.join("; ");
+  }
+
   // A decimal from the API arrives as a JSON number or string; show it as sent (money is never re-rounded here).
   function decimal(value) {
     return value === null || value === undefined ? "–" : String(value);
@@ -55,7 +82,7 @@
     for (let i = 0; i <= 4; i++) {
       const v = (yMax * i) / 4, gy = y(v);
       target.appendChild(svg("line", { class: "grid", x1: left, x2: width - right, y1: gy, y2: gy }));
-      target.appendChild(svg("text", { class: "axis-label", x: left - 6, y: gy + 4, "text-anchor": "end" }, number(v, 1) + (i === 4 ? unit : "")));
+      target.appendChild(svg("text", { class: "axis-label", x: left - 6, y: gy + 4, "text-anchor": "end" }, compact(v) + (i === 4 ? unit : "")));
     }
     const minutes = Math.round(windowMs / 60000);
     target.appendChild(svg("text", { class: "axis-label", x: left, y: height - 6 }, `-${minutes} min`));
@@ -133,8 +160,8 @@
   function renderInstances(instances) {
     fillTable("instances", instances.map((i) => [
       i.server + (i.self ? " (this)" : ""),
-      el("td", { class: "partitions" }, i.partitions.length
-        ? i.partitions.map((p) => p.topic + "-" + p.partition).join(", ") : "none")]), 2, "none announced");
+      el("td", { class: "num" }, String(i.partitions.length)),
+      el("td", { class: "partitions" }, i.partitions.length ? partitionRanges(i.partitions) : "none")]), 3, "none announced");
   }
 
   function render(state) {
@@ -166,7 +193,9 @@
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const state = await response.json();
       render(state);
-      setStatus("live", "live · " + new Date(state.time).toLocaleTimeString());
+      // Green only while the application runs; rebalancing/restoring shows amber, a stopped or failed one red.
+      const health = state.current.state === "Running" ? "live" : state.current.state === "Rebalancing" ? "degraded" : "error";
+      setStatus(health, `live · ${state.current.state} · ${new Date(state.time).toLocaleTimeString()}`);
     } catch (e) {
       setStatus("error", "no data: " + e.message);
     } finally {
@@ -174,24 +203,30 @@
     }
   }
 
-  // Positions come back as a list (or an object holding one under "positions"); known columns first, in this order.
+  // GET /positions/{accountId} answers {accountId, positions: [...], servedBy}. Known columns, in this order.
   const POSITION_COLUMNS = [
-    ["instrumentId", "Instrument"], ["quantity", "Quantity"], ["averageCost", "Avg cost"],
-    ["realizedPnl", "Realized P&L"], ["marketValue", "Market value"], ["unrealizedPnl", "Unrealized P&L"],
-    ["currency", "Ccy"]];
+    ["instrumentId", "Instrument", false], ["quantity", "Quantity", true], ["averageCost", "Avg cost", true],
+    ["realizedPnl", "Realized P&L", true], ["marketPrice", "Price", true], ["marketValue", "Market value", true],
+    ["unrealizedPnl", "Unrealized P&L", true], ["currency", "Ccy", false]];
+
+  // Money is decimal on the server: keep every number as the exact text the server sent (JSON.parse source text
+  // access), so 0.1 stays 0.1 and 28 significant digits are not squeezed into a double.
+  function parseExact(text) {
+    return JSON.parse(text, (key, value, context) =>
+      typeof value === "number" && context && typeof context.source === "string" ? context.source : value);
+  }
 
   function positionsTable(positions) {
     const present = POSITION_COLUMNS.filter(([k]) => positions.some((p) => k in p));
     const table = el("table", { id: "lookup-table" });
     const head = el("tr");
-    for (const [, title] of present) head.appendChild(el("th", { class: title === "Instrument" || title === "Ccy" ? "" : "num" }, title));
+    for (const [, title, numeric] of present) head.appendChild(el("th", { class: numeric ? "num" : "" }, title));
     table.appendChild(el("thead")).appendChild(head);
     const body = table.appendChild(el("tbody"));
     for (const p of positions) {
       const tr = el("tr", { "data-instrument": p.instrumentId ?? "" });
-      for (const [k] of present) {
-        const text = k === "instrumentId" || k === "currency" ? (p[k] ?? "–") : decimal(p[k]);
-        tr.appendChild(el("td", { class: k === "instrumentId" || k === "currency" ? "" : "num" }, text));
+      for (const [k, , numeric] of present) {
+        tr.appendChild(el("td", { class: numeric ? "num" : "" }, numeric ? decimal(p[k]) : (p[k] ?? "–")));
       }
       body.appendChild(tr);
     }
@@ -201,27 +236,31 @@
   async function lookup(accountId) {
     const box = $("lookup-result");
     const message = (text, cls) => box.replaceChildren(el("p", { class: "message " + (cls || "") }, text));
+    delete box.dataset.status;
     message("looking up " + accountId + "…");
     try {
       const response = await fetch("/positions/" + encodeURIComponent(accountId), { headers: { Accept: "application/json" } });
-      box.dataset.status = String(response.status);
-      if (response.status === 404) return message(`Unknown account ${accountId}.`, "error");
-      if (response.status === 503) {
+      const text = await response.text();
+      if (response.status === 404) {
+        message(`Unknown account ${accountId}.`, "error");
+      } else if (response.status === 503) {
         const retry = response.headers.get("Retry-After");
-        return message(`Partitions are moving or restoring; try again${retry ? " in " + retry + " s" : ""}.`, "error");
-      }
-      if (!response.ok) {
+        message(`Partitions are moving or restoring; try again${retry ? " in " + retry + " s" : ""}.`, "error");
+      } else if (!response.ok) {
         let detail = "";
-        try { const problem = await response.json(); detail = problem.detail || problem.title || ""; } catch { /* not JSON */ }
-        return message(`HTTP ${response.status} ${detail}`.trim(), "error");
+        try { const problem = JSON.parse(text); detail = problem.detail || problem.title || ""; } catch { /* not JSON */ }
+        message(`HTTP ${response.status} ${detail}`.trim(), "error");
+      } else {
+        const body = parseExact(text);
+        const positions = Array.isArray(body) ? body : (body.positions || []);
+        const servedBy = body.servedBy ? ` · answered by ${body.servedBy}` : "";
+        if (!positions.length) message(`No positions for ${accountId}${servedBy}.`);
+        else box.replaceChildren(el("p", { class: "message" }, `${accountId}: ${positions.length} position(s)${servedBy}`), positionsTable(positions));
       }
-      const body = await response.json();
-      const positions = Array.isArray(body) ? body : (body.positions || []);
-      if (!positions.length) return message(`No positions for ${accountId}.`);
-      box.replaceChildren(el("p", { class: "message" }, `${accountId}: ${positions.length} position(s)`), positionsTable(positions));
+      box.dataset.status = String(response.status);
     } catch (e) {
-      box.dataset.status = "error";
       message("Lookup failed: " + e.message, "error");
+      box.dataset.status = "error";
     }
   }
 

@@ -31,11 +31,13 @@ public sealed class DashboardPageTests(HeadlessChromium chromium) : IClassFixtur
         // Stand-ins for the API's position endpoint: the page only needs its status codes and JSON shape.
         _app.MapGet("/positions/{accountId}", (string accountId) => (IResult)(accountId switch
         {
-            "ACC-1" => Results.Ok(new[]
-            {
-                new { accountId, instrumentId = "AAPL", quantity = 150.5m, averageCost = 187.25m, realizedPnl = -12.5m, marketValue = 28329.12m, unrealizedPnl = 148.75m, currency = "USD" },
-                new { accountId, instrumentId = "VOD.L", quantity = -40m, averageCost = 0.7125m, realizedPnl = 0m, marketValue = -28.4m, unrealizedPnl = 0.1m, currency = "GBP" },
-            }),
+            // Raw JSON so the test controls the number text: 0.10000000 and a 20-digit decimal must reach the page as sent.
+            "ACC-1" => Results.Text("""
+                {"accountId":"ACC-1","positions":[
+                 {"accountId":"ACC-1","instrumentId":"AAPL","quantity":150.5,"averageCost":187.25,"realizedPnl":-12.5,"currency":"USD","marketPrice":188.24,"marketValue":28330.12,"unrealizedPnl":148.995,"lastSequenceNumber":7},
+                 {"accountId":"ACC-1","instrumentId":"VOD.L","quantity":-40,"averageCost":0.10000000,"realizedPnl":123456789012.12345678,"currency":"GBP","marketPrice":null,"marketValue":null,"unrealizedPnl":null,"lastSequenceNumber":3}],
+                 "servedBy":"127.0.0.1:5002"}
+                """, "application/json"),
             "BUSY" => new RetryAfter(Results.Problem(statusCode: 503, title: "Partitions are moving")),
             _ => Results.Problem(statusCode: 404, title: "Unknown account"),
         }));
@@ -64,6 +66,7 @@ public sealed class DashboardPageTests(HeadlessChromium chromium) : IClassFixtur
         Assert.True(trades.Zip(trades.Skip(1)).All(p => p.Second.X > p.First.X), "points must advance in time");
         // The y axis is rounded up to 500/s for a largest value of 219/s.
         Assert.Contains("500/s", await page.Locator("#chart-trades").TextContentAsync());
+        Assert.Contains("125", await page.Locator("#chart-trades").TextContentAsync());
 
         // Latency has no value for the first 10 s (nothing applied yet): the lines start after that gap.
         var p50 = await Points(page, "#chart-latency polyline[data-series=p50]");
@@ -84,6 +87,8 @@ public sealed class DashboardPageTests(HeadlessChromium chromium) : IClassFixtur
         Assert.Equal("3.5 ms", await page.Locator("#now-p50").TextContentAsync());
         Assert.Equal("9", await page.Locator("#now-dlq").TextContentAsync());
         Assert.Equal("12.5 % used", await page.Locator("#now-headroom").TextContentAsync());
+        Assert.StartsWith("live · Rebalancing · ", await page.Locator("#status").TextContentAsync());
+        Assert.Equal("degraded", await page.Locator("#status").GetAttributeAsync("data-state"));
 
         var reasons = await page.Locator("#dlq .row").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.reason + '=' + r.querySelector('.count').textContent)");
         Assert.Equal(["UnknownInstrument=7", "InvalidQuantity=2"], reasons);
@@ -95,9 +100,9 @@ public sealed class DashboardPageTests(HeadlessChromium chromium) : IClassFixtur
 
         var instances = await page.Locator("#instances tbody tr").AllTextContentsAsync();
         Assert.Equal(2, instances.Count);
-        Assert.Contains("http://127.0.0.1:5001 (this)", instances[0]);
-        Assert.Contains("trade-events-0, trade-events-2", instances[0]);
-        Assert.Contains("trade-events-1", instances[1]);
+        Assert.Contains("127.0.0.1:5001 (this)", instances[0]);
+        Assert.Contains("trade-events 0-2, 5", instances[0]);
+        Assert.Contains("trade-events 3-4", instances[1]);
         Assert.Empty(_browserErrors);
     }
 
@@ -109,7 +114,8 @@ public sealed class DashboardPageTests(HeadlessChromium chromium) : IClassFixtur
         await LookUp(page, "ACC-1", "200");
         var rows = await page.Locator("#lookup-table tbody tr").EvaluateAllAsync<string[]>(
             "rows => rows.map(r => [...r.cells].map(c => c.textContent).join('|'))");
-        Assert.Equal(["AAPL|150.5|187.25|-12.5|28329.12|148.75|USD", "VOD.L|-40|0.7125|0|-28.4|0.1|GBP"], rows);
+        Assert.Equal(["AAPL|150.5|187.25|-12.5|188.24|28330.12|148.995|USD", "VOD.L|-40|0.10000000|123456789012.12345678|–|–|–|GBP"], rows);
+        Assert.Equal("ACC-1: 2 position(s) · answered by 127.0.0.1:5002", await page.Locator("#lookup-result .message").TextContentAsync());
 
         await LookUp(page, "NOPE", "404");
         Assert.Equal("Unknown account NOPE.", await page.Locator("#lookup-result .message").TextContentAsync());
@@ -137,7 +143,7 @@ public sealed class DashboardPageTests(HeadlessChromium chromium) : IClassFixtur
         var page = await chromium.NewPageAsync(_browserErrors);
         await page.GotoAsync(_url + "/");
         // Bounded (the page's default timeout): the first poll has drawn once the status says live.
-        await page.WaitForFunctionAsync("() => document.getElementById('status').dataset.state === 'live'");
+        await page.WaitForFunctionAsync("() => document.getElementById('status').textContent.startsWith('live')");
         return page;
     }
 
@@ -176,14 +182,15 @@ public sealed class DashboardPageTests(HeadlessChromium chromium) : IClassFixtur
                 s_now,
                 (int)window.TotalSeconds,
                 new DashboardFigures(last.TradesInPerSecond, last.TradesAppliedPerSecond, last.LatencyP50Ms,
-                    last.LatencyP99Ms, DeadLetters: 9, OpenGaps: 1, ConsumerLag: 17, EmbeddedClusterHeadroom: 0.125),
+                    last.LatencyP99Ms, DeadLetters: 9, OpenGaps: 1, ConsumerLag: 17, EmbeddedClusterHeadroom: 0.125, State: "Rebalancing"),
                 [new DashboardReasonCount("UnknownInstrument", 7), new DashboardReasonCount("InvalidQuantity", 2)],
                 history,
                 [new DashboardGap("ACC-7", 42, 3, s_now.AddSeconds(-20))],
                 [
-                    new DashboardInstance("http://127.0.0.1:5001", true,
-                        [new DashboardPartition("trade-events", 0), new DashboardPartition("trade-events", 2)]),
-                    new DashboardInstance("http://127.0.0.1:5002", false, [new DashboardPartition("trade-events", 1)]),
+                    new DashboardInstance("127.0.0.1:5001", true,
+                        [.. new[] { 5, 0, 2, 1 }.Select(p => new DashboardPartition("trade-events", p))]),
+                    new DashboardInstance("127.0.0.1:5002", false,
+                        [new DashboardPartition("trade-events", 3), new DashboardPartition("trade-events", 4)]),
                 ]);
         }
     }

@@ -6,8 +6,8 @@ using System.Text;
 namespace PrimeBroker.Streams.App.Tests.Dashboard;
 
 /// <summary>
-/// The built program's <c>demo</c> command as a separate OS process, as a user starts it: its own working directory and
-/// state directory, HTTP on a free loopback port. Its output is kept for failure messages. Disposing stops it with
+/// The built program's <c>demo</c> command as a separate OS process, as a user starts it: its own working directory,
+/// HTTP on a free loopback port. Its output is kept for failure messages. Disposing stops it with
 /// SIGINT (Ctrl-C), waits a bounded time, and kills it only if it did not stop.
 /// </summary>
 internal sealed class DemoProcess : IAsyncDisposable
@@ -60,7 +60,8 @@ internal sealed class DemoProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])["demo", "--urls", $"http://127.0.0.1:{port}", "--state-dir", Path.Combine(work, "state"), .. extraArgs])
+        // No --state-dir: as a user runs it, the demo uses (and removes) a fresh temporary state directory of its own.
+        foreach (var arg in (string[])["demo", "--urls", $"http://127.0.0.1:{port}", .. extraArgs])
         {
             info.ArgumentList.Add(arg);
         }

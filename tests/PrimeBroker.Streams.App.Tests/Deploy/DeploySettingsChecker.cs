@@ -63,16 +63,18 @@ internal sealed partial class DeploySettingsChecker(HostSettingsCatalog catalog)
 
             var parts = token.Split('=', 2);
             var name = parts[0];
+            var known = switches.GetValueOrDefault(name);
             var value = parts.Length == 2 ? parts[1]
+                : known is { IsFlag: true } ? "true"
                 : i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i]
                 : "true";
             if (name.Contains(':', StringComparison.Ordinal))
             {
                 AddSetting(settings, name[2..], value, $"switch {name}", problems);
             }
-            else if (switches.TryGetValue(name, out var key))
+            else if (known is not null)
             {
-                AddSetting(settings, key, value, $"switch {name}", problems);
+                AddSetting(settings, known.ConfigurationKey, value, $"switch {name}", problems);
             }
             else
             {

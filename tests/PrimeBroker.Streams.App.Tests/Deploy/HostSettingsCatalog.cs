@@ -12,15 +12,15 @@ namespace PrimeBroker.Streams.App.Tests.Deploy;
 internal sealed class HostSettingsCatalog
 {
     private HostSettingsCatalog(
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> commands,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, HostSwitch>> commands,
         IReadOnlyDictionary<string, IReadOnlyList<Type>> sections)
     {
         Commands = commands;
         Sections = sections;
     }
 
-    /// <summary>Command name → switch (<c>--name</c>, case-sensitive as the parser is) → configuration key.</summary>
-    internal IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Commands { get; }
+    /// <summary>Command name → switch (<c>--name</c>, case-sensitive as the parser is) → the configuration key it sets.</summary>
+    internal IReadOnlyDictionary<string, IReadOnlyDictionary<string, HostSwitch>> Commands { get; }
 
     /// <summary>Configuration section (case-insensitive, as configuration is) → the options classes bound from it.</summary>
     internal IReadOnlyDictionary<string, IReadOnlyList<Type>> Sections { get; }
@@ -32,13 +32,14 @@ internal sealed class HostSettingsCatalog
 
     /// <summary>A catalog from explicit parts (tests of the checker itself).</summary>
     internal static HostSettingsCatalog Of(
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> commands, params Type[] optionsTypes) =>
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, HostSwitch>> commands, params Type[] optionsTypes) =>
         new(commands, OptionsSections(optionsTypes));
 
-    private static Dictionary<string, IReadOnlyDictionary<string, string>> HostCommands() =>
+    private static Dictionary<string, IReadOnlyDictionary<string, HostSwitch>> HostCommands() =>
         App.Commands.HostCommandLine.Commands.ToDictionary(
             c => c.Name,
-            c => (IReadOnlyDictionary<string, string>)c.Switches.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal),
+            c => (IReadOnlyDictionary<string, HostSwitch>)c.Switches.ToDictionary(
+                s => s.Name, s => new HostSwitch(s.ConfigurationKey, s.IsFlag), StringComparer.Ordinal),
             StringComparer.Ordinal);
 
     private static Dictionary<string, IReadOnlyList<Type>> OptionsSections(params Assembly[] assemblies) =>
@@ -135,3 +136,6 @@ internal sealed class HostSettingsCatalog
         }
     }
 }
+
+/// <summary>A command-line switch: the configuration key it sets, and whether it takes no value (a flag sets <c>true</c>).</summary>
+internal sealed record HostSwitch(string ConfigurationKey, bool IsFlag);
