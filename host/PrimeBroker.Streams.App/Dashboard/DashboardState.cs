@@ -1,13 +1,13 @@
 namespace PrimeBroker.Streams.App.Dashboard;
 
-/// <summary>Everything the dashboard page draws, as served by <c>GET /api/dashboard/state</c> (camelCase JSON).</summary>
+/// <summary>What the dashboard page draws from this instance, as served by <c>GET /api/dashboard/state</c> (camelCase
+/// JSON). Open gaps come from the API's <c>GET /gaps</c>, which asks every instance.</summary>
 /// <param name="Time">When the state was read (UTC); the right edge of the charts.</param>
 /// <param name="WindowSeconds">The chart window the page asked for, in seconds.</param>
 /// <param name="Current">The latest per-second figures.</param>
 /// <param name="DeadLettersByReason">Dead letters counted by reason since the instance started, largest first.</param>
 /// <param name="History">One point per second over the window, oldest first; may be shorter than the window after a
 /// start.</param>
-/// <param name="Gaps">Open sequence gaps held on this instance's partitions.</param>
 /// <param name="Instances">Every announced instance with the input partitions it owns now.</param>
 internal sealed record DashboardState(
     DateTimeOffset Time,
@@ -15,7 +15,6 @@ internal sealed record DashboardState(
     DashboardFigures Current,
     IReadOnlyList<DashboardReasonCount> DeadLettersByReason,
     IReadOnlyList<DashboardPoint> History,
-    IReadOnlyList<DashboardGap> Gaps,
     IReadOnlyList<DashboardInstance> Instances);
 
 /// <summary>The figures of one second. Rates are per second; latencies in milliseconds, trade to the commit of the
@@ -44,9 +43,6 @@ internal sealed record DashboardPoint(
 
 /// <summary>Dead letters of one reason.</summary>
 internal sealed record DashboardReasonCount(string Reason, long Count);
-
-/// <summary>An open sequence gap of one account: events from <paramref name="ExpectedSequence"/> on are held.</summary>
-internal sealed record DashboardGap(string AccountId, long ExpectedSequence, int HeldCount, DateTimeOffset OpenSince);
 
 /// <summary>An instance (its application server URL) and the input partitions it owns.</summary>
 /// <param name="Self">True for the instance serving this page.</param>

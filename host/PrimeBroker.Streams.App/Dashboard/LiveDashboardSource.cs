@@ -1,15 +1,14 @@
 using PrimeBroker.Streams.App.Running;
-using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Engine;
 
 namespace PrimeBroker.Streams.App.Dashboard;
 
 /// <summary>
-/// The dashboard's state from the running instance: figures and chart history from <see cref="LiveStatistics"/>, open
-/// gaps from the local stores (<see cref="BrokerageQueries"/>), instances from the group's announcements
-/// (<see cref="StreamsApplication.Instances"/>). Thread-safe: every source it reads is.
+/// The dashboard's state from the running instance: figures and chart history from <see cref="LiveStatistics"/>,
+/// instances from the group's announcements (<see cref="StreamsApplication.Instances"/>). Thread-safe: every source it
+/// reads is.
 /// </summary>
-internal sealed class LiveDashboardSource(LiveStatistics statistics, StreamsApplication application, BrokerageQueries queries)
+internal sealed class LiveDashboardSource(LiveStatistics statistics, StreamsApplication application)
     : IDashboardSource
 {
     public DashboardState Read(TimeSpan window)
@@ -28,18 +27,7 @@ internal sealed class LiveDashboardSource(LiveStatistics statistics, StreamsAppl
                 .OrderByDescending(r => r.Value).ThenBy(r => r.Key, StringComparer.Ordinal)
                 .Select(r => new DashboardReasonCount(r.Key, r.Value))],
             history,
-            Gaps(),
             Instances());
-    }
-
-    private List<DashboardGap> Gaps()
-    {
-        if (application.State is not (StreamsState.Running or StreamsState.Rebalancing or StreamsState.Error))
-        {
-            return []; // no local stores to read before the application runs or after it stopped
-        }
-
-        return [.. queries.OpenGaps().Select(g => new DashboardGap(g.AccountId, g.ExpectedSequence, g.HeldCount, g.OpenSince))];
     }
 
     private List<DashboardInstance> Instances()

@@ -4,6 +4,8 @@
   "use strict";
 
   const POLL_MS = 1000;
+  // GET /gaps asks every instance, so it is polled less often than this instance's own figures.
+  const GAPS_POLL_MS = 5000;
   const WINDOW_MINUTES = 5;
   const SVG_NS = "http://www.w3.org/2000/svg";
   const CHART = { width: 640, height: 200, left: 52, right: 10, top: 10, bottom: 24 };
@@ -114,7 +116,6 @@
     $("now-p50").textContent = current.latencyP50Ms == null ? "–" : number(current.latencyP50Ms, 1) + " ms";
     $("now-p99").textContent = current.latencyP99Ms == null ? "–" : number(current.latencyP99Ms, 1) + " ms";
     $("now-dlq").textContent = number(current.deadLetters, 0);
-    $("now-gaps").textContent = number(current.openGaps, 0);
     $("now-lag").textContent = number(current.consumerLag, 0);
     $("now-headroom").textContent = current.embeddedClusterHeadroom == null
       ? "n/a" : number(current.embeddedClusterHeadroom * 100, 1) + " % used";
@@ -152,9 +153,26 @@
     }
   }
 
-  function renderGaps(gaps) {
-    fillTable("gaps", gaps.map((g) => [g.accountId, number(g.expectedSequence), number(g.heldCount),
-      new Date(g.openSince).toLocaleTimeString()]), 4, "none");
+  function renderGaps(view) {
+    fillTable("gaps", view.gaps.map((g) => [g.accountId, number(g.expectedSequence), number(g.heldCount),
+      new Date(g.openSince).toLocaleTimeString(), g.instance]), 5, "none");
+    const note = $("gaps-unreachable");
+    note.textContent = view.unreachableInstances.length
+      ? "Not answering, their gaps are missing: " + view.unreachableInstances.join(", ") : "";
+    $("now-gaps").textContent = number(view.gaps.length, 0) + (view.unreachableInstances.length ? "+" : "");
+  }
+
+  async function pollGaps() {
+    try {
+      const response = await fetch("/gaps", { cache: "no-store" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      renderGaps(await response.json());
+    } catch (e) {
+      $("gaps-unreachable").textContent = "Gaps unavailable: " + e.message;
+      $("now-gaps").textContent = "–";
+    } finally {
+      setTimeout(pollGaps, GAPS_POLL_MS);
+    }
   }
 
   function renderInstances(instances) {
@@ -177,7 +195,6 @@
       { cls: "p50", points: points("latencyP50Ms") },
       { cls: "p99", points: points("latencyP99Ms") }], end, windowMs, " ms");
     renderDeadLetters(state.deadLettersByReason);
-    renderGaps(state.gaps);
     renderInstances(state.instances);
   }
 
@@ -271,4 +288,5 @@
   });
 
   poll();
+  pollGaps();
 })();

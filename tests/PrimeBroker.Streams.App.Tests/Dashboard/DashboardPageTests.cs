@@ -41,6 +41,11 @@ public sealed class DashboardPageTests(HeadlessChromium chromium) : IClassFixtur
             "BUSY" => new RetryAfter(Results.Problem(statusCode: 503, title: "Partitions are moving")),
             _ => Results.Problem(statusCode: 404, title: "Unknown account"),
         }));
+        _app.MapGet("/gaps", () => Results.Text($$"""
+            {"gaps":[{"accountId":"ACC-7","expectedSequence":42,"firstHeldSequence":44,"heldCount":3,
+                      "openSince":"{{s_now.AddSeconds(-20):O}}","alerted":false,"instance":"127.0.0.1:5002"}],
+             "unreachableInstances":["127.0.0.1:5003"]}
+            """, "application/json"));
         await _app.StartAsync();
         _url = _app.Urls.Single();
     }
@@ -93,10 +98,13 @@ public sealed class DashboardPageTests(HeadlessChromium chromium) : IClassFixtur
         var reasons = await page.Locator("#dlq .row").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.reason + '=' + r.querySelector('.count').textContent)");
         Assert.Equal(["UnknownInstrument=7", "InvalidQuantity=2"], reasons);
 
+        // Gaps come from GET /gaps (every instance), polled apart from the state: wait for the first answer.
+        await page.WaitForFunctionAsync("() => document.querySelector('#gaps tbody tr:not(.empty)') !== null");
         var gaps = await page.Locator("#gaps tbody tr td").AllTextContentsAsync();
-        Assert.Equal("ACC-7", gaps[0]);
-        Assert.Equal("42", gaps[1]);
-        Assert.Equal("3", gaps[2]);
+        Assert.Equal(["ACC-7", "42", "3"], gaps.Take(3));
+        Assert.Equal("127.0.0.1:5002", gaps[4]);
+        Assert.Equal("1+", await page.Locator("#now-gaps").TextContentAsync());
+        Assert.Contains("127.0.0.1:5003", await page.Locator("#gaps-unreachable").TextContentAsync());
 
         var instances = await page.Locator("#instances tbody tr").AllTextContentsAsync();
         Assert.Equal(2, instances.Count);
@@ -185,7 +193,6 @@ public sealed class DashboardPageTests(HeadlessChromium chromium) : IClassFixtur
                     last.LatencyP99Ms, DeadLetters: 9, OpenGaps: 1, ConsumerLag: 17, EmbeddedClusterHeadroom: 0.125, State: "Rebalancing"),
                 [new DashboardReasonCount("UnknownInstrument", 7), new DashboardReasonCount("InvalidQuantity", 2)],
                 history,
-                [new DashboardGap("ACC-7", 42, 3, s_now.AddSeconds(-20))],
                 [
                     new DashboardInstance("127.0.0.1:5001", true,
                         [.. new[] { 5, 0, 2, 1 }.Select(p => new DashboardPartition("trade-events", p))]),

@@ -68,6 +68,10 @@ public sealed class DemoDashboardTests(HeadlessChromium chromium, ITestOutputHel
             Assert.Contains("(this)", instances[0]);
             Assert.Contains($"trade-events 0-{partitions - 1}", instances[0]);
 
+            // The gaps panel got its answer from GET /gaps, with every instance answering.
+            await page.WaitForFunctionAsync("() => /^[0-9]+$/.test(document.getElementById('now-gaps').textContent)");
+            Assert.Equal("", await page.Locator("#gaps-unreachable").TextContentAsync());
+
             var account = "ACC-00001";
             var shown = await LookUpUntilAnsweredAsync(page, account);
             log.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: lookup answered with {shown.Count} position(s)");
