@@ -30,6 +30,8 @@ internal sealed class DemoCommand : IHostCommand
         var settings = new Dictionary<string, string?>(context.Settings, StringComparer.OrdinalIgnoreCase);
         // The console is the status line's: only warnings from the libraries unless asked otherwise.
         settings.TryAdd("Logging:LogLevel:Default", "Warning");
+        // Each dead letter is logged as a warning; the status line counts them (GET /dlq lists them).
+        settings.TryAdd("Logging:LogLevel:PrimeBroker.Streams.Brokerage", "Error");
         // Every demo starts a new empty cluster, so it must not meet local state of an earlier one.
         var key = $"{StreamsOptions.Section}:{nameof(StreamsOptions.StateDirectory)}";
         if (!settings.ContainsKey(key))

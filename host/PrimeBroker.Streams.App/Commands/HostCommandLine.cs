@@ -61,10 +61,12 @@ internal static class HostCommandLine
 
         using (host)
         {
+            // Resolved before the run: RunAsync disposes the host's services when it returns.
+            var outcome = (CommandOutcome?)host.Services.GetService(typeof(CommandOutcome));
             try
             {
                 await host.RunAsync(cancellationToken).ConfigureAwait(false);
-                if (host.Services.GetService(typeof(CommandOutcome)) is CommandOutcome { FailureReason: { } reason })
+                if (outcome is { FailureReason: { } reason })
                 {
                     error.WriteLine($"{args[0]} failed: {reason}");
                     return Failure;

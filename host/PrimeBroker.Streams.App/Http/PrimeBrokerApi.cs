@@ -46,7 +46,7 @@ public static class PrimeBrokerApi
             .WithSummary("Operator's resolution of an account's sequence gap: the account resumes after its held trades.")
             .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest);
 
-        app.MapGet("/dlq", GetDeadLetters).WithTags("Dead letters")
+        app.MapGet("/dlq", GetDeadLettersAsync).WithTags("Dead letters")
             .WithSummary("Dead letters: counts by reason and the latest ones.").Produces<DeadLettersView>();
 
         app.MapPost("/dlq/redrive", RedriveAsync).WithTags("Dead letters")
@@ -189,14 +189,15 @@ public static class PrimeBrokerApi
         return Results.Accepted(value: new GapResolutionAccepted(accountId, command.commandId, expectedSequence, published.Partition, published.Offset));
     }
 
-    private static IResult GetDeadLetters(DeadLetterReader reader, int? limit, string? reason, CancellationToken cancellationToken)
+    private static async Task<IResult> GetDeadLettersAsync(DeadLetterReader reader, int? limit, string? reason, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 1000)
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 1000."] });
         }
 
-        var all = reader.ReadAll(TimeSpan.FromSeconds(30), cancellationToken);
+        // Reading the topic blocks on the Kafka client: off the request threads.
+        var all = await Task.Run(() => reader.ReadAll(TimeSpan.FromSeconds(30), cancellationToken), cancellationToken);
         var byReason = all.GroupBy(d => d.Reason).ToDictionary(g => g.Key, g => (long)g.Count());
         var latest = all.Where(d => reason is null || d.Reason == reason).TakeLast(limit ?? 50).Reverse().Select(ToView).ToList();
         return Results.Ok(new DeadLettersView(all.Count, byReason, latest));
@@ -211,7 +212,7 @@ public static class PrimeBrokerApi
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["ids"] = ["1 to 1000 dead-letter ids (partition:offset)."] });
         }
 
-        var chosen = reader.ReadAll(TimeSpan.FromSeconds(30), cancellationToken).Where(l => ids.Contains(l.Id)).ToList();
+        var chosen = (await Task.Run(() => reader.ReadAll(TimeSpan.FromSeconds(30), cancellationToken), cancellationToken)).Where(l => ids.Contains(l.Id)).ToList();
         var missing = ids.Except(chosen.Select(c => c.Id)).ToList();
         if (missing.Count > 0)
         {

@@ -47,6 +47,9 @@ internal sealed class DeadLetterReader(string bootstrapServers, ISchemaRegistryC
             GroupId = $"dlq-reader-{Guid.NewGuid():N}",
             EnableAutoCommit = false,
             IsolationLevel = IsolationLevel.ReadCommitted,
+            // The end of a partition is where the consumer reports EOF: a transactional writer's last offsets are commit
+            // markers, which are never returned as records.
+            EnablePartitionEof = true,
         }).Build();
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
         // All-topics metadata: asking for one topic by name would auto-create it on clusters that allow that.
@@ -88,6 +91,16 @@ internal sealed class DeadLetterReader(string bootstrapServers, ISchemaRegistryC
             var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
             if (result is null)
             {
+                continue;
+            }
+
+            if (result.IsPartitionEOF)
+            {
+                if (ends.TryGetValue(result.Partition.Value, out var eofEnd) && result.Offset.Value >= eofEnd)
+                {
+                    ends.Remove(result.Partition.Value);
+                }
+
                 continue;
             }
 

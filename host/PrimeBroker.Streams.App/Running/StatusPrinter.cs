@@ -34,7 +34,8 @@ internal sealed class StatusPrinter(LiveStatistics statistics, EmbeddedClusterHe
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var s = statistics.Snapshot();
-            Write(Format(s));
+            var fullest = headroom.Monitor?.Fill();
+            Write(Format(s) + (fullest is { } f ? $" | fullest {f.Partition}" : string.Empty));
             if (headroom.Monitor?.Fill() is { } fill && fill.Fill >= options.Value.HeadroomWarning && fill.Fill >= warnedAt + 0.05)
             {
                 warnedAt = fill.Fill;

@@ -282,6 +282,9 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             IsolationLevel = IsolationLevel.ReadCommitted,
+            // The end of a partition is where the consumer reports EOF: a transactional writer's last offsets are commit
+            // markers, which are never returned as records.
+            EnablePartitionEof = true,
         };
         using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
         var deadline = DateTime.UtcNow + _options.RecoveryTimeout;
@@ -315,6 +318,16 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
                 if (result is null)
                 {
+                    continue;
+                }
+
+                if (result.IsPartitionEOF)
+                {
+                    if (ends.TryGetValue(result.Partition.Value, out var eofEnd) && result.Offset.Value >= eofEnd)
+                    {
+                        ends.Remove(result.Partition.Value);
+                    }
+
                     continue;
                 }
 
