@@ -178,6 +178,24 @@ public sealed class DeploymentTests
         Assert.All(projects, p => Assert.True(copied.Contains(p), $"deploy/Dockerfile does not copy {p} before its restore"));
     }
 
+    [Fact]
+    public void ReadmeSettingsTableNamesRealSettingsSwitchesAndVariables()
+    {
+        var readme = File.ReadAllText(Path.Combine(Path.GetDirectoryName(DeployFolder)!, "README.md"));
+        var section = readme[readme.IndexOf("## Multi-instance deployment", StringComparison.Ordinal)..];
+        var rows = Regex.Matches(section, @"^\| `([^`]+)` \| `(--[^`]+)` \| `([^`]+)` \|", RegexOptions.Multiline);
+
+        Assert.True(rows.Count >= 5, "the README's settings table was not found");
+        var run = s_catalog.Commands["run"];
+        Assert.All(rows, row =>
+        {
+            var (key, option, variable) = (row.Groups[1].Value, row.Groups[2].Value, row.Groups[3].Value);
+            Assert.True(new[] { "x:1", "1" }.Any(v => s_catalog.Unknown(key, v) is null), $"README names {key}: {s_catalog.Unknown(key, "x:1")}");
+            Assert.True(run.TryGetValue(option, out var sw) && sw.ConfigurationKey == key, $"README: 'run {option}' does not set {key}");
+            Assert.Equal(key.Replace(":", "__", StringComparison.Ordinal), variable);
+        });
+    }
+
     private static DeploySettingsChecker Checker() => new(s_catalog);
 
     private static string Report(string file, List<string> problems) =>
