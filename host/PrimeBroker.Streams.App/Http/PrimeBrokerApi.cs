@@ -9,7 +9,6 @@ using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Brokerage.Publishing;
 using PrimeBroker.Streams.Contracts;
 using PrimeBroker.Streams.Engine;
-using Prometheus;
 
 namespace PrimeBroker.Streams.App.Http;
 
@@ -55,7 +54,7 @@ public static class PrimeBrokerApi
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
-        app.MapMetrics("/metrics");
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 

@@ -7,6 +7,7 @@ using PrimeBroker.Streams.App.Http;
 using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Brokerage.Publishing;
+using OpenTelemetry.Metrics;
 using PrimeBroker.Streams.Engine;
 
 namespace PrimeBroker.Streams.App.Running;
@@ -66,8 +67,9 @@ public static class PrimeBrokerServices
         services.AddHealthChecks().AddCheck<StreamsHealthCheck>("streams", tags: ["ready"]);
         services.AddProblemDetails();
         services.AddOpenApi();
-        Prometheus.Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = instrument =>
-            instrument.Meter.Name is EngineMetrics.MeterName or BrokerageMetrics.MeterName or TradeLatencyTracker.MeterName);
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(EngineMetrics.MeterName, BrokerageMetrics.MeterName, TradeLatencyTracker.MeterName)
+            .AddPrometheusExporter());
         return services;
     }
 
