@@ -17,3 +17,22 @@ internal static partial class AppLog
     [LoggerMessage(9503, LogLevel.Information, "Dev cluster stopped; removed {OutputFile}")]
     internal static partial void DevClusterStopped(ILogger logger, string outputFile);
 }
+
+// Event ids 9510-9519: the running prime broker.
+internal static partial class AppLog
+{
+    [LoggerMessage(9510, LogLevel.Information, "Streams application {ApplicationId} started; serving queries as {ApplicationServer}")]
+    internal static partial void StreamsStarted(ILogger logger, string applicationId, string applicationServer);
+
+    [LoggerMessage(9511, LogLevel.Information, "Streams application {ApplicationId} stopped: tasks committed and closed")]
+    internal static partial void StreamsStopped(ILogger logger, string applicationId);
+
+    [LoggerMessage(9512, LogLevel.Warning, "Embedded cluster: changelog partition {Partition} is {Percent:F0}% full against the 5 MiB cap; past 100% its head is dropped and a restore of that store becomes impossible")]
+    internal static partial void HeadroomLow(ILogger logger, string partition, double percent);
+
+    [LoggerMessage(9513, LogLevel.Warning, "Sampling live statistics failed: {Reason}")]
+    internal static partial void SamplingFailed(ILogger logger, string reason);
+
+    [LoggerMessage(9514, LogLevel.Warning, "Forwarding a query to {Owner} failed: {Reason}")]
+    internal static partial void ForwardFailed(ILogger logger, string owner, string reason);
+}

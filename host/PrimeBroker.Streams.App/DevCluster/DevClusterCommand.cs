@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using PrimeBroker.Streams.App.Commands;
+using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.App.SchemaRegistry;
 
 namespace PrimeBroker.Streams.App.DevCluster;
@@ -15,30 +15,23 @@ internal sealed class DevClusterCommand : IHostCommand
     public string Summary =>
         "start an embedded Kafka cluster (+ schema registry), provision the topic catalog, run until Ctrl-C";
 
-    public IReadOnlyDictionary<string, string> Switches { get; } = new Dictionary<string, string>
-    {
-        ["--brokers"] = $"{DevClusterOptions.Section}:{nameof(DevClusterOptions.Brokers)}",
-        ["--output"] = $"{DevClusterOptions.Section}:{nameof(DevClusterOptions.OutputFile)}",
-        ["--bootstrap-servers"] = $"{DevClusterOptions.Section}:{nameof(DevClusterOptions.BootstrapServers)}",
-        ["--schema-registry-url"] = $"{DevClusterOptions.Section}:{nameof(DevClusterOptions.SchemaRegistryUrl)}",
-    };
+    public IReadOnlyList<CommandSwitch> Switches { get; } =
+    [
+        new("--brokers", $"{DevClusterOptions.Section}:{nameof(DevClusterOptions.Brokers)}", "brokers of the embedded cluster (default 3)"),
+        new("--output", $"{DevClusterOptions.Section}:{nameof(DevClusterOptions.OutputFile)}",
+            "connection file to write, relative to the current directory (default .dev-cluster.json)"),
+        new("--bootstrap-servers", $"{DevClusterOptions.Section}:{nameof(DevClusterOptions.BootstrapServers)}",
+            "an existing cluster: only provision the catalog there and exit"),
+        new("--schema-registry-url", $"{DevClusterOptions.Section}:{nameof(DevClusterOptions.SchemaRegistryUrl)}",
+            "an existing registry to report instead of starting the embedded one"),
+    ];
 
-    public void Configure(HostApplicationBuilder builder)
+    public IHost Build(CommandContext context)
     {
-        builder.Services.AddOptions<DevClusterOptions>()
-            .Bind(builder.Configuration.GetSection(DevClusterOptions.Section))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<DevClusterOptions>, DevClusterOptionsValidator>();
+        var builder = CommandHosts.CreateBuilder(context);
+        builder.Services.AddValidatedOptions<DevClusterOptions>(builder.Configuration, DevClusterOptions.Section, o => o.Validate());
         builder.Services.AddSingleton<ISchemaRegistryServerFactory, EmbeddedSchemaRegistryFactory>();
         builder.Services.AddHostedService<DevClusterService>();
-    }
-
-    private sealed class DevClusterOptionsValidator : IValidateOptions<DevClusterOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, DevClusterOptions options)
-        {
-            var errors = options.Validate();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
+        return builder.Build();
     }
 }

@@ -5,9 +5,10 @@ namespace PrimeBroker.Streams.App.DevCluster;
 /// <summary>
 /// The connection file <c>dev-cluster</c> writes for scripts, e.g.
 /// <c>{"bootstrapServers":"127.0.0.1:39343,...","schemaRegistryUrl":null,"embedded":true}</c>.
-/// <c>schemaRegistryUrl</c> is null when no registry is configured.
+/// <c>schemaRegistryUrl</c> is null when no registry is configured; <c>topicProvisioningUrl</c> (embedded only) is where
+/// other processes ask for topics (<see cref="TopicProvisioningEndpoint"/>).
 /// </summary>
-internal sealed record DevClusterInfo(string BootstrapServers, string? SchemaRegistryUrl, bool Embedded)
+internal sealed record DevClusterInfo(string BootstrapServers, string? SchemaRegistryUrl, bool Embedded, string? TopicProvisioningUrl = null)
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 

@@ -39,6 +39,7 @@ internal sealed class DevClusterService(
     private readonly ILogger _logger = loggerFactory.CreateLogger<DevClusterService>();
     private EmbeddedKafkaCluster? _cluster;
     private ISchemaRegistryServer? _registry;
+    private TopicProvisioningEndpoint? _provisioning;
     private string? _writtenFile;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -64,6 +65,7 @@ internal sealed class DevClusterService(
             bootstrapServers = _cluster.BootstrapServers;
             AppLog.Provisioning(_logger, PrimeBrokerTopics.All.Count, bootstrapServers, "embedded");
             await _cluster.CreateTopicProvisioner().EnsureTopicsAsync(PrimeBrokerTopics.All, cancellationToken);
+            _provisioning = await TopicProvisioningEndpoint.StartAsync(_cluster.CreateTopicProvisioner(), cancellationToken);
         }
         else
         {
@@ -81,7 +83,7 @@ internal sealed class DevClusterService(
             : null;
 
         var file = Path.GetFullPath(_options.OutputFile);
-        new DevClusterInfo(bootstrapServers, _registry?.Url, _options.Embedded).WriteTo(file);
+        new DevClusterInfo(bootstrapServers, _registry?.Url, _options.Embedded, _provisioning?.Url).WriteTo(file);
         _writtenFile = file;
 
         var registryText = _registry?.Url ?? "not configured";
@@ -100,6 +102,12 @@ internal sealed class DevClusterService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_provisioning is not null)
+        {
+            await _provisioning.DisposeAsync();
+            _provisioning = null;
+        }
+
         if (_registry is not null)
         {
             await _registry.DisposeAsync();

@@ -1,0 +1,91 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.Options;
+using PrimeBroker.Streams.App.Running;
+using PrimeBroker.Streams.Brokerage;
+using PrimeBroker.Streams.Engine.Topics;
+
+namespace PrimeBroker.Streams.App.Commands;
+
+/// <summary><c>topics</c>: provisions the topic catalog on a cluster (creates what is missing, checks partition counts of
+/// what exists), or with <c>--verify</c> only checks that every catalog topic exists with its partition count. Prints one
+/// line per topic and exits (1 when a topic is missing or differs).</summary>
+internal sealed class TopicsCommand : IHostCommand
+{
+    internal sealed class TopicsOptions
+    {
+        internal const string Section = "Topics";
+
+        /// <summary>Only check, create nothing.</summary>
+        public bool Verify { get; set; }
+    }
+
+    public string Name => "topics";
+
+    public string Summary => "provision (or --verify) the topic catalog on a cluster";
+
+    public IReadOnlyList<CommandSwitch> Switches { get; } =
+    [
+        CommonSwitches.BootstrapServers,
+        CommonSwitches.DevClusterFile,
+        new("--verify", $"{TopicsOptions.Section}:{nameof(TopicsOptions.Verify)}", "only check the catalog, create nothing", IsFlag: true),
+    ];
+
+    public IHost Build(CommandContext context)
+    {
+        var builder = CommandHosts.CreateBuilder(context);
+        builder.Services.AddValidatedOptions<KafkaOptions>(builder.Configuration, KafkaOptions.Section, o => o.Validate());
+        builder.Services.AddValidatedOptions<TopicsOptions>(builder.Configuration, TopicsOptions.Section, _ => []);
+        // Only the cluster matters; a registry URL is not needed here.
+        builder.Services.AddSingleton(sp => new ClusterConnection(sp.GetRequiredService<IOptions<KafkaOptions>>(),
+            Microsoft.Extensions.Options.Options.Create(new SchemaRegistryOptions { Url = "http://unused" })));
+        builder.Services.AddHostedService<TopicsService>();
+        return builder.Build();
+    }
+
+    private sealed class TopicsService(ClusterConnection connection, IOptions<TopicsOptions> options, CommandOutput output,
+        CommandOutcome outcome, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            try
+            {
+                var bootstrap = connection.BootstrapServers;
+                if (!options.Value.Verify)
+                {
+                    var provisioner = connection.TopicProvisioner;
+                    using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+                    await (provisioner ?? new AdminClientTopicProvisioner(admin, logger: loggerFactory.CreateLogger<AdminClientTopicProvisioner>()))
+                        .EnsureTopicsAsync(PrimeBrokerTopics.All, stoppingToken);
+                }
+
+                using var metadataClient = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+                var actual = metadataClient.GetMetadata(TimeSpan.FromSeconds(30)).Topics
+                    .Where(t => !t.Error.IsError).ToDictionary(t => t.Topic, t => t.Partitions.Count);
+                var bad = 0;
+                foreach (var spec in PrimeBrokerTopics.All)
+                {
+                    var found = actual.TryGetValue(spec.Name, out var count);
+                    var ok = found && count == spec.Partitions;
+                    bad += ok ? 0 : 1;
+                    output.Writer.WriteLine($"{(ok ? "ok" : "MISMATCH"),-9} {spec.Name,-20} expected {spec.Partitions} partitions, {(found ? $"found {count}" : "missing")}");
+                }
+
+                output.Writer.Flush();
+                if (bad > 0)
+                {
+                    outcome.Fail($"{bad} catalog topics are missing or have another partition count.");
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                outcome.Fail(e.Message);
+            }
+
+            lifetime.StopApplication();
+        }
+    }
+}

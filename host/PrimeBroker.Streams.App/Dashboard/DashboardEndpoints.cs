@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PrimeBroker.Streams.App.Dashboard;
+
+/// <summary>
+/// The live dashboard: <c>GET /</c> the page, <c>GET /dashboard/{file}</c> its script and stylesheet, and
+/// <c>GET /api/dashboard/state?minutes=N</c> the JSON it polls once a second (<see cref="DashboardState"/>).
+/// </summary>
+/// <remarks>
+/// The page's files are embedded in the assembly (from <c>wwwroot/</c>), so the dashboard works from any working
+/// directory and in a single-file publish, with no static-files middleware. The page also calls the API's
+/// <c>GET /positions/{accountId}</c> for its lookup box.
+/// </remarks>
+internal static class DashboardEndpoints
+{
+    internal const int DefaultWindowMinutes = 5;
+    internal const int MaxWindowMinutes = 60;
+
+    /// <summary>Maps the dashboard's endpoints. The state comes from an <see cref="IDashboardSource"/> registered in DI,
+    /// or else from a <see cref="LiveDashboardSource"/> built from the running application's services on first use.</summary>
+    internal static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
+    {
+        var files = DashboardFiles.Load();
+        endpoints.MapGet("/", () => files.Serve("index.html"))
+            .ExcludeFromDescription();
+        endpoints.MapGet("/dashboard/{file}", (string file) => files.Serve(file))
+            .ExcludeFromDescription();
+
+        IDashboardSource? source = null;
+        endpoints.MapGet("/api/dashboard/state", (HttpContext context, int? minutes) =>
+            {
+                var window = minutes ?? DefaultWindowMinutes;
+                if (window is < 1 or > MaxWindowMinutes)
+                {
+                    return Results.Problem(
+                        statusCode: StatusCodes.Status400BadRequest,
+                        title: "Invalid chart window",
+                        detail: $"minutes must be between 1 and {MaxWindowMinutes} (was {window}).");
+                }
+
+                // Resolved once: the source keeps no per-request state, and the live one holds the app's singletons.
+                source ??= context.RequestServices.GetService<IDashboardSource>()
+                    ?? ActivatorUtilities.CreateInstance<LiveDashboardSource>(context.RequestServices);
+                context.Response.Headers.CacheControl = "no-store";
+                return Results.Ok(source.Read(TimeSpan.FromMinutes(window)));
+            })
+            .WithName("DashboardState")
+            .WithSummary("The dashboard's figures, chart history, dead letters by reason, open gaps and instances.")
+            .Produces<DashboardState>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return endpoints;
+    }
+}

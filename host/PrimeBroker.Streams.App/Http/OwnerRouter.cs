@@ -1,0 +1,114 @@
+using Confluent.Kafka;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.Options;
+using PrimeBroker.Streams.Brokerage;
+using PrimeBroker.Streams.Engine;
+
+namespace PrimeBroker.Streams.App.Http;
+
+/// <summary>
+/// Decides where an account's query is answered: here when this instance's task owns the account's partition (the
+/// engine's key metadata, murmur2 of the account id as trade-events is partitioned), else at the owner named by the
+/// instance directory, over HTTP. While the application rebalances or restores, or the owner is unknown or unreachable,
+/// the answer is 503 with <c>Retry-After</c>: never a wrong or empty answer.
+/// </summary>
+internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFactory httpClients, IOptions<HttpOptions> http,
+    ILogger<OwnerRouter> logger)
+{
+    /// <summary>Header marking a forwarded query: the receiver answers locally or with 503, never forwards again.</summary>
+    internal const string ForwardedHeader = "X-PrimeBroker-Forwarded";
+    internal const string ClientName = "owner-forwarding";
+
+    /// <summary>This instance's application server (host:port).</summary>
+    internal string Self => application.Config.ApplicationServer ?? "local";
+
+    /// <summary>Answers with <paramref name="local"/> when the account is here and the application is running; forwards
+    /// otherwise. <paramref name="local"/> is re-checked after it ran: if the partition moved meanwhile, 503.</summary>
+    internal async Task<IResult> RouteAsync(HttpContext context, string accountId, Func<IResult> local)
+    {
+        if (application.State != StreamsState.Running)
+        {
+            return Unavailable($"This instance is {application.State}: partitions are being assigned or restored.");
+        }
+
+        var metadata = application.QueryMetadataForKey(BrokerageStores.Positions, accountId, Serializers.Utf8);
+        if (metadata.IsLocal)
+        {
+            var answer = local();
+            var after = application.QueryMetadataForKey(BrokerageStores.Positions, accountId, Serializers.Utf8);
+            return after.IsLocal && application.State == StreamsState.Running
+                ? answer
+                : Unavailable("The account's partition moved while it was read.");
+        }
+
+        if (context.Request.Headers.ContainsKey(ForwardedHeader))
+        {
+            return Unavailable("The account's partition is not on this instance (the directory is catching up).");
+        }
+
+        if (metadata.ActiveHost is not { } owner || owner == Self)
+        {
+            return Unavailable($"No instance has announced partition {metadata.Partition} yet.");
+        }
+
+        return await ForwardAsync(context, owner);
+    }
+
+    private async Task<IResult> ForwardAsync(HttpContext context, string owner)
+    {
+        var client = httpClients.CreateClient(ClientName);
+        client.Timeout = http.Value.ForwardTimeout;
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{owner}{context.Request.Path}{context.Request.QueryString}");
+        request.Headers.Add(ForwardedHeader, Self);
+        try
+        {
+            using var response = await client.SendAsync(request, context.RequestAborted);
+            var body = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
+            if (response.Headers.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = retryAfter.ToString();
+            }
+
+            var contentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
+            var status = (int)response.StatusCode;
+            return Results.Extensions.Forwarded(body, contentType, status);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
+        {
+            AppLog.ForwardFailed(logger, owner, e.Message);
+            return Unavailable($"The owning instance {owner} did not answer ({e.GetType().Name}); its partitions move once the group notices.");
+        }
+    }
+
+    /// <summary>503 with <c>Retry-After</c> and a problem body.</summary>
+    internal IResult Unavailable(string detail) => new RetryLater(detail, http.Value.RetryAfterSeconds);
+
+    private sealed class RetryLater(string detail, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Not available here right now; retry").ExecuteAsync(httpContext);
+        }
+    }
+}
+
+/// <summary>An answer relayed byte for byte from the owning instance.</summary>
+internal static class ForwardedResultExtensions
+{
+    internal static IResult Forwarded(this IResultExtensions _, byte[] body, string contentType, int statusCode) =>
+        new ForwardedResult(body, contentType, statusCode);
+
+    private sealed class ForwardedResult(byte[] body, string contentType, int statusCode) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = statusCode;
+            httpContext.Response.ContentType = contentType;
+            return httpContext.Response.Body.WriteAsync(body).AsTask();
+        }
+    }
+}

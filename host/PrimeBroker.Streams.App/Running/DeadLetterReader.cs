@@ -1,0 +1,164 @@
+using System.Text;
+using Avro.Specific;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using PrimeBroker.Streams.Brokerage;
+using PrimeBroker.Streams.Contracts;
+using PrimeBroker.Streams.Engine;
+using PrimeBroker.Streams.Engine.Errors;
+using PrimeBroker.Streams.Serialization;
+
+namespace PrimeBroker.Streams.App.Running;
+
+/// <summary>One dead letter: where it is, why it failed, and the original record when it can be decoded.</summary>
+/// <param name="Partition">Partition of the DLQ topic.</param>
+/// <param name="Offset">Offset there; <c>partition:offset</c> names a dead letter for <c>dlq --show</c> and <c>--redrive</c>.</param>
+/// <param name="Reason">The failure class: the topology's reason, or the engine's exception type.</param>
+/// <param name="Message">The failure message.</param>
+/// <param name="SourceTopic">Where the record was read from.</param>
+/// <param name="SourcePartition">Its partition there.</param>
+/// <param name="SourceOffset">Its offset there.</param>
+/// <param name="Timestamp">When it was dead-lettered (UTC).</param>
+/// <param name="Original">The original record, decoded; null when its bytes do not decode.</param>
+internal sealed record DeadLetter(int Partition, long Offset, string Reason, string Message, string SourceTopic, int SourcePartition,
+    long SourceOffset, DateTimeOffset Timestamp, ISpecificRecord? Original)
+{
+    internal string Id => $"{Partition}:{Offset}";
+}
+
+/// <summary>
+/// Reads <see cref="PrimeBrokerTopics.TradeEventsDlq"/> from the start of every partition to its end at the time of the
+/// call. Understands both forms a dead letter takes: a <see cref="FailedTradeEvent"/> envelope (the topology's
+/// validation failures) and the original bytes with the engine's <see cref="DeadLetterHeaders"/> (records that did not
+/// deserialize).
+/// </summary>
+internal sealed class DeadLetterReader(string bootstrapServers, ISchemaRegistryClient registry)
+{
+    private readonly Serde<FailedTradeEvent> _envelope = AvroSerdes.For<FailedTradeEvent>(registry);
+    private readonly Serde<ISpecificRecord> _trades = TradeEventSerdes.ForTradeEvents(registry);
+
+    /// <summary>Every dead letter, oldest first per partition.</summary>
+    /// <exception cref="TimeoutException">The topic could not be read within <paramref name="timeout"/>.</exception>
+    internal IReadOnlyList<DeadLetter> ReadAll(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = $"dlq-reader-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            // The end of a partition is where the consumer reports EOF: a transactional writer's last offsets are commit
+            // markers, which are never returned as records.
+            EnablePartitionEof = true,
+        }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        // All-topics metadata: asking for one topic by name would auto-create it on clusters that allow that.
+        var topic = admin.GetMetadata(timeout).Topics.FirstOrDefault(t => t.Topic == PrimeBrokerTopics.TradeEventsDlq);
+        if (topic is null || topic.Error.IsError)
+        {
+            throw new InvalidOperationException($"Topic '{PrimeBrokerTopics.TradeEventsDlq}' does not exist; provision the topic catalog first.");
+        }
+
+        var ends = new Dictionary<int, long>();
+        var starts = new List<TopicPartitionOffset>();
+        foreach (var p in topic.Partitions)
+        {
+            var tp = new TopicPartition(PrimeBrokerTopics.TradeEventsDlq, p.PartitionId);
+            var marks = consumer.QueryWatermarkOffsets(tp, timeout);
+            if (marks.High.Value > marks.Low.Value)
+            {
+                ends[p.PartitionId] = marks.High.Value;
+                starts.Add(new TopicPartitionOffset(tp, marks.Low));
+            }
+        }
+
+        var letters = new List<DeadLetter>();
+        if (starts.Count == 0)
+        {
+            return letters;
+        }
+
+        consumer.Assign(starts);
+        var deadline = DateTime.UtcNow + timeout;
+        while (ends.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Reading '{PrimeBrokerTopics.TradeEventsDlq}' took longer than {timeout}.");
+            }
+
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (result is null)
+            {
+                continue;
+            }
+
+            if (result.IsPartitionEOF)
+            {
+                if (ends.TryGetValue(result.Partition.Value, out var eofEnd) && result.Offset.Value >= eofEnd)
+                {
+                    ends.Remove(result.Partition.Value);
+                }
+
+                continue;
+            }
+
+            letters.Add(Decode(result));
+            if (ends.TryGetValue(result.Partition.Value, out var end) && result.Offset.Value + 1 >= end)
+            {
+                ends.Remove(result.Partition.Value);
+            }
+        }
+
+        return letters.OrderBy(l => l.Timestamp).ThenBy(l => l.Partition).ThenBy(l => l.Offset).ToList();
+    }
+
+    private DeadLetter Decode(ConsumeResult<byte[], byte[]> result)
+    {
+        var headers = result.Message.Headers;
+        var when = result.Message.Timestamp.UtcDateTime;
+        if (Header(headers, DeadLetterHeaders.ErrorType) is { } errorType)
+        {
+            return new DeadLetter(result.Partition.Value, result.Offset.Value, errorType,
+                Header(headers, DeadLetterHeaders.ErrorMessage) ?? string.Empty,
+                Header(headers, DeadLetterHeaders.SourceTopic) ?? string.Empty,
+                int.TryParse(Header(headers, DeadLetterHeaders.SourcePartition), out var sp) ? sp : -1,
+                long.TryParse(Header(headers, DeadLetterHeaders.SourceOffset), out var so) ? so : -1,
+                when, TryDecodeTrade(result.Message.Value, PrimeBrokerTopics.TradeEvents));
+        }
+
+        try
+        {
+            var envelope = _envelope.Deserializer.Deserialize(result.Message.Value, result.Message.Value is null,
+                new SerializationContext(MessageComponentType.Value, result.Topic, headers));
+            return new DeadLetter(result.Partition.Value, result.Offset.Value, envelope.errorType, envelope.errorMessage,
+                envelope.sourceTopic, envelope.sourcePartition, envelope.sourceOffset, new DateTimeOffset(envelope.timestamp, TimeSpan.Zero),
+                TryDecodeTrade(envelope.originalValue, envelope.sourceTopic));
+        }
+        catch (EventDeserializationException e)
+        {
+            return new DeadLetter(result.Partition.Value, result.Offset.Value, "Undecodable", e.Message, string.Empty, -1, -1, when, null);
+        }
+    }
+
+    private ISpecificRecord? TryDecodeTrade(byte[]? bytes, string topic)
+    {
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _trades.Deserializer.Deserialize(bytes, false, new SerializationContext(MessageComponentType.Value, topic));
+        }
+        catch (EventDeserializationException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Header(Headers? headers, string key) =>
+        headers is not null && headers.TryGetLastBytes(key, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+}

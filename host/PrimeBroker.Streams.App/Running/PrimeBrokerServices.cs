@@ -1,0 +1,88 @@
+using Confluent.SchemaRegistry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.Http;
+using PrimeBroker.Streams.App.Options;
+using PrimeBroker.Streams.Brokerage;
+using PrimeBroker.Streams.Brokerage.Publishing;
+using OpenTelemetry.Metrics;
+using PrimeBroker.Streams.Engine;
+
+namespace PrimeBroker.Streams.App.Running;
+
+/// <summary>The services of a running prime-broker instance (<c>run</c> and <c>demo</c>).</summary>
+public static class PrimeBrokerServices
+{
+    /// <summary>
+    /// Registers the options (validated at start), the schema registry client, the <see cref="StreamsApplication"/>
+    /// with the prime-broker topology, <see cref="BrokerageQueries"/>, <see cref="TradePublisher"/>,
+    /// <see cref="LiveStatistics"/> and what the HTTP API needs. Hosted services start in this order: streams
+    /// application, publisher, statistics sampler; they stop in reverse (the streams application last commits and closes
+    /// its tasks).
+    /// </summary>
+    public static IServiceCollection AddPrimeBroker(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddValidatedOptions<KafkaOptions>(configuration, KafkaOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<SchemaRegistryOptions>(configuration, SchemaRegistryOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<StreamsOptions>(configuration, StreamsOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<HttpOptions>(configuration, HttpOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<BrokerageOptions>(configuration, BrokerageOptions.SectionName, ValidateBrokerage);
+
+        services.AddSingleton<ClusterConnection>();
+        services.AddSingleton<ISchemaRegistryClient>(sp =>
+            new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = sp.GetRequiredService<ClusterConnection>().RegistryUrl }));
+        services.AddSingleton(sp => new BrokerageServices
+        {
+            LoggerFactory = sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
+            Metrics = new BrokerageMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()),
+        });
+        services.AddSingleton(sp => sp.GetRequiredService<BrokerageServices>().Health);
+        services.AddSingleton(StreamsFactory.Create);
+        services.AddSingleton(sp => new BrokerageQueries(sp.GetRequiredService<StreamsApplication>()));
+        services.AddSingleton<PublisherHostedService>();
+        services.AddSingleton(sp => sp.GetRequiredService<PublisherHostedService>().Publisher);
+        services.AddSingleton<LiveStatistics>();
+        services.AddSingleton<EmbeddedClusterHeadroom>();
+        services.AddSingleton(sp =>
+        {
+            var queries = sp.GetRequiredService<BrokerageQueries>();
+            return new TradeLatencyTracker((account, instrument) => queries.PositionOf(account, instrument)?.LastSequenceNumber);
+        });
+        services.AddSingleton(sp =>
+        {
+            var connection = sp.GetRequiredService<ClusterConnection>();
+            return new DeadLetterReader(connection.BootstrapServers, sp.GetRequiredService<ISchemaRegistryClient>());
+        });
+
+        services.AddHostedService<StreamsHostedService>();
+        services.AddHostedService(sp => sp.GetRequiredService<PublisherHostedService>());
+        services.AddHostedService<LiveStatisticsSampler>();
+
+        services.AddSingleton<OwnerRouter>();
+        services.AddHttpClient(OwnerRouter.ClientName);
+        services.AddHealthChecks().AddCheck<StreamsHealthCheck>("streams", tags: ["ready"]);
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(EngineMetrics.MeterName, BrokerageMetrics.MeterName, TradeLatencyTracker.MeterName)
+            .AddPrometheusExporter());
+        return services;
+    }
+
+    private static IEnumerable<string> ValidateBrokerage(BrokerageOptions options)
+    {
+        try
+        {
+            options.Validate();
+            return [];
+        }
+        catch (OptionsValidationException e)
+        {
+            return e.Failures;
+        }
+    }
+}

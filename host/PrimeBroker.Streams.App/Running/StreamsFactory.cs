@@ -1,0 +1,41 @@
+using System.Diagnostics.Metrics;
+using Confluent.SchemaRegistry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.Options;
+using PrimeBroker.Streams.Brokerage;
+using PrimeBroker.Streams.Engine;
+
+namespace PrimeBroker.Streams.App.Running;
+
+/// <summary>Builds this instance's <see cref="StreamsApplication"/> from the host's options: the prime-broker topology,
+/// the resolved cluster, and the streams settings.</summary>
+internal static class StreamsFactory
+{
+    internal static StreamsApplication Create(IServiceProvider services)
+    {
+        var streams = services.GetRequiredService<IOptions<StreamsOptions>>().Value;
+        var http = services.GetRequiredService<IOptions<HttpOptions>>().Value;
+        var brokerage = services.GetRequiredService<IOptions<BrokerageOptions>>().Value;
+        var connection = services.GetRequiredService<ClusterConnection>();
+        var topology = BrokerageTopology.Build(brokerage, services.GetRequiredService<ISchemaRegistryClient>(),
+            services.GetRequiredService<BrokerageServices>());
+        var config = new StreamsConfig
+        {
+            ApplicationId = streams.ApplicationId,
+            BootstrapServers = connection.BootstrapServers,
+            StateDirectory = streams.StateDirectory,
+            NumStreamThreads = streams.Threads,
+            CommitInterval = streams.CommitInterval,
+            SessionTimeout = streams.SessionTimeout,
+            HeartbeatInterval = streams.HeartbeatInterval,
+            InternalTopicReplicationFactor = streams.ReplicationFactor,
+            ProcessingGuarantee = streams.ProcessingGuarantee,
+            ApplicationServer = streams.ApplicationServer ?? http.FirstAuthority(),
+            DeadLetterTopic = brokerage.DeadLetterTopic,
+            TopicProvisioner = connection.TopicProvisioner,
+        };
+        return new StreamsApplication(topology, config, services.GetRequiredService<ILoggerFactory>(), services.GetService<IMeterFactory>());
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PrimeBroker.Streams.Engine;
+
+namespace PrimeBroker.Streams.App.Running;
+
+/// <summary>
+/// Runs this instance's <see cref="StreamsApplication"/> inside the generic host. Start: provisions internal topics,
+/// restores global stores and starts the stream threads (tasks restore asynchronously; <c>/health/ready</c> turns ready
+/// when they run). Stop (Ctrl-C, SIGTERM, host shutdown): each thread commits, closes its tasks and leaves the group.
+/// </summary>
+internal sealed class StreamsHostedService(IServiceProvider services, ILogger<StreamsHostedService> logger) : IHostedService
+{
+    private StreamsApplication? _application;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _application = (StreamsApplication)services.GetService(typeof(StreamsApplication))!;
+        await _application.StartAsync(cancellationToken);
+        AppLog.StreamsStarted(logger, _application.Config.ApplicationId, _application.Config.ApplicationServer ?? "none");
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_application is not null)
+        {
+            await _application.StopAsync(cancellationToken);
+            AppLog.StreamsStopped(logger, _application.Config.ApplicationId);
+        }
+    }
+}
