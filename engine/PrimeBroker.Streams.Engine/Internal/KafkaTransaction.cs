@@ -17,11 +17,9 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     private readonly TimeSpan _timeout;
     private readonly EngineMetrics _metrics;
     private readonly ConcurrentDictionary<string, int> _partitionCounts = new();
-    private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivery;
     private IProducer<byte[], byte[]> _producer;
-    private IAdminClient _admin;
-    private Error? _deliveryError;
-    private long _pendingCallbacks;
+    private IAdminClient? _admin;
+    private Deliveries _deliveries = new();
     private long _sent;
     private int _roundRobin;
 
@@ -32,42 +30,53 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         _transactional = transactional;
         _timeout = timeout;
         _metrics = metrics;
-        _onDelivery = report =>
-        {
-            if (report.Error.IsError)
-            {
-                Interlocked.CompareExchange(ref _deliveryError, report.Error, null);
-            }
-        };
-        (_producer, _admin) = CreateProducer();
+        _producer = CreateProducer();
     }
 
     public bool InTransaction { get; private set; }
 
-    public void Send(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp) =>
-        Produce(topic, partition, key, value, headers, timestamp, _onDelivery);
+    /// <summary>Where the stream thread reports blocking calls; null when nobody watches.</summary>
+    public ThreadActivity? Activity { get; set; }
 
+    /// <summary>Delivery callbacks of marker records not yet run (diagnostics).</summary>
+    public long PendingCallbacks => _deliveries.Pending;
+
+    public void Send(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp) =>
+        Produce(topic, partition, key, value, headers, timestamp, _deliveries.OnDelivery);
+
+    /// <remarks>The callback is counted against the current producer and transaction only: a Produce that throws takes
+    /// its count back, and a callback that arrives after the producer was replaced or the transaction aborted lands on
+    /// the old count, which nobody waits for any more.</remarks>
     public void Send(string topic, int partition, byte[]? key, byte[]? value, Headers? headers, long timestamp, Action<long> onDelivered)
     {
-        Interlocked.Increment(ref _pendingCallbacks);
-        Produce(topic, partition, key, value, headers, timestamp, report =>
+        var deliveries = _deliveries;
+        deliveries.Add();
+        try
         {
-            try
+            Produce(topic, partition, key, value, headers, timestamp, report =>
             {
-                if (report.Error.IsError)
+                try
                 {
-                    Interlocked.CompareExchange(ref _deliveryError, report.Error, null);
+                    if (report.Error.IsError)
+                    {
+                        deliveries.Fail(report.Error);
+                    }
+                    else
+                    {
+                        onDelivered(report.Offset.Value);
+                    }
                 }
-                else
+                finally
                 {
-                    onDelivered(report.Offset.Value);
+                    deliveries.Done();
                 }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _pendingCallbacks);
-            }
-        });
+            });
+        }
+        catch
+        {
+            deliveries.Done();
+            throw;
+        }
     }
 
     // Called for every record sent. TryGetValue first: a GetOrAdd with a lambda that captures `this` allocates a new
@@ -77,6 +86,8 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
 
     private int LookUpPartitionCount(string topic)
     {
+        // Built on first use: most threads learn every partition count in their first transaction.
+        _admin ??= new DependentAdminClientBuilder(_producer.Handle).Build();
         var metadata = _admin.GetMetadata(topic, _timeout);
         var topicMetadata = metadata.Topics.FirstOrDefault(m => m.Topic == topic);
         if (topicMetadata is null || topicMetadata.Error.IsError || topicMetadata.Partitions.Count == 0)
@@ -89,6 +100,7 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
 
     public void Flush()
     {
+        Activity?.Set("producer flush");
         var remaining = _producer.Flush(_timeout);
         if (remaining > 0)
         {
@@ -96,9 +108,10 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         }
 
         // Flush returns when librdkafka's queue is empty; the last delivery callbacks may still be running.
+        Activity?.Set($"waiting for {PendingCallbacks} delivery callbacks after a flush");
         var spin = new SpinWait();
         var deadline = DateTime.UtcNow + _timeout;
-        while (Interlocked.Read(ref _pendingCallbacks) > 0)
+        while (_deliveries.Pending > 0)
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -130,11 +143,13 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     private void CommitTransaction(List<TopicPartitionOffset> offsets)
     {
         EnsureTransaction();
+        Activity?.Set("send offsets to transaction");
         _producer.SendOffsetsToTransaction(offsets, _consumer.ConsumerGroupMetadata, _timeout);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
+                Activity?.Set($"commit transaction (attempt {attempt})");
                 _producer.CommitTransaction(_timeout);
                 break;
             }
@@ -152,11 +167,13 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     /// real cluster.</summary>
     public void Abort()
     {
-        _deliveryError = null;
+        // Callbacks of the aborted transaction (purged records report errors) must not fail the next one.
+        _deliveries = new Deliveries();
         Interlocked.Exchange(ref _sent, 0);
         if (_transactional && InTransaction)
         {
             InTransaction = false;
+            Activity?.Set("abort transaction");
             _producer.AbortTransaction(_timeout);
         }
     }
@@ -166,28 +183,29 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     public void RecreateProducer()
     {
         InTransaction = false;
-        _deliveryError = null;
-        Interlocked.Exchange(ref _pendingCallbacks, 0);
+        _deliveries = new Deliveries();
         DisposeProducer();
-        (_producer, _admin) = CreateProducer();
+        _producer = CreateProducer();
     }
 
     public void Dispose() => DisposeProducer();
 
-    private (IProducer<byte[], byte[]>, IAdminClient) CreateProducer()
+    private IProducer<byte[], byte[]> CreateProducer()
     {
         var producer = _producerFactory();
         if (_transactional)
         {
+            Activity?.Set("init transactions");
             producer.InitTransactions(_timeout);
         }
 
-        return (producer, new DependentAdminClientBuilder(producer.Handle).Build());
+        return producer;
     }
 
     private void DisposeProducer()
     {
-        _admin.Dispose();
+        _admin?.Dispose();
+        _admin = null;
         try
         {
             _producer.Flush(TimeSpan.Zero);
@@ -224,6 +242,7 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     {
         if (_transactional && !InTransaction)
         {
+            Activity?.Set("begin transaction");
             _producer.BeginTransaction();
             InTransaction = true;
         }
@@ -231,10 +250,38 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
 
     private void ThrowOnDeliveryError()
     {
-        var error = Interlocked.Exchange(ref _deliveryError, null);
-        if (error is not null)
+        if (_deliveries.TakeError() is { } error)
         {
             throw new KafkaException(error);
         }
+    }
+
+    /// <summary>Delivery accounting of one producer's transaction: callbacks pending and the first delivery error.
+    /// Replaced, never reset, so a late callback of an earlier transaction cannot touch the current count.</summary>
+    private sealed class Deliveries
+    {
+        private long _pending;
+        private Error? _error;
+
+        public Deliveries() => OnDelivery = report =>
+        {
+            if (report.Error.IsError)
+            {
+                Fail(report.Error);
+            }
+        };
+
+        /// <summary>The callback of records sent without a delivery action (allocated once per transaction).</summary>
+        public Action<DeliveryReport<byte[], byte[]>> OnDelivery { get; }
+
+        public long Pending => Interlocked.Read(ref _pending);
+
+        public void Add() => Interlocked.Increment(ref _pending);
+
+        public void Done() => Interlocked.Decrement(ref _pending);
+
+        public void Fail(Error error) => Interlocked.CompareExchange(ref _error, error, null);
+
+        public Error? TakeError() => Interlocked.Exchange(ref _error, null);
     }
 }
