@@ -35,6 +35,7 @@ internal sealed class StreamThread : IDisposable
     private readonly InstanceDirectory? _directory;
     private readonly string _member;
     private readonly List<TopicPartition> _pauseAfterAssign = new();
+    private readonly ThreadActivity _activity = new();
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
@@ -84,6 +85,21 @@ internal sealed class StreamThread : IDisposable
 
     public IEnumerable<Measurement<long>> Lag() => _tasks.Lag();
 
+    /// <summary>What the thread is doing now and for how long, and how long since its loop last went round.</summary>
+    public ThreadActivity Activity => _activity;
+
+    /// <summary>The health of every task of this thread; callable from any thread.</summary>
+    public IReadOnlyList<TaskHealth> Health()
+    {
+        var (what, time) = _activity.Current;
+        var activity = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"'{what}' for {time.TotalSeconds:0.0} s, loop {_activity.SinceLoop.TotalSeconds:0.0} s ago, {_transaction?.PendingCallbacks ?? 0} delivery callbacks pending, in transaction {_transaction?.InTransaction ?? false}");
+        return _tasks.Health(_name, _config.StallTimeout, activity).ToList();
+    }
+
+    /// <summary>Whether the thread ran and ended (stopped or died).</summary>
+    public bool Stopped => _thread.ThreadState.HasFlag(ThreadState.Stopped);
+
     public void Start() => _thread.Start();
 
     public void RequestStop() => _stopRequested = true;
@@ -102,18 +118,23 @@ internal sealed class StreamThread : IDisposable
         {
             _consumer = _clients.StreamConsumer(_name, OnAssigned, OnRevoked, OnLost);
             _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout);
-            _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics);
+            _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
+            {
+                Activity = _activity,
+            };
             _consumer.Subscribe(_runtime.SourceTopics);
             _lastCommit = Environment.TickCount64;
             while (!_stopRequested)
             {
+                _activity.Loop();
                 PollAndProcess();
                 var now = Environment.TickCount64;
                 Punctuate();
                 if (now - _lastCommit >= (long)_config.CommitInterval.TotalMilliseconds)
                 {
                     CommitAll();
-                    _tasks.UpdateLag(_consumer);
+                    _activity.Set("watermarks");
+                    _tasks.UpdateProgress(_consumer, _config.StallTimeout);
                     _lastCommit = now;
                 }
             }
@@ -153,6 +174,7 @@ internal sealed class StreamThread : IDisposable
             ConsumeResult<byte[], byte[]>? result;
             try
             {
+                _activity.Set("consume");
                 result = _consumer.Consume(processed == 0 ? timeout : TimeSpan.Zero);
             }
             catch (ConsumeException ex) when (ex.Error.Code is ErrorCode.Local_AutoOffsetReset or ErrorCode.OffsetOutOfRange)
@@ -173,6 +195,7 @@ internal sealed class StreamThread : IDisposable
 
             try
             {
+                _activity.Set("process");
                 task.Process(result);
             }
             catch (TaskFailedException ex)
@@ -215,6 +238,7 @@ internal sealed class StreamThread : IDisposable
             return;
         }
 
+        _activity.Set("commit");
         var tasks = _tasks.Tasks;
         var stateless = tasks.Where(t => t.LoggedStores.Count == 0 && t.NeedsCommit).ToList();
         try
@@ -347,6 +371,7 @@ internal sealed class StreamThread : IDisposable
     private IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
     {
         _logger.Assigned(_name, string.Join(", ", partitions));
+        _activity.Set("restore");
         var result = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign);
         IsRunning = true;
         _directory?.Announce(_member, _tasks.OwnedPartitions);

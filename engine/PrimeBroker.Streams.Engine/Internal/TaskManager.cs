@@ -23,6 +23,8 @@ internal sealed class TaskManager
     private readonly ConcurrentDictionary<TaskId, Exception> _failed = new();
     private readonly Dictionary<TopicPartition, StreamTask> _byPartition = new();
     private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
+    private readonly ConcurrentDictionary<TaskId, TaskProgress> _progress = new();
+    private readonly ConcurrentDictionary<TaskId, long> _restoring = new();
 
     public TaskManager(RuntimeTopology runtime, StreamsConfig config, EngineMetrics metrics, ILogger logger)
     {
@@ -61,6 +63,7 @@ internal sealed class TaskManager
         {
             var sub = _runtime.SubTopologyByTopic[group.First().Topic];
             StreamTask? task = null;
+            _restoring[group.Key] = Environment.TickCount64;
             try
             {
                 task = new StreamTask(group.Key, sub, _runtime.Topology, env);
@@ -79,6 +82,7 @@ internal sealed class TaskManager
                 _logger.Restored(task.Id.ToString(), task.RestoredRecords, task.Committed.CommitSequence, string.Join(", ", task.NextOffsets.Select(e => $"{e.Key.Topic}[{e.Key.Partition.Value}]@{e.Value}")));
                 task.Initialize();
                 _tasks[task.Id] = task;
+                _progress[task.Id] = new TaskProgress();
                 _failed.TryRemove(task.Id, out _);
             }
             catch (Exception ex) when (ex is ChangelogTruncatedException or KafkaException or TimeoutException or InvalidOperationException)
@@ -95,6 +99,10 @@ internal sealed class TaskManager
 
                 toPause.AddRange(group);
             }
+            finally
+            {
+                _restoring.TryRemove(group.Key, out _);
+            }
         }
 
         return result;
@@ -107,6 +115,7 @@ internal sealed class TaskManager
         _logger.TaskStopped(task.Id.ToString(), error.Message, error);
         _failed[task.Id] = error;
         _tasks.TryRemove(task.Id, out _);
+        _progress.TryRemove(task.Id, out _);
         foreach (var tp in task.InputPartitions)
         {
             _byPartition.Remove(tp);
@@ -129,6 +138,7 @@ internal sealed class TaskManager
         foreach (var task in _tasks.Values.Where(t => partitions is null || t.InputPartitions.Any(partitions.Contains)).ToList())
         {
             _tasks.TryRemove(task.Id, out _);
+            _progress.TryRemove(task.Id, out _);
             foreach (var tp in task.InputPartitions)
             {
                 _byPartition.Remove(tp);
@@ -146,18 +156,110 @@ internal sealed class TaskManager
         }
     }
 
-    /// <summary>Refreshes the lag gauge from the consumer's cached high watermarks.</summary>
-    public void UpdateLag(IConsumer<byte[], byte[]> consumer)
+    /// <summary>
+    /// Refreshes the lag gauge and each task's progress from the consumer's cached high watermarks (queried, at most
+    /// every half <paramref name="stallTimeout"/>, when none is cached). A task has work pending when its consumer
+    /// position is short of the end of its input or it holds uncommitted records; it makes progress when its committed
+    /// position moves. Idle tasks are never stalled.
+    /// </summary>
+    public void UpdateProgress(IConsumer<byte[], byte[]> consumer, TimeSpan stallTimeout)
     {
-        foreach (var (tp, task) in _byPartition)
+        var now = Environment.TickCount64;
+        var half = (long)stallTimeout.TotalMilliseconds / 2;
+        foreach (var task in _tasks.Values)
         {
-            var watermarks = consumer.GetWatermarkOffsets(tp);
-            var position = task.NextOffsets.GetValueOrDefault(tp, -1);
-            if (watermarks.High.Value >= 0 && position >= 0)
+            var progress = _progress.GetOrAdd(task.Id, _ => new TaskProgress());
+            long position = 0, lag = 0;
+            var pending = task.UncommittedRecords > 0;
+            var lagKnown = true;
+            var detail = new System.Text.StringBuilder();
+            foreach (var tp in task.InputPartitions)
             {
-                _lag[tp] = Math.Max(0, watermarks.High.Value - position);
+                var high = consumer.GetWatermarkOffsets(tp).High.Value;
+                if (high < 0 && now - progress.LastProgressTick > half && now - progress.LastQueryTick > half)
+                {
+                    progress.LastQueryTick = now;
+                    try
+                    {
+                        high = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(2)).High.Value;
+                    }
+                    catch (KafkaException)
+                    {
+                        // Unknown for now; asked again after another half stall timeout.
+                    }
+                }
+
+                var committed = task.CommittedPosition(tp);
+                var next = task.NextOffsets.GetValueOrDefault(tp, -1);
+                var fetch = consumer.Position(tp).Value;
+                if (high >= 0 && next >= 0)
+                {
+                    _lag[tp] = Math.Max(0, high - next);
+                }
+
+                if (high >= 0 && committed >= 0)
+                {
+                    lag += Math.Max(0, high - committed);
+                    pending |= (fetch >= 0 ? fetch : committed) < high;
+                }
+                else
+                {
+                    lagKnown = false;
+                }
+
+                position += Math.Max(committed, 0);
+                detail.Append(System.Globalization.CultureInfo.InvariantCulture, $"{tp.Topic}[{tp.Partition.Value}] committed {committed} next {next} fetch {fetch} end {high}; ");
             }
+
+            if (position != progress.Position || !pending)
+            {
+                progress.Position = position;
+                progress.LastProgressTick = now;
+            }
+
+            progress.Pending = pending;
+            progress.Lag = lagKnown ? lag : -1;
+            progress.Detail = detail.ToString();
         }
+    }
+
+    /// <summary>Every task of this thread as the health check sees it; callable from any thread.</summary>
+    public IEnumerable<TaskHealth> Health(string thread, TimeSpan stallTimeout, string activity)
+    {
+        var now = Environment.TickCount64;
+        foreach (var (id, since) in _restoring)
+        {
+            yield return new TaskHealth(id, thread, TaskHealthState.Restoring, -1, TimeSpan.FromMilliseconds(now - since), activity);
+        }
+
+        foreach (var (id, progress) in _progress)
+        {
+            var sinceProgress = TimeSpan.FromMilliseconds(now - progress.LastProgressTick);
+            var stalled = progress.Pending && sinceProgress > stallTimeout;
+            yield return new TaskHealth(id, thread, stalled ? TaskHealthState.Stalled : TaskHealthState.Running, progress.Lag, sinceProgress,
+                stalled ? $"{progress.Detail}thread: {activity}" : null);
+        }
+
+        foreach (var (id, error) in _failed)
+        {
+            yield return new TaskHealth(id, thread, TaskHealthState.Failed, -1, TimeSpan.Zero, error.Message);
+        }
+    }
+
+    /// <summary>What the watchdog knows of a running task's progress; written on the stream thread, read anywhere.</summary>
+    private sealed class TaskProgress
+    {
+        public long Position { get; set; } = -1;
+
+        public long LastProgressTick { get; set; } = Environment.TickCount64;
+
+        public long LastQueryTick { get; set; }
+
+        public bool Pending { get; set; }
+
+        public long Lag { get; set; } = -1;
+
+        public string Detail { get; set; } = "";
     }
 
     private long StartPosition(IConsumer<byte[], byte[]> consumer, TopicPartition tp, Offset? committed)

@@ -60,6 +60,9 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     private RuntimeTopology? _runtime;
     private PartitionPlan? _plan;
     private StreamsState _state = StreamsState.Created;
+    private readonly HashSet<Processing.TaskId> _reportedStalled = new();
+    private readonly HashSet<string> _stuckThreads = new();
+    private Timer? _watchdog;
 
     public StreamsApplication(Topology topology, StreamsConfig config, ILoggerFactory? loggerFactory = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
@@ -108,6 +111,43 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             .Concat(_threads.SelectMany(t => t.FailedTasks.Select(f => $"task {f.Key} stopped: {f.Value.Message}")))
             .Concat(_global?.Error is { } g ? [$"global store thread failed: {g.Message}"] : [])
             .ToList();
+
+    /// <summary>
+    /// The instance's health for readiness and liveness probes: overall status, every task (restoring, running, stalled,
+    /// retrying, failed) with its lag and time since progress, and the problems in words. Thread-safe; computed on each
+    /// call from what the stream threads last published, so a thread stuck in a call still shows up (as stalled tasks).
+    /// </summary>
+    public StreamsHealth Health
+    {
+        get
+        {
+            var state = State;
+            var tasks = _threads.SelectMany(t => t.Health()).OrderBy(t => t.TaskId).ToList();
+            var problems = new List<string>(Errors);
+            foreach (var task in tasks.Where(t => t.State is TaskHealthState.Stalled or TaskHealthState.Retrying))
+            {
+                problems.Add($"task {task.TaskId} {task.State.ToString().ToLowerInvariant()} for {task.SinceProgress.TotalSeconds:0.0} s (lag {task.Lag}): {task.Detail}");
+            }
+
+            foreach (var thread in _threads.Where(t => t.Activity.SinceLoop > _config.StallTimeout && !t.Stopped))
+            {
+                var (what, time) = thread.Activity.Current;
+                problems.Add($"thread {thread.Name} stuck in '{what}' for {time.TotalSeconds:0.0} s");
+            }
+
+            var status = state switch
+            {
+                StreamsState.Created => StreamsHealthStatus.Starting,
+                StreamsState.PendingShutdown or StreamsState.NotRunning => StreamsHealthStatus.Stopped,
+                StreamsState.Error => StreamsHealthStatus.Failed,
+                _ when problems.Count > 0 => StreamsHealthStatus.Degraded,
+                _ when tasks.Any(t => t.State == TaskHealthState.Restoring) => StreamsHealthStatus.Restoring,
+                StreamsState.Running => StreamsHealthStatus.Running,
+                _ => StreamsHealthStatus.Starting,
+            };
+            return new StreamsHealth(status, tasks, problems);
+        }
+    }
 
     /// <summary>The task ids this instance runs now.</summary>
     public IReadOnlyCollection<Processing.TaskId> ActiveTasks => _threads.SelectMany(t => t.Tasks).Select(t => t.Id).Order().ToList();
@@ -165,6 +205,10 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
         Metrics.LagSource = () => _threads.SelectMany(t => t.Lag());
         Metrics.EnableLagGauge();
+        Metrics.StalledSource = () => _threads.Sum(t => t.Health().Count(h => h.State == TaskHealthState.Stalled));
+        Metrics.EnableStalledGauge();
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_config.StallTimeout.TotalMilliseconds / 4, 50, 5000));
+        _watchdog = new Timer(_ => Watch(), null, period, period);
         foreach (var thread in _threads)
         {
             thread.Start();
@@ -183,6 +227,11 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             }
 
             SetState(StreamsState.PendingShutdown);
+        }
+
+        if (_watchdog is not null)
+        {
+            await _watchdog.DisposeAsync().ConfigureAwait(false);
         }
 
         foreach (var thread in _threads)
@@ -299,6 +348,46 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         var id = Guid.NewGuid();
         File.WriteAllText(file, id.ToString());
         return id.ToString("N")[..12];
+    }
+
+    /// <summary>The watchdog: logs each task once when it stalls and once when it recovers, so no stall is silent.</summary>
+    private void Watch()
+    {
+        try
+        {
+            lock (_reportedStalled)
+            {
+                var stalled = _threads.SelectMany(t => t.Health()).Where(h => h.State == TaskHealthState.Stalled).ToList();
+                foreach (var task in stalled.Where(t => _reportedStalled.Add(t.TaskId)))
+                {
+                    _logger.TaskStalled(task.TaskId.ToString(), task.Lag, task.SinceProgress.TotalSeconds, task.Detail);
+                }
+
+                foreach (var recovered in _reportedStalled.Where(id => stalled.All(s => s.TaskId != id)).ToList())
+                {
+                    _reportedStalled.Remove(recovered);
+                    _logger.TaskRecovered(recovered.ToString());
+                }
+
+                foreach (var thread in _threads)
+                {
+                    var stuck = thread.Activity.SinceLoop > _config.StallTimeout && !thread.Stopped;
+                    if (stuck && _stuckThreads.Add(thread.Name))
+                    {
+                        var (what, time) = thread.Activity.Current;
+                        _logger.ThreadStuck(thread.Name, what, time.TotalSeconds);
+                    }
+                    else if (!stuck)
+                    {
+                        _stuckThreads.Remove(thread.Name);
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // A thread's collections changed under the snapshot, or it was disposed while stopping: the next tick retries.
+        }
     }
 
     private void SetState(StreamsState next)

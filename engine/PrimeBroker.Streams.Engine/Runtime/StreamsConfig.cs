@@ -79,6 +79,11 @@ public sealed record StreamsConfig
     /// engine owns (group.id, isolation.level, transactional.id, ...) are refused.</summary>
     public IReadOnlyDictionary<string, string> ClientConfig { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>How long a task whose input has lag may go without its committed position advancing before it is
+    /// reported as stalled (warning log, metric <c>pbs.tasks.stalled</c>, <see cref="StreamsHealthStatus.Degraded"/>);
+    /// also how long a stream thread may stay inside one call. Default 60 s.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Timeout of metadata, offset and transaction calls. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -103,6 +108,7 @@ public sealed record StreamsConfig
         Require(TransactionTimeout >= TimeSpan.FromSeconds(1), nameof(TransactionTimeout), "must be at least 1 s");
         Require(InternalTopicReplicationFactor >= 1, nameof(InternalTopicReplicationFactor), "must be at least 1");
         Require(RequestTimeout >= TimeSpan.FromMilliseconds(100), nameof(RequestTimeout), "must be at least 100 ms");
+        Require(StallTimeout >= TimeSpan.FromMilliseconds(100), nameof(StallTimeout), "must be at least 100 ms");
         Require(ApplicationServer is null || (ApplicationServer.LastIndexOf(':') is > 0 and var i && int.TryParse(ApplicationServer[(i + 1)..], out _)),
             nameof(ApplicationServer), "must be host:port");
         var owned = ClientConfig.Keys.FirstOrDefault(k => s_ownedKeys.Contains(k));
