@@ -50,6 +50,12 @@ internal static partial class EngineLog
     [LoggerMessage(1014, LogLevel.Information, "Task {Task} makes progress again")]
     public static partial void TaskRecovered(this ILogger logger, string task);
 
+    [LoggerMessage(1016, LogLevel.Warning, "Thread {Thread}: {Tasks} tasks closed and restored from their changelogs ({Reason})")]
+    public static partial void TasksReinitialized(this ILogger logger, string thread, int tasks, string reason);
+
+    [LoggerMessage(1017, LogLevel.Warning, "Task {Task} parked after attempt {Attempt} failed; retrying in {Seconds:0.0} s: {Reason}")]
+    public static partial void TaskParked(this ILogger logger, string task, int attempt, double seconds, string reason);
+
     [LoggerMessage(1015, LogLevel.Warning, "Thread {Thread} stuck in '{Activity}' for {Seconds:0.0} s")]
     public static partial void ThreadStuck(this ILogger logger, string thread, string activity, double seconds);
 }

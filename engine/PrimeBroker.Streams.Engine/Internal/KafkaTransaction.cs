@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
 
 namespace PrimeBroker.Streams.Engine.Internal;
@@ -8,7 +9,14 @@ namespace PrimeBroker.Streams.Engine.Internal;
 /// exactly-once it begins a Kafka transaction at the first send after a commit; under at-least-once the commit is a
 /// flush plus a plain offset commit.
 /// </summary>
-/// <remarks>Send and Commit run on the stream thread; delivery callbacks on librdkafka's poll thread.</remarks>
+/// <remarks>
+/// Send and Commit run on the stream thread; delivery callbacks on librdkafka's poll thread. Transaction calls run with
+/// a bound of their own: librdkafka's SendOffsetsToTransaction can ignore its timeout while the group coordinator is
+/// unreachable (confluentinc/librdkafka#5456), which once left a stream thread blocked with no error. A call past its
+/// bound, and a commit that failed retriably or timed out, throw <see cref="IndefiniteTransactionException"/>: the
+/// caller must replace the producer (<see cref="RecreateProducer"/>, whose epoch bump fences anything in flight) and
+/// re-derive its positions from the log, because the transaction may or may not have committed.
+/// </remarks>
 internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDisposable
 {
     private readonly Func<IProducer<byte[], byte[]>> _producerFactory;
@@ -19,6 +27,7 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     private readonly ConcurrentDictionary<string, int> _partitionCounts = new();
     private IProducer<byte[], byte[]> _producer;
     private IAdminClient? _admin;
+    private Task? _stuckCall;
     private Deliveries _deliveries = new();
     private long _sent;
     private int _roundRobin;
@@ -143,20 +152,17 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     private void CommitTransaction(List<TopicPartitionOffset> offsets)
     {
         EnsureTransaction();
-        Activity?.Set("send offsets to transaction");
-        _producer.SendOffsetsToTransaction(offsets, _consumer.ConsumerGroupMetadata, _timeout);
-        for (var attempt = 1; ; attempt++)
+        var metadata = _consumer.ConsumerGroupMetadata;
+        Bounded("send offsets to transaction", p => p.SendOffsetsToTransaction(offsets, metadata, _timeout));
+        try
         {
-            try
-            {
-                Activity?.Set($"commit transaction (attempt {attempt})");
-                _producer.CommitTransaction(_timeout);
-                break;
-            }
-            catch (KafkaRetriableException) when (attempt < 5)
-            {
-                // The outcome is unknown; librdkafka allows retrying the same commit call.
-            }
+            Bounded("commit transaction", p => p.CommitTransaction(_timeout));
+        }
+        catch (KafkaException ex) when (ex is KafkaRetriableException || ex.Error.Code is ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut)
+        {
+            // The broker may have committed (a delayed EndTxn can even complete a later transaction: Jepsen, 2024);
+            // librdkafka implements no KIP-890. Only a new producer epoch and the log can tell what happened.
+            throw new IndefiniteTransactionException("commit transaction", ex);
         }
 
         InTransaction = false;
@@ -173,8 +179,7 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         if (_transactional && InTransaction)
         {
             InTransaction = false;
-            Activity?.Set("abort transaction");
-            _producer.AbortTransaction(_timeout);
+            Bounded("abort transaction", p => p.AbortTransaction(_timeout));
         }
     }
 
@@ -195,8 +200,8 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         var producer = _producerFactory();
         if (_transactional)
         {
-            Activity?.Set("init transactions");
-            producer.InitTransactions(_timeout);
+            _producer = producer;
+            Bounded("init transactions", p => p.InitTransactions(_timeout));
         }
 
         return producer;
@@ -206,6 +211,16 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     {
         _admin?.Dispose();
         _admin = null;
+        if (_stuckCall is { } stuck)
+        {
+            // A call still runs inside this producer: destroying it under the call is not safe. It is released when
+            // the call returns (never, if librdkafka never returns; one producer is then leaked, and logged as stuck).
+            var abandoned = _producer;
+            _stuckCall = null;
+            stuck.ContinueWith(_ => abandoned.Dispose(), TaskScheduler.Default);
+            return;
+        }
+
         try
         {
             _producer.Flush(TimeSpan.Zero);
@@ -248,6 +263,37 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         }
     }
 
+    /// <summary>
+    /// Runs a transaction call on the thread pool and waits at most the request timeout plus a grace period (the timeout
+    /// again, at most 5 s). Past that
+    /// the producer counts as stuck: the call is left to finish on its own and the caller gets
+    /// <see cref="IndefiniteTransactionException"/>.
+    /// </summary>
+    private void Bounded(string what, Action<IProducer<byte[], byte[]>> call)
+    {
+        Activity?.Set(what);
+        var producer = _producer;
+        var running = Task.Run(() => call(producer));
+        var bound = _timeout + TimeSpan.FromMilliseconds(Math.Min(5000, _timeout.TotalMilliseconds));
+        bool returned;
+        try
+        {
+            returned = running.Wait(bound);
+        }
+        catch (AggregateException ex) when (ex.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Throw(ex.InnerException);
+            throw;
+        }
+
+        if (!returned)
+        {
+            _stuckCall = running;
+            throw new IndefiniteTransactionException(what, new KafkaException(new Error(ErrorCode.Local_TimedOut,
+                $"{what} did not return within {bound.TotalSeconds:0.#} s (librdkafka ignores its own timeout here: confluentinc/librdkafka#5456)")));
+        }
+    }
+
     private void ThrowOnDeliveryError()
     {
         if (_deliveries.TakeError() is { } error)
@@ -284,4 +330,15 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
 
         public Error? TakeError() => Interlocked.Exchange(ref _error, null);
     }
+}
+
+/// <summary>
+/// A transaction call whose outcome is unknown or whose producer is stuck: a commit that failed retriably or timed out,
+/// or any transaction call that did not return within its bound. The producer must be replaced and the positions
+/// re-derived from the log.
+/// </summary>
+internal sealed class IndefiniteTransactionException(string call, KafkaException inner)
+    : KafkaException(new Error(inner.Error.Code, $"{call}: outcome unknown ({inner.Error.Reason})"), inner)
+{
+    public string Call { get; } = call;
 }

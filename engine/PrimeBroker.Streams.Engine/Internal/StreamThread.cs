@@ -35,6 +35,7 @@ internal sealed class StreamThread : IDisposable
     private readonly InstanceDirectory? _directory;
     private readonly string _member;
     private readonly List<TopicPartition> _pauseAfterAssign = new();
+    private readonly List<TopicPartition> _resumeAfterAssign = new();
     private readonly ThreadActivity _activity = new();
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
@@ -127,6 +128,7 @@ internal sealed class StreamThread : IDisposable
             while (!_stopRequested)
             {
                 _activity.Loop();
+                RetryParkedTasks();
                 PollAndProcess();
                 var now = Environment.TickCount64;
                 Punctuate();
@@ -165,6 +167,14 @@ internal sealed class StreamThread : IDisposable
             // Tasks that failed while being assigned: their partitions can only be paused once the assignment is in place.
             _consumer.Pause(_pauseAfterAssign);
             _pauseAfterAssign.Clear();
+        }
+
+        if (_resumeAfterAssign.Count > 0)
+        {
+            // librdkafka keeps an application pause across a re-assignment: a task that runs again must be resumed.
+            var assigned = _consumer.Assignment.ToHashSet();
+            _consumer.Resume(_resumeAfterAssign.Where(assigned.Contains).ToList());
+            _resumeAfterAssign.Clear();
         }
 
         var remaining = (long)_config.CommitInterval.TotalMilliseconds - (Environment.TickCount64 - _lastCommit);
@@ -280,6 +290,17 @@ internal sealed class StreamThread : IDisposable
     /// <summary>Aborts the transaction and rolls every task back to its last commit; a fenced or fatal producer is replaced.</summary>
     private void AbortAndRollback(Exception cause)
     {
+        if (cause is IndefiniteTransactionException)
+        {
+            // The transaction may have committed, or the producer is stuck in a call: neither memory nor an abort can be
+            // trusted. A new producer (its epoch bump fences the old one's transaction) and tasks restored from the log.
+            _logger.ProducerRecreated(_name, cause.Message);
+            _metrics.RecordAbort();
+            _transaction.RecreateProducer();
+            ReinitializeTasks(cause.Message);
+            return;
+        }
+
         var fatal = cause is KafkaException { Error.IsFatal: true } or KafkaException { Error.Code: ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch };
         if (!fatal)
         {
@@ -309,6 +330,37 @@ internal sealed class StreamThread : IDisposable
         }
 
         SeekAll(positions);
+    }
+
+    /// <summary>
+    /// Closes every running task dirty and creates it again from its changelog (and the group's offsets for tasks without
+    /// one), as a new owner would: the state and positions are then whatever the log says was committed.
+    /// </summary>
+    private void ReinitializeTasks(string reason)
+    {
+        var tasks = _tasks.Tasks;
+        _logger.TasksReinitialized(_name, tasks.Count, reason);
+        var partitions = tasks.SelectMany(t => t.InputPartitions).ToList();
+        _tasks.Close(null, clean: false);
+        var positions = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign, _resumeAfterAssign);
+        SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+    }
+
+    /// <summary>Starts again the parked tasks whose backoff passed, on the partitions still assigned here.</summary>
+    private void RetryParkedTasks()
+    {
+        var due = _tasks.TakeDueForRetry();
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var assigned = _consumer.Assignment.ToHashSet();
+        var partitions = due.SelectMany(p => p).Where(assigned.Contains).ToList();
+        _activity.Set("restore");
+        var positions = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign, _resumeAfterAssign);
+        SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+        _directory?.Announce(_member, _tasks.OwnedPartitions);
     }
 
     /// <summary>Moves fetch positions. A partition in an error state refuses a seek (Local_State); re-assigning the
@@ -372,7 +424,7 @@ internal sealed class StreamThread : IDisposable
     {
         _logger.Assigned(_name, string.Join(", ", partitions));
         _activity.Set("restore");
-        var result = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign);
+        var result = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign, _resumeAfterAssign);
         IsRunning = true;
         _directory?.Announce(_member, _tasks.OwnedPartitions);
         return result;

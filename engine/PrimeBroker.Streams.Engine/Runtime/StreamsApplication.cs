@@ -90,7 +90,8 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         {
             lock (_stateLock)
             {
-                if (_state is StreamsState.Rebalancing or StreamsState.Running)
+                // Error is left again when the failed tasks are gone (moved away by a rebalance); a dead thread keeps it.
+                if (_state is StreamsState.Rebalancing or StreamsState.Running || (_state == StreamsState.Error && _fatal.IsEmpty))
                 {
                     var next = Errors.Count > 0 ? StreamsState.Error
                         : _threads.Count > 0 && _threads.All(t => t.IsRunning) ? StreamsState.Running : StreamsState.Rebalancing;

@@ -22,6 +22,9 @@ public class FakeProducer : DispatchProxy
     /// <summary>Errors CommitTransaction throws, in order, before it succeeds.</summary>
     public Queue<KafkaException> CommitErrors { get; } = new();
 
+    /// <summary>When set, SendOffsetsToTransaction blocks until it is signalled, ignoring its timeout (librdkafka#5456).</summary>
+    public ManualResetEventSlim? SendOffsetsGate { get; set; }
+
     public int InitTransactionsCalls { get; private set; }
 
     public int AbortCalls { get; private set; }
@@ -72,7 +75,10 @@ public class FakeProducer : DispatchProxy
             case "InitTransactions":
                 InitTransactionsCalls++;
                 return null;
-            case "BeginTransaction" or "SendOffsetsToTransaction":
+            case "SendOffsetsToTransaction":
+                SendOffsetsGate?.Wait();
+                return null;
+            case "BeginTransaction":
                 return null;
             case "CommitTransaction":
                 CommitCalls++;

@@ -47,4 +47,53 @@ public sealed class KafkaTransactionTests
         transaction.Flush();
         Assert.Equal(0, delivered);
     }
+
+    [Fact]
+    public void ARetriableCommitErrorIsAnUnknownOutcomeAndANewProducerFencesTheOld()
+    {
+        var producers = new List<FakeProducer>();
+        using var metrics = new EngineMetrics("test");
+        using var transaction = new KafkaTransaction(() =>
+        {
+            var (producer, script) = FakeProducer.Create();
+            producers.Add(script);
+            return producer;
+        }, FakeConsumer.Create(), transactional: true, s_timeout, metrics);
+        producers[0].CommitErrors.Enqueue(new KafkaRetriableException(new Error(ErrorCode.RequestTimedOut, "EndTxn timed out")));
+        transaction.Send("out", 0, [1], [2], null, 0, _ => { });
+
+        // Before: retried the same commit up to 5 times and reported success or a plain error; the broker may have committed.
+        var ex = Assert.Throws<IndefiniteTransactionException>(() => transaction.Commit(new Dictionary<TopicPartition, long>()));
+        Assert.Equal("commit transaction", ex.Call);
+        Assert.Equal(1, producers[0].CommitCalls);
+
+        transaction.RecreateProducer();
+        Assert.True(producers[0].Disposed);
+        Assert.Equal(1, producers[1].InitTransactionsCalls);
+    }
+
+    [Fact]
+    public void ASendOffsetsCallThatIgnoresItsTimeoutIsAbandonedWithinItsBound()
+    {
+        var producers = new List<FakeProducer>();
+        using var gate = new ManualResetEventSlim();
+        using var metrics = new EngineMetrics("test");
+        using var transaction = new KafkaTransaction(() =>
+        {
+            var (producer, script) = FakeProducer.Create();
+            script.SendOffsetsGate = producers.Count == 0 ? gate : null;
+            producers.Add(script);
+            return producer;
+        }, FakeConsumer.Create(), transactional: true, s_timeout, metrics);
+        transaction.Send("out", 0, [1], [2], null, 0, _ => { });
+
+        Assert.Throws<IndefiniteTransactionException>(() => transaction.Commit(new Dictionary<TopicPartition, long>()));
+        transaction.RecreateProducer();
+        Assert.False(producers[0].Disposed); // still inside the stuck call: released only when it returns
+        transaction.Send("out", 0, [1], [2], null, 0, _ => { });
+        transaction.Commit(new Dictionary<TopicPartition, long>());
+        Assert.Equal(1, producers[1].CommitCalls);
+
+        gate.Set();
+    }
 }
