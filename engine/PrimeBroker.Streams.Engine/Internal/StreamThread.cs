@@ -424,6 +424,9 @@ internal sealed class StreamThread : IDisposable
     {
         _logger.Assigned(_name, string.Join(", ", partitions));
         _activity.Set("restore");
+        // Claim the partitions before restoring them, so routing points here at once (queries get "unavailable, retry"
+        // until the restore ends) instead of at the previous owner, which may be dead.
+        _directory?.Announce(_member, _tasks.OwnedPartitions.Concat(partitions).Distinct());
         var result = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign, _resumeAfterAssign);
         IsRunning = true;
         _directory?.Announce(_member, _tasks.OwnedPartitions);

@@ -258,24 +258,48 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// A read-only view of store <paramref name="name"/> across this instance's tasks (committed data only), or of a
-    /// global store. Safe from any thread; a task that moves away mid-read is skipped.
+    /// global store. Safe from any thread. A read throws <see cref="Errors.StoreUnavailableException"/> (retry shortly)
+    /// while the instance is not running (starting, rebalancing, restoring, stopping) or when a task moves away
+    /// mid-read, rather than answering from partial state.
     /// </summary>
     public IReadOnlyKeyValueStore<TKey, TValue> Store<TKey, TValue>(string name) =>
-        StoreView<TKey, TValue>.Create(_topology, _config.ApplicationId, name, () => LocalStores(name));
+        StoreView<TKey, TValue>.Create(_topology, _config.ApplicationId, name, () => LocalStores(name), () => Unavailable(name));
 
     /// <summary>Which partition owns <paramref name="key"/> in store <paramref name="storeName"/> and whether it is here.
-    /// Assumes the store's key is partitioned like its input (murmur2 of the serialized key).</summary>
+    /// The key is serialized against the store's source topic, as the producer that placed it there did, and
+    /// partitioned with murmur2 (<see cref="Partitioning"/>); assumes the store is keyed like its input.</summary>
+    /// <exception cref="Errors.StoreUnavailableException">This instance is not running (starting, rebalancing,
+    /// restoring), or the partition's owner has not announced itself yet (only with an application server): retry
+    /// shortly.</exception>
     public KeyQueryMetadata QueryMetadataForKey<TKey>(string storeName, TKey key, ISerializer<TKey> keySerializer)
     {
+        ArgumentNullException.ThrowIfNull(keySerializer);
         var plan = _plan ?? throw new InvalidOperationException("The application has not started.");
-        var sub = plan.SubTopologyOf(storeName);
-        var partitions = plan.TaskCount(sub);
-        var bytes = keySerializer.Serialize(key, new SerializationContext(MessageComponentType.Key, InternalTopics.Changelog(_config.ApplicationId, storeName)));
-        var partition = Partitioning.ForKey(bytes, partitions);
+        var (source, partition, sub) = Locate(plan, _config.ApplicationId, storeName, key, keySerializer);
+        if (Unavailable(storeName) is { } reason)
+        {
+            throw new Errors.StoreUnavailableException(storeName, reason);
+        }
+
         var local = _threads.SelectMany(t => t.Tasks).Any(t => t.Id == new Processing.TaskId(sub.Id, partition));
-        var source = sub.ResolvedSourceTopics(_config.ApplicationId).First();
         var host = local ? _config.ApplicationServer : _directory?.OwnerOf(new TopicPartition(source, partition));
+        if (host is null && _directory is not null)
+        {
+            throw new Errors.StoreUnavailableException(storeName, $"no instance has claimed {source} [{partition}] yet (a rebalance is under way)");
+        }
+
         return new KeyQueryMetadata(partition, local, host);
+    }
+
+    /// <summary>The source topic and partition that own <paramref name="key"/> of store <paramref name="storeName"/>:
+    /// the key serialized in the source topic's context (a registry-backed serializer's bytes may depend on the topic),
+    /// partitioned as a murmur2 producer places it.</summary>
+    internal static (string Source, int Partition, SubTopology Sub) Locate<TKey>(PartitionPlan plan, string applicationId, string storeName, TKey key, ISerializer<TKey> keySerializer)
+    {
+        var sub = plan.SubTopologyOf(storeName);
+        var source = sub.ResolvedSourceTopics(applicationId).First();
+        var bytes = keySerializer.Serialize(key, new SerializationContext(MessageComponentType.Key, source));
+        return (source, Partitioning.ForKey(bytes, plan.TaskCount(sub)), sub);
     }
 
     /// <summary>
@@ -292,6 +316,19 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Why store <paramref name="name"/> cannot be queried now, or null. A global store is available once
+    /// started; a task store only while every thread runs with its tasks restored.</summary>
+    private string? Unavailable(string name)
+    {
+        if (_global?.Stores.ContainsKey(name) == true)
+        {
+            return null;
+        }
+
+        var state = State;
+        return state is StreamsState.Running or StreamsState.Error ? null : $"the instance is {state}";
+    }
 
     private IEnumerable<IBytesStore> LocalStores(string name)
     {

@@ -139,7 +139,16 @@ internal sealed class CountScenario : IAsyncDisposable
 
     public string Describe(params StreamsApplication[] apps)
     {
-        var counts = Counts(apps);
+        Dictionary<string, long> counts;
+        try
+        {
+            counts = Counts(apps);
+        }
+        catch (PrimeBroker.Streams.Engine.Errors.StoreUnavailableException ex)
+        {
+            return $"store unavailable: {ex.Message}; states [{string.Join(", ", apps.Select(a => a.State))}]; errors [{string.Join(" | ", apps.SelectMany(a => a.Errors))}]\nengine log:\n{Logs.Recent()}";
+        }
+
         var wrong = _expected.Where(e => counts.GetValueOrDefault(e.Key) != e.Value).Take(5)
             .Select(e => $"{e.Key}: expected {e.Value}, got {counts.GetValueOrDefault(e.Key)}");
         return $"total expected {ExpectedTotal}, got {counts.Values.Sum()}; states [{string.Join(", ", apps.Select(a => a.State))}]; " +
