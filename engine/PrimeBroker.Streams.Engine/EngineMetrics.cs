@@ -81,6 +81,13 @@ public sealed class EngineMetrics : IDisposable
     /// <summary>Source partitions found out of range (input deleted before it was processed).</summary>
     public long InputOutOfRangeTotal => Interlocked.Read(ref _inputLostTotal);
 
+    /// <summary>Stalled tasks now (see <see cref="StreamsConfig.StallTimeout"/>); exported as an observable gauge.</summary>
+    internal Func<int>? StalledSource { get; set; }
+
+    internal void EnableStalledGauge() =>
+        _meter.CreateObservableGauge("pbs.tasks.stalled", () => new Measurement<int>(StalledSource?.Invoke() ?? 0, _application), "{task}",
+            "Tasks whose input has lag and whose committed position has not advanced for the stall timeout.");
+
     internal void EnableLagGauge() =>
         _meter.CreateObservableGauge("pbs.consumer.lag", () => LagSource?.Invoke() ?? [], "{record}", "Records between position and end of log, per input partition.");
 

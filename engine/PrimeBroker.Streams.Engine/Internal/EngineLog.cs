@@ -43,4 +43,19 @@ internal static partial class EngineLog
 
     [LoggerMessage(1012, LogLevel.Debug, "Kafka client {Client}: {Message}")]
     public static partial void ClientLog(this ILogger logger, string client, string message);
+
+    [LoggerMessage(1013, LogLevel.Warning, "Task {Task} stalled: its input has lag {Lag} and its committed position has not advanced for {Seconds:0.0} s: {Detail}")]
+    public static partial void TaskStalled(this ILogger logger, string task, long lag, double seconds, string? detail);
+
+    [LoggerMessage(1014, LogLevel.Information, "Task {Task} makes progress again")]
+    public static partial void TaskRecovered(this ILogger logger, string task);
+
+    [LoggerMessage(1016, LogLevel.Warning, "Thread {Thread}: {Tasks} tasks closed and restored from their changelogs ({Reason})")]
+    public static partial void TasksReinitialized(this ILogger logger, string thread, int tasks, string reason);
+
+    [LoggerMessage(1017, LogLevel.Warning, "Task {Task} parked after attempt {Attempt} failed; retrying in {Seconds:0.0} s: {Reason}")]
+    public static partial void TaskParked(this ILogger logger, string task, int attempt, double seconds, string reason);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Thread {Thread} stuck in '{Activity}' for {Seconds:0.0} s")]
+    public static partial void ThreadStuck(this ILogger logger, string thread, string activity, double seconds);
 }

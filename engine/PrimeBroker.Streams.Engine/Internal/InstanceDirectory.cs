@@ -24,6 +24,9 @@ internal sealed class InstanceDirectory : IDisposable
     private readonly IProducer<string, string> _producer;
     private readonly IConsumer<string, string> _consumer;
     private readonly ConcurrentDictionary<string, Claim> _claims = new();
+    private readonly ConcurrentDictionary<string, string> _latest = new();
+    private readonly ConcurrentDictionary<string, string> _retry = new();
+    private long _nextRetry;
     private readonly ILogger _logger;
     private readonly Thread _thread;
     private volatile bool _stop;
@@ -42,17 +45,55 @@ internal sealed class InstanceDirectory : IDisposable
 
     public static string TopicName(string applicationId) => $"{applicationId}-instances";
 
-    /// <summary>Announces what <paramref name="member"/> (a stream thread of this instance) owns now.</summary>
+    /// <summary>Announces what <paramref name="member"/> (a stream thread of this instance) owns now. Not
+    /// fire-and-forget: a failed delivery is sent again (the member's latest announcement only) by the follower
+    /// thread until it is delivered or a newer one replaces it, so a claim is never lost silently.</summary>
     public void Announce(string member, IEnumerable<TopicPartition> partitions)
     {
         var value = _server + "\n" + string.Join(",", partitions.Select(p => $"{p.Topic}:{p.Partition.Value}"));
-        _producer.Produce(_topic, new Message<string, string> { Key = member, Value = value }, report =>
+        _latest[member] = value;
+        Send(member, value);
+    }
+
+    private void Send(string member, string value)
+    {
+        try
         {
-            if (report.Error.IsError)
+            _producer.Produce(_topic, new Message<string, string> { Key = member, Value = value }, report =>
             {
-                _logger.ClientLog(_topic, $"announcement of {member} failed: {report.Error}");
+                if (report.Error.IsError)
+                {
+                    _logger.ClientLog(_topic, $"announcement of {member} failed, will retry: {report.Error}");
+                    _retry[member] = value;
+                }
+                else
+                {
+                    _retry.TryRemove(new KeyValuePair<string, string>(member, value));
+                }
+            });
+        }
+        catch (KafkaException ex)
+        {
+            // A full local queue or a closing producer: the follower thread sends it again.
+            _logger.ClientLog(_topic, $"announcement of {member} not sent, will retry: {ex.Message}");
+            _retry[member] = value;
+        }
+    }
+
+    /// <summary>Sends again the failed announcements that are still their member's latest.</summary>
+    private void RetryFailed()
+    {
+        foreach (var (member, value) in _retry)
+        {
+            if (_latest.TryGetValue(member, out var latest) && latest != value)
+            {
+                _retry.TryRemove(new KeyValuePair<string, string>(member, value));
+                continue;
             }
-        });
+
+            _retry.TryRemove(new KeyValuePair<string, string>(member, value));
+            Send(member, value);
+        }
     }
 
     /// <summary>The application server whose latest announcement claims <paramref name="partition"/>, or null.</summary>
@@ -90,6 +131,12 @@ internal sealed class InstanceDirectory : IDisposable
     {
         while (!_stop)
         {
+            if (!_retry.IsEmpty && Environment.TickCount64 >= _nextRetry)
+            {
+                _nextRetry = Environment.TickCount64 + 500;
+                RetryFailed();
+            }
+
             try
             {
                 var result = _consumer.Consume(TimeSpan.FromMilliseconds(100));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
 
 namespace PrimeBroker.Streams.Engine.Internal;
@@ -8,7 +9,14 @@ namespace PrimeBroker.Streams.Engine.Internal;
 /// exactly-once it begins a Kafka transaction at the first send after a commit; under at-least-once the commit is a
 /// flush plus a plain offset commit.
 /// </summary>
-/// <remarks>Send and Commit run on the stream thread; delivery callbacks on librdkafka's poll thread.</remarks>
+/// <remarks>
+/// Send and Commit run on the stream thread; delivery callbacks on librdkafka's poll thread. Transaction calls run with
+/// a bound of their own: librdkafka's SendOffsetsToTransaction can ignore its timeout while the group coordinator is
+/// unreachable (confluentinc/librdkafka#5456), which once left a stream thread blocked with no error. A call past its
+/// bound, and a commit that failed retriably or timed out, throw <see cref="IndefiniteTransactionException"/>: the
+/// caller must replace the producer (<see cref="RecreateProducer"/>, whose epoch bump fences anything in flight) and
+/// re-derive its positions from the log, because the transaction may or may not have committed.
+/// </remarks>
 internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDisposable
 {
     private readonly Func<IProducer<byte[], byte[]>> _producerFactory;
@@ -17,11 +25,10 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     private readonly TimeSpan _timeout;
     private readonly EngineMetrics _metrics;
     private readonly ConcurrentDictionary<string, int> _partitionCounts = new();
-    private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivery;
     private IProducer<byte[], byte[]> _producer;
-    private IAdminClient _admin;
-    private Error? _deliveryError;
-    private long _pendingCallbacks;
+    private IAdminClient? _admin;
+    private Task? _stuckCall;
+    private Deliveries _deliveries = new();
     private long _sent;
     private int _roundRobin;
 
@@ -32,42 +39,53 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         _transactional = transactional;
         _timeout = timeout;
         _metrics = metrics;
-        _onDelivery = report =>
-        {
-            if (report.Error.IsError)
-            {
-                Interlocked.CompareExchange(ref _deliveryError, report.Error, null);
-            }
-        };
-        (_producer, _admin) = CreateProducer();
+        _producer = CreateProducer();
     }
 
     public bool InTransaction { get; private set; }
 
-    public void Send(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp) =>
-        Produce(topic, partition, key, value, headers, timestamp, _onDelivery);
+    /// <summary>Where the stream thread reports blocking calls; null when nobody watches.</summary>
+    public ThreadActivity? Activity { get; set; }
 
+    /// <summary>Delivery callbacks of marker records not yet run (diagnostics).</summary>
+    public long PendingCallbacks => _deliveries.Pending;
+
+    public void Send(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp) =>
+        Produce(topic, partition, key, value, headers, timestamp, _deliveries.OnDelivery);
+
+    /// <remarks>The callback is counted against the current producer and transaction only: a Produce that throws takes
+    /// its count back, and a callback that arrives after the producer was replaced or the transaction aborted lands on
+    /// the old count, which nobody waits for any more.</remarks>
     public void Send(string topic, int partition, byte[]? key, byte[]? value, Headers? headers, long timestamp, Action<long> onDelivered)
     {
-        Interlocked.Increment(ref _pendingCallbacks);
-        Produce(topic, partition, key, value, headers, timestamp, report =>
+        var deliveries = _deliveries;
+        deliveries.Add();
+        try
         {
-            try
+            Produce(topic, partition, key, value, headers, timestamp, report =>
             {
-                if (report.Error.IsError)
+                try
                 {
-                    Interlocked.CompareExchange(ref _deliveryError, report.Error, null);
+                    if (report.Error.IsError)
+                    {
+                        deliveries.Fail(report.Error);
+                    }
+                    else
+                    {
+                        onDelivered(report.Offset.Value);
+                    }
                 }
-                else
+                finally
                 {
-                    onDelivered(report.Offset.Value);
+                    deliveries.Done();
                 }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _pendingCallbacks);
-            }
-        });
+            });
+        }
+        catch
+        {
+            deliveries.Done();
+            throw;
+        }
     }
 
     // Called for every record sent. TryGetValue first: a GetOrAdd with a lambda that captures `this` allocates a new
@@ -77,6 +95,8 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
 
     private int LookUpPartitionCount(string topic)
     {
+        // Built on first use: most threads learn every partition count in their first transaction.
+        _admin ??= new DependentAdminClientBuilder(_producer.Handle).Build();
         var metadata = _admin.GetMetadata(topic, _timeout);
         var topicMetadata = metadata.Topics.FirstOrDefault(m => m.Topic == topic);
         if (topicMetadata is null || topicMetadata.Error.IsError || topicMetadata.Partitions.Count == 0)
@@ -89,6 +109,7 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
 
     public void Flush()
     {
+        Activity?.Set("producer flush");
         var remaining = _producer.Flush(_timeout);
         if (remaining > 0)
         {
@@ -96,9 +117,10 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         }
 
         // Flush returns when librdkafka's queue is empty; the last delivery callbacks may still be running.
+        Activity?.Set($"waiting for {PendingCallbacks} delivery callbacks after a flush");
         var spin = new SpinWait();
         var deadline = DateTime.UtcNow + _timeout;
-        while (Interlocked.Read(ref _pendingCallbacks) > 0)
+        while (_deliveries.Pending > 0)
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -130,18 +152,17 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     private void CommitTransaction(List<TopicPartitionOffset> offsets)
     {
         EnsureTransaction();
-        _producer.SendOffsetsToTransaction(offsets, _consumer.ConsumerGroupMetadata, _timeout);
-        for (var attempt = 1; ; attempt++)
+        var metadata = _consumer.ConsumerGroupMetadata;
+        Bounded("send offsets to transaction", p => p.SendOffsetsToTransaction(offsets, metadata, _timeout));
+        try
         {
-            try
-            {
-                _producer.CommitTransaction(_timeout);
-                break;
-            }
-            catch (KafkaRetriableException) when (attempt < 5)
-            {
-                // The outcome is unknown; librdkafka allows retrying the same commit call.
-            }
+            Bounded("commit transaction", p => p.CommitTransaction(_timeout));
+        }
+        catch (KafkaException ex) when (ex is KafkaRetriableException || ex.Error.Code is ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut)
+        {
+            // The broker may have committed (a delayed EndTxn can even complete a later transaction: Jepsen, 2024);
+            // librdkafka implements no KIP-890. Only a new producer epoch and the log can tell what happened.
+            throw new IndefiniteTransactionException("commit transaction", ex);
         }
 
         InTransaction = false;
@@ -152,12 +173,13 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     /// real cluster.</summary>
     public void Abort()
     {
-        _deliveryError = null;
+        // Callbacks of the aborted transaction (purged records report errors) must not fail the next one.
+        _deliveries = new Deliveries();
         Interlocked.Exchange(ref _sent, 0);
         if (_transactional && InTransaction)
         {
             InTransaction = false;
-            _producer.AbortTransaction(_timeout);
+            Bounded("abort transaction", p => p.AbortTransaction(_timeout));
         }
     }
 
@@ -166,28 +188,39 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     public void RecreateProducer()
     {
         InTransaction = false;
-        _deliveryError = null;
-        Interlocked.Exchange(ref _pendingCallbacks, 0);
+        _deliveries = new Deliveries();
         DisposeProducer();
-        (_producer, _admin) = CreateProducer();
+        _producer = CreateProducer();
     }
 
     public void Dispose() => DisposeProducer();
 
-    private (IProducer<byte[], byte[]>, IAdminClient) CreateProducer()
+    private IProducer<byte[], byte[]> CreateProducer()
     {
         var producer = _producerFactory();
         if (_transactional)
         {
-            producer.InitTransactions(_timeout);
+            _producer = producer;
+            Bounded("init transactions", p => p.InitTransactions(_timeout));
         }
 
-        return (producer, new DependentAdminClientBuilder(producer.Handle).Build());
+        return producer;
     }
 
     private void DisposeProducer()
     {
-        _admin.Dispose();
+        _admin?.Dispose();
+        _admin = null;
+        if (_stuckCall is { } stuck)
+        {
+            // A call still runs inside this producer: destroying it under the call is not safe. It is released when
+            // the call returns (never, if librdkafka never returns; one producer is then leaked, and logged as stuck).
+            var abandoned = _producer;
+            _stuckCall = null;
+            stuck.ContinueWith(_ => abandoned.Dispose(), TaskScheduler.Default);
+            return;
+        }
+
         try
         {
             _producer.Flush(TimeSpan.Zero);
@@ -224,17 +257,88 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     {
         if (_transactional && !InTransaction)
         {
+            Activity?.Set("begin transaction");
             _producer.BeginTransaction();
             InTransaction = true;
         }
     }
 
+    /// <summary>
+    /// Runs a transaction call on the thread pool and waits at most the request timeout plus a grace period (the timeout
+    /// again, at most 5 s). Past that
+    /// the producer counts as stuck: the call is left to finish on its own and the caller gets
+    /// <see cref="IndefiniteTransactionException"/>.
+    /// </summary>
+    private void Bounded(string what, Action<IProducer<byte[], byte[]>> call)
+    {
+        Activity?.Set(what);
+        var producer = _producer;
+        var running = Task.Run(() => call(producer));
+        var bound = _timeout + TimeSpan.FromMilliseconds(Math.Min(5000, _timeout.TotalMilliseconds));
+        bool returned;
+        try
+        {
+            returned = running.Wait(bound);
+        }
+        catch (AggregateException ex) when (ex.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Throw(ex.InnerException);
+            throw;
+        }
+
+        if (!returned)
+        {
+            _stuckCall = running;
+            throw new IndefiniteTransactionException(what, new KafkaException(new Error(ErrorCode.Local_TimedOut,
+                $"{what} did not return within {bound.TotalSeconds:0.#} s (librdkafka ignores its own timeout here: confluentinc/librdkafka#5456)")));
+        }
+    }
+
     private void ThrowOnDeliveryError()
     {
-        var error = Interlocked.Exchange(ref _deliveryError, null);
-        if (error is not null)
+        if (_deliveries.TakeError() is { } error)
         {
             throw new KafkaException(error);
         }
     }
+
+    /// <summary>Delivery accounting of one producer's transaction: callbacks pending and the first delivery error.
+    /// Replaced, never reset, so a late callback of an earlier transaction cannot touch the current count.</summary>
+    private sealed class Deliveries
+    {
+        private long _pending;
+        private Error? _error;
+
+        public Deliveries() => OnDelivery = report =>
+        {
+            if (report.Error.IsError)
+            {
+                Fail(report.Error);
+            }
+        };
+
+        /// <summary>The callback of records sent without a delivery action (allocated once per transaction).</summary>
+        public Action<DeliveryReport<byte[], byte[]>> OnDelivery { get; }
+
+        public long Pending => Interlocked.Read(ref _pending);
+
+        public void Add() => Interlocked.Increment(ref _pending);
+
+        public void Done() => Interlocked.Decrement(ref _pending);
+
+        public void Fail(Error error) => Interlocked.CompareExchange(ref _error, error, null);
+
+        public Error? TakeError() => Interlocked.Exchange(ref _error, null);
+    }
+}
+
+/// <summary>
+/// A transaction call whose outcome is unknown or whose producer is stuck: a commit that failed retriably or timed out,
+/// or any transaction call that did not return within its bound. The producer must be replaced and the positions
+/// re-derived from the log.
+/// </summary>
+internal sealed class IndefiniteTransactionException(string call, KafkaException inner)
+    : KafkaException(new Error(inner.Error.Code, $"{call}: outcome unknown ({inner.Error.Reason})"), inner)
+{
+    public string Call { get; } = call;
 }

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using PrimeBroker.Streams.Engine.Errors;
 using PrimeBroker.Streams.Engine.State;
 using PrimeBroker.Streams.Engine.State.Internal;
 
@@ -9,16 +10,20 @@ namespace PrimeBroker.Streams.Engine.Internal;
 /// The runtime's interactive queries pass the committed bytes stores; the test driver passes the tasks' overlays, so
 /// its reads include uncommitted writes as the processors see them.
 /// </summary>
-/// <remarks>Thread-safe as far as the readers are: a reader whose task closed mid-read (a rebalance) is skipped.</remarks>
+/// <remarks>Thread-safe as far as the readers are. A reader whose task closed mid-read (a rebalance), or a view whose
+/// <c>unavailable</c> check names a reason (the instance is rebalancing or restoring), fails the read with
+/// <see cref="StoreUnavailableException"/>: a partial or empty answer would look like real data.</remarks>
 internal sealed class StoreView<TKey, TValue> : IReadOnlyKeyValueStore<TKey, TValue>
 {
     private readonly string _serdeTopic;
     private readonly Serde<TKey> _keySerde;
     private readonly Serde<TValue> _valueSerde;
     private readonly Func<IEnumerable<IBytesReader>> _readers;
+    private readonly Func<string?> _unavailable;
 
-    private StoreView(string name, string serdeTopic, Serde<TKey> keySerde, Serde<TValue> valueSerde, Func<IEnumerable<IBytesReader>> readers)
+    private StoreView(string name, string serdeTopic, Serde<TKey> keySerde, Serde<TValue> valueSerde, Func<IEnumerable<IBytesReader>> readers, Func<string?>? unavailable)
     {
+        _unavailable = unavailable ?? (() => null);
         Name = name;
         _serdeTopic = serdeTopic;
         _keySerde = keySerde;
@@ -31,8 +36,10 @@ internal sealed class StoreView<TKey, TValue> : IReadOnlyKeyValueStore<TKey, TVa
     public long ApproximateNumEntries => Each(r => r.ApproximateCount).Sum();
 
     /// <summary>A view of store <paramref name="name"/> of <paramref name="topology"/>.</summary>
+    /// <remarks><c>unavailable</c> is asked before and after each read: a reason the store cannot be queried now, or null
+    /// (the test driver passes none).</remarks>
     /// <exception cref="ArgumentException">No such store, or its key and value types differ.</exception>
-    public static StoreView<TKey, TValue> Create(Topology topology, string applicationId, string name, Func<IEnumerable<IBytesReader>> readers)
+    public static StoreView<TKey, TValue> Create(Topology topology, string applicationId, string name, Func<IEnumerable<IBytesReader>> readers, Func<string?>? unavailable = null)
     {
         if (topology.Stores.GetValueOrDefault(name) is not KeyValueStoreBuilder<TKey, TValue> builder)
         {
@@ -41,7 +48,7 @@ internal sealed class StoreView<TKey, TValue> : IReadOnlyKeyValueStore<TKey, TVa
                 : $"The topology has no store named '{name}'.", nameof(name));
         }
 
-        return new StoreView<TKey, TValue>(name, SerdeTopic(topology, applicationId, name), builder.KeySerde, builder.ValueSerde, readers);
+        return new StoreView<TKey, TValue>(name, SerdeTopic(topology, applicationId, name), builder.KeySerde, builder.ValueSerde, readers, unavailable);
     }
 
     /// <summary>
@@ -89,6 +96,11 @@ internal sealed class StoreView<TKey, TValue> : IReadOnlyKeyValueStore<TKey, TVa
 
     private List<T> Each<T>(Func<IBytesReader, T> read)
     {
+        if (_unavailable() is { } before)
+        {
+            throw new StoreUnavailableException(Name, before);
+        }
+
         var results = new List<T>();
         foreach (var reader in _readers())
         {
@@ -96,10 +108,18 @@ internal sealed class StoreView<TKey, TValue> : IReadOnlyKeyValueStore<TKey, TVa
             {
                 results.Add(read(reader));
             }
-            catch (ObjectDisposedException)
+            catch (ObjectDisposedException ex)
             {
-                // The task closed (rebalance) between listing and reading; its partition is no longer here.
+                // The task closed (rebalance) between listing and reading: its partition's data is missing from the
+                // answer, which must not pass for a complete one.
+                throw new StoreUnavailableException(Name, "a task closed during the read (rebalance)", ex);
             }
+        }
+
+        // A rebalance that started during the read may have swapped tasks under it.
+        if (_unavailable() is { } after)
+        {
+            throw new StoreUnavailableException(Name, after);
         }
 
         return results;

@@ -112,6 +112,10 @@ internal sealed partial class StreamTask : IDisposable
 
     internal IReadOnlyList<TransactionalBytesStore> LoggedStores => _loggedStores;
 
+    /// <summary>The committed input position of <paramref name="tp"/> (the start position before a first commit), or -1.</summary>
+    public long CommittedPosition(TopicPartition tp) =>
+        _committed.InputOffsets.TryGetValue(tp, out var o) ? o : _startPositions.GetValueOrDefault(tp, -1);
+
     /// <summary>Next offset to process per input partition.</summary>
     public IReadOnlyDictionary<TopicPartition, long> NextOffsets => _nextOffsets;
 

@@ -35,6 +35,8 @@ internal sealed class StreamThread : IDisposable
     private readonly InstanceDirectory? _directory;
     private readonly string _member;
     private readonly List<TopicPartition> _pauseAfterAssign = new();
+    private readonly List<TopicPartition> _resumeAfterAssign = new();
+    private readonly ThreadActivity _activity = new();
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
@@ -84,6 +86,21 @@ internal sealed class StreamThread : IDisposable
 
     public IEnumerable<Measurement<long>> Lag() => _tasks.Lag();
 
+    /// <summary>What the thread is doing now and for how long, and how long since its loop last went round.</summary>
+    public ThreadActivity Activity => _activity;
+
+    /// <summary>The health of every task of this thread; callable from any thread.</summary>
+    public IReadOnlyList<TaskHealth> Health()
+    {
+        var (what, time) = _activity.Current;
+        var activity = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"'{what}' for {time.TotalSeconds:0.0} s, loop {_activity.SinceLoop.TotalSeconds:0.0} s ago, {_transaction?.PendingCallbacks ?? 0} delivery callbacks pending, in transaction {_transaction?.InTransaction ?? false}");
+        return _tasks.Health(_name, _config.StallTimeout, activity).ToList();
+    }
+
+    /// <summary>Whether the thread ran and ended (stopped or died).</summary>
+    public bool Stopped => _thread.ThreadState.HasFlag(ThreadState.Stopped);
+
     public void Start() => _thread.Start();
 
     public void RequestStop() => _stopRequested = true;
@@ -102,18 +119,24 @@ internal sealed class StreamThread : IDisposable
         {
             _consumer = _clients.StreamConsumer(_name, OnAssigned, OnRevoked, OnLost);
             _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout);
-            _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics);
+            _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
+            {
+                Activity = _activity,
+            };
             _consumer.Subscribe(_runtime.SourceTopics);
             _lastCommit = Environment.TickCount64;
             while (!_stopRequested)
             {
+                _activity.Loop();
+                RetryParkedTasks();
                 PollAndProcess();
                 var now = Environment.TickCount64;
                 Punctuate();
                 if (now - _lastCommit >= (long)_config.CommitInterval.TotalMilliseconds)
                 {
                     CommitAll();
-                    _tasks.UpdateLag(_consumer);
+                    _activity.Set("watermarks");
+                    _tasks.UpdateProgress(_consumer, _config.StallTimeout);
                     _lastCommit = now;
                 }
             }
@@ -146,6 +169,14 @@ internal sealed class StreamThread : IDisposable
             _pauseAfterAssign.Clear();
         }
 
+        if (_resumeAfterAssign.Count > 0)
+        {
+            // librdkafka keeps an application pause across a re-assignment: a task that runs again must be resumed.
+            var assigned = _consumer.Assignment.ToHashSet();
+            _consumer.Resume(_resumeAfterAssign.Where(assigned.Contains).ToList());
+            _resumeAfterAssign.Clear();
+        }
+
         var remaining = (long)_config.CommitInterval.TotalMilliseconds - (Environment.TickCount64 - _lastCommit);
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(remaining, 0, 100));
         for (var processed = 0; processed < _config.MaxRecordsPerPoll; processed++)
@@ -153,6 +184,7 @@ internal sealed class StreamThread : IDisposable
             ConsumeResult<byte[], byte[]>? result;
             try
             {
+                _activity.Set("consume");
                 result = _consumer.Consume(processed == 0 ? timeout : TimeSpan.Zero);
             }
             catch (ConsumeException ex) when (ex.Error.Code is ErrorCode.Local_AutoOffsetReset or ErrorCode.OffsetOutOfRange)
@@ -173,6 +205,7 @@ internal sealed class StreamThread : IDisposable
 
             try
             {
+                _activity.Set("process");
                 task.Process(result);
             }
             catch (TaskFailedException ex)
@@ -215,6 +248,7 @@ internal sealed class StreamThread : IDisposable
             return;
         }
 
+        _activity.Set("commit");
         var tasks = _tasks.Tasks;
         var stateless = tasks.Where(t => t.LoggedStores.Count == 0 && t.NeedsCommit).ToList();
         try
@@ -256,6 +290,17 @@ internal sealed class StreamThread : IDisposable
     /// <summary>Aborts the transaction and rolls every task back to its last commit; a fenced or fatal producer is replaced.</summary>
     private void AbortAndRollback(Exception cause)
     {
+        if (cause is IndefiniteTransactionException)
+        {
+            // The transaction may have committed, or the producer is stuck in a call: neither memory nor an abort can be
+            // trusted. A new producer (its epoch bump fences the old one's transaction) and tasks restored from the log.
+            _logger.ProducerRecreated(_name, cause.Message);
+            _metrics.RecordAbort();
+            _transaction.RecreateProducer();
+            ReinitializeTasks(cause.Message);
+            return;
+        }
+
         var fatal = cause is KafkaException { Error.IsFatal: true } or KafkaException { Error.Code: ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch };
         if (!fatal)
         {
@@ -285,6 +330,37 @@ internal sealed class StreamThread : IDisposable
         }
 
         SeekAll(positions);
+    }
+
+    /// <summary>
+    /// Closes every running task dirty and creates it again from its changelog (and the group's offsets for tasks without
+    /// one), as a new owner would: the state and positions are then whatever the log says was committed.
+    /// </summary>
+    private void ReinitializeTasks(string reason)
+    {
+        var tasks = _tasks.Tasks;
+        _logger.TasksReinitialized(_name, tasks.Count, reason);
+        var partitions = tasks.SelectMany(t => t.InputPartitions).ToList();
+        _tasks.Close(null, clean: false);
+        var positions = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign, _resumeAfterAssign);
+        SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+    }
+
+    /// <summary>Starts again the parked tasks whose backoff passed, on the partitions still assigned here.</summary>
+    private void RetryParkedTasks()
+    {
+        var due = _tasks.TakeDueForRetry();
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var assigned = _consumer.Assignment.ToHashSet();
+        var partitions = due.SelectMany(p => p).Where(assigned.Contains).ToList();
+        _activity.Set("restore");
+        var positions = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign, _resumeAfterAssign);
+        SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+        _directory?.Announce(_member, _tasks.OwnedPartitions);
     }
 
     /// <summary>Moves fetch positions. A partition in an error state refuses a seek (Local_State); re-assigning the
@@ -347,7 +423,11 @@ internal sealed class StreamThread : IDisposable
     private IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
     {
         _logger.Assigned(_name, string.Join(", ", partitions));
-        var result = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign);
+        _activity.Set("restore");
+        // Claim the partitions before restoring them, so routing points here at once (queries get "unavailable, retry"
+        // until the restore ends) instead of at the previous owner, which may be dead.
+        _directory?.Announce(_member, _tasks.OwnedPartitions.Concat(partitions).Distinct());
+        var result = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign, _resumeAfterAssign);
         IsRunning = true;
         _directory?.Announce(_member, _tasks.OwnedPartitions);
         return result;

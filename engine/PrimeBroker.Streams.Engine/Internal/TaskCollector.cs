@@ -30,10 +30,12 @@ internal sealed class TaskCollector : IRecordCollector
     public void Send(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp)
     {
         OutputsSinceCommit++;
-        var origin = _task.CurrentRecord is { } source
+        var source = _task.CurrentRecord;
+        var origin = source is not null
             ? OutputOrigin.OfRecord(source, _outputsOfCurrentRecord++)
             : OutputOrigin.OfPunctuation(_task.Id, _task.Committed.CommitSequence + 1, OutputsSinceCommit);
-        _inner.Send(topic, partition, key, value, OutputOrigin.Stamp(headers, origin), timestamp);
+        long? attemptStart = source is not null ? _task.CommittedPosition(new TopicPartition(source.Topic, source.Partition)) : null;
+        _inner.Send(topic, partition, key, value, OutputOrigin.Stamp(headers, origin, attemptStart), timestamp);
     }
 
     public void Send(string topic, int partition, byte[]? key, byte[]? value, Headers? headers, long timestamp, Action<long> onDelivered) =>

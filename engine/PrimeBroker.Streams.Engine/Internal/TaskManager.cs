@@ -23,6 +23,10 @@ internal sealed class TaskManager
     private readonly ConcurrentDictionary<TaskId, Exception> _failed = new();
     private readonly Dictionary<TopicPartition, StreamTask> _byPartition = new();
     private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
+    private readonly ConcurrentDictionary<TaskId, TaskProgress> _progress = new();
+    private readonly ConcurrentDictionary<TaskId, long> _restoring = new();
+    private readonly ConcurrentDictionary<TaskId, ParkedTask> _parked = new();
+    private readonly ConcurrentDictionary<TaskId, int> _retrying = new();
 
     public TaskManager(RuntimeTopology runtime, StreamsConfig config, EngineMetrics metrics, ILogger logger)
     {
@@ -37,8 +41,13 @@ internal sealed class TaskManager
 
     public bool IsEmpty => _tasks.IsEmpty;
 
-    /// <summary>Tasks stopped on an error, with the error.</summary>
+    /// <summary>Tasks stopped on a permanent error, with the error. They stay stopped until their partitions move.</summary>
     public IReadOnlyDictionary<TaskId, Exception> Failed => _failed;
+
+    /// <summary>Whether a task fails for good on <paramref name="error"/>, or may succeed when tried again: Kafka errors
+    /// that are not fatal and timeouts are transient; a handler's decision to fail, lost input, a truncated or
+    /// inconsistent changelog are permanent.</summary>
+    public static bool IsTransient(Exception error) => error is KafkaException { Error.IsFatal: false } or TimeoutException;
 
     /// <summary>Input partitions of the running tasks.</summary>
     public IReadOnlyCollection<TopicPartition> OwnedPartitions => _byPartition.Keys;
@@ -51,19 +60,27 @@ internal sealed class TaskManager
     /// <summary>
     /// Creates and restores the tasks of newly assigned <paramref name="partitions"/> and returns the position of each
     /// partition. A task that cannot start is recorded as failed; its partitions get <see cref="Offset.End"/> and are
-    /// listed in <paramref name="toPause"/> (they can only be paused once the assignment is in place).
+    /// listed in <paramref name="toPause"/> (they can only be paused once the assignment is in place); it is parked for
+    /// a retry when the error is transient (<see cref="IsTransient"/>). The partitions of tasks that started are listed
+    /// in <paramref name="toResume"/>: librdkafka keeps an application's pause across a re-assignment.
     /// </summary>
     public List<TopicPartitionOffset> Assign(IReadOnlyCollection<TopicPartition> partitions, IConsumer<byte[], byte[]> consumer, IChangelogReader reader,
-        TaskEnvironment env, List<TopicPartition> toPause)
+        TaskEnvironment env, List<TopicPartition> toPause, List<TopicPartition> toResume)
     {
         var result = new List<TopicPartitionOffset>();
         foreach (var group in partitions.GroupBy(tp => new TaskId(_runtime.SubTopologyByTopic[tp.Topic].Id, tp.Partition.Value)))
         {
             var sub = _runtime.SubTopologyByTopic[group.First().Topic];
             StreamTask? task = null;
+            _restoring[group.Key] = Environment.TickCount64;
             try
             {
                 task = new StreamTask(group.Key, sub, _runtime.Topology, env);
+                if (_config.TaskStartFault?.Invoke(group.Key) is { } fault)
+                {
+                    throw fault;
+                }
+
                 var restored = task.Restore(reader);
                 var unknown = group.Where(tp => !restored.ContainsKey(tp)).ToList();
                 var committed = unknown.Count == 0 ? [] : consumer.Committed(unknown, _config.RequestTimeout);
@@ -79,14 +96,17 @@ internal sealed class TaskManager
                 _logger.Restored(task.Id.ToString(), task.RestoredRecords, task.Committed.CommitSequence, string.Join(", ", task.NextOffsets.Select(e => $"{e.Key.Topic}[{e.Key.Partition.Value}]@{e.Value}")));
                 task.Initialize();
                 _tasks[task.Id] = task;
+                _progress[task.Id] = new TaskProgress();
                 _failed.TryRemove(task.Id, out _);
+                _parked.TryRemove(task.Id, out _);
+                _retrying.TryRemove(task.Id, out _);
+                toResume.AddRange(group);
             }
             catch (Exception ex) when (ex is ChangelogTruncatedException or KafkaException or TimeoutException or InvalidOperationException)
             {
-                // The task cannot run here; its partitions stay assigned but paused, and the application reports it.
-                _logger.TaskStopped(group.Key.ToString(), ex.Message, ex);
-                _failed[group.Key] = ex;
+                // The task cannot run here; its partitions stay assigned but paused: parked for a retry, or failed.
                 task?.Dispose();
+                Stop(group.Key, group.ToList(), ex);
                 foreach (var tp in group)
                 {
                     _byPartition.Remove(tp);
@@ -95,31 +115,56 @@ internal sealed class TaskManager
 
                 toPause.AddRange(group);
             }
+            finally
+            {
+                _restoring.TryRemove(group.Key, out _);
+            }
         }
 
         return result;
     }
 
-    /// <summary>Stops a running task on <paramref name="error"/>: it leaves the running set and is reported as failed.
-    /// The caller pauses its partitions and rolls back the transaction before closing it.</summary>
+    /// <summary>Stops a running task on <paramref name="error"/>: it leaves the running set and is parked for a retry
+    /// or reported as failed. The caller pauses its partitions and rolls back the transaction before closing it.</summary>
     public void MarkFailed(StreamTask task, Exception error)
     {
-        _logger.TaskStopped(task.Id.ToString(), error.Message, error);
-        _failed[task.Id] = error;
+        Stop(task.Id, task.InputPartitions, error);
         _tasks.TryRemove(task.Id, out _);
+        _progress.TryRemove(task.Id, out _);
         foreach (var tp in task.InputPartitions)
         {
             _byPartition.Remove(tp);
         }
     }
 
-    /// <summary>Forgets the failures of tasks whose partitions were revoked (the next owner tries again).</summary>
+    /// <summary>Forgets the failed and parked tasks whose partitions were revoked (the next owner tries again).</summary>
     public void ForgetFailures(IEnumerable<TopicPartition> revoked)
     {
         foreach (var tp in revoked)
         {
-            _failed.TryRemove(new TaskId(_runtime.SubTopologyByTopic[tp.Topic].Id, tp.Partition.Value), out _);
+            var id = new TaskId(_runtime.SubTopologyByTopic[tp.Topic].Id, tp.Partition.Value);
+            _failed.TryRemove(id, out _);
+            _parked.TryRemove(id, out _);
         }
+    }
+
+    /// <summary>Parked tasks whose backoff has passed, with their partitions; each leaves the parked set (an
+    /// <see cref="Assign"/> that fails again parks it with a longer backoff).</summary>
+    public List<IReadOnlyList<TopicPartition>> TakeDueForRetry()
+    {
+        var now = Environment.TickCount64;
+        var due = new List<IReadOnlyList<TopicPartition>>();
+        foreach (var (id, parked) in _parked)
+        {
+            if (parked.RetryAtTick <= now)
+            {
+                _retrying[id] = parked.Attempts;
+                _parked.TryRemove(id, out _);
+                due.Add(parked.Partitions);
+            }
+        }
+
+        return due;
     }
 
     /// <summary>Closes the running tasks that read any of <paramref name="partitions"/> (all tasks when null):
@@ -129,6 +174,7 @@ internal sealed class TaskManager
         foreach (var task in _tasks.Values.Where(t => partitions is null || t.InputPartitions.Any(partitions.Contains)).ToList())
         {
             _tasks.TryRemove(task.Id, out _);
+            _progress.TryRemove(task.Id, out _);
             foreach (var tp in task.InputPartitions)
             {
                 _byPartition.Remove(tp);
@@ -146,18 +192,141 @@ internal sealed class TaskManager
         }
     }
 
-    /// <summary>Refreshes the lag gauge from the consumer's cached high watermarks.</summary>
-    public void UpdateLag(IConsumer<byte[], byte[]> consumer)
+    /// <summary>
+    /// Refreshes the lag gauge and each task's progress from the consumer's cached high watermarks (queried, at most
+    /// every half <paramref name="stallTimeout"/>, when none is cached). A task has work pending when its consumer
+    /// position is short of the end of its input or it holds uncommitted records; it makes progress when its committed
+    /// position moves. Idle tasks are never stalled.
+    /// </summary>
+    public void UpdateProgress(IConsumer<byte[], byte[]> consumer, TimeSpan stallTimeout)
     {
-        foreach (var (tp, task) in _byPartition)
+        var now = Environment.TickCount64;
+        var half = (long)stallTimeout.TotalMilliseconds / 2;
+        foreach (var task in _tasks.Values)
         {
-            var watermarks = consumer.GetWatermarkOffsets(tp);
-            var position = task.NextOffsets.GetValueOrDefault(tp, -1);
-            if (watermarks.High.Value >= 0 && position >= 0)
+            var progress = _progress.GetOrAdd(task.Id, _ => new TaskProgress());
+            long position = 0, lag = 0;
+            var pending = task.UncommittedRecords > 0;
+            var lagKnown = true;
+            var detail = new System.Text.StringBuilder();
+            foreach (var tp in task.InputPartitions)
             {
-                _lag[tp] = Math.Max(0, watermarks.High.Value - position);
+                var high = consumer.GetWatermarkOffsets(tp).High.Value;
+                if (high < 0 && now - progress.LastProgressTick > half && now - progress.LastQueryTick > half)
+                {
+                    progress.LastQueryTick = now;
+                    try
+                    {
+                        high = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(2)).High.Value;
+                    }
+                    catch (KafkaException)
+                    {
+                        // Unknown for now; asked again after another half stall timeout.
+                    }
+                }
+
+                var committed = task.CommittedPosition(tp);
+                var next = task.NextOffsets.GetValueOrDefault(tp, -1);
+                var fetch = consumer.Position(tp).Value;
+                if (high >= 0 && next >= 0)
+                {
+                    _lag[tp] = Math.Max(0, high - next);
+                }
+
+                if (high >= 0 && committed >= 0)
+                {
+                    lag += Math.Max(0, high - committed);
+                    pending |= (fetch >= 0 ? fetch : committed) < high;
+                }
+                else
+                {
+                    lagKnown = false;
+                }
+
+                position += Math.Max(committed, 0);
+                detail.Append(System.Globalization.CultureInfo.InvariantCulture, $"{tp.Topic}[{tp.Partition.Value}] committed {committed} next {next} fetch {fetch} end {high}; ");
             }
+
+            if (position != progress.Position || !pending)
+            {
+                progress.Position = position;
+                progress.LastProgressTick = now;
+            }
+
+            progress.Pending = pending;
+            progress.Lag = lagKnown ? lag : -1;
+            progress.Detail = detail.ToString();
         }
+    }
+
+    /// <summary>Every task of this thread as the health check sees it; callable from any thread.</summary>
+    public IEnumerable<TaskHealth> Health(string thread, TimeSpan stallTimeout, string activity)
+    {
+        var now = Environment.TickCount64;
+        foreach (var (id, parked) in _parked)
+        {
+            var retryIn = TimeSpan.FromMilliseconds(Math.Max(0, parked.RetryAtTick - now));
+            yield return new TaskHealth(id, thread, TaskHealthState.Retrying, -1, TimeSpan.FromMilliseconds(now - parked.SinceTick),
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"attempt {parked.Attempts} failed, retry in {retryIn.TotalSeconds:0.0} s: {parked.Error.Message}"));
+        }
+
+        foreach (var (id, since) in _restoring)
+        {
+            yield return new TaskHealth(id, thread, TaskHealthState.Restoring, -1, TimeSpan.FromMilliseconds(now - since), activity);
+        }
+
+        foreach (var (id, progress) in _progress)
+        {
+            var sinceProgress = TimeSpan.FromMilliseconds(now - progress.LastProgressTick);
+            var stalled = progress.Pending && sinceProgress > stallTimeout;
+            yield return new TaskHealth(id, thread, stalled ? TaskHealthState.Stalled : TaskHealthState.Running, progress.Lag, sinceProgress,
+                stalled ? $"{progress.Detail}thread: {activity}" : null);
+        }
+
+        foreach (var (id, error) in _failed)
+        {
+            yield return new TaskHealth(id, thread, TaskHealthState.Failed, -1, TimeSpan.Zero, error.Message);
+        }
+    }
+
+    /// <summary>Parks a task for a retry with exponential backoff (transient error) or records it as failed.</summary>
+    private void Stop(TaskId id, IReadOnlyList<TopicPartition> partitions, Exception error)
+    {
+        _logger.TaskStopped(id.ToString(), error.Message, error);
+        _progress.TryRemove(id, out _);
+        if (!IsTransient(error))
+        {
+            _retrying.TryRemove(id, out _);
+            _failed[id] = error;
+            return;
+        }
+
+        var attempts = (_retrying.TryRemove(id, out var previous) ? previous : _parked.TryGetValue(id, out var p) ? p.Attempts : 0) + 1;
+        var backoff = Math.Min(_config.TaskRetryBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 20)), MaxRetryBackoff.TotalMilliseconds);
+        var now = Environment.TickCount64;
+        _parked[id] = new ParkedTask(partitions.ToList(), error, attempts, now, now + (long)backoff);
+        _logger.TaskParked(id.ToString(), attempts, backoff / 1000, error.Message);
+    }
+
+    /// <summary>The longest wait between two attempts to start a parked task.</summary>
+    public static TimeSpan MaxRetryBackoff { get; } = TimeSpan.FromSeconds(60);
+
+    private sealed record ParkedTask(IReadOnlyList<TopicPartition> Partitions, Exception Error, int Attempts, long SinceTick, long RetryAtTick);
+
+    /// <summary>What the watchdog knows of a running task's progress; written on the stream thread, read anywhere.</summary>
+    private sealed class TaskProgress
+    {
+        public long Position { get; set; } = -1;
+
+        public long LastProgressTick { get; set; } = Environment.TickCount64;
+
+        public long LastQueryTick { get; set; }
+
+        public bool Pending { get; set; }
+
+        public long Lag { get; set; } = -1;
+
+        public string Detail { get; set; } = "";
     }
 
     private long StartPosition(IConsumer<byte[], byte[]> consumer, TopicPartition tp, Offset? committed)

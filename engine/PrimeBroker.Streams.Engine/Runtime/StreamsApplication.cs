@@ -63,6 +63,9 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     private RuntimeTopology? _runtime;
     private PartitionPlan? _plan;
     private StreamsState _state = StreamsState.Created;
+    private readonly HashSet<Processing.TaskId> _reportedStalled = new();
+    private readonly HashSet<string> _stuckThreads = new();
+    private Timer? _watchdog;
 
     /// <summary>Prepares an application; nothing connects to Kafka until <see cref="StartAsync"/>.</summary>
     /// <param name="topology">The topology to run.</param>
@@ -104,7 +107,8 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         {
             lock (_stateLock)
             {
-                if (_state is StreamsState.Rebalancing or StreamsState.Running)
+                // Error is left again when the failed tasks are gone (moved away by a rebalance); a dead thread keeps it.
+                if (_state is StreamsState.Rebalancing or StreamsState.Running || (_state == StreamsState.Error && _fatal.IsEmpty))
                 {
                     var next = Errors.Count > 0 ? StreamsState.Error
                         : _threads.Count > 0 && _threads.All(t => t.IsRunning) ? StreamsState.Running : StreamsState.Rebalancing;
@@ -125,6 +129,43 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             .Concat(_threads.SelectMany(t => t.FailedTasks.Select(f => $"task {f.Key} stopped: {f.Value.Message}")))
             .Concat(_global?.Error is { } g ? [$"global store thread failed: {g.Message}"] : [])
             .ToList();
+
+    /// <summary>
+    /// The instance's health for readiness and liveness probes: overall status, every task (restoring, running, stalled,
+    /// retrying, failed) with its lag and time since progress, and the problems in words. Thread-safe; computed on each
+    /// call from what the stream threads last published, so a thread stuck in a call still shows up (as stalled tasks).
+    /// </summary>
+    public StreamsHealth Health
+    {
+        get
+        {
+            var state = State;
+            var tasks = _threads.SelectMany(t => t.Health()).OrderBy(t => t.TaskId).ToList();
+            var problems = new List<string>(Errors);
+            foreach (var task in tasks.Where(t => t.State is TaskHealthState.Stalled or TaskHealthState.Retrying))
+            {
+                problems.Add($"task {task.TaskId} {task.State.ToString().ToLowerInvariant()} for {task.SinceProgress.TotalSeconds:0.0} s (lag {task.Lag}): {task.Detail}");
+            }
+
+            foreach (var thread in _threads.Where(t => t.Activity.SinceLoop > _config.StallTimeout && !t.Stopped))
+            {
+                var (what, time) = thread.Activity.Current;
+                problems.Add($"thread {thread.Name} stuck in '{what}' for {time.TotalSeconds:0.0} s");
+            }
+
+            var status = state switch
+            {
+                StreamsState.Created => StreamsHealthStatus.Starting,
+                StreamsState.PendingShutdown or StreamsState.NotRunning => StreamsHealthStatus.Stopped,
+                StreamsState.Error => StreamsHealthStatus.Failed,
+                _ when problems.Count > 0 => StreamsHealthStatus.Degraded,
+                _ when tasks.Any(t => t.State == TaskHealthState.Restoring) => StreamsHealthStatus.Restoring,
+                StreamsState.Running => StreamsHealthStatus.Running,
+                _ => StreamsHealthStatus.Starting,
+            };
+            return new StreamsHealth(status, tasks, problems);
+        }
+    }
 
     /// <summary>The task ids this instance runs now.</summary>
     public IReadOnlyCollection<Processing.TaskId> ActiveTasks => _threads.SelectMany(t => t.Tasks).Select(t => t.Id).Order().ToList();
@@ -188,6 +229,10 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
         Metrics.LagSource = () => _threads.SelectMany(t => t.Lag());
         Metrics.EnableLagGauge();
+        Metrics.StalledSource = () => _threads.Sum(t => t.Health().Count(h => h.State == TaskHealthState.Stalled));
+        Metrics.EnableStalledGauge();
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_config.StallTimeout.TotalMilliseconds / 4, 50, 5000));
+        _watchdog = new Timer(_ => Watch(), null, period, period);
         foreach (var thread in _threads)
         {
             thread.Start();
@@ -206,6 +251,11 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             }
 
             SetState(StreamsState.PendingShutdown);
+        }
+
+        if (_watchdog is not null)
+        {
+            await _watchdog.DisposeAsync().ConfigureAwait(false);
         }
 
         foreach (var thread in _threads)
@@ -231,7 +281,9 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// A read-only view of store <paramref name="name"/> across this instance's tasks (committed data only), or of a
-    /// global store. Safe from any thread; a task that moves away mid-read is skipped.
+    /// global store. Safe from any thread. A read throws <see cref="Errors.StoreUnavailableException"/> (retry shortly)
+    /// while the instance is not running (starting, rebalancing, restoring, stopping) or when a task moves away
+    /// mid-read, rather than answering from partial state.
     /// </summary>
     /// <param name="name">A store of the topology, global stores included.</param>
     /// <typeparam name="TKey">The store's key type, as declared in its builder.</typeparam>
@@ -240,28 +292,49 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     /// absent (see <see cref="QueryMetadataForKey{TKey}"/>).</returns>
     /// <exception cref="ArgumentException">No store of that name, or it has other key or value types.</exception>
     public IReadOnlyKeyValueStore<TKey, TValue> Store<TKey, TValue>(string name) =>
-        StoreView<TKey, TValue>.Create(_topology, _config.ApplicationId, name, () => LocalStores(name));
+        StoreView<TKey, TValue>.Create(_topology, _config.ApplicationId, name, () => LocalStores(name), () => Unavailable(name));
 
     /// <summary>Which partition owns <paramref name="key"/> in store <paramref name="storeName"/> and whether it is here.
-    /// Assumes the store's key is partitioned like its input (murmur2 of the serialized key).</summary>
+    /// The key is serialized against the store's source topic, as the producer that placed it there did, and
+    /// partitioned with murmur2 (<see cref="Partitioning"/>); assumes the store is keyed like its input.</summary>
     /// <param name="storeName">A store of a sub-topology (not a global store).</param>
     /// <param name="key">The key.</param>
     /// <param name="keySerializer">The store's key serializer.</param>
     /// <typeparam name="TKey">The store's key type.</typeparam>
     /// <returns>The owning partition, whether it is local, and the owner's application server when known.</returns>
-    /// <exception cref="InvalidOperationException">The application has not started.</exception>
     /// <exception cref="ArgumentException">No sub-topology owns a store of that name.</exception>
+    /// <exception cref="Errors.StoreUnavailableException">This instance is not running (starting, rebalancing,
+    /// restoring), or the partition's owner has not announced itself yet (only with an application server): retry
+    /// shortly.</exception>
     public KeyQueryMetadata QueryMetadataForKey<TKey>(string storeName, TKey key, ISerializer<TKey> keySerializer)
     {
+        ArgumentNullException.ThrowIfNull(keySerializer);
         var plan = _plan ?? throw new InvalidOperationException("The application has not started.");
-        var sub = plan.SubTopologyOf(storeName);
-        var partitions = plan.TaskCount(sub);
-        var bytes = keySerializer.Serialize(key, new SerializationContext(MessageComponentType.Key, InternalTopics.Changelog(_config.ApplicationId, storeName)));
-        var partition = Partitioning.ForKey(bytes, partitions);
+        var (source, partition, sub) = Locate(plan, _config.ApplicationId, storeName, key, keySerializer);
+        if (Unavailable(storeName) is { } reason)
+        {
+            throw new Errors.StoreUnavailableException(storeName, reason);
+        }
+
         var local = _threads.SelectMany(t => t.Tasks).Any(t => t.Id == new Processing.TaskId(sub.Id, partition));
-        var source = sub.ResolvedSourceTopics(_config.ApplicationId).First();
         var host = local ? _config.ApplicationServer : _directory?.OwnerOf(new TopicPartition(source, partition));
+        if (host is null && _directory is not null)
+        {
+            throw new Errors.StoreUnavailableException(storeName, $"no instance has claimed {source} [{partition}] yet (a rebalance is under way)");
+        }
+
         return new KeyQueryMetadata(partition, local, host);
+    }
+
+    /// <summary>The source topic and partition that own <paramref name="key"/> of store <paramref name="storeName"/>:
+    /// the key serialized in the source topic's context (a registry-backed serializer's bytes may depend on the topic),
+    /// partitioned as a murmur2 producer places it.</summary>
+    internal static (string Source, int Partition, SubTopology Sub) Locate<TKey>(PartitionPlan plan, string applicationId, string storeName, TKey key, ISerializer<TKey> keySerializer)
+    {
+        var sub = plan.SubTopologyOf(storeName);
+        var source = sub.ResolvedSourceTopics(applicationId).First();
+        var bytes = keySerializer.Serialize(key, new SerializationContext(MessageComponentType.Key, source));
+        return (source, Partitioning.ForKey(bytes, plan.TaskCount(sub)), sub);
     }
 
     /// <summary>
@@ -281,6 +354,19 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
     /// <summary>Same as <see cref="DisposeAsync"/>, blocking the calling thread until the threads have stopped.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Why store <paramref name="name"/> cannot be queried now, or null. A global store is available once
+    /// started; a task store only while every thread runs with its tasks restored.</summary>
+    private string? Unavailable(string name)
+    {
+        if (_global?.Stores.ContainsKey(name) == true)
+        {
+            return null;
+        }
+
+        var state = State;
+        return state is StreamsState.Running or StreamsState.Error ? null : $"the instance is {state}";
+    }
 
     private IEnumerable<IBytesStore> LocalStores(string name)
     {
@@ -338,6 +424,46 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         var id = Guid.NewGuid();
         File.WriteAllText(file, id.ToString());
         return id.ToString("N")[..12];
+    }
+
+    /// <summary>The watchdog: logs each task once when it stalls and once when it recovers, so no stall is silent.</summary>
+    private void Watch()
+    {
+        try
+        {
+            lock (_reportedStalled)
+            {
+                var stalled = _threads.SelectMany(t => t.Health()).Where(h => h.State == TaskHealthState.Stalled).ToList();
+                foreach (var task in stalled.Where(t => _reportedStalled.Add(t.TaskId)))
+                {
+                    _logger.TaskStalled(task.TaskId.ToString(), task.Lag, task.SinceProgress.TotalSeconds, task.Detail);
+                }
+
+                foreach (var recovered in _reportedStalled.Where(id => stalled.All(s => s.TaskId != id)).ToList())
+                {
+                    _reportedStalled.Remove(recovered);
+                    _logger.TaskRecovered(recovered.ToString());
+                }
+
+                foreach (var thread in _threads)
+                {
+                    var stuck = thread.Activity.SinceLoop > _config.StallTimeout && !thread.Stopped;
+                    if (stuck && _stuckThreads.Add(thread.Name))
+                    {
+                        var (what, time) = thread.Activity.Current;
+                        _logger.ThreadStuck(thread.Name, what, time.TotalSeconds);
+                    }
+                    else if (!stuck)
+                    {
+                        _stuckThreads.Remove(thread.Name);
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // A thread's collections changed under the snapshot, or it was disposed while stopping: the next tick retries.
+        }
     }
 
     private void SetState(StreamsState next)

@@ -82,6 +82,16 @@ public sealed record StreamsConfig
     /// security). Keys the engine owns (group.id, isolation.level, transactional.id, ...) are refused.</summary>
     public IReadOnlyDictionary<string, string> ClientConfig { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>How long a task whose input has lag may go without its committed position advancing before it is
+    /// reported as stalled (warning log, metric <c>pbs.tasks.stalled</c>, <see cref="StreamsHealthStatus.Degraded"/>);
+    /// also how long a stream thread may stay inside one call. Default 60 s.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a task that stopped on a transient error (a Kafka error that is not fatal, a timeout) waits
+    /// before it is started again; the wait doubles with each failed attempt, up to 60 s. Permanent errors (a handler
+    /// chose to fail, lost input, a truncated changelog) are not retried. Default 1 s.</summary>
+    public TimeSpan TaskRetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Timeout of metadata, offset and transaction calls. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -108,11 +118,19 @@ public sealed record StreamsConfig
         Require(TransactionTimeout >= TimeSpan.FromSeconds(1), nameof(TransactionTimeout), "must be at least 1 s");
         Require(InternalTopicReplicationFactor >= 1, nameof(InternalTopicReplicationFactor), "must be at least 1");
         Require(RequestTimeout >= TimeSpan.FromMilliseconds(100), nameof(RequestTimeout), "must be at least 100 ms");
+        Require(StallTimeout >= TimeSpan.FromMilliseconds(100), nameof(StallTimeout), "must be at least 100 ms");
+        Require(TaskRetryBackoff >= TimeSpan.FromMilliseconds(1) && TaskRetryBackoff <= TaskManagerMaxBackoff, nameof(TaskRetryBackoff), "must be 1 ms..60 s");
         Require(ApplicationServer is null || (ApplicationServer.LastIndexOf(':') is > 0 and var i && int.TryParse(ApplicationServer[(i + 1)..], out _)),
             nameof(ApplicationServer), "must be host:port");
         var owned = ClientConfig.Keys.FirstOrDefault(k => s_ownedKeys.Contains(k));
         Require(owned is null, nameof(ClientConfig), $"must not set '{owned}': the engine sets it");
     }
+
+    private static TimeSpan TaskManagerMaxBackoff => Internal.TaskManager.MaxRetryBackoff;
+
+    /// <summary>For engine tests only: called when a task is about to start (before its restore); an exception it
+    /// returns is thrown there, as if the start had failed with it.</summary>
+    internal Func<Processing.TaskId, Exception?>? TaskStartFault { get; init; }
 
     private static void Require(bool condition, string name, string rule)
     {

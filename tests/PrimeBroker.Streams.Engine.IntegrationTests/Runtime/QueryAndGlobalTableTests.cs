@@ -40,8 +40,7 @@ public sealed class QueryAndGlobalTableTests
 
         await Eventually.True(() => keys.All(k => a.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost == Owner(k)
                                                   && b.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost == Owner(k)),
-            s_wait, () => string.Join(", ", keys.Select(k => $"{k}: owner {Owner(k)}, a says {a.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost}, " +
-                                                             $"b says {b.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost}")));
+            s_wait, () => string.Join(", ", keys.Select(k => $"{k}: owner {Owner(k)}, a says {HostOf(a, k)}, b says {HostOf(b, k)}")));
         // a's own announcement reaches its directory asynchronously, like b's; wait for both before comparing.
         await Eventually.True(() => a.Instances().Count == 2, s_wait, () => $"a knows [{string.Join(", ", a.Instances().Keys)}]");
         Assert.Equal(["127.0.0.1:1001", "127.0.0.1:1002"], a.Instances().Keys.Order());
@@ -50,6 +49,22 @@ public sealed class QueryAndGlobalTableTests
         await a.StopAsync();
         await Eventually.True(() => b.ActiveTasks.Count == scenario.Partitions && keys.All(k => b.QueryMetadataForKey(CountScenario.Store, k, Serializers.Utf8).ActiveHost == "127.0.0.1:1002"),
             s_wait, () => scenario.Describe(b));
+    }
+
+    [Fact]
+    public async Task KeyMetadataSerializesTheKeyAgainstTheSourceTopicAsTheProducerDid()
+    {
+        await using var scenario = new CountScenario();
+        var app = await scenario.StartAsync("a", tune: c => c with { ApplicationServer = "127.0.0.1:8080" });
+        await Eventually.True(() => app.State == StreamsState.Running, s_wait, () => scenario.Describe(app));
+        var serializer = new TopicDependentSerializer();
+
+        foreach (var key in Enumerable.Range(0, 20).Select(i => $"ACC-{i:D4}"))
+        {
+            // Where a murmur2 producer of the source topic put the key, with this serializer's bytes for that topic.
+            var placed = Partitioning.ForKey(serializer.Serialize(key, new SerializationContext(MessageComponentType.Key, scenario.Input)), scenario.Partitions);
+            Assert.Equal(placed, app.QueryMetadataForKey(CountScenario.Store, key, serializer).Partition);
+        }
     }
 
     [Fact]
@@ -93,5 +108,24 @@ public sealed class QueryAndGlobalTableTests
 
         public void Process(Record<string, string> record) =>
             _context.Forward(record.WithValue($"{record.Value}@{_prices.Get(record.Value)}"));
+    }
+
+    private static string? HostOf(StreamsApplication app, string key)
+    {
+        try
+        {
+            return app.QueryMetadataForKey(CountScenario.Store, key, Serializers.Utf8).ActiveHost;
+        }
+        catch (PrimeBroker.Streams.Engine.Errors.StoreUnavailableException ex)
+        {
+            return $"unavailable ({ex.Message})";
+        }
+    }
+
+    /// <summary>Bytes that depend on the topic, as a registry-backed serializer's do (its schema id comes from the
+    /// topic's subject).</summary>
+    private sealed class TopicDependentSerializer : ISerializer<string>
+    {
+        public byte[] Serialize(string data, SerializationContext context) => System.Text.Encoding.UTF8.GetBytes($"{context.Topic}/{data}");
     }
 }

@@ -66,6 +66,7 @@ internal sealed class CountScenario : IAsyncDisposable
         SessionTimeout = TimeSpan.FromSeconds(2),
         HeartbeatInterval = TimeSpan.FromMilliseconds(400),
         CommitInterval = TimeSpan.FromMilliseconds(50),
+        StallTimeout = TimeSpan.FromSeconds(5),
         TopicProvisioner = Cluster.CreateTopicProvisioner(),
     };
 
@@ -73,6 +74,16 @@ internal sealed class CountScenario : IAsyncDisposable
     {
         var config = Config(instance);
         var app = new StreamsApplication(BuildTopology(Input, Output, policy), tune?.Invoke(config) ?? config, Logs);
+        _apps.Add(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>Starts an instance that runs <paramref name="topology"/> instead of the count topology.</summary>
+    public async Task<StreamsApplication> StartAsync(string instance, Topology topology, Func<StreamsConfig, StreamsConfig>? tune = null)
+    {
+        var config = Config(instance);
+        var app = new StreamsApplication(topology, tune?.Invoke(config) ?? config, Logs);
         _apps.Add(app);
         await app.StartAsync();
         return app;
@@ -128,12 +139,21 @@ internal sealed class CountScenario : IAsyncDisposable
 
     public string Describe(params StreamsApplication[] apps)
     {
-        var counts = Counts(apps);
+        Dictionary<string, long> counts;
+        try
+        {
+            counts = Counts(apps);
+        }
+        catch (PrimeBroker.Streams.Engine.Errors.StoreUnavailableException ex)
+        {
+            return $"store unavailable: {ex.Message}; states [{string.Join(", ", apps.Select(a => a.State))}]; errors [{string.Join(" | ", apps.SelectMany(a => a.Errors))}]\nengine log:\n{Logs.Recent()}";
+        }
+
         var wrong = _expected.Where(e => counts.GetValueOrDefault(e.Key) != e.Value).Take(5)
             .Select(e => $"{e.Key}: expected {e.Value}, got {counts.GetValueOrDefault(e.Key)}");
         return $"total expected {ExpectedTotal}, got {counts.Values.Sum()}; states [{string.Join(", ", apps.Select(a => a.State))}]; " +
                $"tasks [{string.Join(" / ", apps.Select(a => string.Join(",", a.ActiveTasks)))}]; errors [{string.Join(" | ", apps.SelectMany(a => a.Errors))}]; " +
-               $"first wrong: {string.Join("; ", wrong)}\nengine log:\n{Logs.Recent()}";
+               $"first wrong: {string.Join("; ", wrong)}\nhealth: {string.Join(" | ", apps.Select(a => $"{a.Health.Status}: {string.Join("; ", a.Health.Problems)}"))}\nengine log:\n{Logs.Recent()}";
     }
 
     public async ValueTask DisposeAsync()

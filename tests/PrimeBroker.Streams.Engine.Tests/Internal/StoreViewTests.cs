@@ -50,6 +50,49 @@ public sealed class StoreViewTests
         Assert.Equal("unlogged", StoreView<string, string>.SerdeTopic(topology, "app", "unlogged"));
     }
 
+    [Fact]
+    public void AReadWhoseTaskClosesMidReadFailsAsUnavailableInsteadOfAnsweringWithoutThatTask()
+    {
+        var topology = CountTopology();
+        var view = StoreView<string, long>.Create(topology, "app", "counts", () => [new ClosedReader()]);
+
+        var ex = Assert.Throws<PrimeBroker.Streams.Engine.Errors.StoreUnavailableException>(() => view.All().ToList());
+        Assert.Equal("counts", ex.StoreName);
+        Assert.Throws<PrimeBroker.Streams.Engine.Errors.StoreUnavailableException>(() => view.Get("k"));
+    }
+
+    [Fact]
+    public void AViewThatIsNotAvailableNowSaysWhyAndAsksForARetry()
+    {
+        var reason = (string?)"the instance is Rebalancing";
+        var view = StoreView<string, long>.Create(CountTopology(), "app", "counts", () => [], () => reason);
+
+        var ex = Assert.Throws<PrimeBroker.Streams.Engine.Errors.StoreUnavailableException>(() => view.Get("k"));
+        Assert.Contains("Rebalancing", ex.Message);
+        Assert.Contains("Retry", ex.Message);
+
+        reason = null;
+        Assert.False(view.TryGet("k", out _));
+    }
+
+    private static Topology CountTopology()
+    {
+        var builder = new StreamsBuilder();
+        builder.Stream("in", Consumed.With(Serdes.String, Serdes.String)).GroupByKey().Count(Materialized<string, long>.As("counts"));
+        return builder.Build();
+    }
+
+    private sealed class ClosedReader : PrimeBroker.Streams.Engine.State.Internal.IBytesReader
+    {
+        public string Name => "counts";
+
+        public long ApproximateCount => throw new ObjectDisposedException(Name);
+
+        public byte[]? Get(byte[] key) => throw new ObjectDisposedException(Name);
+
+        public IReadOnlyList<KeyValuePair<byte[], byte[]>> Range(byte[]? from, byte[]? to) => throw new ObjectDisposedException(Name);
+    }
+
     private sealed class NoOp : IProcessor<string, string, string, string>
     {
         public void Init(IProcessorContext<string, string> context)

@@ -22,6 +22,7 @@ internal sealed class RocksDbBytesStore : IBytesStore
     private ColumnFamilyHandle _meta;
     private LocalCheckpoint? _checkpoint;
     private bool _disposed;
+    private readonly HashSet<Snapshot> _snapshots = new();
 
     public RocksDbBytesStore(string name, string path)
     {
@@ -40,26 +41,69 @@ internal sealed class RocksDbBytesStore : IBytesStore
 
     public byte[]? Get(byte[] key) => Read(() => _db.Get(key));
 
-    public IReadOnlyList<KeyValuePair<byte[], byte[]>> Range(byte[]? from, byte[]? to) => Read(() =>
+    /// <summary>
+    /// Entries with from &lt;= key &lt; to, read in pages of <see cref="PageSize"/> over one RocksDB snapshot. The
+    /// lifecycle lock is held per page only, so a closing task (<see cref="Dispose"/>, on the stream thread inside a
+    /// rebalance) never waits for a whole-store copy; a read that loses its store between pages throws
+    /// <see cref="ObjectDisposedException"/>. The snapshot keeps the pages one consistent commit.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<byte[], byte[]>> Range(byte[]? from, byte[]? to)
     {
         var result = new List<KeyValuePair<byte[], byte[]>>();
-        var readOptions = new ReadOptions();
-        if (to is not null)
+        Snapshot? snapshot = null;
+        var next = from;
+        try
         {
-            readOptions.SetIterateUpperBound(to);
+            while (true)
+            {
+                var more = Read(() =>
+                {
+                    if (snapshot is not null && !Tracked(snapshot))
+                    {
+                        throw new ObjectDisposedException($"store '{Name}' at {_path}", "the store was wiped during the read (a restore from scratch)");
+                    }
+
+                    snapshot ??= TakeSnapshot();
+                    var readOptions = new ReadOptions().SetSnapshot(snapshot);
+                    if (to is not null)
+                    {
+                        readOptions.SetIterateUpperBound(to);
+                    }
+
+                    using var it = _db.NewIterator(null, readOptions);
+                    if (next is null) { it.SeekToFirst(); }
+                    else { it.Seek(next); }
+
+                    for (var n = 0; it.Valid() && n < PageSize; it.Next(), n++)
+                    {
+                        result.Add(new(it.Key(), it.Value()));
+                    }
+
+                    next = it.Valid() ? it.Key() : null;
+                    return next is not null;
+                });
+                if (!more)
+                {
+                    return result;
+                }
+
+                BetweenPages?.Invoke();
+            }
         }
-
-        using var it = _db.NewIterator(null, readOptions);
-        if (from is null) { it.SeekToFirst(); }
-        else { it.Seek(from); }
-
-        for (; it.Valid(); it.Next())
+        finally
         {
-            result.Add(new(it.Key(), it.Value()));
+            if (snapshot is not null)
+            {
+                ReleaseSnapshot(snapshot);
+            }
         }
+    }
 
-        return (IReadOnlyList<KeyValuePair<byte[], byte[]>>)result;
-    });
+    /// <summary>Entries per locked page of <see cref="Range"/>.</summary>
+    internal int PageSize { get; init; } = 1024;
+
+    /// <summary>Test hook: runs between two pages of <see cref="Range"/>, with the lock released.</summary>
+    internal Action? BetweenPages { get; set; }
 
     public void Apply(IEnumerable<KeyValuePair<byte[], byte[]?>> writes, LocalCheckpoint checkpoint) => Read(() =>
     {
@@ -84,6 +128,7 @@ internal sealed class RocksDbBytesStore : IBytesStore
         try
         {
             ThrowIfDisposed();
+            ReleaseSnapshots();
             _db.Dispose();
             Directory.Delete(_path, recursive: true);
             (_db, _meta) = Open(_path);
@@ -99,6 +144,7 @@ internal sealed class RocksDbBytesStore : IBytesStore
         {
             if (_disposed) { return; }
             _disposed = true;
+            ReleaseSnapshots();
             _db.Dispose();
         }
         finally { _lifecycle.ExitWriteLock(); }
@@ -111,6 +157,58 @@ internal sealed class RocksDbBytesStore : IBytesStore
         var families = new ColumnFamilies { { MetaFamily, new ColumnFamilyOptions() } };
         var db = RocksDb.Open(options, path, families);
         return (db, db.GetColumnFamily(MetaFamily));
+    }
+
+    /// <summary>Under the read lock: a snapshot that <see cref="Dispose"/> and <see cref="Wipe"/> release before they
+    /// close the database, if the reader has not released it by then.</summary>
+    private Snapshot TakeSnapshot()
+    {
+        var snapshot = _db.CreateSnapshot();
+        lock (_snapshots)
+        {
+            _snapshots.Add(snapshot);
+        }
+
+        return snapshot;
+    }
+
+    private bool Tracked(Snapshot snapshot)
+    {
+        lock (_snapshots)
+        {
+            return _snapshots.Contains(snapshot);
+        }
+    }
+
+    private void ReleaseSnapshot(Snapshot snapshot)
+    {
+        _lifecycle.EnterReadLock();
+        try
+        {
+            lock (_snapshots)
+            {
+                // Gone when Dispose or Wipe released it already (with the database it belonged to).
+                if (_snapshots.Remove(snapshot))
+                {
+                    snapshot.Dispose();
+                }
+            }
+        }
+        finally { _lifecycle.ExitReadLock(); }
+    }
+
+    /// <summary>Under the write lock, before the database closes.</summary>
+    private void ReleaseSnapshots()
+    {
+        lock (_snapshots)
+        {
+            foreach (var snapshot in _snapshots)
+            {
+                snapshot.Dispose();
+            }
+
+            _snapshots.Clear();
+        }
     }
 
     private T Read<T>(Func<T> action)

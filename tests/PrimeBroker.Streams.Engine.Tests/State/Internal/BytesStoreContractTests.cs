@@ -202,6 +202,44 @@ public sealed class RocksDbBytesStoreTests : BytesStoreContractTests
     }
 
     [Fact]
+    public void AFullScanHoldsTheLockPerPageSoAClosingTaskDoesNotWaitForTheWholeCopy()
+    {
+        var store = new RocksDbBytesStore("paged", Path.Combine((_directory ??= new TempDirectory()).Path, "0_1", "paged")) { PageSize = 2 };
+        store.Apply(Enumerable.Range(0, 5).Select(i => Kv([(byte)i], [(byte)i])), Checkpoint(1, 5));
+        var closed = false;
+        store.BetweenPages = () =>
+        {
+            // The task closes (rebalance) on another thread while a query is between pages: it must not wait for the scan.
+            var close = Task.Run(store.Dispose);
+            closed = close.Wait(TimeSpan.FromSeconds(30));
+            store.BetweenPages = null;
+        };
+
+        Assert.Throws<ObjectDisposedException>(() => store.Range(null, null));
+        Assert.True(closed, "Dispose waited for the scan to finish: the lifecycle lock is held across pages.");
+    }
+
+    [Fact]
+    public void APagedScanIsOneConsistentSnapshotAcrossPages()
+    {
+        var store = new RocksDbBytesStore("snap", Path.Combine((_directory ??= new TempDirectory()).Path, "0_2", "snap")) { PageSize = 2 };
+        store.Apply(Enumerable.Range(0, 5).Select(i => Kv([(byte)i], [(byte)i])), Checkpoint(1, 5));
+        store.BetweenPages = () =>
+        {
+            // A commit between two pages must not show in the scan that started before it.
+            store.Apply([Kv([4], [40]), Kv([9], [9])], Checkpoint(2, 7));
+            store.BetweenPages = null;
+        };
+
+        var all = store.Range(null, null);
+
+        Assert.Equal([0, 1, 2, 3, 4], all.Select(e => (int)e.Key[0]));
+        Assert.Equal([4], all[4].Value);
+        Assert.Equal(6, store.Range(null, null).Count);
+        store.Dispose();
+    }
+
+    [Fact]
     public void UseAfterDisposeThrowsObjectDisposed()
     {
         Store.Dispose();
