@@ -37,6 +37,7 @@ internal sealed class StreamThread : IDisposable
     private readonly List<TopicPartition> _pauseAfterAssign = new();
     private readonly List<TopicPartition> _resumeAfterAssign = new();
     private readonly ThreadActivity _activity = new();
+    private readonly Dictionary<(TaskId, TopicPartition, long), int> _abortsByRecord = new();
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
@@ -213,12 +214,35 @@ internal sealed class StreamThread : IDisposable
                 FailTask(task, ex);
                 return;
             }
+            catch (KafkaException ex) when (ex is not IndefiniteTransactionException && !ex.Error.IsFatal
+                                            && RepeatedAborts(task, result.TopicPartitionOffset) >= MaxAbortsPerRecord)
+            {
+                // The same record failed the transaction every time it was processed: a deterministic error (an
+                // output or dead-letter topic that does not exist, a record too large). Replaying it would livelock
+                // the whole thread, so its task stops with the reason.
+                FailTask(task, new TaskFailedException(task.Id,
+                    $"record {result.TopicPartitionOffset} aborted the transaction {MaxAbortsPerRecord} times with '{ex.Error.Reason}' ({ex.Error.Code})", ex));
+                return;
+            }
             catch (KafkaException ex)
             {
                 AbortAndRollback(ex);
                 return;
             }
         }
+    }
+
+    /// <summary>How often one record may abort the transaction before its task stops (see <see cref="RepeatedAborts"/>).</summary>
+    internal const int MaxAbortsPerRecord = 3;
+
+    /// <summary>Counts an abort caused while processing <paramref name="position"/>; returns how many it caused since it
+    /// was first seen (the count is dropped once the record is committed).</summary>
+    private int RepeatedAborts(StreamTask task, TopicPartitionOffset position)
+    {
+        var key = (task.Id, position.TopicPartition, position.Offset.Value);
+        var count = _abortsByRecord.GetValueOrDefault(key) + 1;
+        _abortsByRecord[key] = count;
+        return count;
     }
 
     private void Punctuate()
@@ -259,6 +283,16 @@ internal sealed class StreamThread : IDisposable
         {
             AbortAndRollback(ex);
             return;
+        }
+
+        foreach (var (id, tp, offset) in _abortsByRecord.Keys.ToList())
+        {
+            // A record that is committed now is past; one that still is not keeps its count (other tasks' commits do not
+            // make a deterministic error go away).
+            if (!_tasks.TryGetTask(tp, out var task) || task.Id != id || task.CommittedPosition(tp) > offset)
+            {
+                _abortsByRecord.Remove((id, tp, offset));
+            }
         }
 
         CommitStatelessPositions(stateless);
