@@ -56,6 +56,9 @@ internal static partial class EngineLog
     [LoggerMessage(1017, LogLevel.Warning, "Task {Task} parked after attempt {Attempt} failed; retrying in {Seconds:0.0} s: {Reason}")]
     public static partial void TaskParked(this ILogger logger, string task, int attempt, double seconds, string reason);
 
+    [LoggerMessage(1018, LogLevel.Warning, "Thread {Thread} fenced ({Reason}): its {Tasks} tasks moved; closing them and rejoining the group")]
+    public static partial void Fenced(this ILogger logger, string thread, string reason, int tasks);
+
     [LoggerMessage(1015, LogLevel.Warning, "Thread {Thread} stuck in '{Activity}' for {Seconds:0.0} s")]
     public static partial void ThreadStuck(this ILogger logger, string thread, string activity, double seconds);
 }

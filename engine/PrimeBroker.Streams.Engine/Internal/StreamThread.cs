@@ -38,6 +38,8 @@ internal sealed class StreamThread : IDisposable
     private readonly List<TopicPartition> _resumeAfterAssign = new();
     private readonly ThreadActivity _activity = new();
     private readonly Dictionary<(TaskId, TopicPartition, long), int> _abortsByRecord = new();
+    private int _fencedWithoutCommit;
+    private bool _inRebalance;
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
@@ -285,6 +287,7 @@ internal sealed class StreamThread : IDisposable
             return;
         }
 
+        _fencedWithoutCommit = 0;
         foreach (var (id, tp, offset) in _abortsByRecord.Keys.ToList())
         {
             // A record that is committed now is past; one that still is not keeps its count (other tasks' commits do not
@@ -335,6 +338,13 @@ internal sealed class StreamThread : IDisposable
             return;
         }
 
+        if (cause is KafkaException { Error.Code: ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch or ErrorCode.IllegalGeneration
+            or ErrorCode.UnknownMemberId or ErrorCode.FencedInstanceId })
+        {
+            HandleFenced((KafkaException)cause);
+            return;
+        }
+
         var fatal = cause is KafkaException { Error.IsFatal: true } or KafkaException { Error.Code: ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch };
         if (!fatal)
         {
@@ -365,6 +375,45 @@ internal sealed class StreamThread : IDisposable
 
         SeekAll(positions);
     }
+
+    /// <summary>
+    /// Fenced means "my tasks moved": another member owns them now (or a newer producer took this transactional id).
+    /// The thread closes every task dirty (nothing of the open transaction is kept), takes a new producer and rejoins the
+    /// group, which hands it whatever it owns now, restored from the log. Fenced again and again without a commit in
+    /// between means another process uses this thread's transactional id (a copied state directory): the thread stops
+    /// with that reason instead of fencing it back forever.
+    /// </summary>
+    private void HandleFenced(KafkaException cause)
+    {
+        if (cause.Error.Code is ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch && ++_fencedWithoutCommit >= MaxFencedWithoutCommit)
+        {
+            throw new InvalidOperationException(
+                $"Thread {_name} was fenced {_fencedWithoutCommit} times without a commit in between: another process uses its transactional id " +
+                $"'{_transactionalId}' (a copy of this instance's state directory?). Stopping instead of fencing it back.", cause);
+        }
+
+        _logger.Fenced(_name, cause.Message, _tasks.Tasks.Count);
+        _metrics.RecordAbort();
+        try
+        {
+            _transaction.Abort();
+        }
+        catch (KafkaException)
+        {
+            // A fenced producer refuses to abort; its transaction is dead anyway.
+        }
+
+        _transaction.RecreateProducer();
+        _tasks.Close(null, clean: false);
+        if (!_inRebalance)
+        {
+            _consumer.Unsubscribe();
+            _consumer.Subscribe(_runtime.SourceTopics);
+        }
+    }
+
+    /// <summary>Producer fencings in a row, without a commit, after which a thread stops (see <see cref="HandleFenced"/>).</summary>
+    internal const int MaxFencedWithoutCommit = 3;
 
     /// <summary>
     /// Closes every running task dirty and creates it again from its changelog (and the group's offsets for tasks without
@@ -471,7 +520,16 @@ internal sealed class StreamThread : IDisposable
     {
         _logger.Revoked(_name, string.Join(", ", partitions.Select(p => p.TopicPartition)));
         IsRunning = false;
-        CommitAll();
+        _inRebalance = true;
+        try
+        {
+            CommitAll();
+        }
+        finally
+        {
+            _inRebalance = false;
+        }
+
         var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
         _tasks.Close(revoked, clean: true);
         _tasks.ForgetFailures(revoked);

@@ -66,6 +66,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     private readonly HashSet<Processing.TaskId> _reportedStalled = new();
     private readonly HashSet<string> _stuckThreads = new();
     private Timer? _watchdog;
+    private StateDirectoryLock? _stateLockFile;
 
     /// <summary>Prepares an application; nothing connects to Kafka until <see cref="StartAsync"/>.</summary>
     /// <param name="topology">The topology to run.</param>
@@ -174,10 +175,11 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     /// threads run; the first assignment and restore follow asynchronously (watch <see cref="State"/>).</summary>
     /// <param name="cancellationToken">Cancels the wait for provisioning and the global restore.</param>
     /// <returns>A task that completes when the stream threads have started.</returns>
-    /// <exception cref="InvalidOperationException">The application was started before.</exception>
     /// <exception cref="TopologyException">A source or global topic does not exist, or the sources of a sub-topology
     /// have different partition counts.</exception>
     /// <exception cref="Topics.TopicMismatchException">An internal topic exists with another partition count.</exception>
+    /// <exception cref="InvalidOperationException">Called twice, or another instance holds the state directory
+    /// (<c>&lt;StateDirectory&gt;/&lt;ApplicationId&gt;</c>; each instance needs its own).</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         lock (_stateLock)
@@ -188,6 +190,20 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             }
 
             SetState(StreamsState.Rebalancing);
+        }
+
+        try
+        {
+            _stateLockFile = StateDirectoryLock.Acquire(Path.Combine(_config.StateDirectory, _config.ApplicationId));
+        }
+        catch (InvalidOperationException)
+        {
+            lock (_stateLock)
+            {
+                SetState(StreamsState.NotRunning);
+            }
+
+            throw;
         }
 
         var counts = ReadPartitionCounts();
@@ -272,6 +288,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
 
             _global?.Dispose();
             _directory?.Dispose();
+            _stateLockFile?.Dispose();
         }, cancellationToken).ConfigureAwait(false);
         lock (_stateLock)
         {
