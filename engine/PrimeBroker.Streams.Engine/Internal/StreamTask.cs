@@ -27,7 +27,8 @@ internal sealed partial class StreamTask : IDisposable
     private readonly Dictionary<string, ISourceNode> _sourcesByTopic = new();
     private readonly Dictionary<TopicPartition, long> _nextOffsets = new();
     private readonly Dictionary<TopicPartition, long> _startPositions = new();
-    private readonly PunctuationSchedule _punctuations = new();
+    private PunctuationSchedule _punctuations = new();
+    private long _committedStreamTime = -1;
     private readonly DeadLetterSink _deadLetterSink;
     private readonly TaskCollector _collector;
     private readonly UpstreamRepeatFilter _upstream;
@@ -308,6 +309,7 @@ internal sealed partial class StreamTask : IDisposable
         }
 
         _committed = checkpoint;
+        _committedStreamTime = StreamTime;
         UncommittedRecords = 0;
         _collector.EndTransaction();
     }
@@ -332,6 +334,19 @@ internal sealed partial class StreamTask : IDisposable
         _upstream.ResetTo(_committed.Upstream);
         UncommittedRecords = 0;
         _collector.EndTransaction();
+        StreamTime = _committedStreamTime;
+        if (_initialized)
+        {
+            // Processor fields, punctuation schedules and stream time belong to the aborted attempt as much as the
+            // store overlays do: new node instances start from the committed state, as Kafka Streams re-initialises a
+            // task it closed dirty.
+            CloseNodes();
+            _nodes.Clear();
+            _sourcesByTopic.Clear();
+            _punctuations = new PunctuationSchedule();
+            Initialize();
+        }
+
         return new Dictionary<TopicPartition, long>(_nextOffsets);
     }
 
@@ -356,13 +371,18 @@ internal sealed partial class StreamTask : IDisposable
     {
         if (_initialized)
         {
-            foreach (var node in _nodes.Values)
-            {
-                node.Close();
-            }
+            CloseNodes();
         }
 
         Dispose();
+    }
+
+    private void CloseNodes()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            node.Close();
+        }
     }
 
     public void Dispose()

@@ -231,6 +231,19 @@ public sealed class TopologyTestDriver : IDisposable
         }
     }
 
+    /// <summary>For engine tests: aborts the open transaction and rolls every task back, as a stream thread does after an
+    /// abortable error; processing then resumes from the last commit.</summary>
+    internal void AbortTransaction()
+    {
+        _transaction.Abort();
+        foreach (var task in _tasks)
+        {
+            task.Rollback();
+        }
+
+        RunUntilIdle();
+    }
+
     /// <summary>Deletes records before <paramref name="beforeOffset"/>, as retention or the embedded cluster's size cap would.</summary>
     public void DeleteRecords(string topic, int partition, long beforeOffset) => _cluster.Topic(topic)[partition].DeleteBefore(beforeOffset);
 
