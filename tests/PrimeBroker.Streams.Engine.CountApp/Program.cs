@@ -57,7 +57,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     stop.Cancel();
 });
 
-await using var app = new StreamsApplication(builder.Build(), config);
+await using var app = new StreamsApplication(builder.Build(), config, new PrimeBroker.Streams.Engine.CountApp.ConsoleWarningLogger());
 await app.StartAsync();
 string? lastState = null, lastTasks = null, lastErrors = null;
 long lastSkipped = 0, lastRestored = 0;

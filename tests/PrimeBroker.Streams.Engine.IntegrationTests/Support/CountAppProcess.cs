@@ -82,6 +82,15 @@ internal sealed partial class CountAppProcess : IDisposable
         Tasks = "";
     }
 
+    /// <summary>Every warning the child's engine logged (its <c>log=</c> lines).</summary>
+    public string Warnings()
+    {
+        lock (_log)
+        {
+            return string.Join("\n", _log.Where(l => l.StartsWith("log=", StringComparison.Ordinal)).TakeLast(60));
+        }
+    }
+
     public string Recent()
     {
         lock (_log)

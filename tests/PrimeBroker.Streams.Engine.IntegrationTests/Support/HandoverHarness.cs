@@ -96,7 +96,8 @@ internal sealed class HandoverHarness : IAsyncDisposable
         }
 
         var verifier = await Scenario.StartAsync("verifier");
-        await Eventually.True(() => Scenario.CountsMatch(verifier), Wait, () => $"seed {Seed}: {Scenario.Describe(verifier)}");
+        await Eventually.True(() => Scenario.CountsMatch(verifier), Wait, () => $"seed {Seed}: {Scenario.Describe(verifier)}\nchildren's warnings:\n" +
+            string.Join("\n", _incarnations.Select(p => $"{p.Name}:\n{p.Warnings()}")));
         return verifier;
     }
 
