@@ -23,6 +23,8 @@ public sealed class DeterministicErrorTests
 
         await Eventually.True(() => app.Health.Tasks.Any(t => t.TaskId == poisoned && t.State == TaskHealthState.Failed), s_wait, () => scenario.Describe(app));
         Assert.Contains(app.Errors, e => e.Contains("aborted the transaction 3 times", StringComparison.Ordinal));
+        // The task is marked failed just before the thread aborts its last attempt: wait for that abort, then check the bound.
+        await Eventually.True(() => app.Metrics.AbortsTotal >= 3, s_wait, () => $"aborts {app.Metrics.AbortsTotal}");
         Assert.InRange(app.Metrics.AbortsTotal, 3, 10);
 
         // The other tasks commit everything; the stopped one holds none of its input (nothing skipped silently).
