@@ -4,18 +4,29 @@ using PrimeBroker.Streams.Engine;
 
 namespace PrimeBroker.Streams.App.Http;
 
-/// <summary>Readiness: healthy when every stream thread runs with its tasks restored and no task stopped on an error
-/// (the engine's <see cref="StreamsApplication.Errors"/> and the domain's critical failures); unhealthy while restoring,
-/// rebalancing, or after a critical error.</summary>
+/// <summary>Readiness from the engine's <see cref="StreamsApplication.Health"/> and the domain's critical failures:
+/// healthy when running with every task restored; degraded (still ready, reported with the engine's problems) when a
+/// task stalled or is retrying; unhealthy while starting, restoring or rebalancing, and after a task stopped on a
+/// critical error.</summary>
 internal sealed class StreamsHealthCheck(StreamsApplication application, BrokerageHealth brokerage) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var state = application.State;
-        var errors = application.Errors.Concat(brokerage.CriticalFailures.Select(f => $"task {f.Task} critical: {f.Message}")).ToList();
-        var data = new Dictionary<string, object> { ["state"] = state.ToString(), ["errors"] = errors, ["activeTasks"] = application.ActiveTasks.Select(t => t.ToString()).ToList() };
-        return Task.FromResult(state == StreamsState.Running && errors.Count == 0
-            ? HealthCheckResult.Healthy("running", data)
-            : HealthCheckResult.Unhealthy(errors.Count > 0 ? "a task stopped on a critical error" : $"not ready: {state}", data: data));
+        var health = application.Health;
+        var critical = brokerage.CriticalFailures.Select(f => $"task {f.Task} critical: {f.Message}").ToList();
+        var problems = health.Problems.Concat(application.Errors).Concat(critical).Distinct().ToList();
+        var data = new Dictionary<string, object>
+        {
+            ["status"] = health.Status.ToString(),
+            ["problems"] = problems,
+            ["tasks"] = health.Tasks.Select(t => $"{t.TaskId} {t.State} lag={t.Lag}").ToList(),
+        };
+        return Task.FromResult((health.Status, critical.Count) switch
+        {
+            (_, > 0) => HealthCheckResult.Unhealthy("a task stopped on a critical error", data: data),
+            (StreamsHealthStatus.Running, _) => HealthCheckResult.Healthy("running", data),
+            (StreamsHealthStatus.Degraded, _) => HealthCheckResult.Degraded("degraded: " + string.Join("; ", health.Problems), data: data),
+            _ => HealthCheckResult.Unhealthy($"not ready: {health.Status}", data: data),
+        });
     }
 }
