@@ -9,36 +9,6 @@ using PrimeBroker.Streams.Engine.Topics;
 
 namespace PrimeBroker.Streams.Engine;
 
-/// <summary>The lifecycle state of a <see cref="StreamsApplication"/>.</summary>
-public enum StreamsState
-{
-    /// <summary>Constructed; <see cref="StreamsApplication.StartAsync"/> not called yet.</summary>
-    Created,
-
-    /// <summary>Provisioning internal topics, restoring global stores, or waiting for / restoring an assignment.</summary>
-    Rebalancing,
-
-    /// <summary>Every stream thread holds an assignment with its tasks restored.</summary>
-    Running,
-
-    /// <summary><see cref="StreamsApplication.StopAsync"/> is committing, closing tasks and leaving the group.</summary>
-    PendingShutdown,
-
-    /// <summary>Stopped; final. An application cannot be started again.</summary>
-    NotRunning,
-
-    /// <summary>A stream thread died, or tasks stopped on errors: see <see cref="StreamsApplication.Errors"/>.</summary>
-    Error,
-}
-
-/// <summary>Where a key of a store lives.</summary>
-/// <param name="Partition">The partition (and so the task) that owns the key.</param>
-/// <param name="IsLocal">Whether a task of this instance holds that partition now.</param>
-/// <param name="ActiveHost">The owner's application server (host:port): this instance's own when local, else the one
-/// whose latest announcement claims the partition; null when unknown (no application server configured, or the owner
-/// has not announced yet).</param>
-public sealed record KeyQueryMetadata(int Partition, bool IsLocal, string? ActiveHost);
-
 /// <summary>
 /// Runs a <see cref="Topology"/> against a Kafka cluster: the counterpart of Kafka Streams' <c>KafkaStreams</c>.
 /// Instances with the same <see cref="StreamsConfig.ApplicationId"/> form one consumer group and share the partitions.

@@ -1,0 +1,14 @@
+using PrimeBroker.Streams.Engine.Processing;
+
+namespace PrimeBroker.Streams.Engine;
+
+/// <summary>One task as <see cref="StreamsApplication.Health"/> sees it.</summary>
+/// <param name="TaskId">The task.</param>
+/// <param name="Thread">The stream thread that owns it.</param>
+/// <param name="State">Its state.</param>
+/// <param name="Lag">Records between its committed position and the end of its input (summed over its input partitions),
+/// as last measured; -1 when unknown.</param>
+/// <param name="SinceProgress">Time since its committed position last advanced (or since it started).</param>
+/// <param name="Detail">Why it is not <see cref="TaskHealthState.Running"/>: the error, or what its thread is doing;
+/// null when running.</param>
+public sealed record TaskHealth(TaskId TaskId, string Thread, TaskHealthState State, long Lag, TimeSpan SinceProgress, string? Detail);
