@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Engine;
+using PrimeBroker.Streams.Engine.Errors;
 
 namespace PrimeBroker.Streams.App.Running;
 
@@ -57,7 +58,7 @@ internal sealed class LiveStatisticsSampler(IServiceProvider services, LiveStati
                 previousApplied = applied;
                 previousTime = now;
             }
-            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or StoreUnavailableException)
             {
                 AppLog.SamplingFailed(logger, e.Message);
             }

@@ -50,7 +50,17 @@ public static class PrimeBrokerServices
         services.AddSingleton(sp =>
         {
             var queries = sp.GetRequiredService<BrokerageQueries>();
-            return new TradeLatencyTracker((account, instrument) => queries.PositionOf(account, instrument)?.LastSequenceNumber);
+            return new TradeLatencyTracker((account, instrument) =>
+            {
+                try
+                {
+                    return queries.PositionOf(account, instrument)?.LastSequenceNumber;
+                }
+                catch (Engine.Errors.StoreUnavailableException)
+                {
+                    return null; // rebalancing or restoring: the trade is matched once its position is readable again
+                }
+            });
         });
         services.AddSingleton(sp =>
         {
@@ -66,6 +76,7 @@ public static class PrimeBrokerServices
         services.AddHttpClient(OwnerRouter.ClientName);
         services.AddHealthChecks().AddCheck<StreamsHealthCheck>("streams", tags: ["ready"]);
         services.AddProblemDetails();
+        services.AddExceptionHandler<Http.StoreUnavailableHandler>();
         services.AddOpenApi();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EngineMetrics.MeterName, BrokerageMetrics.MeterName, TradeLatencyTracker.MeterName)
