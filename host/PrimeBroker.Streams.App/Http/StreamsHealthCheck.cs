@@ -19,6 +19,7 @@ internal sealed class StreamsHealthCheck(StreamsApplication application, Brokera
         {
             ["status"] = health.Status.ToString(),
             ["problems"] = problems,
+            ["activeTasks"] = application.ActiveTasks.Select(t => t.ToString()).ToList(),
             ["tasks"] = health.Tasks.Select(t => $"{t.TaskId} {t.State} lag={t.Lag}").ToList(),
         };
         return Task.FromResult((health.Status, critical.Count) switch
