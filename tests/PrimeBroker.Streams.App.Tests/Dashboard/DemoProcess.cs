@@ -93,15 +93,20 @@ internal sealed class DemoProcess : IAsyncDisposable
         }
 
         var exited = _process.WaitForExitAsync();
-        var first = await Task.WhenAny(seen.Task, exited, Task.Delay(timeout));
-        if (first == seen.Task)
+        Task first;
+        try
         {
-            return;
+            first = await Task.WhenAny(seen.Task, exited).WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"demo did not write '{text}' within {timeout.TotalSeconds:0} s. Output:\n{Output}");
         }
 
-        throw new TimeoutException(first == exited
-            ? $"demo exited with {_process.ExitCode} before writing '{text}'. Output:\n{Output}"
-            : $"demo did not write '{text}' within {timeout.TotalSeconds:0} s. Output:\n{Output}");
+        if (first != seen.Task)
+        {
+            throw new TimeoutException($"demo exited with {_process.ExitCode} before writing '{text}'. Output:\n{Output}");
+        }
     }
 
     public async ValueTask DisposeAsync()

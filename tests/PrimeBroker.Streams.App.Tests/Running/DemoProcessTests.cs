@@ -85,6 +85,7 @@ public sealed partial class DemoProcessTests
     private static async Task<JsonElement> GetPositionsAsync(HttpClient http, string account)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         while (true)
         {
             using var response = await http.GetAsync($"/positions/{account}");
@@ -96,7 +97,7 @@ public sealed partial class DemoProcessTests
             Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.ServiceUnavailable,
                 $"unexpected {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             Assert.True(DateTime.UtcNow < deadline, $"{account} has no positions after 60 s (last {(int)response.StatusCode})");
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            await poll.WaitForNextTickAsync();
         }
     }
 }
