@@ -27,20 +27,9 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
 
     /// <summary>Answers with <paramref name="local"/> when the account is here and the application is running; forwards
     /// otherwise. <paramref name="local"/> is re-checked after it ran: if the partition moved meanwhile, 503.</summary>
+    /// <remarks>A read the engine cannot answer correctly now throws <see cref="StoreUnavailableException"/>, which
+    /// <see cref="StoreUnavailableHandler"/> turns into the same 503 for every endpoint.</remarks>
     internal async Task<IResult> RouteAsync(HttpContext context, string accountId, Func<IResult> local)
-    {
-        try
-        {
-            return await RouteOrThrowAsync(context, accountId, local);
-        }
-        catch (StoreUnavailableException e)
-        {
-            // The engine refuses a read it cannot answer correctly now (rebalance, restore, a task closing mid-read).
-            return Unavailable(e.Message);
-        }
-    }
-
-    private async Task<IResult> RouteOrThrowAsync(HttpContext context, string accountId, Func<IResult> local)
     {
         if (application.State != StreamsState.Running)
         {
