@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
 
 namespace PrimeBroker.Streams.Engine.Internal;
@@ -27,7 +26,7 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     private readonly ConcurrentDictionary<string, int> _partitionCounts = new();
     private IProducer<byte[], byte[]> _producer;
     private IAdminClient? _admin;
-    private Task? _stuckCall;
+    private BoundedCallThread _calls;
     private Deliveries _deliveries = new();
     private long _sent;
     private int _roundRobin;
@@ -39,6 +38,7 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         _transactional = transactional;
         _timeout = timeout;
         _metrics = metrics;
+        _calls = new BoundedCallThread("pbs-transaction-calls");
         _producer = CreateProducer();
     }
 
@@ -193,7 +193,11 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         _producer = CreateProducer();
     }
 
-    public void Dispose() => DisposeProducer();
+    public void Dispose()
+    {
+        DisposeProducer();
+        _calls.Dispose();
+    }
 
     private IProducer<byte[], byte[]> CreateProducer()
     {
@@ -211,13 +215,19 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     {
         _admin?.Dispose();
         _admin = null;
-        if (_stuckCall is { } stuck)
+        if (_calls.Stuck)
         {
             // A call still runs inside this producer: destroying it under the call is not safe. It is released when
-            // the call returns (never, if librdkafka never returns; one producer is then leaked, and logged as stuck).
+            // the call returns (never, if librdkafka never returns; one producer and one thread are then leaked, and
+            // logged as stuck). The next producer gets a thread of its own.
             var abandoned = _producer;
-            _stuckCall = null;
-            stuck.ContinueWith(_ => abandoned.Dispose(), TaskScheduler.Default);
+            var stuck = _calls;
+            _calls = new BoundedCallThread("pbs-transaction-calls");
+            ThreadPool.RegisterWaitForSingleObject(stuck.CallReturned, (_, _) =>
+            {
+                abandoned.Dispose();
+                stuck.Dispose();
+            }, null, Timeout.Infinite, executeOnlyOnce: true);
             return;
         }
 
@@ -264,31 +274,17 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     }
 
     /// <summary>
-    /// Runs a transaction call on the thread pool and waits at most the request timeout plus a grace period (the timeout
-    /// again, at most 5 s). Past that
-    /// the producer counts as stuck: the call is left to finish on its own and the caller gets
-    /// <see cref="IndefiniteTransactionException"/>.
+    /// Runs a transaction call on the producer's call thread and waits at most the request timeout plus a grace period
+    /// (the timeout again, at most 5 s). Past that the producer counts as stuck: the call is left to finish on its own
+    /// and the caller gets <see cref="IndefiniteTransactionException"/>.
     /// </summary>
     private void Bounded(string what, Action<IProducer<byte[], byte[]>> call)
     {
         Activity?.Set(what);
         var producer = _producer;
-        var running = Task.Run(() => call(producer));
         var bound = _timeout + TimeSpan.FromMilliseconds(Math.Min(5000, _timeout.TotalMilliseconds));
-        bool returned;
-        try
+        if (!_calls.TryRun(() => call(producer), bound))
         {
-            returned = running.Wait(bound);
-        }
-        catch (AggregateException ex) when (ex.InnerException is not null)
-        {
-            ExceptionDispatchInfo.Throw(ex.InnerException);
-            throw;
-        }
-
-        if (!returned)
-        {
-            _stuckCall = running;
             throw new IndefiniteTransactionException(what, new KafkaException(new Error(ErrorCode.Local_TimedOut,
                 $"{what} did not return within {bound.TotalSeconds:0.#} s (librdkafka ignores its own timeout here: confluentinc/librdkafka#5456)")));
         }
