@@ -1,17 +1,27 @@
 using Confluent.Kafka;
-using PrimeBroker.Streams.Engine.Internal;
 
 namespace PrimeBroker.Streams.Engine.Testing;
 
 /// <summary>
 /// The test driver's topics: partitioned logs whose records carry their transaction state. Pending records block a
-/// read_committed reader (like the last stable offset) and aborted ones are skipped; with
-/// <see cref="UncommittedVisible"/> both are shown, as librdkafka's mock cluster does.
+/// read_committed reader (the last stable offset) and aborted ones are skipped; with <see cref="UncommittedVisible"/>
+/// both are shown, as librdkafka's mock cluster does.
 /// </summary>
+/// <remarks>
+/// <para>Real-cluster timing, for tests of the engine (all off by default): a commit's markers can land after the commit
+/// returned (<see cref="MarkerDelay"/>), so the last stable offset lags a committed transaction; a transaction left open
+/// by a dead producer can stay open until the broker's transaction timeout (<see cref="AbandonTransaction"/>). Time here
+/// is simulated: it moves only when a restore polls the last stable offset (<see cref="StableOffsetPollInterval"/> per
+/// poll) or a test calls <see cref="Advance"/>, so every test is deterministic.</para>
+/// <para>Not thread-safe: the driver runs everything on its caller's thread.</para>
+/// </remarks>
 internal sealed class InMemoryCluster
 {
     private readonly Dictionary<string, Partition[]> _topics = new();
     private readonly Func<string, int> _partitionsOf;
+    private readonly Dictionary<long, List<StoredRecord>> _pendingByTransaction = new();
+    private readonly List<(long Transaction, bool Commit, TimeSpan LandsAt)> _inFlight = new();
+    private long _nextTransaction = 1;
 
     public InMemoryCluster(Func<string, int> partitionsOf, bool uncommittedVisible)
     {
@@ -22,6 +32,24 @@ internal sealed class InMemoryCluster
     public bool UncommittedVisible { get; }
 
     public Dictionary<TopicPartition, long> GroupOffsets { get; } = new();
+
+    /// <summary>How long after a commit (simulated time) its markers land; zero: before the commit returns.</summary>
+    public TimeSpan MarkerDelay { get; set; }
+
+    /// <summary>How long a restore waits for the last stable offset (simulated); the transaction timeout's role.</summary>
+    public TimeSpan StableOffsetTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Simulated time one poll of the last stable offset takes.</summary>
+    public TimeSpan StableOffsetPollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Simulated time since the cluster started.</summary>
+    public TimeSpan Now { get; private set; }
+
+    /// <summary>Polls of the last stable offset that found it below what the restore needed.</summary>
+    public int StableOffsetWaits { get; private set; }
+
+    /// <summary>Transactions decided but whose markers have not landed yet.</summary>
+    public int MarkersInFlight => _inFlight.Count;
 
     public Partition[] Topic(string name)
     {
@@ -37,17 +65,90 @@ internal sealed class InMemoryCluster
     public IEnumerable<(string Topic, int Partition, Partition Log)> All() =>
         _topics.SelectMany(t => t.Value.Select((log, i) => (t.Key, i, log)));
 
-    public void EndTransaction(bool commit)
+    /// <summary>A new transaction id (a producer's next transaction).</summary>
+    public long BeginTransaction() => _nextTransaction++;
+
+    public long Append(string topic, int partition, StoredRecord record)
     {
-        foreach (var (_, _, log) in All())
+        var offset = Topic(topic)[partition].Append(record);
+        if (record.State == TxnState.Pending)
         {
-            foreach (var record in log.Records)
+            if (!_pendingByTransaction.TryGetValue(record.Transaction, out var records))
             {
-                if (record.State == TxnState.Pending)
-                {
-                    record.State = commit ? TxnState.Committed : TxnState.Aborted;
-                }
+                records = new List<StoredRecord>();
+                _pendingByTransaction[record.Transaction] = records;
             }
+
+            records.Add(record);
+        }
+
+        return offset;
+    }
+
+    /// <summary>The coordinator decided: the markers land now, or after <see cref="MarkerDelay"/> for a commit.</summary>
+    public void EndTransaction(long transaction, bool commit)
+    {
+        if (commit && MarkerDelay > TimeSpan.Zero)
+        {
+            _inFlight.Add((transaction, commit, Now + MarkerDelay));
+            return;
+        }
+
+        Land(transaction, commit);
+    }
+
+    /// <summary>A dead producer's open transaction: the broker aborts it after <paramref name="timeout"/> (simulated), or
+    /// at once when a producer with the same transactional id initialises (<see cref="EndTransaction"/>).</summary>
+    public void AbandonTransaction(long transaction, TimeSpan timeout) => _inFlight.Add((transaction, false, Now + timeout));
+
+    /// <summary>Whether <paramref name="transaction"/> is still open or its markers have not landed.</summary>
+    public bool IsUnresolved(long transaction) => _pendingByTransaction.ContainsKey(transaction);
+
+    /// <summary>Lets simulated time pass; markers and broker-side aborts that fall due land.</summary>
+    public void Advance(TimeSpan by)
+    {
+        Now += by;
+        foreach (var due in _inFlight.Where(f => f.LandsAt <= Now).ToList())
+        {
+            _inFlight.Remove(due);
+            Land(due.Transaction, due.Commit);
+        }
+    }
+
+    /// <summary>Lands every marker in flight now.</summary>
+    public void DeliverMarkers()
+    {
+        foreach (var (transaction, commit, _) in _inFlight.ToList())
+        {
+            Land(transaction, commit);
+        }
+
+        _inFlight.Clear();
+    }
+
+    /// <summary>The read_committed end: the first offset of an unresolved transaction, or the log end. The embedded
+    /// cluster answers the log end always.</summary>
+    public long StableOffset(string topic, int partition)
+    {
+        var log = Topic(topic)[partition];
+        return UncommittedVisible ? log.End : log.FirstPendingOffset() ?? log.End;
+    }
+
+    /// <summary>The restore's wait for the last stable offset, on simulated time.</summary>
+    public long WaitForStableOffset(string topic, int partition, long offset)
+    {
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            var stable = StableOffset(topic, partition);
+            if (stable >= offset || waited >= StableOffsetTimeout)
+            {
+                return stable;
+            }
+
+            StableOffsetWaits++;
+            Advance(StableOffsetPollInterval);
+            waited += StableOffsetPollInterval;
         }
     }
 
@@ -55,10 +156,8 @@ internal sealed class InMemoryCluster
     /// isolation sees them.</summary>
     public IEnumerable<(long Offset, StoredRecord Record)> Read(string topic, int partition, long from)
     {
-        var log = Topic(topic)[partition];
-        for (var offset = Math.Max(from, log.LogStart); offset < log.End; offset++)
+        foreach (var record in Topic(topic)[partition].From(from))
         {
-            var record = log.Records[(int)(offset - log.LogStart)];
             if (!UncommittedVisible)
             {
                 if (record.State == TxnState.Pending)
@@ -72,7 +171,31 @@ internal sealed class InMemoryCluster
                 }
             }
 
-            yield return (offset, record);
+            yield return (record.Offset, record);
+        }
+    }
+
+    /// <summary>Log compaction as a real cluster's cleaner does it, up to the last stable offset: per key only the newest
+    /// record stays; aborted records go. Offsets do not change, so the log gets gaps.</summary>
+    public void Compact(string topic, int partition) => Topic(topic)[partition].Compact(StableOffset(topic, partition));
+
+    /// <summary>Deletes and recreates <paramref name="topic"/>: every partition empty again, offsets from 0.</summary>
+    public void Recreate(string topic)
+    {
+        foreach (var log in Topic(topic))
+        {
+            log.Clear();
+        }
+    }
+
+    private void Land(long transaction, bool commit)
+    {
+        if (_pendingByTransaction.Remove(transaction, out var records))
+        {
+            foreach (var record in records)
+            {
+                record.State = commit ? TxnState.Committed : TxnState.Aborted;
+            }
         }
     }
 
@@ -83,7 +206,7 @@ internal sealed class InMemoryCluster
         Aborted,
     }
 
-    internal sealed class StoredRecord(byte[]? key, byte[]? value, Headers? headers, long timestamp, TxnState state)
+    internal sealed class StoredRecord(byte[]? key, byte[]? value, Headers? headers, long timestamp, TxnState state, long transaction = 0)
     {
         public byte[]? Key { get; } = key;
 
@@ -94,98 +217,82 @@ internal sealed class InMemoryCluster
         public long Timestamp { get; } = timestamp;
 
         public TxnState State { get; set; } = state;
+
+        /// <summary>The transaction that wrote it (0: written outside any transaction).</summary>
+        public long Transaction { get; } = transaction;
+
+        public long Offset { get; set; }
     }
 
+    /// <summary>One partition's log: records in offset order; offsets are not contiguous after compaction.</summary>
     internal sealed class Partition
     {
-        public List<StoredRecord> Records { get; } = new();
+        private readonly List<StoredRecord> _records = new();
 
         public long LogStart { get; private set; }
 
-        public long End => LogStart + Records.Count;
+        public long End { get; private set; }
 
         public long Append(StoredRecord record)
         {
-            Records.Add(record);
-            return End - 1;
+            record.Offset = End++;
+            _records.Add(record);
+            return record.Offset;
         }
 
-        public void DeleteBefore(long offset)
+        public IEnumerable<StoredRecord> From(long offset)
         {
-            var count = (int)Math.Clamp(offset - LogStart, 0, Records.Count);
-            Records.RemoveRange(0, count);
-            LogStart += count;
-        }
-    }
-}
-
-/// <summary>The driver's collector and transaction: sends become pending records, commit makes them visible.</summary>
-internal sealed class InMemoryTransaction : IRecordCollector, ITransaction
-{
-    private readonly InMemoryCluster _cluster;
-    private readonly bool _storeGroupOffsets;
-    private int _roundRobin;
-
-    public InMemoryTransaction(InMemoryCluster cluster, bool storeGroupOffsets)
-    {
-        _cluster = cluster;
-        _storeGroupOffsets = storeGroupOffsets;
-    }
-
-    /// <summary>Called between the Kafka commit and the local apply, or before the commit, to simulate a crash there.</summary>
-    public Action<bool>? CrashHook { get; set; }
-
-    public void Send(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp) =>
-        Append(topic, partition, key, value, headers, timestamp);
-
-    public void Send(string topic, int partition, byte[]? key, byte[]? value, Headers? headers, long timestamp, Action<long> onDelivered) =>
-        onDelivered(Append(topic, partition, key, value, headers, timestamp));
-
-    public int PartitionCount(string topic) => _cluster.Topic(topic).Length;
-
-    public void Flush()
-    {
-    }
-
-    public void Commit(IReadOnlyDictionary<TopicPartition, long> inputOffsets)
-    {
-        CrashHook?.Invoke(false);
-        _cluster.EndTransaction(commit: true);
-        if (_storeGroupOffsets)
-        {
-            foreach (var (tp, offset) in inputOffsets)
+            for (var i = IndexOf(Math.Max(offset, LogStart)); i < _records.Count; i++)
             {
-                _cluster.GroupOffsets[tp] = offset;
+                yield return _records[i];
             }
         }
 
-        CrashHook?.Invoke(true);
-    }
+        public long? FirstPendingOffset() => _records.FirstOrDefault(r => r.State == TxnState.Pending)?.Offset;
 
-    public void Abort() => _cluster.EndTransaction(commit: false);
-
-    private long Append(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp)
-    {
-        var partitions = _cluster.Topic(topic);
-        var p = partition ?? (key is null ? _roundRobin++ % partitions.Length : Partitioning.ForKey(key, partitions.Length));
-        if (p < 0 || p >= partitions.Length)
+        public void DeleteBefore(long offset)
         {
-            throw new ArgumentOutOfRangeException(nameof(partition), $"Partition {p} does not exist in '{topic}' ({partitions.Length} partitions).");
+            _records.RemoveRange(0, IndexOf(offset));
+            LogStart = Math.Max(LogStart, Math.Min(offset, End));
         }
 
-        return partitions[p].Append(new InMemoryCluster.StoredRecord(key, value, headers, timestamp, InMemoryCluster.TxnState.Pending));
+        public void Compact(long upTo)
+        {
+            var newest = new Dictionary<string, long>();
+            foreach (var record in _records.Where(r => r.Offset < upTo && r.State == TxnState.Committed && r.Key is not null))
+            {
+                newest[Convert.ToBase64String(record.Key!)] = record.Offset;
+            }
+
+            _records.RemoveAll(r => r.Offset < upTo && (r.State == TxnState.Aborted
+                || (r.Key is not null && newest.TryGetValue(Convert.ToBase64String(r.Key), out var keep) && keep != r.Offset)));
+        }
+
+        public void Clear()
+        {
+            _records.Clear();
+            LogStart = 0;
+            End = 0;
+        }
+
+        /// <summary>Index of the first record at or after <paramref name="offset"/>.</summary>
+        private int IndexOf(long offset)
+        {
+            int lo = 0, hi = _records.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (_records[mid].Offset < offset)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            return lo;
+        }
     }
-}
-
-/// <summary>Restores from the driver's logs with the cluster's isolation.</summary>
-internal sealed class InMemoryChangelogReader(InMemoryCluster cluster) : IChangelogReader
-{
-    public long LogStartOffset(string topic, int partition) => cluster.Topic(topic)[partition].LogStart;
-
-    public long EndOffset(string topic, int partition) => cluster.Topic(topic)[partition].End;
-
-    public IEnumerable<ChangelogRecord> Read(string topic, int partition, long fromOffset) =>
-        cluster.Read(topic, partition, fromOffset)
-            .Select(r => new ChangelogRecord(r.Offset, r.Record.Key ?? [], r.Record.Value, CommitMarkers.IsMarker(r.Record.Headers)))
-            .ToList();
 }

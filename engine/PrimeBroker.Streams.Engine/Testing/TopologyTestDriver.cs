@@ -61,6 +61,21 @@ public sealed class TopologyTestDriver : IDisposable
     /// <summary>Changelog records restores skipped because their transaction never committed.</summary>
     public long RestoreSkippedUncommittedRecords => _metrics.RestoreSkippedUncommittedTotal;
 
+    /// <summary>For engine tests: the in-memory topics, with their real-cluster timing knobs (late markers, LSO lag).</summary>
+    internal InMemoryCluster Cluster => _cluster;
+
+    /// <summary>For engine tests: the transaction, with its scripted faults.</summary>
+    internal InMemoryTransaction Transaction => _transaction;
+
+    /// <summary>For engine tests: the record count of each local batch the restores since the last
+    /// <see cref="SimulateCrash"/> (or start) applied, in order; shows how much a restore holds in memory at once.</summary>
+    internal List<int> RestoreBatches { get; } = new();
+
+    /// <summary>For engine tests: after a crash with a wiped state (a new instance takes over, with a transactional id of
+    /// its own), the dead instance's open transaction stays open this long (simulated) before the broker aborts it.
+    /// Null: it is aborted at once.</summary>
+    internal TimeSpan? AbandonedTransactionTimeout { get; set; }
+
     /// <summary>A writer for <paramref name="topic"/>; records piped into it are processed at once.</summary>
     /// <param name="topic">The topic's name (a source or global topic of the topology; records piped into any other
     /// topic are stored but not processed).</param>
@@ -150,7 +165,7 @@ public sealed class TopologyTestDriver : IDisposable
             }
         }
 
-        _transaction.Abort();
+        _transaction.Abandon(wipeLocalState ? AbandonedTransactionTimeout : null);
         foreach (var task in _tasks)
         {
             task.Dispose();
@@ -215,7 +230,7 @@ public sealed class TopologyTestDriver : IDisposable
     {
         var partitions = _cluster.Topic(topic);
         var partition = key is null ? 0 : Partitioning.ForKey(key, partitions.Length);
-        partitions[partition].Append(new InMemoryCluster.StoredRecord(key, value, headers, timestamp, InMemoryCluster.TxnState.Committed));
+        _cluster.Append(topic, partition, new InMemoryCluster.StoredRecord(key, value, headers, timestamp, InMemoryCluster.TxnState.Committed));
         if (_globalTopics.TryGetValue(topic, out var globalStore))
         {
             var store = _globalStores[globalStore];
@@ -257,13 +272,23 @@ public sealed class TopologyTestDriver : IDisposable
         };
         var reader = new InMemoryChangelogReader(_cluster);
         _tasks = new List<StreamTask>();
+        RestoreBatches.Clear();
         foreach (var sub in _topology.SubTopologies)
         {
             var partitions = _plan.TaskCount(sub);
             for (var p = 0; p < partitions; p++)
             {
                 var task = new StreamTask(new TaskId(sub.Id, p), sub, _topology, env);
-                task.Restore(reader);
+                _restoring = true;
+                try
+                {
+                    task.Restore(reader);
+                }
+                finally
+                {
+                    _restoring = false;
+                }
+
                 _metrics.RecordRestored(task.RestoredRecords, task.SkippedUncommittedRecords);
                 foreach (var tp in task.InputPartitions)
                 {
@@ -276,7 +301,9 @@ public sealed class TopologyTestDriver : IDisposable
         }
     }
 
-    private IBytesStore OpenStore(TaskId task, StoreBuilder builder)
+    private IBytesStore OpenStore(TaskId task, StoreBuilder builder) => new BatchObservingStore(OpenInnerStore(task, builder), this);
+
+    private IBytesStore OpenInnerStore(TaskId task, StoreBuilder builder)
     {
         if (builder.Kind == StoreKind.Persistent && _options.StateDirectory is not null)
         {
@@ -297,7 +324,26 @@ public sealed class TopologyTestDriver : IDisposable
         return store;
     }
 
-    private void CommitTasks() => TaskCommitter.Commit(_tasks, _transaction, _metrics);
+    /// <summary>Runs the commit protocol. A commit whose outcome is unknown is handled as the stream thread handles it:
+    /// a new producer (fencing the old one's transaction) and every task closed dirty and restored from the log.</summary>
+    private void CommitTasks()
+    {
+        try
+        {
+            TaskCommitter.Commit(_tasks, _transaction, _metrics);
+        }
+        catch (IndefiniteTransactionException)
+        {
+            _metrics.RecordAbort();
+            _transaction.RecreateProducer();
+            foreach (var task in _tasks)
+            {
+                task.Dispose();
+            }
+
+            StartTasks();
+        }
+    }
 
     private void RunUntilIdle()
     {
@@ -345,4 +391,35 @@ public sealed class TopologyTestDriver : IDisposable
             .Any(x => _cluster.Topic(x.tp.Topic)[x.tp.Partition].End > x.t.NextOffsets.GetValueOrDefault(x.tp));
 
     private sealed class SimulatedCrash : Exception;
+
+    private bool _restoring;
+
+    /// <summary>Records the size of each batch a restore applies (<see cref="RestoreBatches"/>).</summary>
+    private sealed class BatchObservingStore(IBytesStore inner, TopologyTestDriver driver) : IBytesStore
+    {
+        public string Name => inner.Name;
+
+        public LocalCheckpoint? Checkpoint => inner.Checkpoint;
+
+        public long ApproximateCount => inner.ApproximateCount;
+
+        public void Apply(IEnumerable<KeyValuePair<byte[], byte[]?>> writes, LocalCheckpoint checkpoint)
+        {
+            var batch = writes as IReadOnlyCollection<KeyValuePair<byte[], byte[]?>> ?? writes.ToList();
+            if (driver._restoring)
+            {
+                driver.RestoreBatches.Add(batch.Count);
+            }
+
+            inner.Apply(batch, checkpoint);
+        }
+
+        public void Wipe() => inner.Wipe();
+
+        public byte[]? Get(byte[] key) => inner.Get(key);
+
+        public IReadOnlyList<KeyValuePair<byte[], byte[]>> Range(byte[]? from, byte[]? to) => inner.Range(from, to);
+
+        public void Dispose() => inner.Dispose();
+    }
 }
