@@ -9,6 +9,7 @@ using PrimeBroker.Streams.Engine.Dsl;
 // (commit, close, leave the group) and it prints "stopped".
 // With PBS_CRASH_STEP=<ChangelogWritten|MarkersWritten|KafkaCommitted> and PBS_CRASH_AT_COMMIT=<n>, the process flushes
 // what it sent and kills itself (SIGKILL) at that step of its n-th commit, to crash inside the commit protocol.
+// With PBS_REPORT_COMMITS=1 it prints "commit=<unix ms>:<task ids>" after every commit.
 if (args.Length != 6)
 {
     Console.Error.WriteLine("usage: <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>");
@@ -29,6 +30,13 @@ if (Enum.TryParse<PrimeBroker.Streams.Engine.Internal.CommitStep>(Environment.Ge
             System.Diagnostics.Process.GetCurrentProcess().Kill();
         }
     };
+}
+
+if (Environment.GetEnvironmentVariable("PBS_REPORT_COMMITS") == "1")
+{
+    // For takeover measurements: the wall-clock time (Unix ms) of every commit and the tasks it covered.
+    PrimeBroker.Streams.Engine.Internal.TaskCommitter.CommitObserver = tasks =>
+        Console.WriteLine($"commit={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}:{string.Join(",", tasks)}");
 }
 
 var builder = new StreamsBuilder();

@@ -34,16 +34,15 @@ internal sealed class StreamThread : IDisposable
     private readonly Thread _thread;
     private readonly InstanceDirectory? _directory;
     private readonly string _member;
-    private readonly List<TopicPartition> _pauseAfterAssign = new();
-    private readonly List<TopicPartition> _resumeAfterAssign = new();
     private readonly ThreadActivity _activity = new();
-    private readonly Dictionary<(TaskId, TopicPartition, long), int> _abortsByRecord = new();
-    private int _fencedWithoutCommit;
-    private bool _inRebalance;
+    private readonly RepeatedAborts _repeatedAborts = new();
+    private readonly RebalanceHandler _rebalance;
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
     private KafkaChangelogReader _changelogReader = null!;
+    private ConsumerPositions _positions = null!;
+    private TransactionRecovery _recovery = null!;
     private long _lastCommit;
 
     public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, KafkaClients clients, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
@@ -73,6 +72,7 @@ internal sealed class StreamThread : IDisposable
             GlobalStores = globalStores,
             Metrics = metrics,
         };
+        _rebalance = new RebalanceHandler(_name, _member, _tasks, directory, _activity, _logger);
         _thread = new Thread(Run) { IsBackground = true, Name = _name };
     }
 
@@ -85,7 +85,7 @@ internal sealed class StreamThread : IDisposable
     public IReadOnlyDictionary<TaskId, Exception> FailedTasks => _tasks.Failed;
 
     /// <summary>Whether the thread currently holds an assignment and all its tasks are restored.</summary>
-    public bool IsRunning { get; private set; }
+    public bool IsRunning => _rebalance.IsRunning;
 
     public IEnumerable<Measurement<long>> Lag() => _tasks.Lag();
 
@@ -120,12 +120,16 @@ internal sealed class StreamThread : IDisposable
     {
         try
         {
-            _consumer = _clients.StreamConsumer(_name, OnAssigned, OnRevoked, OnLost);
+            _consumer = _clients.StreamConsumer(_name, _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
             _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout);
             _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
             {
                 Activity = _activity,
             };
+            _positions = new ConsumerPositions(_consumer, _tasks);
+            _recovery = new TransactionRecovery(_name, _transactionalId, _consumer, _transaction, _tasks, _positions, _runtime.SourceTopics,
+                RestartTasks, _metrics, _logger);
+            _rebalance.Attach(new StreamThreadOperations(StartTasks, CommitInRebalance, _recovery.AbortAfterLost));
             _consumer.Subscribe(_runtime.SourceTopics);
             _lastCommit = Environment.TickCount64;
             while (!_stopRequested)
@@ -156,7 +160,7 @@ internal sealed class StreamThread : IDisposable
         }
         finally
         {
-            IsRunning = false;
+            _rebalance.Stopped();
             _transaction?.Dispose();
             _changelogReader?.Dispose();
             _consumer?.Dispose();
@@ -165,20 +169,7 @@ internal sealed class StreamThread : IDisposable
 
     private void PollAndProcess()
     {
-        if (_pauseAfterAssign.Count > 0)
-        {
-            // Tasks that failed while being assigned: their partitions can only be paused once the assignment is in place.
-            _consumer.Pause(_pauseAfterAssign);
-            _pauseAfterAssign.Clear();
-        }
-
-        if (_resumeAfterAssign.Count > 0)
-        {
-            // librdkafka keeps an application pause across a re-assignment: a task that runs again must be resumed.
-            var assigned = _consumer.Assignment.ToHashSet();
-            _consumer.Resume(_resumeAfterAssign.Where(assigned.Contains).ToList());
-            _resumeAfterAssign.Clear();
-        }
+        _positions.ApplyPending();
 
         var remaining = (long)_config.CommitInterval.TotalMilliseconds - (Environment.TickCount64 - _lastCommit);
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(remaining, 0, 100));
@@ -217,34 +208,21 @@ internal sealed class StreamThread : IDisposable
                 return;
             }
             catch (KafkaException ex) when (ex is not IndefiniteTransactionException && !ex.Error.IsFatal
-                                            && RepeatedAborts(task, result.TopicPartitionOffset) >= MaxAbortsPerRecord)
+                                            && _repeatedAborts.Count(task.Id, result.TopicPartitionOffset) >= RepeatedAborts.MaxPerRecord)
             {
                 // The same record failed the transaction every time it was processed: a deterministic error (an
                 // output or dead-letter topic that does not exist, a record too large). Replaying it would livelock
                 // the whole thread, so its task stops with the reason.
                 FailTask(task, new TaskFailedException(task.Id,
-                    $"record {result.TopicPartitionOffset} aborted the transaction {MaxAbortsPerRecord} times with '{ex.Error.Reason}' ({ex.Error.Code})", ex));
+                    $"record {result.TopicPartitionOffset} aborted the transaction {RepeatedAborts.MaxPerRecord} times with '{ex.Error.Reason}' ({ex.Error.Code})", ex));
                 return;
             }
             catch (KafkaException ex)
             {
-                AbortAndRollback(ex);
+                _recovery.AbortAndRollback(ex);
                 return;
             }
         }
-    }
-
-    /// <summary>How often one record may abort the transaction before its task stops (see <see cref="RepeatedAborts"/>).</summary>
-    internal const int MaxAbortsPerRecord = 3;
-
-    /// <summary>Counts an abort caused while processing <paramref name="position"/>; returns how many it caused since it
-    /// was first seen (the count is dropped once the record is committed).</summary>
-    private int RepeatedAborts(StreamTask task, TopicPartitionOffset position)
-    {
-        var key = (task.Id, position.TopicPartition, position.Offset.Value);
-        var count = _abortsByRecord.GetValueOrDefault(key) + 1;
-        _abortsByRecord[key] = count;
-        return count;
     }
 
     private void Punctuate()
@@ -262,7 +240,7 @@ internal sealed class StreamThread : IDisposable
             }
             catch (KafkaException ex)
             {
-                AbortAndRollback(ex);
+                _recovery.AbortAndRollback(ex);
             }
         }
     }
@@ -283,21 +261,12 @@ internal sealed class StreamThread : IDisposable
         }
         catch (Exception ex) when (ex is KafkaException or TimeoutException)
         {
-            AbortAndRollback(ex);
+            _recovery.AbortAndRollback(ex);
             return;
         }
 
-        _fencedWithoutCommit = 0;
-        foreach (var (id, tp, offset) in _abortsByRecord.Keys.ToList())
-        {
-            // A record that is committed now is past; one that still is not keeps its count (other tasks' commits do not
-            // make a deterministic error go away).
-            if (!_tasks.TryGetTask(tp, out var task) || task.Id != id || task.CommittedPosition(tp) > offset)
-            {
-                _abortsByRecord.Remove((id, tp, offset));
-            }
-        }
-
+        _recovery.Committed();
+        _repeatedAborts.ForgetCommitted(_tasks);
         CommitStatelessPositions(stateless);
     }
 
@@ -324,111 +293,6 @@ internal sealed class StreamThread : IDisposable
         }
     }
 
-    /// <summary>Aborts the transaction and rolls every task back to its last commit; a fenced or fatal producer is replaced.</summary>
-    private void AbortAndRollback(Exception cause)
-    {
-        if (cause is IndefiniteTransactionException)
-        {
-            // The transaction may have committed, or the producer is stuck in a call: neither memory nor an abort can be
-            // trusted. A new producer (its epoch bump fences the old one's transaction) and tasks restored from the log.
-            _logger.ProducerRecreated(_name, cause.Message);
-            _metrics.RecordAbort();
-            _transaction.RecreateProducer();
-            ReinitializeTasks(cause.Message);
-            return;
-        }
-
-        if (cause is KafkaException { Error.Code: ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch or ErrorCode.IllegalGeneration
-            or ErrorCode.UnknownMemberId or ErrorCode.FencedInstanceId })
-        {
-            HandleFenced((KafkaException)cause);
-            return;
-        }
-
-        var fatal = cause is KafkaException { Error.IsFatal: true } or KafkaException { Error.Code: ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch };
-        if (!fatal)
-        {
-            try
-            {
-                _transaction.Abort();
-            }
-            catch (KafkaException)
-            {
-                fatal = true;
-            }
-        }
-
-        if (fatal)
-        {
-            _logger.ProducerRecreated(_name, cause.Message);
-            _transaction.RecreateProducer();
-        }
-
-        var tasks = _tasks.Tasks;
-        _logger.Aborted(_name, cause.Message, tasks.Count);
-        _metrics.RecordAbort();
-        var positions = new List<TopicPartitionOffset>();
-        foreach (var task in tasks)
-        {
-            positions.AddRange(task.Rollback().Where(e => _tasks.TryGetTask(e.Key, out _)).Select(e => new TopicPartitionOffset(e.Key, e.Value)));
-        }
-
-        SeekAll(positions);
-    }
-
-    /// <summary>
-    /// Fenced means "my tasks moved": another member owns them now (or a newer producer took this transactional id).
-    /// The thread closes every task dirty (nothing of the open transaction is kept), takes a new producer and rejoins the
-    /// group, which hands it whatever it owns now, restored from the log. Fenced again and again without a commit in
-    /// between means another process uses this thread's transactional id (a copied state directory): the thread stops
-    /// with that reason instead of fencing it back forever.
-    /// </summary>
-    private void HandleFenced(KafkaException cause)
-    {
-        if (cause.Error.Code is ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch && ++_fencedWithoutCommit >= MaxFencedWithoutCommit)
-        {
-            throw new InvalidOperationException(
-                $"Thread {_name} was fenced {_fencedWithoutCommit} times without a commit in between: another process uses its transactional id " +
-                $"'{_transactionalId}' (a copy of this instance's state directory?). Stopping instead of fencing it back.", cause);
-        }
-
-        _logger.Fenced(_name, cause.Message, _tasks.Tasks.Count);
-        _metrics.RecordAbort();
-        try
-        {
-            _transaction.Abort();
-        }
-        catch (KafkaException)
-        {
-            // A fenced producer refuses to abort; its transaction is dead anyway.
-        }
-
-        _transaction.RecreateProducer();
-        _tasks.Close(null, clean: false);
-        if (!_inRebalance)
-        {
-            _consumer.Unsubscribe();
-            _consumer.Subscribe(_runtime.SourceTopics);
-        }
-    }
-
-    /// <summary>Producer fencings in a row, without a commit, after which a thread stops (see <see cref="HandleFenced"/>).</summary>
-    internal const int MaxFencedWithoutCommit = 3;
-
-    /// <summary>
-    /// Closes every running task dirty and creates it again from its changelog (and the group's offsets for tasks without
-    /// one), as a new owner would: the state and positions are then whatever the log says was committed.
-    /// </summary>
-    private void ReinitializeTasks(string reason)
-    {
-        var tasks = _tasks.Tasks;
-        _logger.TasksReinitialized(_name, tasks.Count, reason);
-        var partitions = tasks.SelectMany(t => t.InputPartitions).ToList();
-        _tasks.Close(null, clean: false);
-        var positions = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign, _resumeAfterAssign);
-        SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
-    }
-
     /// <summary>Starts again the parked tasks whose backoff passed, on the partitions still assigned here.</summary>
     private void RetryParkedTasks()
     {
@@ -439,35 +303,31 @@ internal sealed class StreamThread : IDisposable
         }
 
         var assigned = _consumer.Assignment.ToHashSet();
-        var partitions = due.SelectMany(p => p).Where(assigned.Contains).ToList();
         _activity.Set("restore");
-        var positions = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign, _resumeAfterAssign);
-        SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+        RestartTasks(due.SelectMany(p => p).Where(assigned.Contains).ToList());
         _directory?.Announce(_member, _tasks.OwnedPartitions);
     }
 
-    /// <summary>Moves fetch positions. A partition in an error state refuses a seek (Local_State); re-assigning the
-    /// whole assignment with explicit positions resets every fetcher instead.</summary>
-    private void SeekAll(IReadOnlyCollection<TopicPartitionOffset> positions)
+    /// <summary>Creates the tasks of partitions the consumer already holds and moves their fetch positions there.</summary>
+    private void RestartTasks(IReadOnlyCollection<TopicPartition> partitions) =>
+        _positions.SeekAll(StartTasks(partitions).Where(p => p.Offset != Offset.End).ToList());
+
+    /// <summary>Creates and restores the tasks of <paramref name="partitions"/>; returns each partition's start position
+    /// (<see cref="Offset.End"/> for a task that could not start; its partitions get paused).</summary>
+    private List<TopicPartitionOffset> StartTasks(IReadOnlyCollection<TopicPartition> partitions) =>
+        _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _positions.PauseAfterAssign, _positions.ResumeAfterAssign);
+
+    /// <summary>Commits before partitions are revoked; a fenced thread must not rejoin from inside the callback.</summary>
+    private void CommitInRebalance()
     {
+        _recovery.InRebalance = true;
         try
         {
-            foreach (var position in positions)
-            {
-                _consumer.Seek(position);
-            }
+            CommitAll();
         }
-        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
+        finally
         {
-            var wanted = positions.ToDictionary(p => p.TopicPartition, p => p.Offset);
-            var assignment = _consumer.Assignment.Select(tp => new TopicPartitionOffset(tp,
-                wanted.TryGetValue(tp, out var o) ? o : _tasks.TryGetTask(tp, out var t) && t.NextOffsets.TryGetValue(tp, out var n) ? n : Offset.Stored)).ToList();
-            var paused = _consumer.Assignment.Where(tp => !_tasks.TryGetTask(tp, out _)).ToList();
-            _consumer.Assign(assignment);
-            if (paused.Count > 0)
-            {
-                _consumer.Pause(paused);
-            }
+            _recovery.InRebalance = false;
         }
     }
 
@@ -475,7 +335,7 @@ internal sealed class StreamThread : IDisposable
     {
         _tasks.MarkFailed(task, error);
         _consumer.Pause(task.InputPartitions);
-        AbortAndRollback(error);
+        _recovery.AbortAndRollback(error);
         task.Close();
     }
 
@@ -500,56 +360,6 @@ internal sealed class StreamThread : IDisposable
         var watermarks = _consumer.QueryWatermarkOffsets(tp, _config.RequestTimeout);
         var position = policy == OffsetResetPolicy.Earliest ? watermarks.Low.Value : watermarks.High.Value;
         task.ResetPosition(tp, position);
-        SeekAll([new TopicPartitionOffset(tp, position)]);
-    }
-
-    private IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
-    {
-        _logger.Assigned(_name, string.Join(", ", partitions));
-        _activity.Set("restore");
-        // Claim the partitions before restoring them, so routing points here at once (queries get "unavailable, retry"
-        // until the restore ends) instead of at the previous owner, which may be dead.
-        _directory?.Announce(_member, _tasks.OwnedPartitions.Concat(partitions).Distinct());
-        var result = _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _pauseAfterAssign, _resumeAfterAssign);
-        IsRunning = true;
-        _directory?.Announce(_member, _tasks.OwnedPartitions);
-        return result;
-    }
-
-    private void OnRevoked(List<TopicPartitionOffset> partitions)
-    {
-        _logger.Revoked(_name, string.Join(", ", partitions.Select(p => p.TopicPartition)));
-        IsRunning = false;
-        _inRebalance = true;
-        try
-        {
-            CommitAll();
-        }
-        finally
-        {
-            _inRebalance = false;
-        }
-
-        var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
-        _tasks.Close(revoked, clean: true);
-        _tasks.ForgetFailures(revoked);
-        _directory?.Announce(_member, _tasks.OwnedPartitions);
-    }
-
-    private void OnLost(List<TopicPartitionOffset> partitions)
-    {
-        _logger.Lost(_name, string.Join(", ", partitions.Select(p => p.TopicPartition)));
-        IsRunning = false;
-        try
-        {
-            _transaction.Abort();
-        }
-        catch (KafkaException)
-        {
-            _transaction.RecreateProducer();
-        }
-
-        _tasks.Close(partitions.Select(p => p.TopicPartition).ToHashSet(), clean: false);
-        _directory?.Announce(_member, _tasks.OwnedPartitions);
+        _positions.SeekAll([new TopicPartitionOffset(tp, position)]);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Confluent.Kafka;
+using PrimeBroker.Streams.Engine.Processing;
 using PrimeBroker.Streams.Engine.State.Internal;
 
 namespace PrimeBroker.Streams.Engine.Internal;
@@ -39,6 +40,12 @@ internal static class TaskCommitter
     /// a test process can make what was sent durable and kill itself exactly there. Null in production.
     /// </summary>
     internal static Action<CommitStep, Action>? StepObserver { get; set; }
+
+    /// <summary>
+    /// For takeover measurements of the running engine: called on the committing thread after every commit with the
+    /// tasks it committed (their local stores written). Null in production.
+    /// </summary>
+    internal static Action<IReadOnlyList<TaskId>>? CommitObserver { get; set; }
 
     /// <summary>Commits every task with uncommitted work. Returns how many tasks committed. On an exception nothing
     /// local changed; the caller aborts the transaction and rolls the tasks back.</summary>
@@ -120,6 +127,7 @@ internal static class TaskCommitter
         }
 
         metrics.RecordCommit(committing.Count, Stopwatch.GetElapsedTime(started));
+        CommitObserver?.Invoke(committing.Select(t => t.Id).ToList());
         return committing.Count;
     }
 }

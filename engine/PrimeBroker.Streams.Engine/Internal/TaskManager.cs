@@ -22,8 +22,7 @@ internal sealed class TaskManager
     private readonly ConcurrentDictionary<TaskId, StreamTask> _tasks = new();
     private readonly ConcurrentDictionary<TaskId, Exception> _failed = new();
     private readonly Dictionary<TopicPartition, StreamTask> _byPartition = new();
-    private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
-    private readonly ConcurrentDictionary<TaskId, TaskProgress> _progress = new();
+    private readonly TaskProgressMonitor _progress = new();
     private readonly ConcurrentDictionary<TaskId, long> _restoring = new();
     private readonly ConcurrentDictionary<TaskId, ParkedTask> _parked = new();
     private readonly ConcurrentDictionary<TaskId, int> _retrying = new();
@@ -54,8 +53,10 @@ internal sealed class TaskManager
 
     public bool TryGetTask(TopicPartition partition, out StreamTask task) => _byPartition.TryGetValue(partition, out task!);
 
-    public IEnumerable<Measurement<long>> Lag() =>
-        _lag.Select(e => new Measurement<long>(e.Value, new("topic", e.Key.Topic), new("partition", e.Key.Partition.Value)));
+    public IEnumerable<Measurement<long>> Lag() => _progress.Lag();
+
+    /// <summary>Refreshes the progress watchdog's view of the running tasks (see <see cref="TaskProgressMonitor.Update"/>).</summary>
+    public void UpdateProgress(IConsumer<byte[], byte[]> consumer, TimeSpan stallTimeout) => _progress.Update(_tasks.Values, consumer, stallTimeout);
 
     /// <summary>
     /// Creates and restores the tasks of newly assigned <paramref name="partitions"/> and returns the position of each
@@ -96,7 +97,7 @@ internal sealed class TaskManager
                 _logger.Restored(task.Id.ToString(), task.RestoredRecords, task.Committed.CommitSequence, string.Join(", ", task.NextOffsets.Select(e => $"{e.Key.Topic}[{e.Key.Partition.Value}]@{e.Value}")));
                 task.Initialize();
                 _tasks[task.Id] = task;
-                _progress[task.Id] = new TaskProgress();
+                _progress.Start(task.Id);
                 _failed.TryRemove(task.Id, out _);
                 _parked.TryRemove(task.Id, out _);
                 _retrying.TryRemove(task.Id, out _);
@@ -130,7 +131,7 @@ internal sealed class TaskManager
     {
         Stop(task.Id, task.InputPartitions, error);
         _tasks.TryRemove(task.Id, out _);
-        _progress.TryRemove(task.Id, out _);
+        _progress.Forget(task.Id, []);
         foreach (var tp in task.InputPartitions)
         {
             _byPartition.Remove(tp);
@@ -174,11 +175,10 @@ internal sealed class TaskManager
         foreach (var task in _tasks.Values.Where(t => partitions is null || t.InputPartitions.Any(partitions.Contains)).ToList())
         {
             _tasks.TryRemove(task.Id, out _);
-            _progress.TryRemove(task.Id, out _);
+            _progress.Forget(task.Id, task.InputPartitions);
             foreach (var tp in task.InputPartitions)
             {
                 _byPartition.Remove(tp);
-                _lag.TryRemove(tp, out _);
             }
 
             if (clean)
@@ -189,73 +189,6 @@ internal sealed class TaskManager
             {
                 task.Dispose();
             }
-        }
-    }
-
-    /// <summary>
-    /// Refreshes the lag gauge and each task's progress from the consumer's cached high watermarks (queried, at most
-    /// every half <paramref name="stallTimeout"/>, when none is cached). A task has work pending when its consumer
-    /// position is short of the end of its input or it holds uncommitted records; it makes progress when its committed
-    /// position moves. Idle tasks are never stalled.
-    /// </summary>
-    public void UpdateProgress(IConsumer<byte[], byte[]> consumer, TimeSpan stallTimeout)
-    {
-        var now = Environment.TickCount64;
-        var half = (long)stallTimeout.TotalMilliseconds / 2;
-        foreach (var task in _tasks.Values)
-        {
-            var progress = _progress.GetOrAdd(task.Id, _ => new TaskProgress());
-            long position = 0, lag = 0;
-            var pending = task.UncommittedRecords > 0;
-            var lagKnown = true;
-            var detail = new System.Text.StringBuilder();
-            foreach (var tp in task.InputPartitions)
-            {
-                var high = consumer.GetWatermarkOffsets(tp).High.Value;
-                if (high < 0 && now - progress.LastProgressTick > half && now - progress.LastQueryTick > half)
-                {
-                    progress.LastQueryTick = now;
-                    try
-                    {
-                        high = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(2)).High.Value;
-                    }
-                    catch (KafkaException)
-                    {
-                        // Unknown for now; asked again after another half stall timeout.
-                    }
-                }
-
-                var committed = task.CommittedPosition(tp);
-                var next = task.NextOffsets.GetValueOrDefault(tp, -1);
-                var fetch = consumer.Position(tp).Value;
-                if (high >= 0 && next >= 0)
-                {
-                    _lag[tp] = Math.Max(0, high - next);
-                }
-
-                if (high >= 0 && committed >= 0)
-                {
-                    lag += Math.Max(0, high - committed);
-                    pending |= (fetch >= 0 ? fetch : committed) < high;
-                }
-                else
-                {
-                    lagKnown = false;
-                }
-
-                position += Math.Max(committed, 0);
-                detail.Append(System.Globalization.CultureInfo.InvariantCulture, $"{tp.Topic}[{tp.Partition.Value}] committed {committed} next {next} fetch {fetch} end {high}; ");
-            }
-
-            if (position != progress.Position || !pending)
-            {
-                progress.Position = position;
-                progress.LastProgressTick = now;
-            }
-
-            progress.Pending = pending;
-            progress.Lag = lagKnown ? lag : -1;
-            progress.Detail = detail.ToString();
         }
     }
 
@@ -275,12 +208,9 @@ internal sealed class TaskManager
             yield return new TaskHealth(id, thread, TaskHealthState.Restoring, -1, TimeSpan.FromMilliseconds(now - since), activity);
         }
 
-        foreach (var (id, progress) in _progress)
+        foreach (var running in _progress.Health(thread, stallTimeout, activity))
         {
-            var sinceProgress = TimeSpan.FromMilliseconds(now - progress.LastProgressTick);
-            var stalled = progress.Pending && sinceProgress > stallTimeout;
-            yield return new TaskHealth(id, thread, stalled ? TaskHealthState.Stalled : TaskHealthState.Running, progress.Lag, sinceProgress,
-                stalled ? $"{progress.Detail}thread: {activity}" : null);
+            yield return running;
         }
 
         foreach (var (id, error) in _failed)
@@ -293,7 +223,7 @@ internal sealed class TaskManager
     private void Stop(TaskId id, IReadOnlyList<TopicPartition> partitions, Exception error)
     {
         _logger.TaskStopped(id.ToString(), error.Message, error);
-        _progress.TryRemove(id, out _);
+        _progress.Forget(id, []);
         if (!IsTransient(error))
         {
             _retrying.TryRemove(id, out _);
@@ -312,22 +242,6 @@ internal sealed class TaskManager
     public static TimeSpan MaxRetryBackoff { get; } = TimeSpan.FromSeconds(60);
 
     private sealed record ParkedTask(IReadOnlyList<TopicPartition> Partitions, Exception Error, int Attempts, long SinceTick, long RetryAtTick);
-
-    /// <summary>What the watchdog knows of a running task's progress; written on the stream thread, read anywhere.</summary>
-    private sealed class TaskProgress
-    {
-        public long Position { get; set; } = -1;
-
-        public long LastProgressTick { get; set; } = Environment.TickCount64;
-
-        public long LastQueryTick { get; set; }
-
-        public bool Pending { get; set; }
-
-        public long Lag { get; set; } = -1;
-
-        public string Detail { get; set; } = "";
-    }
 
     private long StartPosition(IConsumer<byte[], byte[]> consumer, TopicPartition tp, Offset? committed)
     {

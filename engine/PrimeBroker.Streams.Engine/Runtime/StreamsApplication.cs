@@ -33,9 +33,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
     private RuntimeTopology? _runtime;
     private PartitionPlan? _plan;
     private StreamsState _state = StreamsState.Created;
-    private readonly HashSet<Processing.TaskId> _reportedStalled = new();
-    private readonly HashSet<string> _stuckThreads = new();
-    private Timer? _watchdog;
+    private StallWatchdog? _watchdog;
     private StateDirectoryLock? _stateLockFile;
 
     /// <summary>Prepares an application; nothing connects to Kafka until <see cref="StartAsync"/>.</summary>
@@ -176,10 +174,10 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             throw;
         }
 
-        var counts = ReadPartitionCounts();
+        var counts = ApplicationSetup.ReadPartitionCounts(_clients, _topology, _config);
         var plan = new PartitionPlan(_topology, _config.ApplicationId, t => counts.TryGetValue(t, out var n) ? n : null);
         plan.ValidateCoPartitioning();
-        var specs = InternalTopicSpecs(plan);
+        var specs = ApplicationSetup.InternalTopicSpecs(plan, _config);
         if (_config.TopicProvisioner is { } provisioner)
         {
             await provisioner.EnsureTopicsAsync(specs, cancellationToken).ConfigureAwait(false);
@@ -206,7 +204,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
             _directory = new InstanceDirectory(_config, _clients, _loggerFactory);
         }
 
-        var processId = ProcessId();
+        var processId = ApplicationSetup.ProcessId(_config);
         for (var i = 0; i < _config.NumStreamThreads; i++)
         {
             var thread = new StreamThread(i, _runtime, _config, _clients, processId, _global.Stores, Metrics, _loggerFactory, (t, ex) => _fatal.Enqueue(ex), _directory);
@@ -217,8 +215,7 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         Metrics.EnableLagGauge();
         Metrics.StalledSource = () => _threads.Sum(t => t.Health().Count(h => h.State == TaskHealthState.Stalled));
         Metrics.EnableStalledGauge();
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(_config.StallTimeout.TotalMilliseconds / 4, 50, 5000));
-        _watchdog = new Timer(_ => Watch(), null, period, period);
+        _watchdog = new StallWatchdog(_threads, _config.StallTimeout, _logger);
         foreach (var thread in _threads)
         {
             thread.Start();
@@ -363,94 +360,6 @@ public sealed class StreamsApplication : IAsyncDisposable, IDisposable
         }
 
         return _threads.SelectMany(t => t.Tasks).Select(t => t.Stores.GetValueOrDefault(name)?.Inner).OfType<IBytesStore>().ToList();
-    }
-
-    private Dictionary<string, int> ReadPartitionCounts()
-    {
-        using var admin = _clients.Admin();
-        var topics = _topology.SourceTopics.Concat(_topology.GlobalStores.Select(g => g.Topic)).Distinct().ToList();
-        var counts = new Dictionary<string, int>();
-        foreach (var topic in topics)
-        {
-            var metadata = admin.GetMetadata(topic, _config.RequestTimeout).Topics.FirstOrDefault(t => t.Topic == topic);
-            if (metadata is null || metadata.Error.IsError || metadata.Partitions.Count == 0)
-            {
-                throw new TopologyException($"source topic '{topic}' does not exist ({metadata?.Error.Reason ?? "no metadata"}); create it before starting the application.");
-            }
-
-            counts[topic] = metadata.Partitions.Count;
-        }
-
-        return counts;
-    }
-
-    private List<TopicSpec> InternalTopicSpecs(PartitionPlan plan)
-    {
-        var specs = new List<TopicSpec>();
-        if (_config.ApplicationServer is not null)
-        {
-            specs.Add(new TopicSpec(InstanceDirectory.TopicName(_config.ApplicationId), 1, _config.InternalTopicReplicationFactor, PartitionPlan.Compacted));
-        }
-
-        specs.AddRange(plan.InternalTopicSpecs(_config.InternalTopicReplicationFactor));
-        return specs;
-    }
-
-    /// <summary>A stable id per state directory, so a restarted instance reuses its transactional ids (fencing its own
-    /// zombie transactions on a real cluster).</summary>
-    private string ProcessId()
-    {
-        var dir = Path.Combine(_config.StateDirectory, _config.ApplicationId);
-        Directory.CreateDirectory(dir);
-        var file = Path.Combine(dir, "process.id");
-        if (File.Exists(file) && Guid.TryParse(File.ReadAllText(file).Trim(), out var existing))
-        {
-            return existing.ToString("N")[..12];
-        }
-
-        var id = Guid.NewGuid();
-        File.WriteAllText(file, id.ToString());
-        return id.ToString("N")[..12];
-    }
-
-    /// <summary>The watchdog: logs each task once when it stalls and once when it recovers, so no stall is silent.</summary>
-    private void Watch()
-    {
-        try
-        {
-            lock (_reportedStalled)
-            {
-                var stalled = _threads.SelectMany(t => t.Health()).Where(h => h.State == TaskHealthState.Stalled).ToList();
-                foreach (var task in stalled.Where(t => _reportedStalled.Add(t.TaskId)))
-                {
-                    _logger.TaskStalled(task.TaskId.ToString(), task.Lag, task.SinceProgress.TotalSeconds, task.Detail);
-                }
-
-                foreach (var recovered in _reportedStalled.Where(id => stalled.All(s => s.TaskId != id)).ToList())
-                {
-                    _reportedStalled.Remove(recovered);
-                    _logger.TaskRecovered(recovered.ToString());
-                }
-
-                foreach (var thread in _threads)
-                {
-                    var stuck = thread.Activity.SinceLoop > _config.StallTimeout && !thread.Stopped;
-                    if (stuck && _stuckThreads.Add(thread.Name))
-                    {
-                        var (what, time) = thread.Activity.Current;
-                        _logger.ThreadStuck(thread.Name, what, time.TotalSeconds);
-                    }
-                    else if (!stuck)
-                    {
-                        _stuckThreads.Remove(thread.Name);
-                    }
-                }
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
-        {
-            // A thread's collections changed under the snapshot, or it was disposed while stopping: the next tick retries.
-        }
     }
 
     private void SetState(StreamsState next)

@@ -10,6 +10,7 @@ internal sealed partial class CountAppProcess : IDisposable
     private const int Sigterm = 15;
     private readonly Process _process;
     private readonly List<string> _log = new();
+    private readonly List<(long AtUnixMs, string[] Tasks)> _commits = new();
     private bool _disposed;
 
     private CountAppProcess(Process process) => _process = process;
@@ -82,6 +83,16 @@ internal sealed partial class CountAppProcess : IDisposable
         Tasks = "";
     }
 
+    /// <summary>The first commit (Unix ms, the child's clock) at or after <paramref name="sinceUnixMs"/> that covered
+    /// any of <paramref name="tasks"/>, or null (only with <c>PBS_REPORT_COMMITS=1</c>).</summary>
+    public long? FirstCommitOf(IReadOnlyCollection<string> tasks, long sinceUnixMs)
+    {
+        lock (_commits)
+        {
+            return _commits.Where(c => c.AtUnixMs >= sinceUnixMs && c.Tasks.Any(tasks.Contains)).Select(c => (long?)c.AtUnixMs).FirstOrDefault();
+        }
+    }
+
     /// <summary>Every warning the child's engine logged (its <c>log=</c> lines).</summary>
     public string Warnings()
     {
@@ -136,6 +147,17 @@ internal sealed partial class CountAppProcess : IDisposable
     {
         if (line is null)
         {
+            return;
+        }
+
+        if (line.StartsWith("commit=", StringComparison.Ordinal))
+        {
+            var at = line.IndexOf(':', StringComparison.Ordinal);
+            lock (_commits)
+            {
+                _commits.Add((long.Parse(line[7..at], System.Globalization.CultureInfo.InvariantCulture), line[(at + 1)..].Split(',')));
+            }
+
             return;
         }
 

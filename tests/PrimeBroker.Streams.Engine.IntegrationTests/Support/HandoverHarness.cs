@@ -6,22 +6,28 @@ namespace PrimeBroker.Streams.Engine.IntegrationTests.Support;
 /// </summary>
 internal sealed class HandoverHarness : IAsyncDisposable
 {
-    private static readonly TimeSpan s_sessionTimeout = TimeSpan.FromMilliseconds(1000);
     private readonly Dictionary<string, CountAppProcess> _processes = new();
     private readonly List<CountAppProcess> _incarnations = new();
     private readonly CancellationTokenSource _producing = new();
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private Task? _producer;
     private long _produced;
 
-    public HandoverHarness(int seed)
+    /// <param name="seed">Seed of the test's random choices, printed on failure.</param>
+    /// <param name="environment">Environment variables of every process launched without its own.</param>
+    public HandoverHarness(int seed, IReadOnlyDictionary<string, string>? environment = null)
     {
         Seed = seed;
+        _environment = environment ?? new Dictionary<string, string>();
         Scenario = new CountScenario(partitions: 4);
         // The children verify internal topics through the Admin API, which the embedded cluster cannot create.
         Scenario.Cluster.CreateTopic(Scenario.ChangelogTopic, Scenario.Partitions, 3);
     }
 
     public static TimeSpan Wait { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The children's group session timeout: a SIGKILLed child's partitions move after it.</summary>
+    public static TimeSpan SessionTimeout { get; } = TimeSpan.FromMilliseconds(1000);
 
     public int Seed { get; }
 
@@ -46,7 +52,7 @@ internal sealed class HandoverHarness : IAsyncDisposable
         }
 
         var process = CountAppProcess.Start(name, Scenario.Cluster.BootstrapServers, Scenario.ApplicationId, Scenario.StateDir(name),
-            Scenario.Input, Scenario.Output, s_sessionTimeout, environment);
+            Scenario.Input, Scenario.Output, SessionTimeout, environment ?? _environment);
         _incarnations.Add(process);
         return _processes[name] = process;
     }

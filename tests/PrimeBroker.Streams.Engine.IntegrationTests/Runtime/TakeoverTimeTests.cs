@@ -1,0 +1,52 @@
+using PrimeBroker.Streams.Engine.IntegrationTests.Support;
+using Xunit.Abstractions;
+
+namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
+
+/// <summary>
+/// Measures takeover time on the embedded cluster: from the moment the owner of two of the four tasks is stopped
+/// (SIGKILL, or SIGTERM for a graceful stop) to the first commit of one of its tasks by the surviving process, and to
+/// the commit that completes all of them. Prints the figures (run with <c>--logger "console;verbosity=detailed"</c>);
+/// asserts only that every count stays exact. Cycles: <c>PBS_TAKEOVER_CYCLES</c> (default 3).
+/// </summary>
+public sealed class TakeoverTimeTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task TakeoverTimeIsPrintedAndCountsStayExact(bool kill)
+    {
+        var cycles = int.Parse(Environment.GetEnvironmentVariable("PBS_TAKEOVER_CYCLES") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
+        await using var harness = new HandoverHarness(Environment.TickCount, new Dictionary<string, string> { ["PBS_REPORT_COMMITS"] = "1" });
+        await harness.StartAsync();
+        var first = new List<long>();
+        var all = new List<long>();
+        for (var cycle = 0; cycle < cycles; cycle++)
+        {
+            var victim = harness.Processes[cycle % 2 == 0 ? "a" : "b"];
+            var survivor = harness.Processes.Values.Single(p => p != victim);
+            var moved = victim.Tasks.Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
+            Assert.NotEmpty(moved);
+            var stoppedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            if (kill)
+            {
+                victim.Kill();
+            }
+            else
+            {
+                await victim.StopGracefullyAsync(HandoverHarness.Wait);
+            }
+
+            await Eventually.True(() => moved.All(t => survivor.FirstCommitOf([t], stoppedAt) is not null), HandoverHarness.Wait,
+                () => $"no commit of [{string.Join(",", moved)}] by {survivor.Name} since the stop: {harness.Describe()}");
+            first.Add(survivor.FirstCommitOf(moved, stoppedAt)!.Value - stoppedAt);
+            all.Add(moved.Max(t => survivor.FirstCommitOf([t], stoppedAt)!.Value) - stoppedAt);
+            await harness.RestartAsync(victim.Name, survivor);
+        }
+
+        await harness.VerifyAsync();
+        output.WriteLine($"{(kill ? "SIGKILL" : "graceful stop")} -> first commit of a moved task by the new owner, session timeout " +
+                         $"{HandoverHarness.SessionTimeout.TotalMilliseconds} ms, commit interval 50 ms, 2 of 4 tasks moved, {cycles} cycles (seed {harness.Seed}): " +
+                         $"first [{string.Join(", ", first)}] ms, all moved tasks [{string.Join(", ", all)}] ms; every count exact");
+    }
+}
