@@ -35,4 +35,10 @@ internal static partial class AppLog
 
     [LoggerMessage(9514, LogLevel.Warning, "Forwarding a query to {Owner} failed: {Reason}")]
     internal static partial void ForwardFailed(ILogger logger, string owner, string reason);
+
+    [LoggerMessage(9515, LogLevel.Information, "Claimed {Topic} partition {Partition} for numbering trades: read back, counters continue from the previous owner's")]
+    internal static partial void PartitionClaimed(ILogger logger, int partition, string topic);
+
+    [LoggerMessage(9516, LogLevel.Information, "Released trade-numbering partition {Partition}: it left this instance or the group is rebalancing")]
+    internal static partial void PartitionReleased(ILogger logger, int partition);
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,8 @@ namespace PrimeBroker.Streams.App.Http;
 /// Decides where an account's query is answered: here when this instance's task owns the account's partition (the
 /// engine's key metadata, murmur2 of the account id as trade-events is partitioned), else at the owner named by the
 /// instance directory, over HTTP. While the application rebalances or restores, or the owner is unknown or unreachable,
-/// the answer is 503 with <c>Retry-After</c>: never a wrong or empty answer.
+/// the answer is 503 with <c>Retry-After</c>: never a wrong or empty answer. Trades take the same route
+/// (<see cref="RouteWriteAsync{TBody}"/>), so one instance numbers each account's trades.
 /// </summary>
 internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFactory httpClients, IOptions<HttpOptions> http,
     ILogger<OwnerRouter> logger)
@@ -21,6 +23,7 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
     /// <summary>Header marking a forwarded query: the receiver answers locally or with 503, never forwards again.</summary>
     internal const string ForwardedHeader = "X-PrimeBroker-Forwarded";
     internal const string ClientName = "owner-forwarding";
+    private static readonly System.Text.Json.JsonSerializerOptions s_json = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     /// <summary>This instance's application server (host:port).</summary>
     internal string Self => application.Config.ApplicationServer ?? "local";
@@ -56,19 +59,67 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
             return Unavailable($"No instance has announced partition {metadata.Partition} yet.");
         }
 
-        return await ForwardAsync(context, owner);
+        return await ForwardAsync(context, owner, body: null);
     }
 
-    private async Task<IResult> ForwardAsync(HttpContext context, string owner)
+    /// <summary>
+    /// Runs a write for <paramref name="accountId"/> (a trade to number and publish) on the instance that owns the
+    /// account's partition: here through <paramref name="local"/>, given the partition, else forwarded to the owner as
+    /// a POST of <paramref name="body"/> (JSON). While the application rebalances or restores, or the owner is unknown,
+    /// 503 with <c>Retry-After</c> before anything was written. A forward that fails after it was sent may or may not
+    /// have been written: 503 too, and the caller's retry must carry the same idempotency key.
+    /// </summary>
+    internal async Task<IResult> RouteWriteAsync<TBody>(HttpContext context, string accountId, TBody body, Func<int, Task<IResult>> local)
+    {
+        if (application.State != StreamsState.Running)
+        {
+            return Unavailable($"This instance is {application.State}: partitions are being assigned or restored.");
+        }
+
+        var metadata = application.QueryMetadataForKey(BrokerageStores.Positions, accountId, Serializers.Utf8);
+        if (metadata.IsLocal)
+        {
+            return await local(metadata.Partition);
+        }
+
+        if (context.Request.Headers.ContainsKey(ForwardedHeader))
+        {
+            return Unavailable("The account's partition is not on this instance (the directory is catching up).");
+        }
+
+        if (metadata.ActiveHost is not { } owner || owner == Self)
+        {
+            return Unavailable($"No instance has announced partition {metadata.Partition} yet.");
+        }
+
+        return await ForwardAsync(context, owner, JsonContent.Create(body, options: s_json));
+    }
+
+    /// <summary>Whether <paramref name="accountId"/>'s partition is on this instance now and the application runs.</summary>
+    internal bool IsLocal(string accountId)
+    {
+        try
+        {
+            return application.State == StreamsState.Running &&
+                   application.QueryMetadataForKey(BrokerageStores.Positions, accountId, Serializers.Utf8).IsLocal;
+        }
+        catch (StoreUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<IResult> ForwardAsync(HttpContext context, string owner, HttpContent? body)
     {
         var client = httpClients.CreateClient(ClientName);
         client.Timeout = http.Value.ForwardTimeout;
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{owner}{context.Request.Path}{context.Request.QueryString}");
+        using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post,
+            $"http://{owner}{context.Request.Path}{context.Request.QueryString}") { Content = body };
         request.Headers.Add(ForwardedHeader, Self);
         try
         {
             using var response = await client.SendAsync(request, context.RequestAborted);
-            var body = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
+            var answer = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
             if (response.Headers.RetryAfter is { } retryAfter)
             {
                 context.Response.Headers.RetryAfter = retryAfter.ToString();
@@ -76,12 +127,13 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
 
             var contentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
             var status = (int)response.StatusCode;
-            return Results.Extensions.Forwarded(body, contentType, status);
+            return Results.Extensions.Forwarded(answer, contentType, status);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
         {
             AppLog.ForwardFailed(logger, owner, e.Message);
-            return Unavailable($"The owning instance {owner} did not answer ({e.GetType().Name}); its partitions move once the group notices.");
+            var written = body is null ? "" : " The trade may have been written: retry with the same idempotency key, which can never apply it twice.";
+            return Unavailable($"The owning instance {owner} did not answer ({e.GetType().Name}); its partitions move once the group notices.{written}");
         }
     }
 

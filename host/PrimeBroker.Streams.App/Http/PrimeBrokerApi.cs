@@ -36,9 +36,9 @@ public static class PrimeBrokerApi
             .Produces<PositionView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         app.MapPost("/trades", PostTradeAsync).WithTags("Trades")
-            .WithSummary("Publishes a trade through the trade publisher (sequence number and idempotency key assigned).")
+            .WithSummary("Publishes a trade through the trade publisher of the instance that owns the account (forwarded there): sequence number assigned, idempotency key assigned when absent.")
             .Accepts<TradeRequest>("application/json")
-            .Produces<TradeAccepted>(StatusCodes.Status202Accepted).ProducesValidationProblem();
+            .Produces<TradeAccepted>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         app.MapGet("/gaps", GetGapsAsync).WithTags("Gaps").WithSummary("Open sequence gaps of every instance.").Produces<GapsView>();
         app.MapPost("/accounts/{accountId}/gaps/resolve", ResolveGapAsync).WithTags("Gaps")
@@ -94,7 +94,7 @@ public static class PrimeBrokerApi
         });
     }
 
-    private static async Task<IResult> PostTradeAsync(HttpContext context, TradePublisher publisher)
+    private static async Task<IResult> PostTradeAsync(HttpContext context, TradePublisher publisher, OwnerRouter router, SequenceClaims claims)
     {
         TradeRequest? request;
         try
@@ -112,9 +112,23 @@ public static class PrimeBrokerApi
             return Results.ValidationProblem(errors, title: "The trade is invalid.");
         }
 
-        var published = await publisher.PublishAsync(TradeRequestValidator.ToRecord(request!), context.RequestAborted);
-        return Results.Accepted($"/positions/{Uri.EscapeDataString(published.AccountId)}/{Uri.EscapeDataString(request!.InstrumentId!)}",
-            new TradeAccepted(published.AccountId, published.SequenceNumber, published.IdempotencyKey, published.Partition, published.Offset));
+        // The key is fixed before the trade leaves this instance, so a forward that fails after the owner wrote the
+        // trade is answered with a key whose retry cannot apply it twice.
+        var trade = request! with { IdempotencyKey = request!.IdempotencyKey ?? Guid.NewGuid().ToString("N") };
+        return await router.RouteWriteAsync(context, trade.AccountId!, trade, async partition =>
+        {
+            // The owner numbers the trade, continuing from the partition's last number when it has just become its
+            // owner (SequenceClaims); re-checked after the claim, as a rebalance may have moved the partition meanwhile.
+            if (!await claims.ClaimAsync(partition, trade.AccountId!, context.RequestAborted) || !router.IsLocal(trade.AccountId!) ||
+                !claims.IsClaimed(partition))
+            {
+                return router.Unavailable($"Partition {partition} moved while this instance took over its numbering.");
+            }
+
+            var published = await publisher.PublishAsync(TradeRequestValidator.ToRecord(trade), context.RequestAborted);
+            return Results.Accepted($"/positions/{Uri.EscapeDataString(published.AccountId)}/{Uri.EscapeDataString(trade.InstrumentId!)}",
+                new TradeAccepted(published.AccountId, published.SequenceNumber, published.IdempotencyKey, published.Partition, published.Offset));
+        });
     }
 
     private static async Task<IResult> GetGapsAsync(HttpContext context, BrokerageQueries queries, OwnerRouter router, StreamsApplication application,

@@ -71,6 +71,8 @@ public static class PrimeBrokerServices
         services.AddHostedService<StreamsHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<PublisherHostedService>());
         services.AddHostedService<LiveStatisticsSampler>();
+        services.AddSingleton<SequenceClaims>();
+        services.AddHostedService<SequenceClaimWatcher>();
 
         services.AddSingleton<OwnerRouter>();
         services.AddHttpClient(OwnerRouter.ClientName);
