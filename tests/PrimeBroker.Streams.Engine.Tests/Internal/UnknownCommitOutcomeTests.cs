@@ -6,19 +6,22 @@ namespace PrimeBroker.Streams.Engine.Tests.Internal;
 /// <summary>
 /// A commit whose EndTxn times out (issue 13 finding 6) on the in-memory cluster with real-cluster timing: the broker
 /// may or may not have committed, and if it did, the markers land after the error. The driver reacts as the stream
-/// thread does: a new producer (fencing the old transaction) and every task restored from the log.
+/// thread does: a new producer (fencing the old transaction) and every task restored from the log. Each test runs with
+/// the driver's plain in-memory transaction and with the engine's real <c>KafkaTransaction</c> over in-memory producers.
 /// </summary>
 public sealed class UnknownCommitOutcomeTests
 {
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void ACommitWhoseEndTxnTimedOutIsReDerivedFromTheLogAndAppliedOnce(bool brokerCommitted)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void ACommitWhoseEndTxnTimedOutIsReDerivedFromTheLogAndAppliedOnce(bool brokerCommitted, bool kafkaTransaction)
     {
-        using var app = CountingApp.DslCount(emulateEmbeddedCluster: false, partitions: 1);
+        using var app = CountingApp.DslCount(emulateEmbeddedCluster: false, partitions: 1, kafkaTransaction: kafkaTransaction);
         app.PipeMany(6, keys: 2, commitEvery: 3);
         app.Driver.Cluster.MarkerDelay = TimeSpan.FromMilliseconds(300);
-        app.Driver.Transaction.CommitTimeouts.Enqueue(brokerCommitted);
+        app.Driver.Cluster.CommitTimeouts.Enqueue(brokerCommitted);
         app.PipeMany(4, keys: 2, firstValue: 7);
         var committedBefore = app.Driver.CommitCount;
 
@@ -38,12 +41,14 @@ public sealed class UnknownCommitOutcomeTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void CountsEachKeyExactlyOnceThroughRandomCrashesLateMarkersAndCommitTimeouts(bool emulateEmbeddedCluster)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void CountsEachKeyExactlyOnceThroughRandomCrashesLateMarkersAndCommitTimeouts(bool emulateEmbeddedCluster, bool kafkaTransaction)
     {
         var random = new Random(20261202);
-        using var app = CountingApp.CountAndSum(emulateEmbeddedCluster, partitions: 3);
+        using var app = CountingApp.CountAndSum(emulateEmbeddedCluster, partitions: 3, kafkaTransaction);
         var points = Enum.GetValues<CrashPoint>();
 
         for (var round = 0; round < 40; round++)
@@ -57,7 +62,7 @@ public sealed class UnknownCommitOutcomeTests
                 {
                     if (random.Next(3) == 0)
                     {
-                        app.Driver.Transaction.CommitTimeouts.Enqueue(random.Next(2) == 0);
+                        app.Driver.Cluster.CommitTimeouts.Enqueue(random.Next(2) == 0);
                     }
 
                     app.Driver.Commit();
@@ -68,7 +73,7 @@ public sealed class UnknownCommitOutcomeTests
             app.AssertExact();
         }
 
-        app.Driver.Transaction.CommitTimeouts.Clear();
+        app.Driver.Cluster.CommitTimeouts.Clear();
         app.Driver.Commit();
         app.Driver.Cluster.DeliverMarkers();
         app.Driver.SimulateCrash(CrashPoint.WhileProcessing, wipeLocalState: true);
