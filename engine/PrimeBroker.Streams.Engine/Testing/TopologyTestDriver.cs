@@ -338,6 +338,7 @@ public sealed class TopologyTestDriver : IDisposable
         try
         {
             TaskCommitter.Commit(_tasks, _transaction, _metrics);
+            _abortsByRecord.Clear(); // what aborted before is committed now
         }
         catch (KafkaException ex) when (ex is not IndefiniteTransactionException)
         {
