@@ -75,6 +75,10 @@ public sealed class TopologyTestDriver : IDisposable
     /// <see cref="SimulateCrash"/> (or start) applied, in order; shows how much a restore holds in memory at once.</summary>
     internal List<int> RestoreBatches { get; } = new();
 
+    /// <summary>For engine tests: the restore dies (an <see cref="IOException"/>, as a killed process or a failing disk)
+    /// when it is about to apply more than this many batches; the local stores keep what was applied. Null: never.</summary>
+    internal int? FailRestoreAfterBatches { get; set; }
+
     /// <summary>For engine tests: after a crash with a wiped state (a new instance takes over, with a transactional id of
     /// its own), the dead instance's open transaction stays open this long (simulated) before the broker aborts it.
     /// Null: it is aborted at once.</summary>
@@ -459,6 +463,11 @@ public sealed class TopologyTestDriver : IDisposable
             var batch = writes as IReadOnlyCollection<KeyValuePair<byte[], byte[]?>> ?? writes.ToList();
             if (driver._restoring)
             {
+                if (driver.RestoreBatches.Count >= driver.FailRestoreAfterBatches)
+                {
+                    throw new IOException($"Simulated crash during a restore, after {driver.RestoreBatches.Count} batches.");
+                }
+
                 driver.RestoreBatches.Add(batch.Count);
             }
 
