@@ -121,7 +121,7 @@ internal sealed class StreamThread : IDisposable
         try
         {
             _consumer = _clients.StreamConsumer(_name, _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
-            _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout);
+            _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout, _config.TransactionTimeout, _config.ReadCommittedHidesUncommitted);
             _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
             {
                 Activity = _activity,

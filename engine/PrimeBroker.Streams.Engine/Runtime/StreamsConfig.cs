@@ -47,6 +47,16 @@ public sealed record StreamsConfig
     /// Default 10 s, as Kafka Streams.</summary>
     public TimeSpan TransactionTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Whether the cluster's read_committed reads return records of committed transactions only, as every Apache Kafka
+    /// broker's do. On: restores apply a changelog in bounded chunks (at most 10,000 records or 16 MiB per local
+    /// batch), so a large or compacted changelog restores in bounded memory. Off (default): a restore buffers each
+    /// transaction until its commit marker, which is also right where read_committed readers see aborted and open
+    /// transactions' records (librdkafka's mock, the embedded cluster), and holds the largest transaction in memory: on
+    /// a compacted changelog, where one marker survives, the whole store. Never turn it on for the embedded cluster.
+    /// </summary>
+    public bool ReadCommittedHidesUncommitted { get; init; }
+
     /// <summary>Replication factor of changelog and repartition topics. Default 3.</summary>
     public short InternalTopicReplicationFactor { get; init; } = 3;
 

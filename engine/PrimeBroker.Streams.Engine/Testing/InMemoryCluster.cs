@@ -10,7 +10,8 @@ namespace PrimeBroker.Streams.Engine.Testing;
 /// <remarks>
 /// <para>Real-cluster timing, for tests of the engine (all off by default): a commit's markers can land after the commit
 /// returned (<see cref="MarkerDelay"/>), so the last stable offset lags a committed transaction; a transaction left open
-/// by a dead producer can stay open until the broker's transaction timeout (<see cref="AbandonTransaction"/>). Time here
+/// by a dead producer can stay open until the broker's transaction timeout (<see cref="AbandonTransaction"/>). Scripted
+/// faults: a failing send (<see cref="FailProduce"/>) and an EndTxn that times out (<see cref="CommitTimeouts"/>). Time here
 /// is simulated: it moves only when a restore polls the last stable offset (<see cref="StableOffsetPollInterval"/> per
 /// poll) or a test calls <see cref="Advance"/>, so every test is deterministic.</para>
 /// <para>Not thread-safe: the driver runs everything on its caller's thread.</para>
@@ -21,6 +22,7 @@ internal sealed class InMemoryCluster
     private readonly Func<string, int> _partitionsOf;
     private readonly Dictionary<long, List<StoredRecord>> _pendingByTransaction = new();
     private readonly List<(long Transaction, bool Commit, TimeSpan LandsAt)> _inFlight = new();
+    private readonly Dictionary<string, long> _openByTransactionalId = new();
     private long _nextTransaction = 1;
 
     public InMemoryCluster(Func<string, int> partitionsOf, bool uncommittedVisible)
@@ -51,6 +53,19 @@ internal sealed class InMemoryCluster
     /// <summary>Transactions decided but whose markers have not landed yet.</summary>
     public int MarkersInFlight => _inFlight.Count;
 
+    /// <summary>
+    /// Scripted fault: called for every record a producer sends (topic, message); true makes that send throw a
+    /// <see cref="ProduceException{TKey,TValue}"/> (Local_State, as librdkafka does in a transaction's error state).
+    /// </summary>
+    public Func<string, Message<byte[], byte[]>, bool>? FailProduce { get; set; }
+
+    /// <summary>
+    /// Scripted fault: commits whose EndTxn times out, in order; each value says whether the coordinator committed anyway
+    /// (true: the markers land as for any commit) or never saw the request (false: the transaction stays open until a
+    /// producer with the same transactional id initialises and aborts it). The commit fails with an unknown outcome.
+    /// </summary>
+    public Queue<bool> CommitTimeouts { get; } = new();
+
     public Partition[] Topic(string name)
     {
         if (!_topics.TryGetValue(name, out var partitions))
@@ -65,8 +80,23 @@ internal sealed class InMemoryCluster
     public IEnumerable<(string Topic, int Partition, Partition Log)> All() =>
         _topics.SelectMany(t => t.Value.Select((log, i) => (t.Key, i, log)));
 
-    /// <summary>A new transaction id (a producer's next transaction).</summary>
-    public long BeginTransaction() => _nextTransaction++;
+    /// <summary>A new transaction of the producer with <paramref name="transactionalId"/>; returns its id.</summary>
+    public long BeginTransaction(string transactionalId)
+    {
+        var transaction = _nextTransaction++;
+        _openByTransactionalId[transactionalId] = transaction;
+        return transaction;
+    }
+
+    /// <summary>A producer with <paramref name="transactionalId"/> initialises: the coordinator aborts that id's open
+    /// transaction (a decided one completes as decided).</summary>
+    public void InitProducer(string transactionalId)
+    {
+        if (_openByTransactionalId.Remove(transactionalId, out var open))
+        {
+            Land(open, commit: false);
+        }
+    }
 
     public long Append(string topic, int partition, StoredRecord record)
     {
@@ -88,6 +118,11 @@ internal sealed class InMemoryCluster
     /// <summary>The coordinator decided: the markers land now, or after <see cref="MarkerDelay"/> for a commit.</summary>
     public void EndTransaction(long transaction, bool commit)
     {
+        foreach (var (id, open) in _openByTransactionalId.Where(e => e.Value == transaction).ToList())
+        {
+            _openByTransactionalId.Remove(id);
+        }
+
         if (commit && MarkerDelay > TimeSpan.Zero)
         {
             _inFlight.Add((transaction, commit, Now + MarkerDelay));
@@ -99,10 +134,13 @@ internal sealed class InMemoryCluster
 
     /// <summary>A dead producer's open transaction: the broker aborts it after <paramref name="timeout"/> (simulated), or
     /// at once when a producer with the same transactional id initialises (<see cref="EndTransaction"/>).</summary>
-    public void AbandonTransaction(long transaction, TimeSpan timeout) => _inFlight.Add((transaction, false, Now + timeout));
-
-    /// <summary>Whether <paramref name="transaction"/> is still open or its markers have not landed.</summary>
-    public bool IsUnresolved(long transaction) => _pendingByTransaction.ContainsKey(transaction);
+    public void AbandonTransaction(string transactionalId, TimeSpan timeout)
+    {
+        if (_openByTransactionalId.Remove(transactionalId, out var open))
+        {
+            _inFlight.Add((open, false, Now + timeout));
+        }
+    }
 
     /// <summary>Lets simulated time pass; markers and broker-side aborts that fall due land.</summary>
     public void Advance(TimeSpan by)

@@ -4,13 +4,15 @@ using PrimeBroker.Streams.Engine.Internal;
 namespace PrimeBroker.Streams.Engine.Testing;
 
 /// <summary>
-/// The driver's collector and transaction over an <see cref="InMemoryCluster"/>: sends become pending records of the
-/// open transaction, a commit asks the cluster to land its markers. Faults a real cluster can produce are scripted here
-/// for tests of the engine: a commit whose EndTxn times out (<see cref="CommitTimeouts"/>).
+/// The driver's default collector and transaction over an <see cref="InMemoryCluster"/>: sends become pending records of
+/// the open transaction, a commit asks the cluster to land its markers. It follows the cluster's scripted faults
+/// (<see cref="InMemoryCluster.FailProduce"/>, <see cref="InMemoryCluster.CommitTimeouts"/>) but keeps no delivery
+/// accounting; <see cref="KafkaDriverTransaction"/> runs the engine's real one.
 /// </summary>
 /// <remarks>Not thread-safe: the driver runs on its caller's thread.</remarks>
-internal sealed class InMemoryTransaction : IRecordCollector, ITransaction
+internal sealed class InMemoryTransaction : IDriverTransaction
 {
+    private const string TransactionalId = "driver";
     private readonly InMemoryCluster _cluster;
     private readonly bool _storeGroupOffsets;
     private long _transaction;
@@ -20,22 +22,10 @@ internal sealed class InMemoryTransaction : IRecordCollector, ITransaction
     {
         _cluster = cluster;
         _storeGroupOffsets = storeGroupOffsets;
-        _transaction = cluster.BeginTransaction();
+        _transaction = cluster.BeginTransaction(TransactionalId);
     }
 
-    /// <summary>Called between the Kafka commit and the local apply, or before the commit, to simulate a crash there.</summary>
     public Action<bool>? CrashHook { get; set; }
-
-    /// <summary>
-    /// Commits whose EndTxn times out, in order; each value says whether the coordinator committed anyway (true: the
-    /// markers land as for any commit) or never saw it (false: the transaction stays open until a new producer with the
-    /// same transactional id aborts it). Either way the commit throws <see cref="IndefiniteTransactionException"/>, as
-    /// <see cref="KafkaTransaction"/> does.
-    /// </summary>
-    public Queue<bool> CommitTimeouts { get; } = new();
-
-    /// <summary>The open transaction's id in the cluster.</summary>
-    public long CurrentTransaction => _transaction;
 
     public void Send(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp) =>
         Append(topic, partition, key, value, headers, timestamp);
@@ -52,7 +42,7 @@ internal sealed class InMemoryTransaction : IRecordCollector, ITransaction
     public void Commit(IReadOnlyDictionary<TopicPartition, long> inputOffsets)
     {
         CrashHook?.Invoke(false);
-        if (CommitTimeouts.TryDequeue(out var brokerCommits))
+        if (_cluster.CommitTimeouts.TryDequeue(out var brokerCommits))
         {
             if (brokerCommits)
             {
@@ -69,29 +59,32 @@ internal sealed class InMemoryTransaction : IRecordCollector, ITransaction
 
     public void Abort() => EndTransaction(commit: false, null);
 
-    /// <summary>A new producer with the same transactional id: its initialisation aborts this id's open transaction
-    /// (the epoch bump fences the old producer).</summary>
-    public void RecreateProducer() => EndTransaction(commit: false, null);
+    public void RecreateProducer()
+    {
+        _cluster.InitProducer(TransactionalId);
+        _transaction = _cluster.BeginTransaction(TransactionalId);
+    }
 
-    /// <summary>The process died: with a <paramref name="timeout"/>, the open transaction stays open until the broker
-    /// aborts it (a new owner has another transactional id); without, it is aborted at once (the same process restarts
-    /// and its producer fences the old one).</summary>
     public void Abandon(TimeSpan? timeout)
     {
-        if (timeout is { } t && _cluster.IsUnresolved(_transaction))
+        if (timeout is { } t)
         {
-            _cluster.AbandonTransaction(_transaction, t);
-            _transaction = _cluster.BeginTransaction();
+            _cluster.AbandonTransaction(TransactionalId, t);
+            _transaction = _cluster.BeginTransaction(TransactionalId);
             return;
         }
 
-        Abort();
+        RecreateProducer();
+    }
+
+    public void Dispose()
+    {
     }
 
     private void EndTransaction(bool commit, IReadOnlyDictionary<TopicPartition, long>? inputOffsets)
     {
         _cluster.EndTransaction(_transaction, commit);
-        _transaction = _cluster.BeginTransaction();
+        _transaction = _cluster.BeginTransaction(TransactionalId);
         if (commit && _storeGroupOffsets)
         {
             foreach (var (tp, offset) in inputOffsets!)
@@ -103,13 +96,28 @@ internal sealed class InMemoryTransaction : IRecordCollector, ITransaction
 
     private long Append(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp)
     {
-        var partitions = _cluster.Topic(topic);
-        var p = partition ?? (key is null ? _roundRobin++ % partitions.Length : Partitioning.ForKey(key, partitions.Length));
-        if (p < 0 || p >= partitions.Length)
+        var p = DriverPartitioner.Choose(_cluster, topic, partition, key, ref _roundRobin);
+        if (_cluster.FailProduce?.Invoke(topic, new Message<byte[], byte[]> { Key = key!, Value = value!, Headers = headers }) == true)
         {
-            throw new ArgumentOutOfRangeException(nameof(partition), $"Partition {p} does not exist in '{topic}' ({partitions.Length} partitions).");
+            throw new ProduceException<byte[], byte[]>(new Error(ErrorCode.Local_State, "Erroneous state (scripted by the in-memory cluster)"), new DeliveryResult<byte[], byte[]>());
         }
 
         return _cluster.Append(topic, p, new InMemoryCluster.StoredRecord(key, value, headers, timestamp, InMemoryCluster.TxnState.Pending, _transaction));
+    }
+}
+
+/// <summary>The partition of a record the driver's transactions send: the given one, murmur2 of the key, or round-robin.</summary>
+internal static class DriverPartitioner
+{
+    public static int Choose(InMemoryCluster cluster, string topic, int? partition, byte[]? key, ref int roundRobin)
+    {
+        var count = cluster.Topic(topic).Length;
+        var p = partition ?? (key is null ? roundRobin++ % count : Partitioning.ForKey(key, count));
+        if (p < 0 || p >= count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(partition), $"Partition {p} does not exist in '{topic}' ({count} partitions).");
+        }
+
+        return p;
     }
 }

@@ -19,7 +19,8 @@ public sealed class TopologyTestDriver : IDisposable
     private readonly Topology _topology;
     private readonly TopologyTestDriverOptions _options;
     private readonly InMemoryCluster _cluster;
-    private readonly InMemoryTransaction _transaction;
+    private readonly IDriverTransaction _transaction;
+    private readonly Dictionary<(TopicPartition, long), int> _abortsByRecord = new();
     private readonly Dictionary<(TaskId, string), IBytesStore> _disk = new();
     private readonly Dictionary<string, IBytesStore> _globalStores = new();
     private readonly Dictionary<string, string> _globalTopics = new();
@@ -41,7 +42,9 @@ public sealed class TopologyTestDriver : IDisposable
         _metrics = new EngineMetrics(_options.ApplicationId);
         _plan = new PartitionPlan(topology, _options.ApplicationId, t => _options.Partitions.TryGetValue(t, out var n) ? n : null, _options.DefaultPartitions);
         _cluster = new InMemoryCluster(_plan.PartitionsOf, _options.EmulateEmbeddedClusterLimits);
-        _transaction = new InMemoryTransaction(_cluster, storeGroupOffsets: !_options.EmulateEmbeddedClusterLimits);
+        _transaction = _options.UseKafkaTransaction
+            ? new KafkaDriverTransaction(_cluster, storeGroupOffsets: !_options.EmulateEmbeddedClusterLimits, _metrics)
+            : new InMemoryTransaction(_cluster, storeGroupOffsets: !_options.EmulateEmbeddedClusterLimits);
         foreach (var global in topology.GlobalStores)
         {
             _globalStores[global.StoreName] = new InMemoryBytesStore(global.StoreName);
@@ -64,12 +67,17 @@ public sealed class TopologyTestDriver : IDisposable
     /// <summary>For engine tests: the in-memory topics, with their real-cluster timing knobs (late markers, LSO lag).</summary>
     internal InMemoryCluster Cluster => _cluster;
 
-    /// <summary>For engine tests: the transaction, with its scripted faults.</summary>
-    internal InMemoryTransaction Transaction => _transaction;
+    /// <summary>For engine tests: the transaction (<see cref="KafkaDriverTransaction"/> with
+    /// <see cref="TopologyTestDriverOptions.UseKafkaTransaction"/>).</summary>
+    internal IDriverTransaction Transaction => _transaction;
 
     /// <summary>For engine tests: the record count of each local batch the restores since the last
     /// <see cref="SimulateCrash"/> (or start) applied, in order; shows how much a restore holds in memory at once.</summary>
     internal List<int> RestoreBatches { get; } = new();
+
+    /// <summary>For engine tests: the restore dies (an <see cref="IOException"/>, as a killed process or a failing disk)
+    /// when it is about to apply more than this many batches; the local stores keep what was applied. Null: never.</summary>
+    internal int? FailRestoreAfterBatches { get; set; }
 
     /// <summary>For engine tests: after a crash with a wiped state (a new instance takes over, with a transactional id of
     /// its own), the dead instance's open transaction stays open this long (simulated) before the broker aborts it.
@@ -223,6 +231,8 @@ public sealed class TopologyTestDriver : IDisposable
             store.Dispose();
         }
 
+        _transaction.Dispose();
+
         _metrics.Dispose();
     }
 
@@ -324,13 +334,19 @@ public sealed class TopologyTestDriver : IDisposable
         return store;
     }
 
-    /// <summary>Runs the commit protocol. A commit whose outcome is unknown is handled as the stream thread handles it:
-    /// a new producer (fencing the old one's transaction) and every task closed dirty and restored from the log.</summary>
+    /// <summary>Runs the commit protocol, and reacts to its failures as the stream thread does: an abortable error
+    /// aborts and rolls every task back (processing redoes the records); a commit whose outcome is unknown takes a new
+    /// producer (fencing the old one's transaction) and closes every task dirty and restores it from the log.</summary>
     private void CommitTasks()
     {
         try
         {
             TaskCommitter.Commit(_tasks, _transaction, _metrics);
+            _abortsByRecord.Clear(); // what aborted before is committed now
+        }
+        catch (KafkaException ex) when (ex is not IndefiniteTransactionException)
+        {
+            AbortAndRollback();
         }
         catch (IndefiniteTransactionException)
         {
@@ -358,19 +374,12 @@ public sealed class TopologyTestDriver : IDisposable
                     var from = task.NextOffsets.GetValueOrDefault(tp);
                     foreach (var (offset, record) in _cluster.Read(tp.Topic, tp.Partition, from).ToList())
                     {
-                        task.Process(new ConsumeResult<byte[], byte[]>
+                        if (!TryProcess(task, tp, offset, record))
                         {
-                            Topic = tp.Topic,
-                            Partition = tp.Partition,
-                            Offset = offset,
-                            Message = new Message<byte[], byte[]>
-                            {
-                                Key = record.Key!,
-                                Value = record.Value!,
-                                Headers = record.Headers ?? new Headers(),
-                                Timestamp = new Timestamp(record.Timestamp, TimestampType.CreateTime),
-                            },
-                        });
+                            progressed = true;
+                            break;
+                        }
+
                         progressed = true;
                     }
                 }
@@ -384,6 +393,52 @@ public sealed class TopologyTestDriver : IDisposable
             }
         }
         while (progressed);
+    }
+
+    /// <summary>Processes one record; false when it failed the transaction, which is then aborted and rolled back (a
+    /// record that does so <see cref="StreamThread.MaxAbortsPerRecord"/> times fails the caller, as it stops its task in
+    /// a stream thread).</summary>
+    private bool TryProcess(StreamTask task, TopicPartition tp, long offset, InMemoryCluster.StoredRecord record)
+    {
+        try
+        {
+            task.Process(new ConsumeResult<byte[], byte[]>
+            {
+                Topic = tp.Topic,
+                Partition = tp.Partition,
+                Offset = offset,
+                Message = new Message<byte[], byte[]>
+                {
+                    Key = record.Key!,
+                    Value = record.Value!,
+                    Headers = record.Headers ?? new Headers(),
+                    Timestamp = new Timestamp(record.Timestamp, TimestampType.CreateTime),
+                },
+            });
+            return true;
+        }
+        catch (KafkaException ex) when (ex is not IndefiniteTransactionException)
+        {
+            var aborts = _abortsByRecord.GetValueOrDefault((tp, offset)) + 1;
+            _abortsByRecord[(tp, offset)] = aborts;
+            if (aborts >= StreamThread.MaxAbortsPerRecord)
+            {
+                throw;
+            }
+
+            AbortAndRollback();
+            return false;
+        }
+    }
+
+    private void AbortAndRollback()
+    {
+        _metrics.RecordAbort();
+        _transaction.Abort();
+        foreach (var task in _tasks)
+        {
+            task.Rollback();
+        }
     }
 
     private bool HasBlockedInternalInput() =>
@@ -408,6 +463,11 @@ public sealed class TopologyTestDriver : IDisposable
             var batch = writes as IReadOnlyCollection<KeyValuePair<byte[], byte[]?>> ?? writes.ToList();
             if (driver._restoring)
             {
+                if (driver.RestoreBatches.Count >= driver.FailRestoreAfterBatches)
+                {
+                    throw new IOException($"Simulated crash during a restore, after {driver.RestoreBatches.Count} batches.");
+                }
+
                 driver.RestoreBatches.Add(batch.Count);
             }
 

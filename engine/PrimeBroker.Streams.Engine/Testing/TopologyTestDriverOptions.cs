@@ -29,6 +29,10 @@ public sealed record TopologyTestDriverOptions
     /// offset commits are not stored. Lets tests prove the engine is exact on the embedded cluster too.</summary>
     public bool EmulateEmbeddedClusterLimits { get; init; }
 
+    /// <summary>For engine tests: run the engine's real transaction wrapper (delivery accounting, unknown commit
+    /// outcomes, producer replacement) over in-memory producers instead of the driver's plain in-memory transaction.</summary>
+    internal bool UseKafkaTransaction { get; init; }
+
     /// <summary>Decides about input that cannot be deserialized. Default: fail (unlike
     /// <see cref="StreamsConfig.DeserializationExceptionHandler"/>, whose default dead-letters), so a test sees the
     /// error as an exception.</summary>

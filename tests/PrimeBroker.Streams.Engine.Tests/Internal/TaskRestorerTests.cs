@@ -106,6 +106,24 @@ public sealed class TaskRestorerTests
     }
 
     [Fact]
+    public void ARestoreThatDiesAfterItsFirstChunkIsRedoneFromTheCheckpointOverWhatItApplied()
+    {
+        const int keys = 25_000;
+        using var app = CountingApp.DslCount(emulateEmbeddedCluster: false, partitions: 1);
+        app.PipeMany(keys, keys, commitEvery: 5_000);
+        app.Driver.Cluster.Compact(Changelog, 0);
+        app.Driver.FailRestoreAfterBatches = 1;
+
+        Assert.Throws<IOException>(() => app.Driver.SimulateCrash(CrashPoint.WhileProcessing, wipeLocalState: true));
+
+        // The store holds the first chunk with no marker's checkpoint yet (the only marker left is at the end).
+        app.Driver.FailRestoreAfterBatches = null;
+        app.Driver.SimulateCrash(CrashPoint.WhileProcessing);
+        Assert.Equal([TaskRestorer.MaxChunkRecords, TaskRestorer.MaxChunkRecords, keys - 2 * TaskRestorer.MaxChunkRecords], app.Driver.RestoreBatches);
+        app.AssertExact();
+    }
+
+    [Fact]
     public void ChunksThatEndInsideATransactionCarryTheLastMarkerReadAndTheLastChunkTheLastMarker()
     {
         using var app = CountingApp.DslCount(emulateEmbeddedCluster: false, partitions: 1);

@@ -32,7 +32,8 @@ internal sealed class CountingApp : IDisposable
     public Dictionary<string, long> ExpectedSums { get; } = new();
 
     /// <summary>source → GroupByKey → Count("counts") → ToStream → "out".</summary>
-    public static CountingApp DslCount(bool emulateEmbeddedCluster, int partitions = 2, string? stateDirectory = null)
+    /// <param name="kafkaTransaction">Run the engine's real transaction wrapper over in-memory producers.</param>
+    public static CountingApp DslCount(bool emulateEmbeddedCluster, int partitions = 2, string? stateDirectory = null, bool kafkaTransaction = false)
     {
         var builder = new StreamsBuilder();
         builder.Stream(InputTopic, Consumed<string, long>.With(Serdes.String, Serdes.Int64))
@@ -40,11 +41,11 @@ internal sealed class CountingApp : IDisposable
             .Count(Materialized<string, long>.As("counts"))
             .ToStream()
             .To(OutputTopic, Produced<string, long>.With(Serdes.String, Serdes.Int64));
-        return new CountingApp(builder.Build(), Options(emulateEmbeddedCluster, partitions, stateDirectory), ["counts"]);
+        return new CountingApp(builder.Build(), Options(emulateEmbeddedCluster, partitions, stateDirectory) with { UseKafkaTransaction = kafkaTransaction }, ["counts"]);
     }
 
     /// <summary>One processor with two logged stores in one task: "counts" (primary) and "sums" (secondary).</summary>
-    public static CountingApp CountAndSum(bool emulateEmbeddedCluster, int partitions = 2)
+    public static CountingApp CountAndSum(bool emulateEmbeddedCluster, int partitions = 2, bool kafkaTransaction = false)
     {
         var builder = new StreamsBuilder();
         builder.AddStateStore(Stores.PersistentKeyValueStore("counts", Serdes.String, Serdes.Int64));
@@ -52,7 +53,7 @@ internal sealed class CountingApp : IDisposable
         builder.Stream(InputTopic, Consumed<string, long>.With(Serdes.String, Serdes.Int64))
             .ProcessValues(() => new CountAndSumProcessor("counts", "sums"), ["counts", "sums"])
             .To(OutputTopic, Produced<string, long>.With(Serdes.String, Serdes.Int64));
-        return new CountingApp(builder.Build(), Options(emulateEmbeddedCluster, partitions, null), ["counts", "sums"]);
+        return new CountingApp(builder.Build(), Options(emulateEmbeddedCluster, partitions, null) with { UseKafkaTransaction = kafkaTransaction }, ["counts", "sums"]);
     }
 
     public void Pipe(string key, long value = 1)
