@@ -396,7 +396,7 @@ public sealed class TopologyTestDriver : IDisposable
     }
 
     /// <summary>Processes one record; false when it failed the transaction, which is then aborted and rolled back (a
-    /// record that does so <see cref="StreamThread.MaxAbortsPerRecord"/> times fails the caller, as it stops its task in
+    /// record that does so <see cref="RepeatedAborts.MaxPerRecord"/> times fails the caller, as it stops its task in
     /// a stream thread).</summary>
     private bool TryProcess(StreamTask task, TopicPartition tp, long offset, InMemoryCluster.StoredRecord record)
     {
@@ -421,7 +421,7 @@ public sealed class TopologyTestDriver : IDisposable
         {
             var aborts = _abortsByRecord.GetValueOrDefault((tp, offset)) + 1;
             _abortsByRecord[(tp, offset)] = aborts;
-            if (aborts >= StreamThread.MaxAbortsPerRecord)
+            if (aborts >= RepeatedAborts.MaxPerRecord)
             {
                 throw;
             }
