@@ -242,7 +242,8 @@ public static class PrimeBrokerApi
             {
                 results.AddRange(await DeadLetterRedriver.RedriveAsync(account, publisher, cancellationToken)); // not trades: reported as not re-driven
             }
-            else if (owner is { IsLocal: true } && await claims.ClaimAsync(owner.Partition, account.Key, cancellationToken) && router.IsLocal(account.Key))
+            else if (owner is { IsLocal: true } && await claims.ClaimAsync(owner.Partition, account.Key, cancellationToken) && router.IsLocal(account.Key) &&
+                     claims.IsClaimed(owner.Partition))
             {
                 results.AddRange(await DeadLetterRedriver.RedriveAsync(account, publisher, cancellationToken));
             }
