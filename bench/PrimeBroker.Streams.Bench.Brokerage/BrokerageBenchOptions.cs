@@ -36,7 +36,7 @@ internal sealed record BrokerageBenchOptions
     /// <summary>Duration of each step. Default 10 s.</summary>
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Commit interval of the throughput and day phases. Default 100 ms (the engine's default under exactly-once).</summary>
+    /// <summary>Commit interval of the throughput phase. Default 100 ms (the engine's default under exactly-once).</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Fixed rate of the latency phase, trades/s. Default 2,000.</summary>
@@ -59,6 +59,17 @@ internal sealed record BrokerageBenchOptions
     /// <summary>Distinct trades of the day's volume. Default 1,000,000 (duplicates come on top).</summary>
     public int DayTrades { get; init; } = 1_000_000;
 
+    /// <summary>Commit interval of the day's volume. Default 1 s: the embedded cluster finds a fetch offset by walking the
+    /// partition's list of message batches from its head (librdkafka's mock, <c>rd_kafka_mock_msgset_find</c>, "FIXME:
+    /// Maintain an index"), so a partition holding tens of thousands of small batches makes every fetch behind its end
+    /// slower as the day goes on; each commit writes at least one batch to every output and changelog partition it
+    /// touched, so fewer commits mean fewer, larger batches. Latency is not measured in this phase.</summary>
+    public TimeSpan DayCommitInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>linger.ms of the day's trade producer. Default 50 (5 in the other phases): larger input batches, for the
+    /// same reason as <see cref="DayCommitInterval"/>.</summary>
+    public int DayLingerMs { get; init; } = 50;
+
     /// <summary>Rate of the day's volume, trades/s; 0 = 80 % of the highest sustained rate of the throughput phase
     /// (12,000 if that phase did not run or sustained none). Default 0.</summary>
     public int DayRate { get; init; }
@@ -70,7 +81,7 @@ internal sealed record BrokerageBenchOptions
         "options: --phases serde,raw,throughput,latency,day (all) --accounts N (10000) --instruments N (500) --duplicate-pct X (5) --resend-pct X (2) " +
         "--threads N (1) --raw-records N (300000) --rates N,N,... ascending (1000,2000,5000,10000,15000,...,60000) --step-seconds N (10) " +
         "--commit-ms N (100) --latency-rate N (2000) --latency-seconds N (20) --latency-warmup-seconds N (2) --latency-commit-ms N (20) " +
-        "--fetch-wait-ms N (10) --day-trades N (1000000) --day-rate N trades/s, 0 = 80% of the sustained rate (0) --seed N";
+        "--fetch-wait-ms N (10) --day-trades N (1000000) --day-rate N trades/s, 0 = 80% of the sustained rate (0) --day-commit-ms N (1000) --day-linger-ms N (50) --seed N";
 
     public static BrokerageBenchOptions Parse(string[] args)
     {
@@ -108,6 +119,8 @@ internal sealed record BrokerageBenchOptions
                 "--fetch-wait-ms" => options with { FetchWaitMaxMs = Positive(name, text) },
                 "--day-trades" => options with { DayTrades = Positive(name, text) },
                 "--day-rate" => options with { DayRate = NonNegative(name, text) },
+                "--day-commit-ms" => options with { DayCommitInterval = TimeSpan.FromMilliseconds(Positive(name, text)) },
+                "--day-linger-ms" => options with { DayLingerMs = NonNegative(name, text) },
                 "--seed" => options with { Seed = NonNegative(name, text) },
                 _ => throw new ArgumentException($"unknown option '{name}'. {Usage}"),
             };

@@ -19,7 +19,7 @@ internal static class DayPhase
     public static async Task<Result> RunAsync(BrokerageBenchOptions options, int rate, TextWriter log)
     {
         await using var environment = await BrokerageEnvironment.CreateAsync(options);
-        await environment.StartApplicationAsync(options, options.CommitInterval, fetchWaitMaxMs: null);
+        await environment.StartApplicationAsync(options, options.DayCommitInterval, fetchWaitMaxMs: null);
         var flow = environment.NewFlow(options, options.Seed + 4);
         var generation = Stopwatch.StartNew();
         var chunk = flow.Next(options.DayTrades, releaseHeldBack: true);
@@ -29,10 +29,10 @@ internal static class DayPhase
         var bytesPerRecord = (chunk.ValueBytes + chunk.Count * 33.0) / chunk.Count;
         var totalMiB = bytesPerRecord * chunk.Count / partitions / 1024 / 1024;
         log.WriteLine($"day: {chunk.Count:N0} sends ({options.DayTrades:N0} unique trades, {applied:N0} applied by the oracle) serialized in {generation.Elapsed.TotalSeconds:0.0} s; " +
-                      $"{totalMiB:0.0} MiB per trade-events partition in all; sending at {rate:N0}/s ...");
+                      $"{totalMiB:0.0} MiB per trade-events partition in all; sending at {rate:N0}/s, linger {options.DayLingerMs} ms, commit interval {options.DayCommitInterval.TotalMilliseconds:0} ms ...");
 
         using var collector = new OutputCollector(environment.Cluster.BootstrapServers, environment.Client);
-        using var sender = new Sender(environment.Cluster.BootstrapServers);
+        using var sender = new Sender(environment.Cluster.BootstrapServers, options.DayLingerMs);
         var started = Stopwatch.GetTimestamp();
         // Backpressure: pause while the unprocessed backlog would fill more than a quarter of the mock's 5 MiB per
         // partition (the fullest partition carries about 1.3x the mean with 10,000 accounts over 20 partitions).

@@ -58,7 +58,7 @@ internal sealed class Results
 
         if (Day is { } d)
         {
-            log.WriteLine($"| (3) day's volume: {d.UniqueTrades:N0} trades ({d.Sends:N0} sends incl. duplicates, {d.Applied:N0} applied) paced at {d.Rate:N0}/s, sender paused {d.Paused.TotalSeconds:0} s by the backlog guard " +
+            log.WriteLine($"| (3) day's volume: {d.UniqueTrades:N0} trades ({d.Sends:N0} sends incl. duplicates, {d.Applied:N0} applied) paced at {d.Rate:N0}/s, commit {options.DayCommitInterval.TotalMilliseconds:0} ms, linger {options.DayLingerMs} ms, sender paused {d.Paused.TotalSeconds:0} s by the backlog guard " +
                           $"| {d.Elapsed.TotalSeconds:0.0} s ({d.AppliedPerSecond:N0} applied/s); max backlog {d.MaxLag:N0} sends = {d.MaxBacklogMiBPerPartition:0.00} MiB per partition (mean; cap 5 MiB) " +
                           $"| all outputs checked | {(d.Ok ? "yes" : "NO")} |");
             if (d.Outcome is { } o)

@@ -7,7 +7,7 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// <summary>
 /// Produces a chunk's pre-serialized sends to trade-events at a paced rate, on the calling thread, recording the
 /// Stopwatch time of each produce call (where trade-to-position latency starts). One idempotent producer with linger
-/// 5 ms, explicit partitions (the chunk's murmur2 choice), so per-partition order is the send order.
+/// 5 ms (or as given), explicit partitions (the chunk's murmur2 choice), so per-partition order is the send order.
 /// </summary>
 internal sealed class Sender : IDisposable
 {
@@ -17,9 +17,13 @@ internal sealed class Sender : IDisposable
     private long _failed;
     private long _pausedTicks;
 
-    public Sender(string bootstrap)
+    /// <param name="bootstrap">The cluster.</param>
+    /// <param name="lingerMs">linger.ms of the producer; default 5.</param>
+    public Sender(string bootstrap, int lingerMs = 5)
     {
-        _producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig(bootstrap)).Build();
+        var config = ProducerConfig(bootstrap);
+        config.LingerMs = lingerMs;
+        _producer = new ProducerBuilder<byte[], byte[]>(config).Build();
         _onDelivery = r =>
         {
             if (r.Error.IsError)

@@ -122,8 +122,10 @@ internal sealed class TradeGenerator(GeneratorOptions options, TradePublisher pu
             Interlocked.Increment(ref _resends);
             await Send(publisher.PublishAsIsAsync(account, Copy(last), last.sequenceNumber, last.idempotencyKey, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
-        else if (roll < options.InvalidRatio + options.DuplicateRatio + options.ResendRatio + options.ReorderRatio)
+        else if (roll < options.InvalidRatio + options.DuplicateRatio + options.ResendRatio + options.ReorderRatio
+                 && (options.Count is not { } count || Interlocked.Read(ref _sent) + 2 <= count))
         {
+            // (A swapped pair is two records: not as the last one of a --count, which would send one too many.)
             // Two consecutive numbers, the later one first: the topology holds it until the earlier arrives.
             var first = NewTrade(account);
             var second = NewTrade(account);

@@ -95,6 +95,47 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
         return await ForwardAsync(context, owner, JsonContent.Create(body, options: s_json));
     }
 
+    /// <summary>Where <paramref name="accountId"/>'s partition is now; null while this instance is not running.</summary>
+    internal KeyQueryMetadata? Locate(string accountId)
+    {
+        try
+        {
+            return application.State == StreamsState.Running
+                ? application.QueryMetadataForKey(BrokerageStores.Positions, accountId, Serializers.Utf8)
+                : null;
+        }
+        catch (StoreUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Asks <paramref name="owner"/> to re-drive dead letters <paramref name="ids"/> (all of accounts it owns).
+    /// A failure is reported per letter as not re-driven; the letter may still have been written, which its idempotency
+    /// key makes harmless to retry.</summary>
+    internal async Task<IReadOnlyList<Running.RedriveResult>> ForwardRedriveAsync(string owner, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var client = httpClients.CreateClient(ClientName);
+        client.Timeout = http.Value.ForwardTimeout;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{owner}/dlq/redrive")
+        {
+            Content = JsonContent.Create(new Commands.RedriveRequest(ids), options: s_json),
+        };
+        request.Headers.Add(ForwardedHeader, Self);
+        try
+        {
+            using var response = await client.SendAsync(request, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadFromJsonAsync<List<Running.RedriveResult>>(s_json, cancellationToken) ?? [];
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+        {
+            AppLog.ForwardFailed(logger, owner, e.Message);
+            return [.. ids.Select(id => new Running.RedriveResult(id, false,
+                $"the owning instance {owner} did not answer ({e.GetType().Name}); retry (the idempotency key keeps a repeat from applying twice)"))];
+        }
+    }
+
     /// <summary>Whether <paramref name="accountId"/>'s partition is on this instance now and the application runs.</summary>
     internal bool IsLocal(string accountId)
     {

@@ -216,8 +216,8 @@ public static class PrimeBrokerApi
         return Results.Ok(new DeadLettersView(all.Count, byReason, latest));
     }
 
-    private static async Task<IResult> RedriveAsync(Commands.RedriveRequest? request, DeadLetterReader reader, TradePublisher publisher,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> RedriveAsync(Commands.RedriveRequest? request, HttpContext context, DeadLetterReader reader, TradePublisher publisher,
+        OwnerRouter router, SequenceClaims claims, CancellationToken cancellationToken)
     {
         var ids = request?.Ids?.ToHashSet() ?? [];
         if (ids.Count is 0 or > 1000)
@@ -232,7 +232,32 @@ public static class PrimeBrokerApi
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["ids"] = [$"No dead letters {string.Join(", ", missing)}."] });
         }
 
-        return Results.Ok(await DeadLetterRedriver.RedriveAsync(chosen, publisher, cancellationToken));
+        // Like a new trade, a re-driven one is numbered by the owner of its account's partition (forwarded there).
+        var results = new List<RedriveResult>();
+        var forwarded = context.Request.Headers.ContainsKey(OwnerRouter.ForwardedHeader);
+        foreach (var account in chosen.GroupBy(l => DeadLetterRedriver.AccountOf(l) ?? ""))
+        {
+            var owner = account.Key.Length == 0 ? null : router.Locate(account.Key);
+            if (account.Key.Length == 0)
+            {
+                results.AddRange(await DeadLetterRedriver.RedriveAsync(account, publisher, cancellationToken)); // not trades: reported as not re-driven
+            }
+            else if (owner is { IsLocal: true } && await claims.ClaimAsync(owner.Partition, account.Key, cancellationToken) && router.IsLocal(account.Key) &&
+                     claims.IsClaimed(owner.Partition))
+            {
+                results.AddRange(await DeadLetterRedriver.RedriveAsync(account, publisher, cancellationToken));
+            }
+            else if (!forwarded && owner is { IsLocal: false, ActiveHost: { } host } && host != router.Self)
+            {
+                results.AddRange(await router.ForwardRedriveAsync(host, account.Select(l => l.Id).ToList(), cancellationToken));
+            }
+            else
+            {
+                results.AddRange(account.Select(l => new RedriveResult(l.Id, false, $"the partition of {account.Key} is moving between instances; retry")));
+            }
+        }
+
+        return Results.Ok(results);
     }
 
     internal static DeadLetterView ToView(DeadLetter d)

@@ -30,6 +30,15 @@ internal static class DeadLetterRedriver
         return results;
     }
 
+    /// <summary>The account of a dead letter's original trade; null when it is not a trade or does not decode.</summary>
+    internal static string? AccountOf(DeadLetter letter) => letter.Original switch
+    {
+        TradeCreated created => created.accountId,
+        TradeAmended amended => amended.accountId,
+        TradeCancelled cancelled => cancelled.accountId,
+        _ => null,
+    };
+
     private static async Task<RedriveResult> RedriveOneAsync(DeadLetter letter, TradePublisher publisher, CancellationToken cancellationToken)
     {
         switch (letter.Original)

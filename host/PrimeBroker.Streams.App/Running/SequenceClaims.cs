@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrimeBroker.Streams.Brokerage;
@@ -144,18 +145,21 @@ internal sealed class SequenceClaims(PublisherHostedService publishing, ILogger<
 /// same check the router makes). A partition that moves away and back is a new task restored in between, which takes
 /// far longer than one period, so the claim is released before the partition returns.
 /// </summary>
-internal sealed class SequenceClaimWatcher(StreamsApplication application, SequenceClaims claims) : BackgroundService
+/// <remarks>The application is resolved when the watcher starts, not when it is constructed: in <c>demo</c> the cluster
+/// exists only once the services before this one started.</remarks>
+internal sealed class SequenceClaimWatcher(IServiceProvider services, SequenceClaims claims) : BackgroundService
 {
     private static readonly TimeSpan s_period = TimeSpan.FromMilliseconds(50);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var application = services.GetRequiredService<StreamsApplication>();
         using var timer = new PeriodicTimer(s_period);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                Check();
+                Check(application);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -166,7 +170,7 @@ internal sealed class SequenceClaimWatcher(StreamsApplication application, Seque
         claims.Release(null);
     }
 
-    private void Check()
+    private void Check(StreamsApplication application)
     {
         if (application.State != StreamsState.Running)
         {
@@ -174,10 +178,10 @@ internal sealed class SequenceClaimWatcher(StreamsApplication application, Seque
             return;
         }
 
-        claims.Release((_, account) => IsLocal(account));
+        claims.Release((_, account) => IsLocal(application, account));
     }
 
-    private bool IsLocal(string accountId)
+    private static bool IsLocal(StreamsApplication application, string accountId)
     {
         try
         {

@@ -13,7 +13,8 @@ namespace PrimeBroker.Streams.App.Tests.Running;
 /// <c>POST /trades</c> on several instances: two <c>run</c> processes take trades for the same accounts at the same
 /// time, a third joins while trades keep coming (so partitions move mid-stream), and every accepted trade must be
 /// numbered once and applied once: no sequence number of an account is given twice, no gap stays open, nothing is
-/// dead-lettered, and every account's positions equal the sum of its accepted trades.
+/// dead-lettered, and every account's positions equal the sum of its accepted trades. Then a dead letter re-driven
+/// through every instance (forwarded to its account's owner) is applied once.
 /// </summary>
 /// <remarks>Without routing to the owner, two instances number one account from their own counters and repeat
 /// numbers; without the read-back when a partition changes owner, the joining instance continues from counters read at
@@ -95,6 +96,7 @@ public sealed class TradeRoutingProcessTests
             Assert.Equal(Accounts * 22, book.Accepted);
             await PositionsEqualAsync(clients[0], book, instances);
             await NoGapsAndNoDeadLettersAsync(clients[0], instances);
+            await ReDrivenThroughEveryInstanceIsAppliedOnceAsync(clients, info, instances);
         }
         finally
         {
@@ -193,6 +195,80 @@ public sealed class TradeRoutingProcessTests
 
             return true;
         }, s_settle, () => $"positions equal to the accepted trades (last: {last})", instances);
+    }
+
+    /// <summary>A trade dead-lettered for a missing instrument is re-driven through every instance in turn (two of the
+    /// three forward it to the owner of its account), until the owner's instrument table has the instrument and the
+    /// trade is applied, then three times more: it is applied once, and a later trade of the account shows that every
+    /// re-drive before it was processed.</summary>
+    private static async Task ReDrivenThroughEveryInstanceIsAppliedOnceAsync(IReadOnlyList<HttpClient> clients, DevClusterInfo info,
+        IReadOnlyList<AppProcess> instances)
+    {
+        var account = InstrumentCatalog.AccountId(2);
+        var missing = InstrumentCatalog.InstrumentId(8);
+        await PostUntilAcceptedAsync(clients[0], new
+        {
+            tradeId = "T-DLQ", accountId = account, instrumentId = missing, quantity = 7m, price = 12m, currency = "USD", side = "BUY", idempotencyKey = "K-DLQ",
+        }, instances);
+        string? id = null;
+        await WaitUntilAsync(async () =>
+        {
+            var dlq = await clients[1].GetFromJsonAsync<JsonElement>("/dlq");
+            id = dlq.GetProperty("latest").EnumerateArray().Where(l => l.GetProperty("tradeId").GetString() == "T-DLQ")
+                .Select(l => l.GetProperty("id").GetString()).FirstOrDefault();
+            return id is not null;
+        }, s_settle, "the trade dead-lettered", instances);
+
+        using (var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = info.SchemaRegistryUrl }))
+        using (var publisher = new InstrumentPublisher(info.BootstrapServers, registry))
+        {
+            await publisher.PublishAsync([InstrumentCatalog.Instrument(8)], CancellationToken.None);
+        }
+
+        // Until the owner knows the instrument, a re-drive is dead-lettered again (correctly); its key keeps any number of
+        // re-drives from applying the trade twice.
+        var redrives = 0;
+        await WaitUntilAsync(async () =>
+        {
+            await RedriveAsync(clients[redrives++ % clients.Count], id!, instances);
+            return await QuantityAsync(clients[0], account, missing) == 7m;
+        }, s_settle, () => $"{account}/{missing} at 7 after {redrives} re-drives", instances);
+        foreach (var client in clients)
+        {
+            await RedriveAsync(client, id!, instances);
+        }
+
+        // A later trade of the account in the same instrument: once the position shows it (7 + 1), every re-drive
+        // before it in the account's sequence was processed; a re-drive applied twice would have passed 8.
+        await PostUntilAcceptedAsync(clients[1], new
+        {
+            tradeId = "T-AFTER", accountId = account, instrumentId = missing, quantity = 1m, price = 12m, currency = "USD", side = "BUY",
+        }, instances);
+        var last = (decimal?)null;
+        await WaitUntilAsync(async () => (last = await QuantityAsync(clients[2], account, missing)) == 8m, s_settle,
+            () => $"{account}/{missing} at 8 (last {last})", instances);
+    }
+
+    /// <summary>POST /dlq/redrive until the letter is re-driven (an answer of "moving between instances" is retried).</summary>
+    private static async Task RedriveAsync(HttpClient client, string id, IReadOnlyList<AppProcess> instances)
+    {
+        var last = "";
+        await WaitUntilAsync(async () =>
+        {
+            using var response = await client.PostAsJsonAsync("/dlq/redrive", new { ids = new[] { id } });
+            last = $"{client.BaseAddress}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            Assert.True(response.StatusCode == HttpStatusCode.OK, last);
+            var result = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray());
+            return result.GetProperty("redriven").GetBoolean();
+        }, s_settle, () => $"a re-drive of {id} (last: {last})", instances);
+    }
+
+    private static async Task<decimal?> QuantityAsync(HttpClient client, string account, string instrument)
+    {
+        using var response = await client.GetAsync($"/positions/{account}/{instrument}");
+        return response.StatusCode == HttpStatusCode.OK
+            ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("quantity").GetDecimal()
+            : null;
     }
 
     private static async Task NoGapsAndNoDeadLettersAsync(HttpClient client, IReadOnlyList<AppProcess> instances)
