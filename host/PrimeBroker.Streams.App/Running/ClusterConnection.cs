@@ -30,6 +30,11 @@ internal sealed class ClusterConnection(IOptions<KafkaOptions> kafka, IOptions<S
     /// <c>dev-cluster</c>); null means the Admin API.</summary>
     internal ITopicProvisioner? TopicProvisioner => Resolve().Provisioner;
 
+    /// <summary>Whether the cluster is a real Kafka cluster rather than an embedded one (this process's, or a running
+    /// <c>dev-cluster</c>'s, known by its connection file): only a real broker's read_committed reads hide aborted and open
+    /// transactions, which lets restores apply changelogs in bounded chunks.</summary>
+    internal bool IsRealCluster => !Embedded && TopicProvisioner is null;
+
     /// <summary>Sets the connection to an embedded cluster and registry started by this process.</summary>
     internal void Set(string bootstrapServers, string registryUrl, ITopicProvisioner provisioner)
     {

@@ -35,6 +35,9 @@ internal static class StreamsFactory
             ApplicationServer = streams.ApplicationServer ?? http.FirstAuthority(),
             DeadLetterTopic = brokerage.DeadLetterTopic,
             TopicProvisioner = connection.TopicProvisioner,
+            // The embedded cluster (librdkafka's mock) shows aborted and open transactions to read_committed readers, so
+            // restores there must buffer each transaction until its marker; a real cluster lets them apply in chunks.
+            ReadCommittedHidesUncommitted = connection.IsRealCluster,
         };
         return new StreamsApplication(topology, config, services.GetRequiredService<ILoggerFactory>(), services.GetService<IMeterFactory>());
     }
