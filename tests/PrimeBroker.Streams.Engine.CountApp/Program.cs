@@ -5,7 +5,7 @@ using PrimeBroker.Streams.Engine.Dsl;
 
 // Child process for the engine's kill and handover tests: counts records per key with exactly-once.
 //   <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>
-// Prints "state=<State>", "tasks=<ids>" and "error=<text>" lines as they change; SIGTERM stops it gracefully
+// Prints "state=<State>", "tasks=<ids>", "task-restores=<id>:<n>,..." and "error=<text>" lines as they change; SIGTERM stops it gracefully
 // (commit, close, leave the group) and it prints "stopped".
 // With PBS_CRASH_STEP=<ChangelogWritten|MarkersWritten|KafkaCommitted> and PBS_CRASH_AT_COMMIT=<n>, the process flushes
 // what it sent and kills itself (SIGKILL) at that step of its n-th commit, to crash inside the commit protocol.
@@ -67,7 +67,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 
 await using var app = new StreamsApplication(builder.Build(), config, new PrimeBroker.Streams.Engine.CountApp.ConsoleWarningLogger());
 await app.StartAsync();
-string? lastState = null, lastTasks = null, lastErrors = null;
+string? lastState = null, lastTasks = null, lastErrors = null, lastRestores = null;
 long lastSkipped = 0, lastRestored = 0;
 using var report = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
 while (!stop.IsCancellationRequested)
@@ -78,6 +78,8 @@ while (!stop.IsCancellationRequested)
     if (state != lastState) { Console.WriteLine($"state={state}"); lastState = state; }
     if (tasks != lastTasks) { Console.WriteLine($"tasks={tasks}"); lastTasks = tasks; }
     if (errors != lastErrors && errors.Length > 0) { Console.WriteLine($"error={errors}"); lastErrors = errors; }
+    var restores = string.Join(",", app.Metrics.TaskRestores.OrderBy(e => e.Key).Select(e => $"{e.Key}:{e.Value}"));
+    if (restores != lastRestores) { Console.WriteLine($"task-restores={restores}"); lastRestores = restores; }
     var (restored, skipped) = (app.Metrics.RestoredTotal, app.Metrics.RestoreSkippedUncommittedTotal);
     if (restored != lastRestored || skipped != lastSkipped)
     {

@@ -10,11 +10,13 @@ internal sealed class ConsumerPositions
 {
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly TaskManager _tasks;
+    private readonly bool _cooperative;
 
-    public ConsumerPositions(IConsumer<byte[], byte[]> consumer, TaskManager tasks)
+    public ConsumerPositions(IConsumer<byte[], byte[]> consumer, TaskManager tasks, bool cooperative)
     {
         _consumer = consumer;
         _tasks = tasks;
+        _cooperative = cooperative;
     }
 
     /// <summary>Partitions to pause once the assignment is in place (tasks that could not start).</summary>
@@ -42,7 +44,8 @@ internal sealed class ConsumerPositions
     }
 
     /// <summary>Moves fetch positions. A partition in an error state refuses a seek (Local_State); re-assigning the
-    /// whole assignment with explicit positions resets every fetcher instead.</summary>
+    /// whole assignment with explicit positions resets every fetcher instead (under the cooperative protocol, which
+    /// refuses a full Assign, the sought partitions are unassigned and assigned again incrementally).</summary>
     public void SeekAll(IReadOnlyCollection<TopicPartitionOffset> positions)
     {
         try
@@ -50,6 +53,17 @@ internal sealed class ConsumerPositions
             foreach (var position in positions)
             {
                 _consumer.Seek(position);
+            }
+        }
+        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State && _cooperative)
+        {
+            var partitions = positions.Select(p => p.TopicPartition).ToList();
+            var paused = partitions.Where(tp => !_tasks.TryGetTask(tp, out _)).ToList();
+            _consumer.IncrementalUnassign(partitions);
+            _consumer.IncrementalAssign(positions);
+            if (paused.Count > 0)
+            {
+                _consumer.Pause(paused);
             }
         }
         catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)

@@ -16,8 +16,9 @@ namespace PrimeBroker.Streams.Engine.Internal;
 /// Loop: consume up to <see cref="StreamsConfig.MaxRecordsPerPoll"/> records into their tasks, run due wall-clock
 /// punctuators, and commit every <see cref="StreamsConfig.CommitInterval"/> through <see cref="TaskCommitter"/>. A failed
 /// commit aborts the transaction and rolls every task back to its last commit (positions re-sought), so the next
-/// attempt reprocesses exactly the uncommitted records. On revocation the thread commits, then closes the tasks; on
-/// assignment it restores the new tasks before returning their start positions to the consumer.
+/// attempt reprocesses exactly the uncommitted records. Rebalances: <see cref="RebalanceHandler"/> (the callbacks
+/// commit, suspend or close, and queue; they never restore); the loop starts one queued task per round
+/// (<see cref="StartPendingTask"/>). Transaction failures: <see cref="TransactionRecovery"/>.
 /// </remarks>
 internal sealed class StreamThread : IDisposable
 {
@@ -37,6 +38,7 @@ internal sealed class StreamThread : IDisposable
     private readonly ThreadActivity _activity = new();
     private readonly RepeatedAborts _repeatedAborts = new();
     private readonly RebalanceHandler _rebalance;
+    private readonly bool _cooperative;
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
@@ -44,6 +46,7 @@ internal sealed class StreamThread : IDisposable
     private ConsumerPositions _positions = null!;
     private TransactionRecovery _recovery = null!;
     private long _lastCommit;
+    private long _lastConfirmedCommit;
 
     public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, KafkaClients clients, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
         EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, InstanceDirectory? directory = null)
@@ -72,7 +75,8 @@ internal sealed class StreamThread : IDisposable
             GlobalStores = globalStores,
             Metrics = metrics,
         };
-        _rebalance = new RebalanceHandler(_name, _member, _tasks, directory, _activity, _logger);
+        _cooperative = runtime.EveryTaskReadsOneTopic;
+        _rebalance = new RebalanceHandler(_name, _member, _cooperative, _tasks, directory, _logger);
         _thread = new Thread(Run) { IsBackground = true, Name = _name };
     }
 
@@ -120,22 +124,23 @@ internal sealed class StreamThread : IDisposable
     {
         try
         {
-            _consumer = _clients.StreamConsumer(_name, _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
+            _consumer = _clients.StreamConsumer(_name, _cooperative, _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
             _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout);
             _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
             {
                 Activity = _activity,
             };
-            _positions = new ConsumerPositions(_consumer, _tasks);
+            _positions = new ConsumerPositions(_consumer, _tasks, _cooperative);
             _recovery = new TransactionRecovery(_name, _transactionalId, _consumer, _transaction, _tasks, _positions, _runtime.SourceTopics,
                 RestartTasks, _metrics, _logger);
-            _rebalance.Attach(new StreamThreadOperations(StartTasks, CommitInRebalance, _recovery.AbortAfterLost));
+            _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, CommitInRebalance, _recovery.AbortAfterLost));
             _consumer.Subscribe(_runtime.SourceTopics);
-            _lastCommit = Environment.TickCount64;
+            _lastCommit = _lastConfirmedCommit = Environment.TickCount64;
             while (!_stopRequested)
             {
                 _activity.Loop();
                 RetryParkedTasks();
+                StartPendingTask();
                 PollAndProcess();
                 var now = Environment.TickCount64;
                 Punctuate();
@@ -245,15 +250,22 @@ internal sealed class StreamThread : IDisposable
         }
     }
 
-    private void CommitAll()
+    /// <summary>Commits every running task with uncommitted work. False when the commit failed: the transaction was
+    /// aborted and the tasks rolled back to their last commit (or closed, when fenced or the outcome is unknown).</summary>
+    private bool CommitAll()
     {
         if (_tasks.IsEmpty)
         {
-            return;
+            return true;
         }
 
         _activity.Set("commit");
         var tasks = _tasks.Tasks;
+        if (!MembershipConfirmed(tasks))
+        {
+            return false;
+        }
+
         var stateless = tasks.Where(t => t.LoggedStores.Count == 0 && t.NeedsCommit).ToList();
         try
         {
@@ -262,12 +274,55 @@ internal sealed class StreamThread : IDisposable
         catch (Exception ex) when (ex is KafkaException or TimeoutException)
         {
             _recovery.AbortAndRollback(ex);
-            return;
+            return false;
         }
 
+        _lastConfirmedCommit = Environment.TickCount64;
         _recovery.Committed();
         _repeatedAborts.ForgetCommitted(_tasks);
         CommitStatelessPositions(stateless);
+        return true;
+    }
+
+    /// <summary>
+    /// A thread that was frozen (SIGSTOP, a long pause of the process or its machine) for about a session timeout may
+    /// have lost its partitions without having heard so yet: its consumer learns it only from the next heartbeat, and
+    /// its commit would put its changelog records and markers after the new owner's (a real cluster fences the
+    /// transaction's offset commit, but the records of the aborted transaction stay visible on a cluster without
+    /// read_committed, such as the embedded one). So after a gap of half a session timeout since the last commit the
+    /// thread first asks the group coordinator, with a plain commit of its tasks' already committed positions, whether
+    /// it is still a member of the current generation; if not, the transaction is aborted (fenced: the tasks are closed
+    /// and the thread rejoins) and nothing is written.
+    /// </summary>
+    private bool MembershipConfirmed(IReadOnlyCollection<StreamTask> tasks)
+    {
+        if (_config.ProcessingGuarantee != ProcessingGuarantee.ExactlyOnceV2
+            || Environment.TickCount64 - _lastConfirmedCommit < (long)_config.SessionTimeout.TotalMilliseconds / 2)
+        {
+            return true;
+        }
+
+        var committed = tasks.SelectMany(t => t.InputPartitions.Select(tp => new TopicPartitionOffset(tp, t.CommittedPosition(tp))))
+            .Where(o => o.Offset.Value >= 0).ToList();
+        if (committed.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            _activity.Set("membership check");
+            _consumer.Commit(committed);
+            _lastConfirmedCommit = Environment.TickCount64;
+            return true;
+        }
+        catch (KafkaException ex)
+        {
+            var error = ex is TopicPartitionOffsetException tpo && tpo.Results.FirstOrDefault(r => r.Error.IsError) is { } failed ? failed.Error : ex.Error;
+            _logger.MembershipInDoubt(_name, error.ToString());
+            _recovery.AbortAndRollback(new KafkaException(error));
+            return false;
+        }
     }
 
     /// <summary>
@@ -303,27 +358,46 @@ internal sealed class StreamThread : IDisposable
         }
 
         var assigned = _consumer.Assignment.ToHashSet();
-        _activity.Set("restore");
         RestartTasks(due.SelectMany(p => p).Where(assigned.Contains).ToList());
-        _directory?.Announce(_member, _tasks.OwnedPartitions);
     }
 
-    /// <summary>Creates the tasks of partitions the consumer already holds and moves their fetch positions there.</summary>
-    private void RestartTasks(IReadOnlyCollection<TopicPartition> partitions) =>
-        _positions.SeekAll(StartTasks(partitions).Where(p => p.Offset != Offset.End).ToList());
+    /// <summary>Queues the tasks of partitions the consumer already holds for a restore in the loop, their partitions
+    /// paused until then.</summary>
+    private void RestartTasks(IReadOnlyCollection<TopicPartition> partitions)
+    {
+        _tasks.Enqueue(partitions);
+        _positions.PauseAfterAssign.AddRange(partitions);
+    }
 
-    /// <summary>Creates and restores the tasks of <paramref name="partitions"/>; returns each partition's start position
-    /// (<see cref="Offset.End"/> for a task that could not start; its partitions get paused).</summary>
-    private List<TopicPartitionOffset> StartTasks(IReadOnlyCollection<TopicPartition> partitions) =>
-        _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _positions.PauseAfterAssign, _positions.ResumeAfterAssign);
+    /// <summary>
+    /// Starts one pending task per loop round (resumed if it was kept across the rebalance, else restored), so the
+    /// consumer is polled between two restores; then seeks its partitions to its positions and resumes them. The
+    /// instance directory hears of the new ownership once every pending task has run.
+    /// </summary>
+    private void StartPendingTask()
+    {
+        if (!_tasks.HasPending)
+        {
+            return;
+        }
+
+        _positions.ApplyPending();
+        _activity.Set("restore");
+        var positions = _tasks.StartNextPending(_consumer, _changelogReader, _environment(_transaction), _positions.PauseAfterAssign, _positions.ResumeAfterAssign);
+        _positions.SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+        if (!_tasks.HasPending)
+        {
+            _directory?.Announce(_member, _tasks.OwnedPartitions);
+        }
+    }
 
     /// <summary>Commits before partitions are revoked; a fenced thread must not rejoin from inside the callback.</summary>
-    private void CommitInRebalance()
+    private bool CommitInRebalance()
     {
         _recovery.InRebalance = true;
         try
         {
-            CommitAll();
+            return CommitAll();
         }
         finally
         {
