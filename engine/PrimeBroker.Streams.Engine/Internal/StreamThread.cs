@@ -39,6 +39,7 @@ internal sealed class StreamThread : IDisposable
     private readonly RepeatedAborts _repeatedAborts = new();
     private readonly RebalanceHandler _rebalance;
     private readonly bool _cooperative;
+    private readonly MembershipCheck _membership;
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
@@ -46,7 +47,6 @@ internal sealed class StreamThread : IDisposable
     private ConsumerPositions _positions = null!;
     private TransactionRecovery _recovery = null!;
     private long _lastCommit;
-    private long _lastConfirmedCommit;
 
     public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, KafkaClients clients, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
         EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, InstanceDirectory? directory = null)
@@ -76,6 +76,7 @@ internal sealed class StreamThread : IDisposable
             Metrics = metrics,
         };
         _cooperative = runtime.EveryTaskReadsOneTopic;
+        _membership = new MembershipCheck(_name, config, _activity, _logger);
         _rebalance = new RebalanceHandler(_name, _member, _cooperative, _tasks, directory, _logger);
         _thread = new Thread(Run) { IsBackground = true, Name = _name };
     }
@@ -135,7 +136,8 @@ internal sealed class StreamThread : IDisposable
                 RestartTasks, _metrics, _logger);
             _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, CommitInRebalance, _recovery.AbortAfterLost));
             _consumer.Subscribe(_runtime.SourceTopics);
-            _lastCommit = _lastConfirmedCommit = Environment.TickCount64;
+            _lastCommit = Environment.TickCount64;
+            _membership.Confirmed();
             while (!_stopRequested)
             {
                 _activity.Loop();
@@ -261,8 +263,9 @@ internal sealed class StreamThread : IDisposable
 
         _activity.Set("commit");
         var tasks = _tasks.Tasks;
-        if (!MembershipConfirmed(tasks))
+        if (_membership.Check(_consumer, tasks) is { } refused)
         {
+            _recovery.AbortAndRollback(refused);
             return false;
         }
 
@@ -277,52 +280,11 @@ internal sealed class StreamThread : IDisposable
             return false;
         }
 
-        _lastConfirmedCommit = Environment.TickCount64;
+        _membership.Confirmed();
         _recovery.Committed();
         _repeatedAborts.ForgetCommitted(_tasks);
         CommitStatelessPositions(stateless);
         return true;
-    }
-
-    /// <summary>
-    /// A thread that was frozen (SIGSTOP, a long pause of the process or its machine) for about a session timeout may
-    /// have lost its partitions without having heard so yet: its consumer learns it only from the next heartbeat, and
-    /// its commit would put its changelog records and markers after the new owner's (a real cluster fences the
-    /// transaction's offset commit, but the records of the aborted transaction stay visible on a cluster without
-    /// read_committed, such as the embedded one). So after a gap of half a session timeout since the last commit the
-    /// thread first asks the group coordinator, with a plain commit of its tasks' already committed positions, whether
-    /// it is still a member of the current generation; if not, the transaction is aborted (fenced: the tasks are closed
-    /// and the thread rejoins) and nothing is written.
-    /// </summary>
-    private bool MembershipConfirmed(IReadOnlyCollection<StreamTask> tasks)
-    {
-        if (_config.ProcessingGuarantee != ProcessingGuarantee.ExactlyOnceV2
-            || Environment.TickCount64 - _lastConfirmedCommit < (long)_config.SessionTimeout.TotalMilliseconds / 2)
-        {
-            return true;
-        }
-
-        var committed = tasks.SelectMany(t => t.InputPartitions.Select(tp => new TopicPartitionOffset(tp, t.CommittedPosition(tp))))
-            .Where(o => o.Offset.Value >= 0).ToList();
-        if (committed.Count == 0)
-        {
-            return true;
-        }
-
-        try
-        {
-            _activity.Set("membership check");
-            _consumer.Commit(committed);
-            _lastConfirmedCommit = Environment.TickCount64;
-            return true;
-        }
-        catch (KafkaException ex)
-        {
-            var error = ex is TopicPartitionOffsetException tpo && tpo.Results.FirstOrDefault(r => r.Error.IsError) is { } failed ? failed.Error : ex.Error;
-            _logger.MembershipInDoubt(_name, error.ToString());
-            _recovery.AbortAndRollback(new KafkaException(error));
-            return false;
-        }
     }
 
     /// <summary>
