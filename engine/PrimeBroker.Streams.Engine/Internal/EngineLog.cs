@@ -65,7 +65,7 @@ internal static partial class EngineLog
     [LoggerMessage(1020, LogLevel.Information, "Task {Task} came back but its state moved on ({Reason}); restoring it from the log")]
     public static partial void TaskNotResumed(this ILogger logger, string task, string reason);
 
-    [LoggerMessage(1021, LogLevel.Warning, "Thread {Thread} was silent for half a session timeout and the group no longer confirms its membership ({Reason}); nothing is committed")]
+    [LoggerMessage(1021, LogLevel.Warning, "Thread {Thread}: the process was frozen for half a session timeout and the group does not confirm its membership ({Reason}); nothing is committed")]
     public static partial void MembershipInDoubt(this ILogger logger, string thread, string reason);
 
     [LoggerMessage(1015, LogLevel.Warning, "Thread {Thread} stuck in '{Activity}' for {Seconds:0.0} s")]

@@ -137,7 +137,6 @@ internal sealed class StreamThread : IDisposable
             _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, CommitInRebalance, _recovery.AbortAfterLost));
             _consumer.Subscribe(_runtime.SourceTopics);
             _lastCommit = Environment.TickCount64;
-            _membership.Confirmed();
             while (!_stopRequested)
             {
                 _activity.Loop();
@@ -170,6 +169,7 @@ internal sealed class StreamThread : IDisposable
             _rebalance.Stopped();
             _transaction?.Dispose();
             _changelogReader?.Dispose();
+            _membership.Dispose();
             _consumer?.Dispose();
         }
     }
@@ -333,7 +333,8 @@ internal sealed class StreamThread : IDisposable
 
     /// <summary>
     /// Starts one pending task per loop round (resumed if it was kept across the rebalance, else restored), so the
-    /// consumer is polled between two restores; then seeks its partitions to its positions and resumes them. The
+    /// consumer is polled between two restores; then assigns its partitions again at its positions (see
+    /// <see cref="ConsumerPositions.Restart"/>). The
     /// instance directory hears of the new ownership once every pending task has run.
     /// </summary>
     private void StartPendingTask()
@@ -346,7 +347,8 @@ internal sealed class StreamThread : IDisposable
         _positions.ApplyPending();
         _activity.Set("restore");
         var positions = _tasks.StartNextPending(_consumer, _changelogReader, _environment(_transaction), _positions.PauseAfterAssign, _positions.ResumeAfterAssign);
-        _positions.SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+        _positions.ApplyPending();
+        _positions.Restart(positions.Where(p => p.Offset != Offset.End).ToList());
         if (!_tasks.HasPending)
         {
             _directory?.Announce(_member, _tasks.OwnedPartitions);
