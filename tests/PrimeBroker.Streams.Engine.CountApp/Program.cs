@@ -9,7 +9,8 @@ using PrimeBroker.Streams.Engine.Dsl;
 // (commit, close, leave the group) and it prints "stopped".
 // With PBS_CRASH_STEP=<ChangelogWritten|MarkersWritten|KafkaCommitted> and PBS_CRASH_AT_COMMIT=<n>, the process flushes
 // what it sent and kills itself (SIGKILL) at that step of its n-th commit, to crash inside the commit protocol.
-// With PBS_REPORT_COMMITS=1 it prints "commit=<unix ms>:<task ids>" after every commit.
+// With PBS_REPORT_COMMITS=1 it prints "commit=<unix ms>:<task ids>" after every commit; PBS_COOPERATIVE=1 sets
+// StreamsConfig.CooperativeRebalancing.
 if (args.Length != 6)
 {
     Console.Error.WriteLine("usage: <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>");
@@ -56,6 +57,7 @@ var config = new StreamsConfig
     HeartbeatInterval = sessionTimeout / 5,
     CommitInterval = TimeSpan.FromMilliseconds(50),
     InternalTopicReplicationFactor = 3,
+    CooperativeRebalancing = Environment.GetEnvironmentVariable("PBS_COOPERATIVE") == "1",
 };
 
 using var stop = new CancellationTokenSource();

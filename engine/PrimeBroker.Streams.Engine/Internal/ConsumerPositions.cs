@@ -43,45 +43,6 @@ internal sealed class ConsumerPositions
         }
     }
 
-    /// <summary>
-    /// Gives the partitions of tasks that just started their absolute positions by assigning them again (and resumes
-    /// them). A seek is not enough there: the partitions were assigned at a logical offset (the end) and paused at once,
-    /// and librdkafka may finish that logical lookup after a seek and fetch from the end, or drop an assigned offset
-    /// when a pause follows it closely (confluentinc/librdkafka#2256, #2190); input would be skipped. An assignment with
-    /// absolute offsets replaces the partition's fetch state. Eager protocol: the whole assignment is assigned again
-    /// (running tasks at their next offsets, partitions without a running task at the end and paused); cooperative:
-    /// only these partitions, incrementally.
-    /// </summary>
-    public void Restart(IReadOnlyCollection<TopicPartitionOffset> positions)
-    {
-        if (positions.Count == 0)
-        {
-            return;
-        }
-
-        var started = positions.Select(p => p.TopicPartition).ToList();
-        if (_cooperative)
-        {
-            _consumer.IncrementalUnassign(started);
-            _consumer.IncrementalAssign(positions);
-        }
-        else
-        {
-            var wanted = positions.ToDictionary(p => p.TopicPartition, p => p.Offset);
-            var assignment = _consumer.Assignment;
-            var waiting = assignment.Where(tp => !wanted.ContainsKey(tp) && !_tasks.TryGetTask(tp, out _)).ToList();
-            _consumer.Assign(assignment.Select(tp => new TopicPartitionOffset(tp,
-                wanted.TryGetValue(tp, out var o) ? o : _tasks.TryGetTask(tp, out var t) && t.NextOffsets.TryGetValue(tp, out var n) ? n : Offset.End)).ToList());
-            if (waiting.Count > 0)
-            {
-                _consumer.Pause(waiting);
-            }
-        }
-
-        // librdkafka keeps an application's pause across a re-assignment.
-        _consumer.Resume(started);
-    }
-
     /// <summary>Moves fetch positions. A partition in an error state refuses a seek (Local_State); re-assigning the
     /// whole assignment with explicit positions resets every fetcher instead (under the cooperative protocol, which
     /// refuses a full Assign, the sought partitions are unassigned and assigned again incrementally).</summary>

@@ -56,7 +56,7 @@ internal sealed class RebalanceHandler
         // until the restore ends) instead of at the previous owner, which may be dead.
         _directory?.Announce(_member, _tasks.OwnedPartitions.Concat(partitions).Distinct());
         var waiting = partitions.Where(tp => !_tasks.TryGetTask(tp, out _)).ToList();
-        var positions = _tasks.Enqueue(partitions);
+        var positions = Operations.AbsolutePositions(_tasks.Enqueue(partitions));
         Operations.PauseUntilStarted(waiting);
         _assigned = true;
         return positions;
@@ -100,10 +100,13 @@ internal sealed class RebalanceHandler
 /// <summary>The stream thread's operations a rebalance callback calls.</summary>
 /// <param name="PauseUntilStarted">Pauses newly assigned partitions (once the assignment is in place) until their task
 /// runs.</param>
+/// <param name="AbsolutePositions">Replaces logical start positions by absolute ones (see
+/// <c>StreamThread.AbsolutePositions</c>).</param>
 /// <param name="CommitInRebalance">Commits every task; false when the commit failed (the tasks were rolled back or
 /// closed).</param>
 /// <param name="AbortAfterLost">Aborts the open transaction after the assignment was lost.</param>
 internal sealed record StreamThreadOperations(
     Action<IReadOnlyCollection<TopicPartition>> PauseUntilStarted,
+    Func<List<TopicPartitionOffset>, List<TopicPartitionOffset>> AbsolutePositions,
     Func<bool> CommitInRebalance,
     Action AbortAfterLost);

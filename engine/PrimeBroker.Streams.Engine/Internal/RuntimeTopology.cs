@@ -33,8 +33,8 @@ internal sealed class RuntimeTopology
     public IReadOnlyDictionary<string, int> PartitionCounts { get; }
 
     /// <summary>
-    /// Whether every task reads exactly one topic. Then the stream consumers use librdkafka's cooperative-sticky
-    /// assignor (a rebalance revokes only the partitions that move); otherwise range, because cooperative-sticky does
+    /// Whether every task reads exactly one topic. Only then may the stream consumers use librdkafka's cooperative-sticky
+    /// assignor (<see cref="StreamsConfig.CooperativeRebalancing"/>); otherwise range, because cooperative-sticky does
     /// not keep partition p of co-partitioned topics on one member and librdkafka takes no custom assignor.
     /// </summary>
     public bool EveryTaskReadsOneTopic => Topology.SubTopologies.All(sub => sub.Sources.Sum(s => s.ResolvedTopics(ApplicationId).Count()) == 1);

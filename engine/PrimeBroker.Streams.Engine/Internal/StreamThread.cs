@@ -75,7 +75,7 @@ internal sealed class StreamThread : IDisposable
             GlobalStores = globalStores,
             Metrics = metrics,
         };
-        _cooperative = runtime.EveryTaskReadsOneTopic;
+        _cooperative = config.CooperativeRebalancing && runtime.EveryTaskReadsOneTopic;
         _membership = new MembershipCheck(_name, config, _activity, _logger);
         _rebalance = new RebalanceHandler(_name, _member, _cooperative, _tasks, directory, _logger);
         _thread = new Thread(Run) { IsBackground = true, Name = _name };
@@ -134,7 +134,7 @@ internal sealed class StreamThread : IDisposable
             _positions = new ConsumerPositions(_consumer, _tasks, _cooperative);
             _recovery = new TransactionRecovery(_name, _transactionalId, _consumer, _transaction, _tasks, _positions, _runtime.SourceTopics,
                 RestartTasks, _metrics, _logger);
-            _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, CommitInRebalance, _recovery.AbortAfterLost));
+            _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, AbsolutePositions, CommitInRebalance, _recovery.AbortAfterLost));
             _consumer.Subscribe(_runtime.SourceTopics);
             _lastCommit = Environment.TickCount64;
             while (!_stopRequested)
@@ -333,8 +333,7 @@ internal sealed class StreamThread : IDisposable
 
     /// <summary>
     /// Starts one pending task per loop round (resumed if it was kept across the rebalance, else restored), so the
-    /// consumer is polled between two restores; then assigns its partitions again at its positions (see
-    /// <see cref="ConsumerPositions.Restart"/>). The
+    /// consumer is polled between two restores; then resumes its partitions and seeks them to its positions. The
     /// instance directory hears of the new ownership once every pending task has run.
     /// </summary>
     private void StartPendingTask()
@@ -347,11 +346,40 @@ internal sealed class StreamThread : IDisposable
         _positions.ApplyPending();
         _activity.Set("restore");
         var positions = _tasks.StartNextPending(_consumer, _changelogReader, _environment(_transaction), _positions.PauseAfterAssign, _positions.ResumeAfterAssign);
+        // Resume first, then seek (confluentinc/librdkafka#2190: a pause that closely follows an assignment can drop the
+        // assigned offset; seeking after the resume is the documented remedy).
         _positions.ApplyPending();
-        _positions.Restart(positions.Where(p => p.Offset != Offset.End).ToList());
+        _positions.SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
         if (!_tasks.HasPending)
         {
             _directory?.Announce(_member, _tasks.OwnedPartitions);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the logical positions (the end) handed to the consumer for tasks that still have to restore by absolute
+    /// ones: the group's committed offset, else the log start. librdkafka can finish a logical offset lookup after a
+    /// later seek and fetch from there (confluentinc/librdkafka#2256): a seek after the restore would be undone and
+    /// input skipped. The loop seeks to the task's real position once it is known. On an error the logical positions
+    /// stay (one offset fetch and, where the group has no offset, one list-offsets request per partition).
+    /// </summary>
+    private List<TopicPartitionOffset> AbsolutePositions(List<TopicPartitionOffset> positions)
+    {
+        var logical = positions.Where(p => p.Offset.IsSpecial).Select(p => p.TopicPartition).ToList();
+        if (logical.Count == 0)
+        {
+            return positions;
+        }
+
+        try
+        {
+            var committed = _consumer.Committed(logical, _config.RequestTimeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
+            return positions.Select(p => !p.Offset.IsSpecial ? p : new TopicPartitionOffset(p.TopicPartition,
+                committed.TryGetValue(p.TopicPartition, out var c) && c.Value >= 0 ? c : _consumer.QueryWatermarkOffsets(p.TopicPartition, _config.RequestTimeout).Low)).ToList();
+        }
+        catch (KafkaException)
+        {
+            return positions;
         }
     }
 

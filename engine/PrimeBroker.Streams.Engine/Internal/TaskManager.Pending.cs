@@ -85,15 +85,19 @@ internal sealed partial class TaskManager
         return result;
     }
 
-    /// <summary>Drops the pending tasks that read any of <paramref name="revoked"/> (all when null); a suspended one
-    /// among them is closed (it committed, so cleanly).</summary>
+    /// <summary>Drops the pending tasks that read any of <paramref name="revoked"/> (all when null). A suspended one
+    /// among them has not run since its commit, so it goes back to the suspended set (a rebalance that follows another
+    /// at once may give it back again); the caller closes the suspended set when that is wrong (lost, stopping).</summary>
     public void DropPending(IReadOnlySet<TopicPartition>? revoked)
     {
         foreach (var pending in _pending.Where(p => revoked is null || p.Partitions.Any(revoked.Contains)).ToList())
         {
             _pending.Remove(pending);
             _restoring.TryRemove(pending.Id, out _);
-            pending.Suspended?.Close();
+            if (pending.Suspended is { } task)
+            {
+                _suspended[task.Id] = task;
+            }
         }
 
         _pendingCount = _pending.Count;

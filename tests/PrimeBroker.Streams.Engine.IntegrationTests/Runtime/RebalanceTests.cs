@@ -8,17 +8,19 @@ namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
 /// <summary>
 /// Rebalances while input flows: a third instance joins and leaves; the tasks that keep their partitions stay open
 /// (no close, no restore: their restore count does not move) and every count stays exact. Run with a topology whose
-/// tasks read one topic (cooperative-sticky: only moving partitions are revoked) and one whose tasks read two
-/// co-partitioned topics (range, eager: every task is suspended on revoke and resumed when it comes back).
+/// tasks read one topic, under range (eager: every task is suspended on revoke and resumed when it comes back) and
+/// under cooperative-sticky (only moving partitions are revoked), and with one whose tasks read two co-partitioned
+/// topics (always range).
 /// </summary>
 public sealed class RebalanceTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(60);
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task TasksThatKeepTheirPartitionsAcrossAJoinAndALeaveAreNotRestoredAndCountsStayExact(bool twoTopicsPerTask)
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task TasksThatKeepTheirPartitionsAcrossAJoinAndALeaveAreNotRestoredAndCountsStayExact(bool twoTopicsPerTask, bool cooperative)
     {
         await using var scenario = new CountScenario(partitions: 4);
         var second = ClusterProbe.UniqueTopic("input-b");
@@ -39,8 +41,10 @@ public sealed class RebalanceTests(ITestOutputHelper output)
             return builder.Build();
         }
 
-        var a = await scenario.StartAsync("a", Build());
-        var b = await scenario.StartAsync("b", Build());
+        StreamsConfig Tune(StreamsConfig config) => config with { CooperativeRebalancing = cooperative };
+
+        var a = await scenario.StartAsync("a", Build(), Tune);
+        var b = await scenario.StartAsync("b", Build(), Tune);
         await SettledAsync(scenario, [a, b]);
 
         using var producing = new CancellationTokenSource();
@@ -58,7 +62,7 @@ public sealed class RebalanceTests(ITestOutputHelper output)
 
         var before = new[] { a, b }.Select(app => (Tasks: app.ActiveTasks.ToHashSet(), Restores: app.Metrics.TaskRestores)).ToList();
         await Eventually.True(() => Volatile.Read(ref produced) >= 500, s_wait, () => "producer stalled");
-        var c = await scenario.StartAsync("c", Build());
+        var c = await scenario.StartAsync("c", Build(), Tune);
         await SettledAsync(scenario, [a, b, c]);
         var during = new[] { a, b }.Select(app => app.ActiveTasks.ToHashSet()).ToList();
         await Eventually.True(() => Volatile.Read(ref produced) >= 1000, s_wait, () => "producer stalled");
@@ -84,7 +88,7 @@ public sealed class RebalanceTests(ITestOutputHelper output)
         }
 
         Assert.True(kept.Count > 0, $"no task kept its partitions through both rebalances, so nothing was shown; {scenario.Describe(a, b)}");
-        output.WriteLine($"{(twoTopicsPerTask ? "two topics per task (range, eager)" : "one topic per task (cooperative-sticky)")}: " +
+        output.WriteLine($"{(twoTopicsPerTask ? "two topics per task" : "one topic per task")}, {(cooperative ? "cooperative-sticky" : "range (eager)")}: " +
                          $"{scenario.ExpectedTotal} records, kept open through a join and a leave without a restore: {string.Join(", ", kept)}; " +
                          $"task restores a {a.Metrics.TaskRestoresTotal}, b {b.Metrics.TaskRestoresTotal}, c {c.Metrics.TaskRestoresTotal}; every count exact");
     }
