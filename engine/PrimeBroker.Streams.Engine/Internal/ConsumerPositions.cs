@@ -11,9 +11,11 @@ internal sealed class ConsumerPositions
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly TaskManager _tasks;
     private readonly bool _cooperative;
+    private readonly TimeSpan _timeout;
 
-    public ConsumerPositions(IConsumer<byte[], byte[]> consumer, TaskManager tasks, bool cooperative)
+    public ConsumerPositions(IConsumer<byte[], byte[]> consumer, TaskManager tasks, bool cooperative, TimeSpan timeout)
     {
+        _timeout = timeout;
         _consumer = consumer;
         _tasks = tasks;
         _cooperative = cooperative;
@@ -40,6 +42,33 @@ internal sealed class ConsumerPositions
             var assigned = _consumer.Assignment.ToHashSet();
             _consumer.Resume(ResumeAfterAssign.Where(assigned.Contains).ToList());
             ResumeAfterAssign.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the logical positions (the end) handed to the consumer for tasks that still have to restore by absolute
+    /// ones: the group's committed offset, else the log start. librdkafka can finish a logical offset lookup after a
+    /// later seek and fetch from there (confluentinc/librdkafka#2256): a seek after the restore would be undone and
+    /// input skipped. The loop seeks to the task's real position once it is known. On an error the logical positions
+    /// stay (one offset fetch and, where the group has no offset, one list-offsets request per partition).
+    /// </summary>
+    public List<TopicPartitionOffset> AbsolutePositions(List<TopicPartitionOffset> positions)
+    {
+        var logical = positions.Where(p => p.Offset.IsSpecial).Select(p => p.TopicPartition).ToList();
+        if (logical.Count == 0)
+        {
+            return positions;
+        }
+
+        try
+        {
+            var committed = _consumer.Committed(logical, _timeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
+            return positions.Select(p => !p.Offset.IsSpecial ? p : new TopicPartitionOffset(p.TopicPartition,
+                committed.TryGetValue(p.TopicPartition, out var c) && c.Value >= 0 ? c : _consumer.QueryWatermarkOffsets(p.TopicPartition, _timeout).Low)).ToList();
+        }
+        catch (KafkaException)
+        {
+            return positions;
         }
     }
 

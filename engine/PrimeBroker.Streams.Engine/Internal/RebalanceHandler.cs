@@ -101,7 +101,7 @@ internal sealed class RebalanceHandler
 /// <param name="PauseUntilStarted">Pauses newly assigned partitions (once the assignment is in place) until their task
 /// runs.</param>
 /// <param name="AbsolutePositions">Replaces logical start positions by absolute ones (see
-/// <c>StreamThread.AbsolutePositions</c>).</param>
+/// <see cref="ConsumerPositions.AbsolutePositions"/>).</param>
 /// <param name="CommitInRebalance">Commits every task; false when the commit failed (the tasks were rolled back or
 /// closed).</param>
 /// <param name="AbortAfterLost">Aborts the open transaction after the assignment was lost.</param>

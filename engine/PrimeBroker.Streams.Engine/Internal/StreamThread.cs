@@ -131,10 +131,10 @@ internal sealed class StreamThread : IDisposable
             {
                 Activity = _activity,
             };
-            _positions = new ConsumerPositions(_consumer, _tasks, _cooperative);
+            _positions = new ConsumerPositions(_consumer, _tasks, _cooperative, _config.RequestTimeout);
             _recovery = new TransactionRecovery(_name, _transactionalId, _consumer, _transaction, _tasks, _positions, _runtime.SourceTopics,
                 RestartTasks, _metrics, _logger);
-            _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, AbsolutePositions, CommitInRebalance, _recovery.AbortAfterLost));
+            _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, _positions.AbsolutePositions, CommitInRebalance, _recovery.AbortAfterLost));
             _consumer.Subscribe(_runtime.SourceTopics);
             _lastCommit = Environment.TickCount64;
             while (!_stopRequested)
@@ -356,33 +356,6 @@ internal sealed class StreamThread : IDisposable
         }
     }
 
-    /// <summary>
-    /// Replaces the logical positions (the end) handed to the consumer for tasks that still have to restore by absolute
-    /// ones: the group's committed offset, else the log start. librdkafka can finish a logical offset lookup after a
-    /// later seek and fetch from there (confluentinc/librdkafka#2256): a seek after the restore would be undone and
-    /// input skipped. The loop seeks to the task's real position once it is known. On an error the logical positions
-    /// stay (one offset fetch and, where the group has no offset, one list-offsets request per partition).
-    /// </summary>
-    private List<TopicPartitionOffset> AbsolutePositions(List<TopicPartitionOffset> positions)
-    {
-        var logical = positions.Where(p => p.Offset.IsSpecial).Select(p => p.TopicPartition).ToList();
-        if (logical.Count == 0)
-        {
-            return positions;
-        }
-
-        try
-        {
-            var committed = _consumer.Committed(logical, _config.RequestTimeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
-            return positions.Select(p => !p.Offset.IsSpecial ? p : new TopicPartitionOffset(p.TopicPartition,
-                committed.TryGetValue(p.TopicPartition, out var c) && c.Value >= 0 ? c : _consumer.QueryWatermarkOffsets(p.TopicPartition, _config.RequestTimeout).Low)).ToList();
-        }
-        catch (KafkaException)
-        {
-            return positions;
-        }
-    }
-
     /// <summary>Commits before partitions are revoked; a fenced thread must not rejoin from inside the callback.</summary>
     private bool CommitInRebalance()
     {
@@ -408,9 +381,26 @@ internal sealed class StreamThread : IDisposable
     private void HandleOutOfRange(ConsumeException ex)
     {
         var tp = ex.ConsumerRecord?.TopicPartition;
-        if (tp is null || !_tasks.TryGetTask(tp, out var task))
+        if (tp is null)
         {
             throw new KafkaException(ex.Error);
+        }
+
+        if (!_tasks.TryGetTask(tp, out var task))
+        {
+            // No running task reads it: its task waits for its restore (which then seeks it) or stopped (paused). Its
+            // fetch position is not in use, so the error is not a loss.
+            _logger.ClientLog(_name, $"ignored '{ex.Error.Reason}' on {tp}: its task is not running");
+            return;
+        }
+
+        if (ex.ConsumerRecord!.Offset.IsSpecial && task.NextOffsets.TryGetValue(tp, out var next))
+        {
+            // Not a position that fell off the log (that error carries the offset) but a logical one the consumer could
+            // not resolve (no stored offset, from a re-assignment while the task was restoring): the task knows its
+            // position.
+            _positions.SeekAll([new TopicPartitionOffset(tp, next)]);
+            return;
         }
 
         _metrics.RecordInputLost(tp.Topic, tp.Partition.Value);
