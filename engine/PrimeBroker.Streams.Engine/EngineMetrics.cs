@@ -12,7 +12,8 @@ namespace PrimeBroker.Streams.Engine;
 /// <para>Instruments: <c>pbs.records.processed</c> (tag <c>task</c>), <c>pbs.records.produced</c> (outputs,
 /// changelogs and commit markers, counted at each commit), <c>pbs.records.skipped</c> (tags <c>task</c>,
 /// <c>reason</c>), <c>pbs.commits</c>, <c>pbs.aborts</c>, <c>pbs.commit.duration</c> (histogram, ms),
-/// <c>pbs.restore.records</c>, <c>pbs.restore.skipped_uncommitted</c>, <c>pbs.input.out_of_range</c> (tags
+/// <c>pbs.restore.records</c>, <c>pbs.restore.skipped_uncommitted</c>, <c>pbs.task.restores</c> (tag <c>task</c>: a
+/// task created and restored; a task kept open across a rebalance is not counted), <c>pbs.input.out_of_range</c> (tags
 /// <c>topic</c>, <c>partition</c>), and the observable gauge <c>pbs.consumer.lag</c> (tags <c>topic</c>,
 /// <c>partition</c>, without <c>application</c>) once a <see cref="StreamsApplication"/> has started.</para>
 /// <para>Thread-safe: stream threads record concurrently, and the <c>…Total</c> properties may be read from any
@@ -33,6 +34,8 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _restored;
     private readonly Counter<long> _inputLost;
     private readonly Counter<long> _restoreSkipped;
+    private readonly Counter<long> _taskRestores;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TaskId, long> _restoresByTask = new();
     private readonly KeyValuePair<string, object?> _application;
     private long _processedTotal;
     private long _commitsTotal;
@@ -57,6 +60,7 @@ public sealed class EngineMetrics : IDisposable
         _commitLatency = _meter.CreateHistogram<double>("pbs.commit.duration", "ms", "Time of the commit protocol, changelog writes to local apply.");
         _restored = _meter.CreateCounter<long>("pbs.restore.records", "{record}", "Changelog records applied by restores.");
         _restoreSkipped = _meter.CreateCounter<long>("pbs.restore.skipped_uncommitted", "{record}", "Changelog records restores skipped because their transaction never committed.");
+        _taskRestores = _meter.CreateCounter<long>("pbs.task.restores", "{restore}", "Tasks created and restored (a task kept open across a rebalance is not).");
         _inputLost = _meter.CreateCounter<long>("pbs.input.out_of_range", "{event}", "Source partitions whose position fell off the log.");
     }
 
@@ -128,6 +132,18 @@ public sealed class EngineMetrics : IDisposable
         {
             _restoreSkipped.Add(skippedUncommitted, _application);
         }
+    }
+
+    /// <summary>Task restores (task created, stores opened and restored) since this object was created.</summary>
+    public long TaskRestoresTotal => _restoresByTask.Values.Sum();
+
+    /// <summary>Task restores per task, for tests (a snapshot).</summary>
+    internal IReadOnlyDictionary<TaskId, long> TaskRestores => new Dictionary<TaskId, long>(_restoresByTask);
+
+    internal void RecordTaskRestore(TaskId task)
+    {
+        _restoresByTask.AddOrUpdate(task, 1, (_, n) => n + 1);
+        _taskRestores.Add(1, _application, new("task", task.ToString()));
     }
 
     internal void RecordInputLost(string topic, int partition)

@@ -5,11 +5,12 @@ using PrimeBroker.Streams.Engine.Dsl;
 
 // Child process for the engine's kill and handover tests: counts records per key with exactly-once.
 //   <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>
-// Prints "state=<State>", "tasks=<ids>" and "error=<text>" lines as they change; SIGTERM stops it gracefully
+// Prints "state=<State>", "tasks=<ids>", "task-restores=<id>:<n>,..." and "error=<text>" lines as they change; SIGTERM stops it gracefully
 // (commit, close, leave the group) and it prints "stopped".
 // With PBS_CRASH_STEP=<ChangelogWritten|MarkersWritten|KafkaCommitted> and PBS_CRASH_AT_COMMIT=<n>, the process flushes
 // what it sent and kills itself (SIGKILL) at that step of its n-th commit, to crash inside the commit protocol.
-// With PBS_REPORT_COMMITS=1 it prints "commit=<unix ms>:<task ids>" after every commit.
+// With PBS_REPORT_COMMITS=1 it prints "commit=<unix ms>:<task ids>" after every commit; PBS_COOPERATIVE=1 sets
+// StreamsConfig.CooperativeRebalancing.
 if (args.Length != 6)
 {
     Console.Error.WriteLine("usage: <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>");
@@ -56,6 +57,7 @@ var config = new StreamsConfig
     HeartbeatInterval = sessionTimeout / 5,
     CommitInterval = TimeSpan.FromMilliseconds(50),
     InternalTopicReplicationFactor = 3,
+    CooperativeRebalancing = Environment.GetEnvironmentVariable("PBS_COOPERATIVE") == "1",
 };
 
 using var stop = new CancellationTokenSource();
@@ -67,7 +69,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 
 await using var app = new StreamsApplication(builder.Build(), config, new PrimeBroker.Streams.Engine.CountApp.ConsoleWarningLogger());
 await app.StartAsync();
-string? lastState = null, lastTasks = null, lastErrors = null;
+string? lastState = null, lastTasks = null, lastErrors = null, lastRestores = null;
 long lastSkipped = 0, lastRestored = 0;
 using var report = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
 while (!stop.IsCancellationRequested)
@@ -78,6 +80,8 @@ while (!stop.IsCancellationRequested)
     if (state != lastState) { Console.WriteLine($"state={state}"); lastState = state; }
     if (tasks != lastTasks) { Console.WriteLine($"tasks={tasks}"); lastTasks = tasks; }
     if (errors != lastErrors && errors.Length > 0) { Console.WriteLine($"error={errors}"); lastErrors = errors; }
+    var restores = string.Join(",", app.Metrics.TaskRestores.OrderBy(e => e.Key).Select(e => $"{e.Key}:{e.Value}"));
+    if (restores != lastRestores) { Console.WriteLine($"task-restores={restores}"); lastRestores = restores; }
     var (restored, skipped) = (app.Metrics.RestoredTotal, app.Metrics.RestoreSkippedUncommittedTotal);
     if (restored != lastRestored || skipped != lastSkipped)
     {

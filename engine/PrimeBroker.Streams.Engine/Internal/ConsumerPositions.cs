@@ -10,11 +10,15 @@ internal sealed class ConsumerPositions
 {
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly TaskManager _tasks;
+    private readonly bool _cooperative;
+    private readonly TimeSpan _timeout;
 
-    public ConsumerPositions(IConsumer<byte[], byte[]> consumer, TaskManager tasks)
+    public ConsumerPositions(IConsumer<byte[], byte[]> consumer, TaskManager tasks, bool cooperative, TimeSpan timeout)
     {
+        _timeout = timeout;
         _consumer = consumer;
         _tasks = tasks;
+        _cooperative = cooperative;
     }
 
     /// <summary>Partitions to pause once the assignment is in place (tasks that could not start).</summary>
@@ -41,8 +45,36 @@ internal sealed class ConsumerPositions
         }
     }
 
+    /// <summary>
+    /// Replaces the logical positions (the end) handed to the consumer for tasks that still have to restore by absolute
+    /// ones: the group's committed offset, else the log start. librdkafka can finish a logical offset lookup after a
+    /// later seek and fetch from there (confluentinc/librdkafka#2256): a seek after the restore would be undone and
+    /// input skipped. The loop seeks to the task's real position once it is known. On an error the logical positions
+    /// stay (one offset fetch and, where the group has no offset, one list-offsets request per partition).
+    /// </summary>
+    public List<TopicPartitionOffset> AbsolutePositions(List<TopicPartitionOffset> positions)
+    {
+        var logical = positions.Where(p => p.Offset.IsSpecial).Select(p => p.TopicPartition).ToList();
+        if (logical.Count == 0)
+        {
+            return positions;
+        }
+
+        try
+        {
+            var committed = _consumer.Committed(logical, _timeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
+            return positions.Select(p => !p.Offset.IsSpecial ? p : new TopicPartitionOffset(p.TopicPartition,
+                committed.TryGetValue(p.TopicPartition, out var c) && c.Value >= 0 ? c : _consumer.QueryWatermarkOffsets(p.TopicPartition, _timeout).Low)).ToList();
+        }
+        catch (KafkaException)
+        {
+            return positions;
+        }
+    }
+
     /// <summary>Moves fetch positions. A partition in an error state refuses a seek (Local_State); re-assigning the
-    /// whole assignment with explicit positions resets every fetcher instead.</summary>
+    /// whole assignment with explicit positions resets every fetcher instead (under the cooperative protocol, which
+    /// refuses a full Assign, the sought partitions are unassigned and assigned again incrementally).</summary>
     public void SeekAll(IReadOnlyCollection<TopicPartitionOffset> positions)
     {
         try
@@ -50,6 +82,17 @@ internal sealed class ConsumerPositions
             foreach (var position in positions)
             {
                 _consumer.Seek(position);
+            }
+        }
+        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State && _cooperative)
+        {
+            var partitions = positions.Select(p => p.TopicPartition).ToList();
+            var paused = partitions.Where(tp => !_tasks.TryGetTask(tp, out _)).ToList();
+            _consumer.IncrementalUnassign(partitions);
+            _consumer.IncrementalAssign(positions);
+            if (paused.Count > 0)
+            {
+                _consumer.Pause(paused);
             }
         }
         catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)

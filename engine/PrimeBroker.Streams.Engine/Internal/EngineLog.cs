@@ -59,6 +59,15 @@ internal static partial class EngineLog
     [LoggerMessage(1018, LogLevel.Warning, "Thread {Thread} fenced ({Reason}): its {Tasks} tasks moved; closing them and rejoining the group")]
     public static partial void Fenced(this ILogger logger, string thread, string reason, int tasks);
 
+    [LoggerMessage(1019, LogLevel.Information, "Task {Task} kept across the rebalance: resumed at commit #{Sequence} without a restore")]
+    public static partial void TaskResumed(this ILogger logger, string task, long sequence);
+
+    [LoggerMessage(1020, LogLevel.Information, "Task {Task} came back but its state moved on ({Reason}); restoring it from the log")]
+    public static partial void TaskNotResumed(this ILogger logger, string task, string reason);
+
+    [LoggerMessage(1021, LogLevel.Warning, "Thread {Thread}: the process was frozen for half a session timeout and the group does not confirm its membership ({Reason}); nothing is committed")]
+    public static partial void MembershipInDoubt(this ILogger logger, string thread, string reason);
+
     [LoggerMessage(1015, LogLevel.Warning, "Thread {Thread} stuck in '{Activity}' for {Seconds:0.0} s")]
     public static partial void ThreadStuck(this ILogger logger, string thread, string activity, double seconds);
 }

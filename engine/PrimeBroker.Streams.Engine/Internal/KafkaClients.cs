@@ -24,8 +24,15 @@ internal sealed class KafkaClients
         new AdminClientBuilder(new AdminClientConfig(Base()) { BootstrapServers = _config.BootstrapServers }).Build();
 
     /// <summary>A stream thread's group member. The rebalance callbacks run inside its Consume, on the caller's thread.</summary>
+    /// <param name="threadName">Names the client.</param>
+    /// <param name="cooperative">cooperative-sticky (incremental rebalances) when every task reads one topic, else range
+    /// (see <see cref="RuntimeTopology.EveryTaskReadsOneTopic"/>). Every member of a group must agree.</param>
+    /// <param name="onAssigned">Partitions added; returns their start positions.</param>
+    /// <param name="onRevoked">Partitions taken away (all of them under range).</param>
+    /// <param name="onLost">Partitions lost without a revoke (session expired, fenced).</param>
     public IConsumer<byte[], byte[]> StreamConsumer(
         string threadName,
+        bool cooperative,
         Func<List<TopicPartition>, IEnumerable<TopicPartitionOffset>> onAssigned,
         Action<List<TopicPartitionOffset>> onRevoked,
         Action<List<TopicPartitionOffset>> onLost)
@@ -40,8 +47,9 @@ internal sealed class KafkaClients
             // A position that fell off the log is an error, never a silent reset (see StreamThread.HandleOutOfRange).
             AutoOffsetReset = AutoOffsetReset.Error,
             IsolationLevel = _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2 ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted,
-            // Range keeps co-partitioned topics' partition p on one member, so one task owns them.
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
+            // Range keeps co-partitioned topics' partition p on one member, so one task owns them; cooperative-sticky
+            // does not, so it is used only where every task reads one topic.
+            PartitionAssignmentStrategy = cooperative ? PartitionAssignmentStrategy.CooperativeSticky : PartitionAssignmentStrategy.Range,
             SessionTimeoutMs = (int)_config.SessionTimeout.TotalMilliseconds,
             HeartbeatIntervalMs = (int)_config.HeartbeatInterval.TotalMilliseconds,
             FetchMaxBytes = 50 * 1024 * 1024,

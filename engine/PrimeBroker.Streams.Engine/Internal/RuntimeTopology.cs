@@ -8,6 +8,7 @@ internal sealed class RuntimeTopology
     public RuntimeTopology(Topology topology, string applicationId, IReadOnlyDictionary<string, int> partitionCounts)
     {
         Topology = topology;
+        ApplicationId = applicationId;
         foreach (var sub in topology.SubTopologies)
         {
             foreach (var source in sub.Sources)
@@ -30,6 +31,15 @@ internal sealed class RuntimeTopology
     public Dictionary<string, OffsetResetPolicy> ResetPolicyByTopic { get; } = new();
 
     public IReadOnlyDictionary<string, int> PartitionCounts { get; }
+
+    /// <summary>
+    /// Whether every task reads exactly one topic. Only then may the stream consumers use librdkafka's cooperative-sticky
+    /// assignor (<see cref="StreamsConfig.CooperativeRebalancing"/>); otherwise range, because cooperative-sticky does
+    /// not keep partition p of co-partitioned topics on one member and librdkafka takes no custom assignor.
+    /// </summary>
+    public bool EveryTaskReadsOneTopic => Topology.SubTopologies.All(sub => sub.Sources.Sum(s => s.ResolvedTopics(ApplicationId).Count()) == 1);
+
+    public string ApplicationId { get; }
 
     public IReadOnlyList<string> SourceTopics => SubTopologyByTopic.Keys.Order(StringComparer.Ordinal).ToList();
 }

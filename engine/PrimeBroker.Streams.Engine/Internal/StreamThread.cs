@@ -16,8 +16,9 @@ namespace PrimeBroker.Streams.Engine.Internal;
 /// Loop: consume up to <see cref="StreamsConfig.MaxRecordsPerPoll"/> records into their tasks, run due wall-clock
 /// punctuators, and commit every <see cref="StreamsConfig.CommitInterval"/> through <see cref="TaskCommitter"/>. A failed
 /// commit aborts the transaction and rolls every task back to its last commit (positions re-sought), so the next
-/// attempt reprocesses exactly the uncommitted records. On revocation the thread commits, then closes the tasks; on
-/// assignment it restores the new tasks before returning their start positions to the consumer.
+/// attempt reprocesses exactly the uncommitted records. Rebalances: <see cref="RebalanceHandler"/> (the callbacks
+/// commit, suspend or close, and queue; they never restore); the loop starts one queued task per round
+/// (<see cref="StartPendingTask"/>). Transaction failures: <see cref="TransactionRecovery"/>.
 /// </remarks>
 internal sealed class StreamThread : IDisposable
 {
@@ -37,6 +38,8 @@ internal sealed class StreamThread : IDisposable
     private readonly ThreadActivity _activity = new();
     private readonly RepeatedAborts _repeatedAborts = new();
     private readonly RebalanceHandler _rebalance;
+    private readonly bool _cooperative;
+    private readonly MembershipCheck _membership;
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
@@ -72,7 +75,9 @@ internal sealed class StreamThread : IDisposable
             GlobalStores = globalStores,
             Metrics = metrics,
         };
-        _rebalance = new RebalanceHandler(_name, _member, _tasks, directory, _activity, _logger);
+        _cooperative = config.CooperativeRebalancing && runtime.EveryTaskReadsOneTopic;
+        _membership = new MembershipCheck(_name, config, _activity, _logger);
+        _rebalance = new RebalanceHandler(_name, _member, _cooperative, _tasks, directory, _logger);
         _thread = new Thread(Run) { IsBackground = true, Name = _name };
     }
 
@@ -120,22 +125,23 @@ internal sealed class StreamThread : IDisposable
     {
         try
         {
-            _consumer = _clients.StreamConsumer(_name, _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
+            _consumer = _clients.StreamConsumer(_name, _cooperative, _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
             _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout, _config.TransactionTimeout, _config.ReadCommittedHidesUncommitted);
             _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
             {
                 Activity = _activity,
             };
-            _positions = new ConsumerPositions(_consumer, _tasks);
+            _positions = new ConsumerPositions(_consumer, _tasks, _cooperative, _config.RequestTimeout);
             _recovery = new TransactionRecovery(_name, _transactionalId, _consumer, _transaction, _tasks, _positions, _runtime.SourceTopics,
                 RestartTasks, _metrics, _logger);
-            _rebalance.Attach(new StreamThreadOperations(StartTasks, CommitInRebalance, _recovery.AbortAfterLost));
+            _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, _positions.AbsolutePositions, CommitInRebalance, _recovery.AbortAfterLost));
             _consumer.Subscribe(_runtime.SourceTopics);
             _lastCommit = Environment.TickCount64;
             while (!_stopRequested)
             {
                 _activity.Loop();
                 RetryParkedTasks();
+                StartPendingTask();
                 PollAndProcess();
                 var now = Environment.TickCount64;
                 Punctuate();
@@ -163,6 +169,7 @@ internal sealed class StreamThread : IDisposable
             _rebalance.Stopped();
             _transaction?.Dispose();
             _changelogReader?.Dispose();
+            _membership.Dispose();
             _consumer?.Dispose();
         }
     }
@@ -245,15 +252,23 @@ internal sealed class StreamThread : IDisposable
         }
     }
 
-    private void CommitAll()
+    /// <summary>Commits every running task with uncommitted work. False when the commit failed: the transaction was
+    /// aborted and the tasks rolled back to their last commit (or closed, when fenced or the outcome is unknown).</summary>
+    private bool CommitAll()
     {
         if (_tasks.IsEmpty)
         {
-            return;
+            return true;
         }
 
         _activity.Set("commit");
         var tasks = _tasks.Tasks;
+        if (_membership.Check(_consumer, tasks) is { } refused)
+        {
+            _recovery.AbortAndRollback(refused);
+            return false;
+        }
+
         var stateless = tasks.Where(t => t.LoggedStores.Count == 0 && t.NeedsCommit).ToList();
         try
         {
@@ -262,12 +277,14 @@ internal sealed class StreamThread : IDisposable
         catch (Exception ex) when (ex is KafkaException or TimeoutException)
         {
             _recovery.AbortAndRollback(ex);
-            return;
+            return false;
         }
 
+        _membership.Confirmed();
         _recovery.Committed();
         _repeatedAborts.ForgetCommitted(_tasks);
         CommitStatelessPositions(stateless);
+        return true;
     }
 
     /// <summary>
@@ -303,27 +320,49 @@ internal sealed class StreamThread : IDisposable
         }
 
         var assigned = _consumer.Assignment.ToHashSet();
-        _activity.Set("restore");
         RestartTasks(due.SelectMany(p => p).Where(assigned.Contains).ToList());
-        _directory?.Announce(_member, _tasks.OwnedPartitions);
     }
 
-    /// <summary>Creates the tasks of partitions the consumer already holds and moves their fetch positions there.</summary>
-    private void RestartTasks(IReadOnlyCollection<TopicPartition> partitions) =>
-        _positions.SeekAll(StartTasks(partitions).Where(p => p.Offset != Offset.End).ToList());
+    /// <summary>Queues the tasks of partitions the consumer already holds for a restore in the loop, their partitions
+    /// paused until then.</summary>
+    private void RestartTasks(IReadOnlyCollection<TopicPartition> partitions)
+    {
+        _tasks.Enqueue(partitions);
+        _positions.PauseAfterAssign.AddRange(partitions);
+    }
 
-    /// <summary>Creates and restores the tasks of <paramref name="partitions"/>; returns each partition's start position
-    /// (<see cref="Offset.End"/> for a task that could not start; its partitions get paused).</summary>
-    private List<TopicPartitionOffset> StartTasks(IReadOnlyCollection<TopicPartition> partitions) =>
-        _tasks.Assign(partitions, _consumer, _changelogReader, _environment(_transaction), _positions.PauseAfterAssign, _positions.ResumeAfterAssign);
+    /// <summary>
+    /// Starts one pending task per loop round (resumed if it was kept across the rebalance, else restored), so the
+    /// consumer is polled between two restores; then resumes its partitions and seeks them to its positions. The
+    /// instance directory hears of the new ownership once every pending task has run.
+    /// </summary>
+    private void StartPendingTask()
+    {
+        if (!_tasks.HasPending)
+        {
+            return;
+        }
+
+        _positions.ApplyPending();
+        _activity.Set("restore");
+        var positions = _tasks.StartNextPending(_consumer, _changelogReader, _environment(_transaction), _positions.PauseAfterAssign, _positions.ResumeAfterAssign);
+        // Resume first, then seek (confluentinc/librdkafka#2190: a pause that closely follows an assignment can drop the
+        // assigned offset; seeking after the resume is the documented remedy).
+        _positions.ApplyPending();
+        _positions.SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+        if (!_tasks.HasPending)
+        {
+            _directory?.Announce(_member, _tasks.OwnedPartitions);
+        }
+    }
 
     /// <summary>Commits before partitions are revoked; a fenced thread must not rejoin from inside the callback.</summary>
-    private void CommitInRebalance()
+    private bool CommitInRebalance()
     {
         _recovery.InRebalance = true;
         try
         {
-            CommitAll();
+            return CommitAll();
         }
         finally
         {
@@ -342,9 +381,26 @@ internal sealed class StreamThread : IDisposable
     private void HandleOutOfRange(ConsumeException ex)
     {
         var tp = ex.ConsumerRecord?.TopicPartition;
-        if (tp is null || !_tasks.TryGetTask(tp, out var task))
+        if (tp is null)
         {
             throw new KafkaException(ex.Error);
+        }
+
+        if (!_tasks.TryGetTask(tp, out var task))
+        {
+            // No running task reads it: its task waits for its restore (which then seeks it) or stopped (paused). Its
+            // fetch position is not in use, so the error is not a loss.
+            _logger.ClientLog(_name, $"ignored '{ex.Error.Reason}' on {tp}: its task is not running");
+            return;
+        }
+
+        if (ex.ConsumerRecord!.Offset.IsSpecial && task.NextOffsets.TryGetValue(tp, out var next))
+        {
+            // Not a position that fell off the log (that error carries the offset) but a logical one the consumer could
+            // not resolve (no stored offset, from a re-assignment while the task was restoring): the task knows its
+            // position.
+            _positions.SeekAll([new TopicPartitionOffset(tp, next)]);
+            return;
         }
 
         _metrics.RecordInputLost(tp.Topic, tp.Partition.Value);

@@ -10,10 +10,12 @@ namespace PrimeBroker.Streams.Engine.Internal;
 
 /// <summary>
 /// The tasks of one stream thread: creates and restores them for assigned partitions, finds the task of a partition,
-/// closes them on revocation, and keeps the failed ones with their errors. Called on the stream thread only, except the
-/// snapshots (<see cref="Tasks"/>, <see cref="Failed"/>, <see cref="Lag"/>) that other threads read.
+/// closes them on revocation, and keeps the failed ones with their errors; <c>TaskManager.Pending.cs</c> keeps the
+/// tasks that are assigned but not running (suspended across a rebalance, or waiting for their restore). Called on the
+/// stream thread only, except the snapshots (<see cref="Tasks"/>, <see cref="Failed"/>, <see cref="Lag"/>, health) that
+/// other threads read.
 /// </summary>
-internal sealed class TaskManager
+internal sealed partial class TaskManager
 {
     private readonly RuntimeTopology _runtime;
     private readonly StreamsConfig _config;
@@ -94,6 +96,7 @@ internal sealed class TaskManager
                 }
 
                 _metrics.RecordRestored(task.RestoredRecords, task.SkippedUncommittedRecords);
+                _metrics.RecordTaskRestore(task.Id);
                 _logger.Restored(task.Id.ToString(), task.RestoredRecords, task.Committed.CommitSequence, string.Join(", ", task.NextOffsets.Select(e => $"{e.Key.Topic}[{e.Key.Partition.Value}]@{e.Value}")));
                 task.Initialize();
                 _tasks[task.Id] = task;
@@ -168,10 +171,17 @@ internal sealed class TaskManager
         return due;
     }
 
-    /// <summary>Closes the running tasks that read any of <paramref name="partitions"/> (all tasks when null):
-    /// <paramref name="clean"/> runs the processors' Close, otherwise only the stores are released.</summary>
+    /// <summary>Closes the running tasks that read any of <paramref name="partitions"/> (when null: every task, the
+    /// suspended and pending ones too): <paramref name="clean"/> runs the processors' Close, otherwise only the stores
+    /// are released.</summary>
     public void Close(IReadOnlySet<TopicPartition>? partitions, bool clean)
     {
+        if (partitions is null)
+        {
+            DropPending(null);
+            CloseSuspended(except: null, clean);
+        }
+
         foreach (var task in _tasks.Values.Where(t => partitions is null || t.InputPartitions.Any(partitions.Contains)).ToList())
         {
             _tasks.TryRemove(task.Id, out _);

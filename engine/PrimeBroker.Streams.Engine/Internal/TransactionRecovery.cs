@@ -157,7 +157,7 @@ internal sealed class TransactionRecovery
     {
         var tasks = _tasks.Tasks;
         _logger.TasksReinitialized(_thread, tasks.Count, reason);
-        var partitions = tasks.SelectMany(t => t.InputPartitions).ToList();
+        var partitions = tasks.SelectMany(t => t.InputPartitions).Concat(_tasks.PendingPartitions).ToList();
         _tasks.Close(null, clean: false);
         _restartTasks(partitions);
     }

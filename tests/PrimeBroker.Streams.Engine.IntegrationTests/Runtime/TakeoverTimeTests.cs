@@ -7,7 +7,8 @@ namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
 /// Measures takeover time on the embedded cluster: from the moment the owner of two of the four tasks is stopped
 /// (SIGKILL, or SIGTERM for a graceful stop) to the first commit of one of its tasks by the surviving process, and to
 /// the commit that completes all of them. Prints the figures (run with <c>--logger "console;verbosity=detailed"</c>);
-/// asserts only that every count stays exact. Cycles: <c>PBS_TAKEOVER_CYCLES</c> (default 3).
+/// asserts only that every count stays exact. Cycles: <c>PBS_TAKEOVER_CYCLES</c> (default 3); <c>PBS_COOPERATIVE=1</c>
+/// runs the children with <see cref="StreamsConfig.CooperativeRebalancing"/>.
 /// </summary>
 public sealed class TakeoverTimeTests(ITestOutputHelper output)
 {
@@ -17,7 +18,12 @@ public sealed class TakeoverTimeTests(ITestOutputHelper output)
     public async Task TakeoverTimeIsPrintedAndCountsStayExact(bool kill)
     {
         var cycles = int.Parse(Environment.GetEnvironmentVariable("PBS_TAKEOVER_CYCLES") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
-        await using var harness = new HandoverHarness(Environment.TickCount, new Dictionary<string, string> { ["PBS_REPORT_COMMITS"] = "1" });
+        var cooperative = Environment.GetEnvironmentVariable("PBS_COOPERATIVE") == "1";
+        await using var harness = new HandoverHarness(Environment.TickCount, new Dictionary<string, string>
+        {
+            ["PBS_REPORT_COMMITS"] = "1",
+            ["PBS_COOPERATIVE"] = cooperative ? "1" : "0",
+        });
         await harness.StartAsync();
         var first = new List<long>();
         var all = new List<long>();
@@ -46,7 +52,7 @@ public sealed class TakeoverTimeTests(ITestOutputHelper output)
 
         await harness.VerifyAsync();
         output.WriteLine($"{(kill ? "SIGKILL" : "graceful stop")} -> first commit of a moved task by the new owner, session timeout " +
-                         $"{HandoverHarness.SessionTimeout.TotalMilliseconds} ms, commit interval 50 ms, 2 of 4 tasks moved, {cycles} cycles (seed {harness.Seed}): " +
+                         $"{HandoverHarness.SessionTimeout.TotalMilliseconds} ms, {(cooperative ? "cooperative-sticky" : "range")}, commit interval 50 ms, 2 of 4 tasks moved, {cycles} cycles (seed {harness.Seed}): " +
                          $"first [{string.Join(", ", first)}] ms, all moved tasks [{string.Join(", ", all)}] ms; every count exact");
     }
 }

@@ -8,6 +8,8 @@ namespace PrimeBroker.Streams.Engine.IntegrationTests.Support;
 internal sealed partial class CountAppProcess : IDisposable
 {
     private const int Sigterm = 15;
+    private const int Sigcont = 18;
+    private const int Sigstop = 19;
     private readonly Process _process;
     private readonly List<string> _log = new();
     private readonly List<(long AtUnixMs, string[] Tasks)> _commits = new();
@@ -72,6 +74,13 @@ internal sealed partial class CountAppProcess : IDisposable
         _process.WaitForExit();
         Tasks = "";
     }
+
+    /// <summary>SIGSTOP: the process freezes (no heartbeat, no commit) but keeps its sockets and state; after the session
+    /// timeout its partitions move.</summary>
+    public void Freeze() => Assert.Equal(0, kill(_process.Id, Sigstop));
+
+    /// <summary>SIGCONT: a frozen process runs on from where it stopped, as a zombie if its partitions moved.</summary>
+    public void Thaw() => Assert.Equal(0, kill(_process.Id, Sigcont));
 
     /// <summary>SIGTERM: the app commits, closes its tasks and leaves the group.</summary>
     public async Task StopGracefullyAsync(TimeSpan timeout)

@@ -1,0 +1,101 @@
+using PrimeBroker.Streams.Engine.Dsl;
+using PrimeBroker.Streams.Engine.IntegrationTests.Support;
+using PrimeBroker.Streams.Engine.Processing;
+using Xunit.Abstractions;
+
+namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
+
+/// <summary>
+/// Rebalances while input flows: a third instance joins and leaves; the tasks that keep their partitions stay open
+/// (no close, no restore: their restore count does not move) and every count stays exact. Run with a topology whose
+/// tasks read one topic, under range (eager: every task is suspended on revoke and resumed when it comes back) and
+/// under cooperative-sticky (only moving partitions are revoked), and with one whose tasks read two co-partitioned
+/// topics (always range).
+/// </summary>
+public sealed class RebalanceTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task TasksThatKeepTheirPartitionsAcrossAJoinAndALeaveAreNotRestoredAndCountsStayExact(bool twoTopicsPerTask, bool cooperative)
+    {
+        await using var scenario = new CountScenario(partitions: 4);
+        var second = ClusterProbe.UniqueTopic("input-b");
+        scenario.Cluster.CreateTopic(second, 4, 3);
+        Topology Build()
+        {
+            if (!twoTopicsPerTask)
+            {
+                return CountScenario.BuildTopology(scenario.Input, scenario.Output);
+            }
+
+            var builder = new StreamsBuilder();
+            builder.Stream([scenario.Input, second], Consumed.With(Serdes.String, Serdes.String))
+                .GroupByKey()
+                .Count(Materialized<string, long>.As(CountScenario.Store))
+                .ToStream()
+                .To(scenario.Output, Produced<string, long>.With(Serdes.String, Serdes.Int64));
+            return builder.Build();
+        }
+
+        StreamsConfig Tune(StreamsConfig config) => config with { CooperativeRebalancing = cooperative };
+
+        var a = await scenario.StartAsync("a", Build(), Tune);
+        var b = await scenario.StartAsync("b", Build(), Tune);
+        await SettledAsync(scenario, [a, b]);
+
+        using var producing = new CancellationTokenSource();
+        var produced = 0;
+        var producer = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+            while (!producing.IsCancellationRequested)
+            {
+                scenario.Produce(25, keys: 40, offset: Volatile.Read(ref produced));
+                Interlocked.Add(ref produced, 25);
+                await timer.WaitForNextTickAsync();
+            }
+        });
+
+        var before = new[] { a, b }.Select(app => (Tasks: app.ActiveTasks.ToHashSet(), Restores: app.Metrics.TaskRestores)).ToList();
+        await Eventually.True(() => Volatile.Read(ref produced) >= 500, s_wait, () => "producer stalled");
+        var c = await scenario.StartAsync("c", Build(), Tune);
+        await SettledAsync(scenario, [a, b, c]);
+        var during = new[] { a, b }.Select(app => app.ActiveTasks.ToHashSet()).ToList();
+        await Eventually.True(() => Volatile.Read(ref produced) >= 1000, s_wait, () => "producer stalled");
+        await c.StopAsync();
+        await SettledAsync(scenario, [a, b]);
+        await Eventually.True(() => Volatile.Read(ref produced) >= 1500, s_wait, () => "producer stalled");
+        await producing.CancelAsync();
+        await producer;
+
+        await Eventually.True(() => scenario.CountsMatch(a, b), s_wait, () => scenario.Describe(a, b));
+        var kept = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var app = i == 0 ? a : b;
+            var after = app.Metrics.TaskRestores;
+            foreach (var task in before[i].Tasks.Where(t => during[i].Contains(t) && app.ActiveTasks.Contains(t)))
+            {
+                Assert.True(after.GetValueOrDefault(task) == before[i].Restores.GetValueOrDefault(task),
+                    $"task {task} kept its partitions on instance {"ab"[i]} through a join and a leave but was restored again " +
+                    $"({before[i].Restores.GetValueOrDefault(task)} -> {after.GetValueOrDefault(task)} restores); {scenario.Describe(a, b)}");
+                kept.Add($"{task}@{"ab"[i]}");
+            }
+        }
+
+        Assert.True(kept.Count > 0, $"no task kept its partitions through both rebalances, so nothing was shown; {scenario.Describe(a, b)}");
+        output.WriteLine($"{(twoTopicsPerTask ? "two topics per task" : "one topic per task")}, {(cooperative ? "cooperative-sticky" : "range (eager)")}: " +
+                         $"{scenario.ExpectedTotal} records, kept open through a join and a leave without a restore: {string.Join(", ", kept)}; " +
+                         $"task restores a {a.Metrics.TaskRestoresTotal}, b {b.Metrics.TaskRestoresTotal}, c {c.Metrics.TaskRestoresTotal}; every count exact");
+    }
+
+    /// <summary>Waits until the given instances run and share all four tasks, each with at least one.</summary>
+    private static Task SettledAsync(CountScenario scenario, IReadOnlyList<StreamsApplication> apps) =>
+        Eventually.True(() => apps.All(x => x.State == StreamsState.Running && x.ActiveTasks.Count > 0)
+                              && apps.SelectMany(x => x.ActiveTasks).Distinct().Count() == 4 && apps.Sum(x => x.ActiveTasks.Count) == 4,
+            s_wait, () => $"instances did not settle: {scenario.Describe([.. apps])}");
+}
