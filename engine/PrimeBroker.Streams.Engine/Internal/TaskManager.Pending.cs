@@ -183,8 +183,11 @@ internal sealed partial class TaskManager
             foreach (var store in task.LoggedStores)
             {
                 var next = store.Inner.Checkpoint?.ChangelogNextOffset ?? 0;
-                var end = reader.EndOffset(store.ChangelogTopic!, store.Partition);
-                if (end != next && (end < next || reader.Read(store.ChangelogTopic!, store.Partition, next).Any()))
+                // The read_uncommitted end: a record of any transaction after our marker, even one still open, counts.
+                var end = reader.LogEndOffset(store.ChangelogTopic!, store.Partition);
+                if (end != next && (end < next
+                    || reader.WaitForStableOffset(store.ChangelogTopic!, store.Partition, end) < end
+                    || reader.Read(store.ChangelogTopic!, store.Partition, next, end).Any()))
                 {
                     why = $"{store.ChangelogTopic} [{store.Partition}] has records after offset {next} (end {end})";
                     return false;

@@ -63,7 +63,7 @@ public sealed class ProduceFailureTests
 
         Assert.Throws<ProduceException<byte[], byte[]>>(() => app.Pipe("key-0"));
 
-        Assert.Equal(StreamThread.MaxAbortsPerRecord, attempts);
+        Assert.Equal(RepeatedAborts.MaxPerRecord, attempts);
     }
 
     private static void AssertEachCountOutputOnce(CountingApp app)
