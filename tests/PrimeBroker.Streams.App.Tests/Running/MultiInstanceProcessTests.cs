@@ -26,7 +26,6 @@ public sealed class MultiInstanceProcessTests
     // Six partitions instead of the catalog's 20 keep the restores of every rebalance short on a shared 2-core machine;
     // the placement, forwarding and takeover logic is the same for any count.
     private const string TradeTopic = "trade-events-six";
-    private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(250);
 
     [Fact]
     public async Task PositionsFromAnyInstanceEqualTheOracleBeforeAndAfterAnInstanceIsKilled()
@@ -65,11 +64,11 @@ public sealed class MultiInstanceProcessTests
             var clients = ports.Select(p => new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{p}"), Timeout = TimeSpan.FromSeconds(30) }).ToList();
 
             // All three ready and each holding tasks: the group has settled with every instance owning partitions.
-            await WaitUntilAsync(async () =>
+            await InstanceProbe.WaitUntilAsync(async () =>
             {
                 foreach (var client in clients)
                 {
-                    if (await Ready(client) is not { } tasks || tasks == 0)
+                    if (await InstanceProbe.ReadyTaskCountAsync(client) is not { } tasks || tasks == 0)
                     {
                         return false;
                     }
@@ -85,8 +84,8 @@ public sealed class MultiInstanceProcessTests
 
             // The survivors: during the rebalance 503 is allowed, a wrong or missing position never.
             await AllEqualOracleAsync([clients[0], clients[1]], oracle, s_settle, instances, strictAfterFirstMatch: true);
-            Assert.Equal(0, await Ready(clients[0]) is > 0 ? 0 : 1);
-            Assert.Equal(0, await Ready(clients[1]) is > 0 ? 0 : 1);
+            Assert.Equal(0, await InstanceProbe.ReadyTaskCountAsync(clients[0]) is > 0 ? 0 : 1);
+            Assert.Equal(0, await InstanceProbe.ReadyTaskCountAsync(clients[1]) is > 0 ? 0 : 1);
         }
         finally
         {
@@ -108,7 +107,7 @@ public sealed class MultiInstanceProcessTests
         var pending = clients.SelectMany(c => oracle.Keys.Select(a => (Client: c, Account: a))).ToList();
         var unavailable = 0;
         var last = string.Empty;
-        await WaitUntilAsync(async () =>
+        await InstanceProbe.WaitUntilAsync(async () =>
         {
             foreach (var (client, account) in pending.ToList())
             {
@@ -160,44 +159,6 @@ public sealed class MultiInstanceProcessTests
         }
 
         return actual.Count == expected.Count ? null : $"{account}: expected {expected.Count} positions, got {actual.Count}";
-    }
-
-    private static async Task<int?> Ready(HttpClient client)
-    {
-        try
-        {
-            using var response = await client.GetAsync("/health/ready");
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                return null;
-            }
-
-            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-            return body.GetProperty("checks").GetProperty("streams").GetProperty("data").GetProperty("activeTasks").GetArrayLength();
-        }
-        catch (HttpRequestException)
-        {
-            return null; // not listening yet
-        }
-    }
-
-    private static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, IReadOnlyList<AppProcess> instances) =>
-        WaitUntilAsync(condition, timeout, () => what, instances);
-
-    /// <summary>Polls <paramref name="condition"/> every <see cref="s_pollInterval"/> up to <paramref name="timeout"/>.</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what, IReadOnlyList<AppProcess> instances)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        using var timer = new PeriodicTimer(s_pollInterval);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"no {what()} within {timeout.TotalSeconds} s.\n{string.Join('\n', instances.Select(i => i.Describe()))}");
-            }
-
-            await timer.WaitForNextTickAsync();
-        }
     }
 
     /// <summary>Seeds the instruments, publishes the trades (and some duplicates by idempotency key, which must not

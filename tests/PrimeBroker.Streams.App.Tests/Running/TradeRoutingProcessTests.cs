@@ -27,7 +27,6 @@ public sealed class TradeRoutingProcessTests
     private const int Instruments = 3;
     private const string TradeTopic = "trade-events-routing";
     private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(240);
-    private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(250);
 
     [Fact]
     public async Task TradesPostedToEveryInstanceAreNumberedOnceAndAppliedOnceWhileAnInstanceJoins()
@@ -71,7 +70,7 @@ public sealed class TradeRoutingProcessTests
 
             StartInstance(0);
             StartInstance(1);
-            await WaitUntilAsync(async () => await Ready(clients[0]) > 0 && await Ready(clients[1]) > 0, s_settle, "both instances ready with tasks", instances);
+            await InstanceProbe.WaitUntilAsync(async () => await InstanceProbe.ReadyTaskCountAsync(clients[0]) > 0 && await InstanceProbe.ReadyTaskCountAsync(clients[1]) > 0, s_settle, "both instances ready with tasks", instances);
 
             var book = new TradeBook();
             // Round 1: each account's trades go to both instances at once (pairs in parallel).
@@ -81,7 +80,7 @@ public sealed class TradeRoutingProcessTests
             // start and the group then moves partitions to it (503s during the move are retried with the same key).
             StartInstance(2);
             await PostRoundAsync(book, round: 2, tradesPerAccount: 10, clients.Take(2).ToList(), instances);
-            await WaitUntilAsync(async () => await Ready(clients[0]) > 0 && await Ready(clients[1]) > 0 && await Ready(clients[2]) > 0,
+            await InstanceProbe.WaitUntilAsync(async () => await InstanceProbe.ReadyTaskCountAsync(clients[0]) > 0 && await InstanceProbe.ReadyTaskCountAsync(clients[1]) > 0 && await InstanceProbe.ReadyTaskCountAsync(clients[2]) > 0,
                 s_settle, "all three instances ready with tasks", instances);
 
             // Round 3: every instance, the third included (it now owns partitions it took over mid-stream).
@@ -151,7 +150,7 @@ public sealed class TradeRoutingProcessTests
     private static async Task<(string Account, long Sequence)> PostUntilAcceptedAsync(HttpClient client, object trade, IReadOnlyList<AppProcess> instances)
     {
         (string, long)? accepted = null;
-        await WaitUntilAsync(async () =>
+        await InstanceProbe.WaitUntilAsync(async () =>
         {
             using var response = await client.PostAsJsonAsync("/trades", trade);
             var body = await response.Content.ReadAsStringAsync();
@@ -173,7 +172,7 @@ public sealed class TradeRoutingProcessTests
     private static async Task PositionsEqualAsync(HttpClient client, TradeBook book, IReadOnlyList<AppProcess> instances)
     {
         var last = string.Empty;
-        await WaitUntilAsync(async () =>
+        await InstanceProbe.WaitUntilAsync(async () =>
         {
             foreach (var (account, expected) in book.Quantities)
             {
@@ -211,7 +210,7 @@ public sealed class TradeRoutingProcessTests
             tradeId = "T-DLQ", accountId = account, instrumentId = missing, quantity = 7m, price = 12m, currency = "USD", side = "BUY", idempotencyKey = "K-DLQ",
         }, instances);
         string? id = null;
-        await WaitUntilAsync(async () =>
+        await InstanceProbe.WaitUntilAsync(async () =>
         {
             var dlq = await clients[1].GetFromJsonAsync<JsonElement>("/dlq");
             id = dlq.GetProperty("latest").EnumerateArray().Where(l => l.GetProperty("tradeId").GetString() == "T-DLQ")
@@ -228,7 +227,7 @@ public sealed class TradeRoutingProcessTests
         // Until the owner knows the instrument, a re-drive is dead-lettered again (correctly); its key keeps any number of
         // re-drives from applying the trade twice.
         var redrives = 0;
-        await WaitUntilAsync(async () =>
+        await InstanceProbe.WaitUntilAsync(async () =>
         {
             await RedriveAsync(clients[redrives++ % clients.Count], id!, instances);
             return await QuantityAsync(clients[0], account, missing) == 7m;
@@ -245,7 +244,7 @@ public sealed class TradeRoutingProcessTests
             tradeId = "T-AFTER", accountId = account, instrumentId = missing, quantity = 1m, price = 12m, currency = "USD", side = "BUY",
         }, instances);
         var last = (decimal?)null;
-        await WaitUntilAsync(async () => (last = await QuantityAsync(clients[2], account, missing)) == 8m, s_settle,
+        await InstanceProbe.WaitUntilAsync(async () => (last = await QuantityAsync(clients[2], account, missing)) == 8m, s_settle,
             () => $"{account}/{missing} at 8 (last {last})", instances);
     }
 
@@ -253,7 +252,7 @@ public sealed class TradeRoutingProcessTests
     private static async Task RedriveAsync(HttpClient client, string id, IReadOnlyList<AppProcess> instances)
     {
         var last = "";
-        await WaitUntilAsync(async () =>
+        await InstanceProbe.WaitUntilAsync(async () =>
         {
             using var response = await client.PostAsJsonAsync("/dlq/redrive", new { ids = new[] { id } });
             last = $"{client.BaseAddress}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
@@ -278,43 +277,6 @@ public sealed class TradeRoutingProcessTests
         Assert.True(gaps.GetProperty("unreachableInstances").GetArrayLength() == 0, $"an instance did not answer /gaps: {gaps}\n{string.Join('\n', instances.Select(i => i.Describe()))}");
         var dlq = await client.GetFromJsonAsync<JsonElement>("/dlq");
         Assert.True(dlq.GetProperty("total").GetInt32() == 0, $"dead letters: {dlq}");
-    }
-
-    private static async Task<int?> Ready(HttpClient client)
-    {
-        try
-        {
-            using var response = await client.GetAsync("/health/ready");
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                return null;
-            }
-
-            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-            return body.GetProperty("checks").GetProperty("streams").GetProperty("data").GetProperty("activeTasks").GetArrayLength();
-        }
-        catch (HttpRequestException)
-        {
-            return null; // not listening yet
-        }
-    }
-
-    private static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, IReadOnlyList<AppProcess> instances) =>
-        WaitUntilAsync(condition, timeout, () => what, instances);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what, IReadOnlyList<AppProcess> instances)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        using var timer = new PeriodicTimer(s_pollInterval);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"no {what()} within {timeout.TotalSeconds} s.\n{string.Join('\n', instances.ToList().Select(i => i.Describe()))}");
-            }
-
-            await timer.WaitForNextTickAsync();
-        }
     }
 
     /// <summary>What the instances accepted: the sequence numbers they gave each account, and the expected quantity
