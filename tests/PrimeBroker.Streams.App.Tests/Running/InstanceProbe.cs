@@ -1,14 +1,32 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using PrimeBroker.Streams.App.DevCluster;
 
 namespace PrimeBroker.Streams.App.Tests.Running;
 
-/// <summary>What the multi-instance process tests ask of running instances: readiness with its task count, and bounded
-/// polling that names every instance's state when it gives up.</summary>
+/// <summary>What the multi-instance process tests do with <c>run</c> instances: start one, read its readiness with its
+/// task count, and poll with a bound that names every instance's state when it gives up.</summary>
 internal static class InstanceProbe
 {
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Starts <c>run-<paramref name="index"/></c> against the dev cluster of <paramref name="info"/>, with its own
+    /// state directory, one stream thread, trades on <paramref name="tradeTopic"/>, a 10 s session timeout (a loaded
+    /// 2-core machine must not expire members) and 50 ms commits.</summary>
+    public static AppProcess StartRun(int index, string directory, DevClusterInfo info, int port, string tradeTopic) =>
+        AppProcess.Start($"run-{index}", directory, null, "run",
+            "--bootstrap-servers", info.BootstrapServers,
+            "--schema-registry-url", info.SchemaRegistryUrl!,
+            "--application-server", $"127.0.0.1:{port}",
+            "--urls", $"http://127.0.0.1:{port}",
+            "--state-dir", Path.Combine(directory, $"state-{index}"),
+            "--threads", "1",
+            "--Brokerage:TradeEventsTopic", tradeTopic,
+            "--Streams:SessionTimeout", "00:00:10",
+            "--Streams:HeartbeatInterval", "00:00:01",
+            "--Streams:CommitInterval", "00:00:00.050",
+            "--Logging:LogLevel:Default=Warning");
 
     /// <summary>The number of active tasks an instance reports when ready; null while it is not ready or not listening.</summary>
     public static async Task<int?> ReadyTaskCountAsync(HttpClient client)

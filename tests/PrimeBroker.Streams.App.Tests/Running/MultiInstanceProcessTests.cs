@@ -46,18 +46,7 @@ public sealed class MultiInstanceProcessTests
             var ports = Enumerable.Range(0, 3).Select(_ => Scratch.FreePort()).ToList();
             var instances = ports.Select((port, i) =>
             {
-                var instance = AppProcess.Start($"run-{i}", directory, null, "run",
-                    "--bootstrap-servers", info.BootstrapServers,
-                    "--schema-registry-url", info.SchemaRegistryUrl!,
-                    "--application-server", $"127.0.0.1:{port}",
-                    "--urls", $"http://127.0.0.1:{port}",
-                    "--state-dir", Path.Combine(directory, $"state-{i}"),
-                    "--threads", "1",
-                    "--Brokerage:TradeEventsTopic", TradeTopic,
-                    "--Streams:SessionTimeout", "00:00:10",
-                    "--Streams:HeartbeatInterval", "00:00:01",
-                    "--Streams:CommitInterval", "00:00:00.050",
-                    "--Logging:LogLevel:Default=Warning");
+                var instance = InstanceProbe.StartRun(i, directory, info, port, TradeTopic);
                 processes.Add(instance);
                 return instance;
             }).ToList();

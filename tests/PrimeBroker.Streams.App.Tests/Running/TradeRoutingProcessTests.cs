@@ -51,18 +51,7 @@ public sealed class TradeRoutingProcessTests
             var instances = new List<AppProcess>();
             AppProcess StartInstance(int i)
             {
-                var instance = AppProcess.Start($"run-{i}", directory, null, "run",
-                    "--bootstrap-servers", info.BootstrapServers,
-                    "--schema-registry-url", info.SchemaRegistryUrl!,
-                    "--application-server", $"127.0.0.1:{ports[i]}",
-                    "--urls", $"http://127.0.0.1:{ports[i]}",
-                    "--state-dir", Path.Combine(directory, $"state-{i}"),
-                    "--threads", "1",
-                    "--Brokerage:TradeEventsTopic", TradeTopic,
-                    "--Streams:SessionTimeout", "00:00:10",
-                    "--Streams:HeartbeatInterval", "00:00:01",
-                    "--Streams:CommitInterval", "00:00:00.050",
-                    "--Logging:LogLevel:Default=Warning");
+                var instance = InstanceProbe.StartRun(i, directory, info, ports[i], TradeTopic);
                 processes.Add(instance);
                 instances.Add(instance);
                 return instance;
