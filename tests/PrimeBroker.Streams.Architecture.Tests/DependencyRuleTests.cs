@@ -5,7 +5,9 @@ namespace PrimeBroker.Streams.Architecture.Tests;
 /// <summary>The rules of ARCHITECTURE.md, one test each, in its order.</summary>
 public sealed class DependencyRuleTests
 {
-    private static readonly string[] s_engineProjects = ["PrimeBroker.Streams.Engine", "PrimeBroker.Streams.Engine.Embedded"];
+    private const string Engine = "PrimeBroker.Streams.Engine";
+    private const string TestDriver = "PrimeBroker.Streams.Engine.TestDriver";
+    private static readonly string[] s_engineProjects = [Engine, "PrimeBroker.Streams.Engine.Embedded", TestDriver];
     private static readonly string[] s_avroAndRegistryPackages =
         ["Apache.Avro", "Confluent.SchemaRegistry", "Confluent.SchemaRegistry.Serdes.Avro"];
 
@@ -16,7 +18,7 @@ public sealed class DependencyRuleTests
         foreach (var project in s_engineProjects.Select(SourceTree.Project))
         {
             violations.AddRange(project.ProjectReferences
-                .Where(reference => !(project.Name == "PrimeBroker.Streams.Engine.Embedded" && reference == "PrimeBroker.Streams.Engine"))
+                .Where(reference => !(project.Name != Engine && reference == Engine))
                 .Select(reference => $"{project.Name} references project {reference}"));
             violations.AddRange(project.PackageReferences.Intersect(s_avroAndRegistryPackages)
                 .Select(package => $"{project.Name} references package {package}"));
@@ -116,6 +118,7 @@ public sealed class DependencyRuleTests
             .ToList();
         violations.AddRange(product.SelectMany(project => project.InternalsVisibleTo
             .Where(friend => SourceTree.Projects.SingleOrDefault(p => p.Name == friend) is not { Area: "tests" })
+            .Where(friend => !(project.Name == Engine && friend == TestDriver))
             .Select(friend => $"{project.Name} shows its internals to {friend}, which is not a project under tests/")));
 
         AssertNone(violations);
@@ -129,13 +132,40 @@ public sealed class DependencyRuleTests
             .Select(project => $"{project.Name} references Streamiz"));
 
     [Fact]
+    public void Rule8_TheTestDriverIsReferencedByNoProductAssembly()
+    {
+        var product = SourceTree.Projects.Where(project => project.IsProduct && project.Name != TestDriver).ToList();
+        var violations = product
+            .Where(project => project.ProjectReferences.Contains(TestDriver))
+            .Select(project => $"{project.Name} references project {TestDriver}")
+            .ToList();
+        violations.AddRange(product.SelectMany(project => NamespaceUses(project, "PrimeBroker.Streams.Engine.Testing")));
+
+        AssertNone(violations);
+    }
+
+    [Fact]
+    public void Rule8_TheDomainDoesNotReferenceTheTestDriver()
+    {
+        var domain = SourceTree.Project("PrimeBroker.Streams.Brokerage");
+        var violations = domain.ProjectReferences
+            .Where(reference => reference == TestDriver)
+            .Select(reference => $"{domain.Name} references project {reference}")
+            .ToList();
+        violations.AddRange(NamespaceUses(domain, "PrimeBroker.Streams.Engine.Testing"));
+
+        AssertNone(violations);
+    }
+
+    [Fact]
     public void TheRulesSeeEveryProductProject()
     {
         // A rule that reads no files passes for the wrong reason: the tree must be where the rules expect it.
         string[] expected =
         [
             "PrimeBroker.Streams.App", "PrimeBroker.Streams.Brokerage", "PrimeBroker.Streams.Contracts",
-            "PrimeBroker.Streams.Engine", "PrimeBroker.Streams.Engine.Embedded", "PrimeBroker.Streams.Serialization",
+            "PrimeBroker.Streams.Engine", "PrimeBroker.Streams.Engine.Embedded", "PrimeBroker.Streams.Engine.TestDriver",
+            "PrimeBroker.Streams.Serialization",
             "PrimeBroker.Streams.Serialization.Embedded",
         ];
         Assert.Subset(SourceTree.Projects.Select(project => project.Name).ToHashSet(), expected.ToHashSet());

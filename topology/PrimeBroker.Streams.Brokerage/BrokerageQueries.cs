@@ -2,13 +2,13 @@ using PrimeBroker.Streams.Brokerage.Internal;
 using PrimeBroker.Streams.Contracts;
 using PrimeBroker.Streams.Engine;
 using PrimeBroker.Streams.Engine.State;
-using PrimeBroker.Streams.Engine.Testing;
 
 namespace PrimeBroker.Streams.Brokerage;
 
 /// <summary>
-/// Read-only queries over the LOCAL stores of a running <see cref="StreamsApplication"/> (committed data of this
-/// instance's tasks) or of a <see cref="TopologyTestDriver"/>. Deciding whether an account is local is the caller's job:
+/// Read-only queries over the LOCAL stores of an <see cref="IQueryableStoreProvider"/>: a running
+/// <see cref="StreamsApplication"/> (committed data of this instance's tasks) or the test driver. Deciding whether an
+/// account is local is the caller's job:
 /// <c>application.QueryMetadataForKey(BrokerageStores.Positions, accountId, Serializers.Utf8)</c> names the owner,
 /// because every store of an account is placed by the account id's murmur2 partition on <c>trade-events</c>.
 /// </summary>
@@ -16,34 +16,14 @@ namespace PrimeBroker.Streams.Brokerage;
 /// thread only. Methods throw <see cref="BrokerageInvariantException"/> when a stored value fails its checks.</remarks>
 public sealed class BrokerageQueries
 {
-    private readonly Func<string, object> _storeOf;
+    private readonly IQueryableStoreProvider _stores;
 
-    /// <summary>Queries the local stores of a running application.</summary>
-    public BrokerageQueries(StreamsApplication application)
+    /// <summary>Queries the stores of <paramref name="stores"/>: a running application (committed data of its local
+    /// tasks) or a test driver (including writes not yet committed, as its processors see them).</summary>
+    public BrokerageQueries(IQueryableStoreProvider stores)
     {
-        ArgumentNullException.ThrowIfNull(application);
-        _storeOf = name => name switch
-        {
-            BrokerageStores.Positions => application.Store<string, PositionEntry>(name),
-            BrokerageStores.Gaps => application.Store<string, GapState>(name),
-            BrokerageStores.Sequences or BrokerageStores.Counters => application.Store<string, long>(name),
-            BrokerageStores.Instruments => application.Store<string, InstrumentUpdated>(name),
-            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a queried store."),
-        };
-    }
-
-    /// <summary>Queries the stores of a test driver (including writes not yet committed, as its processors see them).</summary>
-    public BrokerageQueries(TopologyTestDriver driver)
-    {
-        ArgumentNullException.ThrowIfNull(driver);
-        _storeOf = name => name switch
-        {
-            BrokerageStores.Positions => driver.GetKeyValueStore<string, PositionEntry>(name),
-            BrokerageStores.Gaps => driver.GetKeyValueStore<string, GapState>(name),
-            BrokerageStores.Sequences or BrokerageStores.Counters => driver.GetKeyValueStore<string, long>(name),
-            BrokerageStores.Instruments => driver.GetKeyValueStore<string, InstrumentUpdated>(name),
-            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a queried store."),
-        };
+        ArgumentNullException.ThrowIfNull(stores);
+        _stores = stores;
     }
 
     /// <summary>The positions of <paramref name="accountId"/> in every instrument it traded, ordered by instrument id
@@ -125,5 +105,5 @@ public sealed class BrokerageQueries
     private static SequenceGap ToGap(string accountId, GapState gap) =>
         new(accountId, gap.ExpectedSequence, gap.FirstHeldSequence, gap.HeldCount, DateTimeOffset.FromUnixTimeMilliseconds(gap.OpenSinceMs), gap.Alerted);
 
-    private IReadOnlyKeyValueStore<string, TValue> Store<TValue>(string name) => (IReadOnlyKeyValueStore<string, TValue>)_storeOf(name);
+    private IReadOnlyKeyValueStore<string, TValue> Store<TValue>(string name) => _stores.Store<string, TValue>(name);
 }

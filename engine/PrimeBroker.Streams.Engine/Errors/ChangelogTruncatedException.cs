@@ -6,7 +6,7 @@ namespace PrimeBroker.Streams.Engine.Errors;
 /// </summary>
 /// <remarks>Raised while a task is restored, when its partitions are assigned: the task does not start, its partitions
 /// stay assigned but paused, and the error is listed in <see cref="StreamsApplication.Errors"/>. The test driver throws
-/// it from its constructor or from <see cref="Testing.TopologyTestDriver.SimulateCrash"/>.</remarks>
+/// it from its constructor or from <c>TopologyTestDriver.SimulateCrash</c>.</remarks>
 public sealed class ChangelogTruncatedException : Exception
 {
     /// <summary>Store <paramref name="store"/> needs changelog records from <paramref name="neededOffset"/> but the log

@@ -10,6 +10,6 @@ public enum PunctuationType
 
     /// <summary>Advanced by the wall clock, checked once per poll loop (after at most
     /// <see cref="StreamsConfig.MaxRecordsPerPoll"/> records); the test driver moves it with
-    /// <see cref="Testing.TopologyTestDriver.AdvanceWallClockTime"/>.</summary>
+    /// <c>TopologyTestDriver.AdvanceWallClockTime</c>.</summary>
     WallClockTime,
 }

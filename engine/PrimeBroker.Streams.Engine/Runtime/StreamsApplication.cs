@@ -18,7 +18,7 @@ namespace PrimeBroker.Streams.Engine;
 /// changelog and repartition topics; restore global stores; start the stream threads, which restore their tasks as
 /// partitions are assigned. Stop: each thread commits, closes its tasks and leaves the group. Thread-safe.
 /// </remarks>
-public sealed class StreamsApplication : IAsyncDisposable, IDisposable
+public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposable, IDisposable
 {
     private readonly Topology _topology;
     private readonly StreamsConfig _config;

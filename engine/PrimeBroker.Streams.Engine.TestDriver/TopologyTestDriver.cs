@@ -14,7 +14,7 @@ namespace PrimeBroker.Streams.Engine.Testing;
 /// </summary>
 /// <remarks>Not thread-safe. Each <c>PipeInput</c> processes until no task has input left (following repartition
 /// topics), then commits if <see cref="TopologyTestDriverOptions.AutoCommit"/> is on.</remarks>
-public sealed partial class TopologyTestDriver : IDisposable
+public sealed partial class TopologyTestDriver : IQueryableStoreProvider, IDisposable
 {
     private readonly Topology _topology;
     private readonly TopologyTestDriverOptions _options;
@@ -117,6 +117,9 @@ public sealed partial class TopologyTestDriver : IDisposable
     /// <typeparamref name="TKey"/> and <typeparamref name="TValue"/>.</exception>
     public IReadOnlyKeyValueStore<TKey, TValue> GetKeyValueStore<TKey, TValue>(string name) =>
         StoreView<TKey, TValue>.Create(_topology, _options.ApplicationId, name, () => StoreReaders(name));
+
+    /// <inheritdoc cref="GetKeyValueStore{TKey, TValue}"/>
+    IReadOnlyKeyValueStore<TKey, TValue> IQueryableStoreProvider.Store<TKey, TValue>(string name) => GetKeyValueStore<TKey, TValue>(name);
 
     /// <summary>Moves the wall clock and runs the wall-clock punctuators that became due.</summary>
     public void AdvanceWallClockTime(TimeSpan by)
