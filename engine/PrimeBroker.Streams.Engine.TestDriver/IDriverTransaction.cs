@@ -1,4 +1,5 @@
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Processing;
+
 
 namespace PrimeBroker.Streams.Engine.Testing;
 

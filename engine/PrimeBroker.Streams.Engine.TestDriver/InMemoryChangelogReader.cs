@@ -1,4 +1,6 @@
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Kafka;
+using PrimeBroker.Streams.Engine.Internal.State;
+
 
 namespace PrimeBroker.Streams.Engine.Testing;
 

@@ -5,7 +5,7 @@ namespace PrimeBroker.Streams.Engine.Testing;
 
 /// <summary>
 /// A transactional producer over an <see cref="InMemoryCluster"/>, so the test driver can run the engine's real
-/// <see cref="Internal.KafkaTransaction"/> (delivery accounting, unknown commit outcomes, producer replacement). It
+/// <see cref="Internal.Kafka.KafkaTransaction"/> (delivery accounting, unknown commit outcomes, producer replacement). It
 /// answers the calls that class makes; anything else throws <see cref="NotSupportedException"/>.
 /// </summary>
 /// <remarks>
@@ -113,7 +113,7 @@ internal sealed class InMemoryProducer(InMemoryCluster cluster, string transacti
     }
 }
 
-/// <summary>The consumer <see cref="Internal.KafkaTransaction"/> asks for group metadata; the in-memory producer ignores it.</summary>
+/// <summary>The consumer <see cref="Internal.Kafka.KafkaTransaction"/> asks for group metadata; the in-memory producer ignores it.</summary>
 internal class GroupMetadataOnlyConsumer : DispatchProxy
 {
     public static IConsumer<byte[], byte[]> Create() => Create<IConsumer<byte[], byte[]>, GroupMetadataOnlyConsumer>();

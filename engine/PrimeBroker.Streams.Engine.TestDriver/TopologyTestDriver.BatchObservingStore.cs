@@ -1,4 +1,5 @@
-using PrimeBroker.Streams.Engine.State.Internal;
+using PrimeBroker.Streams.Engine.Internal.State;
+
 
 namespace PrimeBroker.Streams.Engine.Testing;
 

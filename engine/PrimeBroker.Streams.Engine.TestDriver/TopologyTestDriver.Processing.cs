@@ -1,5 +1,7 @@
 using Confluent.Kafka;
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Kafka;
+using PrimeBroker.Streams.Engine.Internal.Processing;
+using PrimeBroker.Streams.Engine.Internal.Runtime;
 
 namespace PrimeBroker.Streams.Engine.Testing;
 

@@ -1,9 +1,10 @@
 using Confluent.Kafka;
 using PrimeBroker.Streams.Engine.Errors;
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Processing;
+using PrimeBroker.Streams.Engine.Internal.Runtime;
+using PrimeBroker.Streams.Engine.Internal.State;
 using PrimeBroker.Streams.Engine.Processing;
 using PrimeBroker.Streams.Engine.State;
-using PrimeBroker.Streams.Engine.State.Internal;
 
 namespace PrimeBroker.Streams.Engine.Testing;
 

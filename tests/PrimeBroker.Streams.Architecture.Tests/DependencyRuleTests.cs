@@ -42,7 +42,7 @@ public sealed class DependencyRuleTests
         violations.AddRange(SourceTree.Projects
             .Where(project => project.IsProduct)
             .SelectMany(project => NamespaceUses(project, "RocksDbSharp"))
-            .Where(use => !use.StartsWith("engine/PrimeBroker.Streams.Engine/State/Internal/", StringComparison.Ordinal)));
+            .Where(use => !use.StartsWith("engine/PrimeBroker.Streams.Engine/Internal/State/", StringComparison.Ordinal)));
 
         AssertNone(violations);
     }

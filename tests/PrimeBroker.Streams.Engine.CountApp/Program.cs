@@ -17,11 +17,11 @@ if (args.Length != 6)
     return 2;
 }
 
-if (Enum.TryParse<PrimeBroker.Streams.Engine.Internal.CommitStep>(Environment.GetEnvironmentVariable("PBS_CRASH_STEP"), out var crashStep))
+if (Enum.TryParse<PrimeBroker.Streams.Engine.Internal.Processing.CommitStep>(Environment.GetEnvironmentVariable("PBS_CRASH_STEP"), out var crashStep))
 {
     var crashAt = int.Parse(Environment.GetEnvironmentVariable("PBS_CRASH_AT_COMMIT") ?? "1", CultureInfo.InvariantCulture);
     var seen = 0;
-    PrimeBroker.Streams.Engine.Internal.TaskCommitter.StepObserver = (step, flush) =>
+    PrimeBroker.Streams.Engine.Internal.Processing.TaskCommitter.StepObserver = (step, flush) =>
     {
         if (step == crashStep && ++seen >= crashAt)
         {
@@ -36,7 +36,7 @@ if (Enum.TryParse<PrimeBroker.Streams.Engine.Internal.CommitStep>(Environment.Ge
 if (Environment.GetEnvironmentVariable("PBS_REPORT_COMMITS") == "1")
 {
     // For takeover measurements: the wall-clock time (Unix ms) of every commit and the tasks it covered.
-    PrimeBroker.Streams.Engine.Internal.TaskCommitter.CommitObserver = tasks =>
+    PrimeBroker.Streams.Engine.Internal.Processing.TaskCommitter.CommitObserver = tasks =>
         Console.WriteLine($"commit={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}:{string.Join(",", tasks)}");
 }
 

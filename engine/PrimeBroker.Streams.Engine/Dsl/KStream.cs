@@ -1,4 +1,4 @@
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Processing;
 using PrimeBroker.Streams.Engine.Processing;
 using PrimeBroker.Streams.Engine.State;
 

@@ -1,5 +1,5 @@
 using PrimeBroker.Streams.Engine.Dsl;
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Processing;
 using PrimeBroker.Streams.Engine.State;
 
 namespace PrimeBroker.Streams.Engine;

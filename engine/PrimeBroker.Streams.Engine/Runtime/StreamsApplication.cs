@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Kafka;
+using PrimeBroker.Streams.Engine.Internal.Processing;
+using PrimeBroker.Streams.Engine.Internal.Runtime;
+using PrimeBroker.Streams.Engine.Internal.State;
 using PrimeBroker.Streams.Engine.State;
-using PrimeBroker.Streams.Engine.State.Internal;
 using PrimeBroker.Streams.Engine.Topics;
 
 namespace PrimeBroker.Streams.Engine;

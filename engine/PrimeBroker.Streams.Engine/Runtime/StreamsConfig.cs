@@ -136,7 +136,7 @@ public sealed record StreamsConfig
         Require(owned is null, nameof(ClientConfig), $"must not set '{owned}': the engine sets it");
     }
 
-    private static TimeSpan TaskManagerMaxBackoff => Internal.TaskManager.MaxRetryBackoff;
+    private static TimeSpan TaskManagerMaxBackoff => Internal.Runtime.TaskManager.MaxRetryBackoff;
 
     /// <summary>For engine tests only: called when a task is about to start (before its restore); an exception it
     /// returns is thrown there, as if the start had failed with it.</summary>

@@ -1,6 +1,5 @@
 using PrimeBroker.Streams.Engine.Errors;
 using PrimeBroker.Streams.Engine.Dsl;
-using PrimeBroker.Streams.Engine.Internal;
 using PrimeBroker.Streams.Engine.Processing;
 using PrimeBroker.Streams.Engine.State;
 using PrimeBroker.Streams.Engine.Testing;

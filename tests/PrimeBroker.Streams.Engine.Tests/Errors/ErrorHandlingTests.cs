@@ -2,7 +2,6 @@ using System.Text;
 using Confluent.Kafka;
 using PrimeBroker.Streams.Engine.Dsl;
 using PrimeBroker.Streams.Engine.Errors;
-using PrimeBroker.Streams.Engine.Internal;
 using PrimeBroker.Streams.Engine.Testing;
 
 namespace PrimeBroker.Streams.Engine.Tests.Errors;

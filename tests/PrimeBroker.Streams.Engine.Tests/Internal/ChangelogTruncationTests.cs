@@ -1,5 +1,4 @@
 using PrimeBroker.Streams.Engine.Errors;
-using PrimeBroker.Streams.Engine.Internal;
 using PrimeBroker.Streams.Engine.Testing;
 using PrimeBroker.Streams.Engine.Tests.Testing;
 

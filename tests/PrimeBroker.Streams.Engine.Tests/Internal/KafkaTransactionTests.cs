@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Kafka;
 using PrimeBroker.Streams.Engine.Tests.Fakes;
 
 namespace PrimeBroker.Streams.Engine.Tests.Internal;

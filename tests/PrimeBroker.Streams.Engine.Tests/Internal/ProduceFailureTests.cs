@@ -1,5 +1,6 @@
 using Confluent.Kafka;
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Kafka;
+using PrimeBroker.Streams.Engine.Internal.Runtime;
 using PrimeBroker.Streams.Engine.Testing;
 using PrimeBroker.Streams.Engine.Tests.Testing;
 

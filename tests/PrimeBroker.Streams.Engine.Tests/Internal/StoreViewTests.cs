@@ -1,7 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using PrimeBroker.Streams.Engine.Dsl;
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.State;
 using PrimeBroker.Streams.Engine.Processing;
 using PrimeBroker.Streams.Engine.State;
 using PrimeBroker.Streams.Engine.Testing;
@@ -82,7 +82,7 @@ public sealed class StoreViewTests
         return builder.Build();
     }
 
-    private sealed class ClosedReader : PrimeBroker.Streams.Engine.State.Internal.IBytesReader
+    private sealed class ClosedReader : IBytesReader
     {
         public string Name => "counts";
 

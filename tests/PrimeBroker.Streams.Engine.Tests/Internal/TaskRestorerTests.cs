@@ -1,4 +1,5 @@
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Runtime;
+using PrimeBroker.Streams.Engine.Internal.State;
 using PrimeBroker.Streams.Engine.Testing;
 using PrimeBroker.Streams.Engine.Tests.Testing;
 

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using PrimeBroker.Streams.Engine.Internal;
+using PrimeBroker.Streams.Engine.Internal.Processing;
 using PrimeBroker.Streams.Engine.Processing;
 
 namespace PrimeBroker.Streams.Engine.Tests.Internal;

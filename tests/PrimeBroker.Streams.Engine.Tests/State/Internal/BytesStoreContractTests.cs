@@ -1,6 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
-using PrimeBroker.Streams.Engine.State.Internal;
+using PrimeBroker.Streams.Engine.Internal.State;
 using PrimeBroker.Streams.Engine.Tests.Fakes;
 
 namespace PrimeBroker.Streams.Engine.Tests.State.Internal;

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using PrimeBroker.Streams.Engine.State.Internal;
+using PrimeBroker.Streams.Engine.Internal.State;
 
 namespace PrimeBroker.Streams.Engine.Tests.State.Internal;
 

@@ -1,0 +1,147 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using PrimeBroker.Streams.Engine.Internal.Processing;
+using PrimeBroker.Streams.Engine.Internal.Runtime;
+
+namespace PrimeBroker.Streams.Engine.Internal.Kafka;
+
+/// <summary>
+/// Builds every Kafka client of an application from its <see cref="StreamsConfig"/>: the user's extra settings
+/// (<see cref="StreamsConfig.ClientConfig"/>) first, then the settings the engine owns for that client's job. The one
+/// place that knows how the engine's clients are configured.
+/// </summary>
+internal sealed class KafkaClients
+{
+    private readonly StreamsConfig _config;
+    private readonly ILogger _logger;
+
+    public KafkaClients(StreamsConfig config, ILoggerFactory loggerFactory)
+    {
+        _config = config;
+        _logger = loggerFactory.CreateLogger<KafkaClients>();
+    }
+
+    /// <summary>An admin client for metadata and topic creation.</summary>
+    public IAdminClient Admin() =>
+        new AdminClientBuilder(new AdminClientConfig(Base()) { BootstrapServers = _config.BootstrapServers }).Build();
+
+    /// <summary>A stream thread's group member. The rebalance callbacks run inside its Consume, on the caller's thread.</summary>
+    /// <param name="threadName">Names the client.</param>
+    /// <param name="cooperative">cooperative-sticky (incremental rebalances) when every task reads one topic, else range
+    /// (see <see cref="RuntimeTopology.EveryTaskReadsOneTopic"/>). Every member of a group must agree.</param>
+    /// <param name="onAssigned">Partitions added; returns their start positions.</param>
+    /// <param name="onRevoked">Partitions taken away (all of them under range).</param>
+    /// <param name="onLost">Partitions lost without a revoke (session expired, fenced).</param>
+    public IConsumer<byte[], byte[]> StreamConsumer(
+        string threadName,
+        bool cooperative,
+        Func<List<TopicPartition>, IEnumerable<TopicPartitionOffset>> onAssigned,
+        Action<List<TopicPartitionOffset>> onRevoked,
+        Action<List<TopicPartitionOffset>> onLost)
+    {
+        var config = new ConsumerConfig(Base())
+        {
+            BootstrapServers = _config.BootstrapServers,
+            GroupId = _config.ApplicationId,
+            ClientId = $"{threadName}-consumer",
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            // A position that fell off the log is an error, never a silent reset (see StreamThread.HandleOutOfRange).
+            AutoOffsetReset = AutoOffsetReset.Error,
+            IsolationLevel = _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2 ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted,
+            // Range keeps co-partitioned topics' partition p on one member, so one task owns them; cooperative-sticky
+            // does not, so it is used only where every task reads one topic.
+            PartitionAssignmentStrategy = cooperative ? PartitionAssignmentStrategy.CooperativeSticky : PartitionAssignmentStrategy.Range,
+            SessionTimeoutMs = (int)_config.SessionTimeout.TotalMilliseconds,
+            HeartbeatIntervalMs = (int)_config.HeartbeatInterval.TotalMilliseconds,
+            FetchMaxBytes = 50 * 1024 * 1024,
+            MaxPartitionFetchBytes = 10 * 1024 * 1024,
+            QueuedMinMessages = 100_000,
+        };
+        return new ConsumerBuilder<byte[], byte[]>(config)
+            .SetPartitionsAssignedHandler((_, partitions) => onAssigned(partitions))
+            .SetPartitionsRevokedHandler((_, partitions) => onRevoked(partitions))
+            .SetPartitionsLostHandler((_, partitions) => onLost(partitions))
+            .SetLogHandler((_, m) => _logger.ClientLog(m.Name, m.Message))
+            .SetErrorHandler((_, e) => _logger.ClientLog(threadName, e.ToString()))
+            .Build();
+    }
+
+    /// <summary>A stream thread's changelog reader: read_committed, never joins the group.</summary>
+    public IConsumer<byte[], byte[]> RestoreConsumer(string threadName)
+    {
+        var config = new ConsumerConfig(Base())
+        {
+            BootstrapServers = _config.BootstrapServers,
+            GroupId = _config.ApplicationId + "-restore",
+            ClientId = $"{threadName}-restore-consumer",
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            EnablePartitionEof = true,
+            FetchMaxBytes = 50 * 1024 * 1024,
+            MaxPartitionFetchBytes = 10 * 1024 * 1024,
+        };
+        return new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => _logger.ClientLog(m.Name, m.Message)).Build();
+    }
+
+    /// <summary>A stream thread's producer: transactional under exactly-once, idempotent always.</summary>
+    public IProducer<byte[], byte[]> StreamProducer(string threadName, string transactionalId)
+    {
+        var config = new ProducerConfig(Base())
+        {
+            BootstrapServers = _config.BootstrapServers,
+            ClientId = $"{threadName}-producer",
+            EnableIdempotence = true,
+            LingerMs = 5,
+            // Null-keyed records only; keyed ones get their partition from Partitioning (Java murmur2).
+            Partitioner = Partitioner.Murmur2Random,
+            QueueBufferingMaxMessages = 1_000_000,
+        };
+        if (_config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2)
+        {
+            config.TransactionalId = transactionalId;
+            config.TransactionTimeoutMs = (int)_config.TransactionTimeout.TotalMilliseconds;
+        }
+
+        return new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => _logger.ClientLog(m.Name, m.Message)).Build();
+    }
+
+    /// <summary>The global stores' reader: all partitions of the global topics, read_committed.</summary>
+    public IConsumer<byte[], byte[]> GlobalConsumer() =>
+        new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig(Base())
+        {
+            BootstrapServers = _config.BootstrapServers,
+            GroupId = _config.ApplicationId + "-global",
+            ClientId = _config.ApplicationId + "-global-consumer",
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            EnablePartitionEof = true,
+        }).Build();
+
+    /// <summary>The instance directory's announcer.</summary>
+    public IProducer<string, string> DirectoryProducer() =>
+        new ProducerBuilder<string, string>(new ProducerConfig(Base())
+        {
+            BootstrapServers = _config.BootstrapServers,
+            ClientId = _config.ApplicationId + "-instances-producer",
+            EnableIdempotence = true,
+            LingerMs = 0,
+        }).Build();
+
+    /// <summary>The instance directory's follower.</summary>
+    public IConsumer<string, string> DirectoryConsumer() =>
+        new ConsumerBuilder<string, string>(new ConsumerConfig(Base())
+        {
+            BootstrapServers = _config.BootstrapServers,
+            GroupId = _config.ApplicationId + "-instances",
+            ClientId = _config.ApplicationId + "-instances-consumer",
+            EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).Build();
+
+    private Dictionary<string, string> Base() => new(_config.ClientConfig);
+}

@@ -1,0 +1,86 @@
+using Confluent.Kafka;
+using PrimeBroker.Streams.Engine.Internal.Kafka;
+using PrimeBroker.Streams.Engine.Internal.State;
+
+namespace PrimeBroker.Streams.Engine.Internal.Processing;
+
+/// <summary>The task's part of the commit protocol (driven by <see cref="TaskCommitter"/>) and its rollback after an
+/// aborted transaction.</summary>
+internal sealed partial class StreamTask
+{
+    /// <summary>Commit step: the transaction's changelog records of every logged store.</summary>
+    public void WriteChangelogRecords()
+    {
+        foreach (var store in _loggedStores)
+        {
+            foreach (var (key, value) in store.ChangelogWrites())
+            {
+                _env.Collector.Send(store.ChangelogTopic!, store.Partition, key, value, null, WallClockMs);
+            }
+        }
+    }
+
+    /// <summary>The checkpoint this commit will record: next sequence, current input positions.</summary>
+    public StoreCheckpoint NextCheckpoint(long attempt) =>
+        new(_committed.CommitSequence + 1, new Dictionary<TopicPartition, long>(_nextOffsets), attempt)
+        {
+            Upstream = _upstream.Snapshot(),
+        };
+
+    /// <summary>Commit step: the commit marker of one store (see <see cref="CommitMarkers"/>).</summary>
+    public void WriteMarker(TransactionalBytesStore store, StoreCheckpoint checkpoint, Action<long> onDelivered) =>
+        _env.Collector.Send(store.ChangelogTopic!, store.Partition, CommitMarkers.Key, checkpoint.Encode(), CommitMarkers.Headers, WallClockMs, onDelivered);
+
+    /// <summary>Commit step after the Kafka transaction committed: one atomic local batch per store.</summary>
+    /// <param name="checkpoint">What was committed.</param>
+    /// <param name="markerOffsets">The changelog offset of each logged store's marker.</param>
+    public void ApplyCommitted(StoreCheckpoint checkpoint, IReadOnlyDictionary<TransactionalBytesStore, long> markerOffsets)
+    {
+        foreach (var store in _stores.Values)
+        {
+            var next = markerOffsets.TryGetValue(store, out var markerOffset) ? markerOffset + 1 : store.Inner.Checkpoint?.ChangelogNextOffset ?? 0;
+            store.ApplyCommitted(new LocalCheckpoint(checkpoint, next));
+        }
+
+        _committed = checkpoint;
+        _committedStreamTime = StreamTime;
+        UncommittedRecords = 0;
+        _collector.EndTransaction();
+    }
+
+    /// <summary>
+    /// After an aborted transaction: forget uncommitted writes and positions. Returns the positions to seek the
+    /// consumer back to (the last committed ones).
+    /// </summary>
+    public IReadOnlyDictionary<TopicPartition, long> Rollback()
+    {
+        foreach (var store in _stores.Values)
+        {
+            store.Rollback();
+        }
+
+        _nextOffsets.Clear();
+        foreach (var (tp, offset) in _startPositions.Concat(_committed.InputOffsets))
+        {
+            _nextOffsets[tp] = offset;
+        }
+
+        _upstream.ResetTo(_committed.Upstream);
+        UncommittedRecords = 0;
+        _collector.EndTransaction();
+        StreamTime = _committedStreamTime;
+        if (_initialized)
+        {
+            // Processor fields, punctuation schedules and stream time belong to the aborted attempt as much as the
+            // store overlays do: new node instances start from the committed state, as Kafka Streams re-initialises a
+            // task it closed dirty.
+            CloseNodes();
+            _nodes.Clear();
+            _sourcesByTopic.Clear();
+            _punctuations = new PunctuationSchedule();
+            Initialize();
+        }
+
+        return new Dictionary<TopicPartition, long>(_nextOffsets);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Confluent.Kafka;
+using PrimeBroker.Streams.Engine.Internal.State;
+using PrimeBroker.Streams.Engine.Processing;
+
+namespace PrimeBroker.Streams.Engine.Internal.Processing;
+
+/// <summary>The transaction a stream thread's tasks write into: Kafka's at run time, memory in the test driver.</summary>
+internal interface ITransaction
+{
+    /// <summary>Waits until everything sent so far is delivered (and its delivery callbacks ran); throws on a delivery error.</summary>
+    void Flush();
+
+    /// <summary>Adds the input offsets to the transaction and commits it.</summary>
+    void Commit(IReadOnlyDictionary<TopicPartition, long> inputOffsets);
+}
+
+/// <summary>The points of the commit protocol a crash test can stop at (see <see cref="TaskCommitter.StepObserver"/>).</summary>
+internal enum CommitStep
+{
+    /// <summary>Changelog records sent (and, for the observer, flushed); no marker yet.</summary>
+    ChangelogWritten,
+
+    /// <summary>Every marker delivered; the Kafka commit not yet sent.</summary>
+    MarkersWritten,
+
+    /// <summary>The Kafka transaction committed; the local stores not yet written.</summary>
+    KafkaCommitted,
+}
+
+/// <summary>
+/// The exactly-once commit protocol over the tasks of one transaction. Shared by the stream thread and the test driver,
+/// so the driver exercises the same steps and crash points.
+/// </summary>
+internal static class TaskCommitter
+{
+    /// <summary>
+    /// For crash tests of the running engine: called at each <see cref="CommitStep"/> with a flush of the transaction, so
+    /// a test process can make what was sent durable and kill itself exactly there. Null in production.
+    /// </summary>
+    internal static Action<CommitStep, Action>? StepObserver { get; set; }
+
+    /// <summary>
+    /// For takeover measurements of the running engine: called on the committing thread after every commit with the
+    /// tasks it committed (their local stores written). Null in production.
+    /// </summary>
+    internal static Action<IReadOnlyList<TaskId>>? CommitObserver { get; set; }
+
+    /// <summary>Commits every task with uncommitted work. Returns how many tasks committed. On an exception nothing
+    /// local changed; the caller aborts the transaction and rolls the tasks back.</summary>
+    public static int Commit(IReadOnlyCollection<StreamTask> tasks, ITransaction transaction, EngineMetrics metrics)
+    {
+        var committing = tasks.Where(t => t.NeedsCommit).ToList();
+        if (committing.Count == 0)
+        {
+            return 0;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var attempt = Random.Shared.NextInt64(1, long.MaxValue);
+        var checkpoints = committing.ToDictionary(t => t, t => t.NextCheckpoint(attempt));
+        var markerOffsets = new ConcurrentDictionary<TransactionalBytesStore, long>();
+
+        // 1. The transaction's changelog records; the outputs were sent while processing.
+        foreach (var task in committing)
+        {
+            task.WriteChangelogRecords();
+        }
+
+        StepObserver?.Invoke(CommitStep.ChangelogWritten, transaction.Flush);
+
+        // 2. Markers of the secondary stores, then (once those are delivered) the primary's. A primary marker therefore
+        //    proves that every marker of its attempt is in the log; TaskRestorer relies on that.
+        var secondaries = false;
+        foreach (var task in committing)
+        {
+            foreach (var store in task.LoggedStores.Skip(1))
+            {
+                task.WriteMarker(store, checkpoints[task], offset => markerOffsets[store] = offset);
+                secondaries = true;
+            }
+        }
+
+        if (secondaries)
+        {
+            transaction.Flush();
+        }
+
+        foreach (var task in committing.Where(t => t.LoggedStores.Count > 0))
+        {
+            var primary = task.LoggedStores[0];
+            task.WriteMarker(primary, checkpoints[task], offset => markerOffsets[primary] = offset);
+        }
+
+        transaction.Flush();
+        StepObserver?.Invoke(CommitStep.MarkersWritten, transaction.Flush);
+
+        // Crash point "before the Kafka commit": everything is delivered, nothing is committed. On a real cluster the
+        // transaction is aborted (fencing or timeout) and read_committed hides it, so the next owner restores the
+        // previous marker and reprocesses. On a cluster that shows uncommitted records (the embedded mock) the next owner
+        // sees complete markers and takes this attempt as the state; the input offsets inside the marker match it, so
+        // no input is applied twice or lost either way.
+        var offsets = new Dictionary<TopicPartition, long>();
+        foreach (var task in committing)
+        {
+            foreach (var (tp, offset) in checkpoints[task].InputOffsets)
+            {
+                offsets[tp] = offset;
+            }
+        }
+
+        transaction.Commit(offsets);
+        StepObserver?.Invoke(CommitStep.KafkaCommitted, transaction.Flush);
+
+        // Crash point "between the Kafka commit and the local write": the local checkpoints stay one commit behind; the
+        // next start restores the changelog tail from the local changelog position and reaches this commit.
+        foreach (var task in committing)
+        {
+            var own = task.LoggedStores.Where(markerOffsets.ContainsKey).ToDictionary(s => s, s => markerOffsets[s]);
+            if (own.Count != task.LoggedStores.Count)
+            {
+                throw new InvalidOperationException($"Task {task.Id}: a commit marker's delivery was not reported after the flush.");
+            }
+
+            task.ApplyCommitted(checkpoints[task], own);
+        }
+
+        metrics.RecordCommit(committing.Count, Stopwatch.GetElapsedTime(started));
+        CommitObserver?.Invoke(committing.Select(t => t.Id).ToList());
+        return committing.Count;
+    }
+}

@@ -1,0 +1,112 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace PrimeBroker.Streams.Engine.Internal.Runtime;
+
+/// <summary>
+/// A stream thread's rebalance callbacks. They run inside the consumer's Consume, on the stream thread, and return at
+/// once: no restore runs inside them (a long one would block the member past max.poll.interval.ms and stall the group).
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Revoked: commit every task (as before); then, under the eager protocol (range), the revoked tasks are
+/// suspended (kept open) if that commit succeeded, else closed; under the cooperative protocol only partitions that
+/// move are revoked, so their tasks are closed.</item>
+/// <item>Assigned: a suspended task that came back is queued for a resume check, every other task for a restore;
+/// suspended tasks that did not come back are closed. The loop starts them (see <see cref="TaskManager.StartNextPending"/>)
+/// with their partitions paused until then.</item>
+/// <item>Lost (session expired, fenced): the open transaction is aborted and the lost tasks, the suspended and the
+/// pending ones are closed without trusting memory.</item>
+/// </list>
+/// </remarks>
+internal sealed class RebalanceHandler
+{
+    private readonly string _thread;
+    private readonly string _member;
+    private readonly bool _cooperative;
+    private readonly TaskManager _tasks;
+    private readonly InstanceDirectory? _directory;
+    private readonly ILogger _logger;
+    private StreamThreadOperations? _operations;
+    private volatile bool _assigned;
+
+    public RebalanceHandler(string thread, string member, bool cooperative, TaskManager tasks, InstanceDirectory? directory, ILogger logger)
+    {
+        _thread = thread;
+        _member = member;
+        _cooperative = cooperative;
+        _tasks = tasks;
+        _directory = directory;
+        _logger = logger;
+    }
+
+    /// <summary>Whether the thread holds an assignment and all its tasks run (none waits for a restore). Any thread.</summary>
+    public bool IsRunning => _assigned && !_tasks.HasPending;
+
+    /// <summary>What the callbacks need from the thread; set once its clients exist, before it subscribes.</summary>
+    public void Attach(StreamThreadOperations operations) => _operations = operations;
+
+    /// <summary>The thread stopped: it holds nothing any more.</summary>
+    public void Stopped() => _assigned = false;
+
+    public IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
+    {
+        _logger.Assigned(_thread, string.Join(", ", partitions));
+        // Claim the partitions before restoring them, so routing points here at once (queries get "unavailable, retry"
+        // until the restore ends) instead of at the previous owner, which may be dead.
+        _directory?.Announce(_member, _tasks.OwnedPartitions.Concat(partitions).Distinct());
+        var waiting = partitions.Where(tp => !_tasks.TryGetTask(tp, out _)).ToList();
+        var positions = Operations.AbsolutePositions(_tasks.Enqueue(partitions));
+        Operations.PauseUntilStarted(waiting);
+        _assigned = true;
+        return positions;
+    }
+
+    public void OnRevoked(List<TopicPartitionOffset> partitions)
+    {
+        _logger.Revoked(_thread, string.Join(", ", partitions.Select(p => p.TopicPartition)));
+        _assigned = false;
+        var committed = Operations.CommitInRebalance();
+        var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
+        _tasks.DropPending(revoked);
+        if (committed && !_cooperative)
+        {
+            _tasks.Suspend(revoked);
+        }
+        else
+        {
+            _tasks.Close(revoked, clean: true);
+        }
+
+        _tasks.ForgetFailures(revoked);
+        _directory?.Announce(_member, _tasks.OwnedPartitions);
+    }
+
+    public void OnLost(List<TopicPartitionOffset> partitions)
+    {
+        _logger.Lost(_thread, string.Join(", ", partitions.Select(p => p.TopicPartition)));
+        _assigned = false;
+        Operations.AbortAfterLost();
+        var lost = partitions.Select(p => p.TopicPartition).ToHashSet();
+        _tasks.DropPending(lost);
+        _tasks.CloseSuspended(except: null, clean: false);
+        _tasks.Close(lost, clean: false);
+        _directory?.Announce(_member, _tasks.OwnedPartitions);
+    }
+
+    private StreamThreadOperations Operations => _operations ?? throw new InvalidOperationException("A rebalance callback ran before the thread was set up.");
+}
+
+/// <summary>The stream thread's operations a rebalance callback calls.</summary>
+/// <param name="PauseUntilStarted">Pauses newly assigned partitions (once the assignment is in place) until their task
+/// runs.</param>
+/// <param name="AbsolutePositions">Replaces logical start positions by absolute ones (see
+/// <see cref="ConsumerPositions.AbsolutePositions"/>).</param>
+/// <param name="CommitInRebalance">Commits every task; false when the commit failed (the tasks were rolled back or
+/// closed).</param>
+/// <param name="AbortAfterLost">Aborts the open transaction after the assignment was lost.</param>
+internal sealed record StreamThreadOperations(
+    Action<IReadOnlyCollection<TopicPartition>> PauseUntilStarted,
+    Func<List<TopicPartitionOffset>, List<TopicPartitionOffset>> AbsolutePositions,
+    Func<bool> CommitInRebalance,
+    Action AbortAfterLost);

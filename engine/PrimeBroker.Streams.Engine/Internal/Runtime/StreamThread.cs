@@ -1,0 +1,423 @@
+using System.Diagnostics.Metrics;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using PrimeBroker.Streams.Engine.Dsl;
+using PrimeBroker.Streams.Engine.Errors;
+using PrimeBroker.Streams.Engine.Internal.Kafka;
+using PrimeBroker.Streams.Engine.Internal.Processing;
+using PrimeBroker.Streams.Engine.Internal.State;
+using PrimeBroker.Streams.Engine.Processing;
+
+namespace PrimeBroker.Streams.Engine.Internal.Runtime;
+
+/// <summary>
+/// One group member: a consumer, a transactional producer and the tasks of the partitions it was assigned. Runs its loop
+/// on a dedicated thread; tasks are touched only there (rebalance callbacks run inside Consume, on the same thread).
+/// </summary>
+/// <remarks>
+/// Loop: consume up to <see cref="StreamsConfig.MaxRecordsPerPoll"/> records into their tasks, run due wall-clock
+/// punctuators, and commit every <see cref="StreamsConfig.CommitInterval"/> through <see cref="TaskCommitter"/>. A failed
+/// commit aborts the transaction and rolls every task back to its last commit (positions re-sought), so the next
+/// attempt reprocesses exactly the uncommitted records. Rebalances: <see cref="RebalanceHandler"/> (the callbacks
+/// commit, suspend or close, and queue; they never restore); the loop starts one queued task per round
+/// (<see cref="StartPendingTask"/>). Transaction failures: <see cref="TransactionRecovery"/>.
+/// </remarks>
+internal sealed class StreamThread : IDisposable
+{
+    private readonly RuntimeTopology _runtime;
+    private readonly StreamsConfig _config;
+    private readonly string _name;
+    private readonly string _transactionalId;
+    private readonly Func<IRecordCollector, TaskEnvironment> _environment;
+    private readonly EngineMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Action<StreamThread, Exception> _onFatal;
+    private readonly KafkaClients _clients;
+    private readonly TaskManager _tasks;
+    private readonly Thread _thread;
+    private readonly InstanceDirectory? _directory;
+    private readonly string _member;
+    private readonly ThreadActivity _activity = new();
+    private readonly RepeatedAborts _repeatedAborts = new();
+    private readonly RebalanceHandler _rebalance;
+    private readonly bool _cooperative;
+    private readonly MembershipCheck _membership;
+    private volatile bool _stopRequested;
+    private IConsumer<byte[], byte[]> _consumer = null!;
+    private KafkaTransaction _transaction = null!;
+    private KafkaChangelogReader _changelogReader = null!;
+    private ConsumerPositions _positions = null!;
+    private TransactionRecovery _recovery = null!;
+    private long _lastCommit;
+
+    public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, KafkaClients clients, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
+        EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, InstanceDirectory? directory = null)
+    {
+        _runtime = runtime;
+        _config = config;
+        _name = $"{config.ApplicationId}-StreamThread-{index}";
+        _transactionalId = $"{config.ApplicationId}-{processId}-{index}";
+        _metrics = metrics;
+        _logger = loggerFactory.CreateLogger<StreamThread>();
+        _onFatal = onFatal;
+        _clients = clients;
+        _tasks = new TaskManager(runtime, config, metrics, _logger);
+        _directory = directory;
+        _member = $"{processId}-{index}";
+        var deserializationHandler = config.DeserializationExceptionHandler ?? new Errors.DeadLetterExceptionHandler(config.DeadLetterTopic);
+        _environment = collector => new TaskEnvironment
+        {
+            ApplicationId = config.ApplicationId,
+            StateDirectory = Path.Combine(config.StateDirectory, config.ApplicationId),
+            Collector = collector,
+            Clock = () => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            DeserializationHandler = deserializationHandler,
+            ProcessingHandler = config.ProcessingExceptionHandler,
+            ProductionHandler = config.ProductionExceptionHandler,
+            GlobalStores = globalStores,
+            Metrics = metrics,
+        };
+        _cooperative = config.CooperativeRebalancing && runtime.EveryTaskReadsOneTopic;
+        _membership = new MembershipCheck(_name, config, _activity, _logger);
+        _rebalance = new RebalanceHandler(_name, _member, _cooperative, _tasks, directory, _logger);
+        _thread = new Thread(Run) { IsBackground = true, Name = _name };
+    }
+
+    public string Name => _name;
+
+    /// <summary>Running tasks, for interactive queries (a snapshot; a task may close right after).</summary>
+    public IReadOnlyCollection<StreamTask> Tasks => _tasks.Tasks;
+
+    /// <summary>Tasks stopped on an error, with the error.</summary>
+    public IReadOnlyDictionary<TaskId, Exception> FailedTasks => _tasks.Failed;
+
+    /// <summary>Whether the thread currently holds an assignment and all its tasks are restored.</summary>
+    public bool IsRunning => _rebalance.IsRunning;
+
+    public IEnumerable<Measurement<long>> Lag() => _tasks.Lag();
+
+    /// <summary>What the thread is doing now and for how long, and how long since its loop last went round.</summary>
+    public ThreadActivity Activity => _activity;
+
+    /// <summary>The health of every task of this thread; callable from any thread.</summary>
+    public IReadOnlyList<TaskHealth> Health()
+    {
+        var (what, time) = _activity.Current;
+        var activity = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"'{what}' for {time.TotalSeconds:0.0} s, loop {_activity.SinceLoop.TotalSeconds:0.0} s ago, {_transaction?.PendingCallbacks ?? 0} delivery callbacks pending, in transaction {_transaction?.InTransaction ?? false}");
+        return _tasks.Health(_name, _config.StallTimeout, activity).ToList();
+    }
+
+    /// <summary>Whether the thread ran and ended (stopped or died).</summary>
+    public bool Stopped => _thread.ThreadState.HasFlag(ThreadState.Stopped);
+
+    public void Start() => _thread.Start();
+
+    public void RequestStop() => _stopRequested = true;
+
+    public bool Join(TimeSpan timeout) => !_thread.IsAlive || _thread.Join(timeout);
+
+    public void Dispose()
+    {
+        RequestStop();
+        Join(_config.RequestTimeout);
+    }
+
+    private void Run()
+    {
+        try
+        {
+            _consumer = _clients.StreamConsumer(_name, _cooperative, _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
+            _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout, _config.TransactionTimeout, _config.ReadCommittedHidesUncommitted);
+            _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
+            {
+                Activity = _activity,
+            };
+            _positions = new ConsumerPositions(_consumer, _tasks, _cooperative, _config.RequestTimeout);
+            _recovery = new TransactionRecovery(_name, _transactionalId, _consumer, _transaction, _tasks, _positions, _runtime.SourceTopics,
+                RestartTasks, _metrics, _logger);
+            _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, _positions.AbsolutePositions, CommitInRebalance, _recovery.AbortAfterLost));
+            _consumer.Subscribe(_runtime.SourceTopics);
+            _lastCommit = Environment.TickCount64;
+            while (!_stopRequested)
+            {
+                _activity.Loop();
+                RetryParkedTasks();
+                StartPendingTask();
+                PollAndProcess();
+                var now = Environment.TickCount64;
+                Punctuate();
+                if (now - _lastCommit >= (long)_config.CommitInterval.TotalMilliseconds)
+                {
+                    CommitAll();
+                    _activity.Set("watermarks");
+                    _tasks.UpdateProgress(_consumer, _config.StallTimeout);
+                    _lastCommit = now;
+                }
+            }
+
+            CommitAll();
+            _tasks.Close(null, clean: true);
+            _consumer.Close();
+        }
+        catch (Exception ex)
+        {
+            _logger.ThreadFailed(_name, ex);
+            _tasks.Close(null, clean: false);
+            _onFatal(this, ex);
+        }
+        finally
+        {
+            _rebalance.Stopped();
+            _transaction?.Dispose();
+            _changelogReader?.Dispose();
+            _membership.Dispose();
+            _consumer?.Dispose();
+        }
+    }
+
+    private void PollAndProcess()
+    {
+        _positions.ApplyPending();
+
+        var remaining = (long)_config.CommitInterval.TotalMilliseconds - (Environment.TickCount64 - _lastCommit);
+        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(remaining, 0, 100));
+        for (var processed = 0; processed < _config.MaxRecordsPerPoll; processed++)
+        {
+            ConsumeResult<byte[], byte[]>? result;
+            try
+            {
+                _activity.Set("consume");
+                result = _consumer.Consume(processed == 0 ? timeout : TimeSpan.Zero);
+            }
+            catch (ConsumeException ex) when (ex.Error.Code is ErrorCode.Local_AutoOffsetReset or ErrorCode.OffsetOutOfRange)
+            {
+                HandleOutOfRange(ex);
+                return;
+            }
+
+            if (result is null)
+            {
+                return;
+            }
+
+            if (result.IsPartitionEOF || !_tasks.TryGetTask(result.TopicPartition, out var task))
+            {
+                continue;
+            }
+
+            try
+            {
+                _activity.Set("process");
+                task.Process(result);
+            }
+            catch (TaskFailedException ex)
+            {
+                FailTask(task, ex);
+                return;
+            }
+            catch (KafkaException ex) when (ex is not IndefiniteTransactionException && !ex.Error.IsFatal
+                                            && _repeatedAborts.Count(task.Id, result.TopicPartitionOffset) >= RepeatedAborts.MaxPerRecord)
+            {
+                // The same record failed the transaction every time it was processed: a deterministic error (an
+                // output or dead-letter topic that does not exist, a record too large). Replaying it would livelock
+                // the whole thread, so its task stops with the reason.
+                FailTask(task, new TaskFailedException(task.Id,
+                    $"record {result.TopicPartitionOffset} aborted the transaction {RepeatedAborts.MaxPerRecord} times with '{ex.Error.Reason}' ({ex.Error.Code})", ex));
+                return;
+            }
+            catch (KafkaException ex)
+            {
+                _recovery.AbortAndRollback(ex);
+                return;
+            }
+        }
+    }
+
+    private void Punctuate()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var task in _tasks.Tasks)
+        {
+            try
+            {
+                task.PunctuateWallClock(now);
+            }
+            catch (TaskFailedException ex)
+            {
+                FailTask(task, ex);
+            }
+            catch (KafkaException ex)
+            {
+                _recovery.AbortAndRollback(ex);
+            }
+        }
+    }
+
+    /// <summary>Commits every running task with uncommitted work. False when the commit failed: the transaction was
+    /// aborted and the tasks rolled back to their last commit (or closed, when fenced or the outcome is unknown).</summary>
+    private bool CommitAll()
+    {
+        if (_tasks.IsEmpty)
+        {
+            return true;
+        }
+
+        _activity.Set("commit");
+        var tasks = _tasks.Tasks;
+        if (_membership.Check(_consumer, tasks) is { } refused)
+        {
+            _recovery.AbortAndRollback(refused);
+            return false;
+        }
+
+        var stateless = tasks.Where(t => t.LoggedStores.Count == 0 && t.NeedsCommit).ToList();
+        try
+        {
+            TaskCommitter.Commit(tasks, _transaction, _metrics);
+        }
+        catch (Exception ex) when (ex is KafkaException or TimeoutException)
+        {
+            _recovery.AbortAndRollback(ex);
+            return false;
+        }
+
+        _membership.Confirmed();
+        _recovery.Committed();
+        _repeatedAborts.ForgetCommitted(_tasks);
+        CommitStatelessPositions(stateless);
+        return true;
+    }
+
+    /// <summary>
+    /// Tasks without a changelog have no commit marker to carry their position. The transaction committed their offsets
+    /// already; a plain commit of the same offsets changes nothing on a real cluster, and gives them a position on a
+    /// cluster that drops transactional offset commits (the embedded mock), so a restart does not replay their input
+    /// from the reset policy. Best effort: a failure only widens what a restart may repeat (their outputs).
+    /// </summary>
+    private void CommitStatelessPositions(IReadOnlyList<StreamTask> tasks)
+    {
+        if (tasks.Count == 0 || _config.ProcessingGuarantee != ProcessingGuarantee.ExactlyOnceV2)
+        {
+            return;
+        }
+
+        try
+        {
+            _consumer.Commit(tasks.SelectMany(t => t.Committed.InputOffsets).Select(e => new TopicPartitionOffset(e.Key, e.Value)));
+        }
+        catch (KafkaException ex)
+        {
+            _logger.ClientLog(_name, "plain offset commit of stateless tasks failed: " + ex.Message);
+        }
+    }
+
+    /// <summary>Starts again the parked tasks whose backoff passed, on the partitions still assigned here.</summary>
+    private void RetryParkedTasks()
+    {
+        var due = _tasks.TakeDueForRetry();
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var assigned = _consumer.Assignment.ToHashSet();
+        RestartTasks(due.SelectMany(p => p).Where(assigned.Contains).ToList());
+    }
+
+    /// <summary>Queues the tasks of partitions the consumer already holds for a restore in the loop, their partitions
+    /// paused until then.</summary>
+    private void RestartTasks(IReadOnlyCollection<TopicPartition> partitions)
+    {
+        _tasks.Enqueue(partitions);
+        _positions.PauseAfterAssign.AddRange(partitions);
+    }
+
+    /// <summary>
+    /// Starts one pending task per loop round (resumed if it was kept across the rebalance, else restored), so the
+    /// consumer is polled between two restores; then resumes its partitions and seeks them to its positions. The
+    /// instance directory hears of the new ownership once every pending task has run.
+    /// </summary>
+    private void StartPendingTask()
+    {
+        if (!_tasks.HasPending)
+        {
+            return;
+        }
+
+        _positions.ApplyPending();
+        _activity.Set("restore");
+        var positions = _tasks.StartNextPending(_consumer, _changelogReader, _environment(_transaction), _positions.PauseAfterAssign, _positions.ResumeAfterAssign);
+        // Resume first, then seek (confluentinc/librdkafka#2190: a pause that closely follows an assignment can drop the
+        // assigned offset; seeking after the resume is the documented remedy).
+        _positions.ApplyPending();
+        _positions.SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+        if (!_tasks.HasPending)
+        {
+            _directory?.Announce(_member, _tasks.OwnedPartitions);
+        }
+    }
+
+    /// <summary>Commits before partitions are revoked; a fenced thread must not rejoin from inside the callback.</summary>
+    private bool CommitInRebalance()
+    {
+        _recovery.InRebalance = true;
+        try
+        {
+            return CommitAll();
+        }
+        finally
+        {
+            _recovery.InRebalance = false;
+        }
+    }
+
+    private void FailTask(StreamTask task, Exception error)
+    {
+        _tasks.MarkFailed(task, error);
+        _consumer.Pause(task.InputPartitions);
+        _recovery.AbortAndRollback(error);
+        task.Close();
+    }
+
+    private void HandleOutOfRange(ConsumeException ex)
+    {
+        var tp = ex.ConsumerRecord?.TopicPartition;
+        if (tp is null)
+        {
+            throw new KafkaException(ex.Error);
+        }
+
+        if (!_tasks.TryGetTask(tp, out var task))
+        {
+            // No running task reads it: its task waits for its restore (which then seeks it) or stopped (paused). Its
+            // fetch position is not in use, so the error is not a loss.
+            _logger.ClientLog(_name, $"ignored '{ex.Error.Reason}' on {tp}: its task is not running");
+            return;
+        }
+
+        if (ex.ConsumerRecord!.Offset.IsSpecial && task.NextOffsets.TryGetValue(tp, out var next))
+        {
+            // Not a position that fell off the log (that error carries the offset) but a logical one the consumer could
+            // not resolve (no stored offset, from a re-assignment while the task was restoring): the task knows its
+            // position.
+            _positions.SeekAll([new TopicPartitionOffset(tp, next)]);
+            return;
+        }
+
+        _metrics.RecordInputLost(tp.Topic, tp.Partition.Value);
+        var policy = _runtime.ResetPolicyByTopic.GetValueOrDefault(tp.Topic);
+        if (policy == OffsetResetPolicy.EarliestThenFail)
+        {
+            _logger.InputOutOfRange(tp.Topic, tp.Partition.Value);
+            FailTask(task, new InputOffsetOutOfRangeException(tp.Topic, tp.Partition.Value, task.NextOffsets.GetValueOrDefault(tp, -1)));
+            return;
+        }
+
+        _logger.InputReset(tp.Topic, tp.Partition.Value, policy.ToString());
+        var watermarks = _consumer.QueryWatermarkOffsets(tp, _config.RequestTimeout);
+        var position = policy == OffsetResetPolicy.Earliest ? watermarks.Low.Value : watermarks.High.Value;
+        task.ResetPosition(tp, position);
+        _positions.SeekAll([new TopicPartitionOffset(tp, position)]);
+    }
+}

@@ -1,0 +1,222 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using PrimeBroker.Streams.Engine.Internal.Processing;
+using PrimeBroker.Streams.Engine.Internal.State;
+using PrimeBroker.Streams.Engine.Processing;
+
+namespace PrimeBroker.Streams.Engine.Internal.Runtime;
+
+/// <summary>
+/// Tasks that are assigned to the thread but not running: suspended across a rebalance (committed, still open), or
+/// waiting in the thread's loop for their restore. A rebalance callback only moves tasks between these sets and hands
+/// back positions; the loop restores one pending task per round, with its partitions paused (health: Restoring).
+/// </summary>
+/// <remarks>
+/// Exactly-once: only a task whose revoke-time commit succeeded is suspended, so its memory (stores, positions,
+/// processors) is exactly its last commit. When it comes back it is resumed only if nobody changed its state in
+/// between (<see cref="IsCurrent"/>); otherwise it is closed and restored from the log like any new task.
+/// </remarks>
+internal sealed partial class TaskManager
+{
+    private readonly Dictionary<TaskId, StreamTask> _suspended = new();
+    private readonly List<PendingTask> _pending = new();
+    private volatile int _pendingCount;
+
+    /// <summary>Whether assigned tasks still wait for their restore (or resume check). Any thread.</summary>
+    public bool HasPending => _pendingCount > 0;
+
+    /// <summary>Input partitions of the pending tasks. Stream thread only.</summary>
+    public IReadOnlyList<TopicPartition> PendingPartitions => _pending.SelectMany(p => p.Partitions).ToList();
+
+    /// <summary>Takes the running tasks that read any of <paramref name="revoked"/> out of the running set without
+    /// closing them. Call only after a successful commit of every task.</summary>
+    public void Suspend(IReadOnlySet<TopicPartition> revoked)
+    {
+        foreach (var task in _tasks.Values.Where(t => t.InputPartitions.Any(revoked.Contains)).ToList())
+        {
+            _tasks.TryRemove(task.Id, out _);
+            _progress.Forget(task.Id, task.InputPartitions);
+            foreach (var tp in task.InputPartitions)
+            {
+                _byPartition.Remove(tp);
+            }
+
+            _suspended[task.Id] = task;
+        }
+    }
+
+    /// <summary>
+    /// Queues the tasks of <paramref name="partitions"/> for the loop and returns the position to hand the consumer for
+    /// each partition: a suspended task's committed position (it most likely resumes there), <see cref="Offset.End"/>
+    /// for a task that still has to restore (the loop seeks it once its position is known). Suspended tasks that did
+    /// not come back are closed. The caller pauses the partitions until their task runs.
+    /// </summary>
+    public List<TopicPartitionOffset> Enqueue(IReadOnlyCollection<TopicPartition> partitions)
+    {
+        var result = new List<TopicPartitionOffset>();
+        var now = Environment.TickCount64;
+        foreach (var group in partitions.GroupBy(tp => new TaskId(_runtime.SubTopologyByTopic[tp.Topic].Id, tp.Partition.Value)))
+        {
+            if (_tasks.TryGetValue(group.Key, out var running) || _pending.Any(p => p.Id == group.Key))
+            {
+                result.AddRange(group.Select(tp => new TopicPartitionOffset(tp, running?.NextOffsets.GetValueOrDefault(tp, Offset.End.Value) ?? Offset.End.Value)));
+                continue;
+            }
+
+            StreamTask? suspended = null;
+            if (_suspended.Remove(group.Key, out var candidate))
+            {
+                if (candidate.InputPartitions.Count == group.Count() && candidate.InputPartitions.All(group.Contains))
+                {
+                    suspended = candidate;
+                }
+                else
+                {
+                    candidate.Close();
+                }
+            }
+
+            _pending.Add(new PendingTask(group.Key, group.ToList(), suspended));
+            _restoring[group.Key] = now;
+            result.AddRange(group.Select(tp => new TopicPartitionOffset(tp,
+                suspended is not null && suspended.NextOffsets.TryGetValue(tp, out var next) ? next : Offset.End)));
+        }
+
+        _pendingCount = _pending.Count;
+        CloseSuspended(except: null, clean: true);
+        return result;
+    }
+
+    /// <summary>Drops the pending tasks that read any of <paramref name="revoked"/> (all when null). A suspended one
+    /// among them has not run since its commit, so it goes back to the suspended set (a rebalance that follows another
+    /// at once may give it back again); the caller closes the suspended set when that is wrong (lost, stopping).</summary>
+    public void DropPending(IReadOnlySet<TopicPartition>? revoked)
+    {
+        foreach (var pending in _pending.Where(p => revoked is null || p.Partitions.Any(revoked.Contains)).ToList())
+        {
+            _pending.Remove(pending);
+            _restoring.TryRemove(pending.Id, out _);
+            if (pending.Suspended is { } task)
+            {
+                _suspended[task.Id] = task;
+            }
+        }
+
+        _pendingCount = _pending.Count;
+    }
+
+    /// <summary>Closes the suspended tasks (those of <paramref name="except"/> stay).</summary>
+    public void CloseSuspended(IReadOnlySet<TaskId>? except, bool clean)
+    {
+        foreach (var (id, task) in _suspended.Where(e => except is null || !except.Contains(e.Key)).ToList())
+        {
+            _suspended.Remove(id);
+            if (clean)
+            {
+                task.Close();
+            }
+            else
+            {
+                task.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts the next pending task: a suspended task that is still current runs again as it is (no close, no restore);
+    /// any other is created and restored (<see cref="Assign"/>). Returns the positions to seek to (<see cref="Offset.End"/>
+    /// for a task that could not start; its partitions are listed in <paramref name="toPause"/>), and lists the
+    /// partitions of a task that runs now in <paramref name="toResume"/>.
+    /// </summary>
+    public List<TopicPartitionOffset> StartNextPending(IConsumer<byte[], byte[]> consumer, IChangelogReader reader, TaskEnvironment env,
+        List<TopicPartition> toPause, List<TopicPartition> toResume)
+    {
+        if (_pending.Count == 0)
+        {
+            return [];
+        }
+
+        var next = _pending[0];
+        _pending.RemoveAt(0);
+        try
+        {
+            if (next.Suspended is { } task)
+            {
+                if (IsCurrent(task, consumer, reader, out var why))
+                {
+                    foreach (var tp in task.InputPartitions)
+                    {
+                        _byPartition[tp] = task;
+                    }
+
+                    _tasks[task.Id] = task;
+                    _progress.Start(task.Id);
+                    _restoring.TryRemove(task.Id, out _);
+                    toResume.AddRange(task.InputPartitions);
+                    _logger.TaskResumed(task.Id.ToString(), task.Committed.CommitSequence);
+                    return task.NextOffsets.Select(e => new TopicPartitionOffset(e.Key, e.Value)).ToList();
+                }
+
+                // Its memory may be behind the log: close it without running the processors' Close on stale state, and
+                // restore it like a new task.
+                _logger.TaskNotResumed(task.Id.ToString(), why);
+                task.Dispose();
+            }
+
+            return Assign(next.Partitions, consumer, reader, env, toPause, toResume);
+        }
+        finally
+        {
+            _pendingCount = _pending.Count;
+        }
+    }
+
+    /// <summary>
+    /// Whether a suspended task's memory is still the newest committed state: nobody wrote to its changelogs since its
+    /// own last marker (the end offset is where its local checkpoint stands, or, on a real cluster where commit markers
+    /// of the transaction take offsets too, a read_committed read from there finds no record), and, for a task without
+    /// changelog, the group's committed offsets are its own committed positions. Any doubt (an error, a shorter log)
+    /// answers no.
+    /// </summary>
+    private bool IsCurrent(StreamTask task, IConsumer<byte[], byte[]> consumer, IChangelogReader reader, out string why)
+    {
+        try
+        {
+            foreach (var store in task.LoggedStores)
+            {
+                var next = store.Inner.Checkpoint?.ChangelogNextOffset ?? 0;
+                // The read_uncommitted end: a record of any transaction after our marker, even one still open, counts.
+                var end = reader.LogEndOffset(store.ChangelogTopic!, store.Partition);
+                if (end != next && (end < next
+                    || reader.WaitForStableOffset(store.ChangelogTopic!, store.Partition, end) < end
+                    || reader.Read(store.ChangelogTopic!, store.Partition, next, end).Any()))
+                {
+                    why = $"{store.ChangelogTopic} [{store.Partition}] has records after offset {next} (end {end})";
+                    return false;
+                }
+            }
+
+            if (task.LoggedStores.Count == 0)
+            {
+                foreach (var committed in consumer.Committed(task.InputPartitions, _config.RequestTimeout))
+                {
+                    if (committed.Offset.Value != task.CommittedPosition(committed.TopicPartition))
+                    {
+                        why = $"the group's offset of {committed.TopicPartition} is {committed.Offset}, the task's {task.CommittedPosition(committed.TopicPartition)}";
+                        return false;
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is KafkaException or TimeoutException or InvalidOperationException)
+        {
+            why = ex.Message;
+            return false;
+        }
+
+        why = "";
+        return true;
+    }
+
+    private sealed record PendingTask(TaskId Id, IReadOnlyList<TopicPartition> Partitions, StreamTask? Suspended);
+}

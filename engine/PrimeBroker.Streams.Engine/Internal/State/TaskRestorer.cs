@@ -1,0 +1,258 @@
+using PrimeBroker.Streams.Engine.Errors;
+using PrimeBroker.Streams.Engine.Internal.Processing;
+
+namespace PrimeBroker.Streams.Engine.Internal.State;
+
+/// <summary>
+/// Restores a task's stores from their changelogs so that every store ends at the same committed transaction, and says
+/// which input offsets belong to that state.
+/// </summary>
+/// <remarks>
+/// Rules (design note: engine/PrimeBroker.Streams.Engine/EXACTLY-ONCE.md):
+/// <list type="number">
+/// <item>Before reading anything, each store's changelog is checked and waited for: a log whose head is gone fails with
+/// <see cref="ChangelogTruncatedException"/>; a local store ahead of the log's read_uncommitted end means the changelog
+/// was deleted or recreated (fails); otherwise the restore waits until the last stable offset reaches that end, so the
+/// markers of a transaction committed just before (by this thread, or by the previous owner) are in the log and every
+/// transaction the restore reads is complete. A transaction still open after the reader's stable-offset timeout fails
+/// the restore with a <see cref="TimeoutException"/> (transient: the task is retried).</item>
+/// <item>Where the reader returns committed records only (<see cref="IChangelogReader.CommittedOnly"/>, a real
+/// cluster), records are applied in chunks of at most <see cref="MaxChunkRecords"/> records or
+/// <see cref="MaxChunkBytes"/> bytes, each with the newest checkpoint read so far; the last chunk carries the last
+/// marker's checkpoint. Memory stays bounded even on a compacted changelog where one marker is left for the whole
+/// store. A crash mid-restore leaves data past the local checkpoint; the next restore replays from the checkpoint, which
+/// rewrites the same values in the same order.</item>
+/// <item>Otherwise (the embedded cluster shows aborted and open transactions' records) records between two markers are
+/// one transaction and are applied, as one atomic local batch with the marker's checkpoint, only when their marker is
+/// read. The last complete transaction of each store is held back until all stores are read: the task's primary (first
+/// logged) store gets its marker last at commit time, so its last marker is the newest commit every store has; another
+/// store whose last marker is newer holds an attempt that never committed and drops it.</item>
+/// <item>Records after the last marker never committed: they are skipped and their keys repaired by the task's next
+/// commit.</item>
+/// </list>
+/// </remarks>
+internal sealed class TaskRestorer
+{
+    /// <summary>Most records one local batch of a chunked restore holds.</summary>
+    internal const int MaxChunkRecords = 10_000;
+
+    /// <summary>Most key and value bytes one local batch of a chunked restore holds (a chunk ends after the record that
+    /// crosses it).</summary>
+    internal const long MaxChunkBytes = 16 * 1024 * 1024;
+
+    private readonly StreamTask _task;
+    private readonly IChangelogReader _reader;
+
+    public TaskRestorer(StreamTask task, IChangelogReader reader)
+    {
+        _task = task;
+        _reader = reader;
+    }
+
+    public StoreCheckpoint Restore()
+    {
+        var logged = _task.LoggedStores;
+        if (logged.Count == 0)
+        {
+            return _task.Stores.Values.Select(s => s.Inner.Checkpoint?.Checkpoint).FirstOrDefault(c => c is not null) ?? StoreCheckpoint.Empty;
+        }
+
+        // Check and wait for every store before applying anything, so a failed check leaves every store as it was.
+        var ranges = logged.Select(StableRange).ToList();
+        return _reader.CommittedOnly ? RestoreCommittedOnly(ranges) : RestoreBufferingTransactions(ranges);
+    }
+
+    /// <summary>Where a store's restore starts (its local changelog position) and ends (a last stable offset at or past
+    /// the read_uncommitted end seen first).</summary>
+    private ReadRange StableRange(TransactionalBytesStore store)
+    {
+        var topic = store.ChangelogTopic!;
+        var start = store.Inner.Checkpoint?.ChangelogNextOffset ?? 0;
+        var logStart = _reader.LogStartOffset(topic, store.Partition);
+        if (logStart > start)
+        {
+            throw new ChangelogTruncatedException(store.Name, topic, store.Partition, start, logStart);
+        }
+
+        // The read_uncommitted end tells a recreated changelog (shorter than what this store has applied) from a last
+        // stable offset that lags it: the markers of a commit land in the log after CommitTransaction returns.
+        var logEnd = _reader.LogEndOffset(topic, store.Partition);
+        if (start > logEnd)
+        {
+            // The local store has seen records the log no longer has: the topic was deleted and recreated. A later
+            // restore elsewhere would build less than this store holds, so stop rather than diverge silently.
+            throw new InvalidOperationException(
+                $"Task {_task.Id}: store '{store.Name}' holds changelog records up to offset {start - 1} but {topic} [{store.Partition}] ends at {logEnd} " +
+                "(read_uncommitted); the changelog was deleted or recreated. Delete the task's state directory to rebuild from what the log holds, or restore the topic.");
+        }
+
+        var stable = _reader.WaitForStableOffset(topic, store.Partition, logEnd);
+        if (stable < logEnd)
+        {
+            throw new TimeoutException(
+                $"Task {_task.Id}: store '{store.Name}': the last stable offset of {topic} [{store.Partition}] stayed at {stable}, below the log end {logEnd}, " +
+                $"for {_reader.StableOffsetTimeout.TotalSeconds:0.#} s. A transaction there is still open (a previous owner's, until the broker aborts it after " +
+                "the transaction timeout) or its commit markers are late; restoring now could miss a committed transaction, so the task is retried.");
+        }
+
+        return new ReadRange(store, start, Math.Max(start, stable));
+    }
+
+    private StoreCheckpoint RestoreCommittedOnly(IReadOnlyList<ReadRange> ranges)
+    {
+        var results = ranges.Select(ApplyInChunks).ToList();
+        var target = results[0];
+        foreach (var result in results.Skip(1))
+        {
+            if (!result.SameCommit(target))
+            {
+                // One Kafka transaction carries every marker of an attempt, and this reader shows committed ones only.
+                throw Disagree(result.Store, result.Checkpoint, target.Store, target.Checkpoint);
+            }
+        }
+
+        return target.Checkpoint;
+    }
+
+    private ChunkedResult ApplyInChunks(ReadRange range)
+    {
+        var store = range.Store;
+        var topic = store.ChangelogTopic!;
+        var local = store.Inner.Checkpoint ?? new LocalCheckpoint(StoreCheckpoint.Empty, range.Start);
+        var markerSinceApply = false;
+        var chunk = new List<KeyValuePair<byte[], byte[]?>>();
+        long chunkBytes = 0;
+        var committedInChunk = 0; // records of the chunk up to its last marker
+        var tailStart = -1L;
+        foreach (var record in _reader.Read(topic, store.Partition, range.Start, range.End))
+        {
+            if (record.IsMarker)
+            {
+                local = new LocalCheckpoint(StoreCheckpoint.Decode(record.Value), record.Offset + 1);
+                markerSinceApply = true;
+                committedInChunk = chunk.Count;
+                tailStart = -1;
+                continue;
+            }
+
+            chunk.Add(new(record.Key, record.Value));
+            chunkBytes += record.Key.Length + (record.Value?.Length ?? 0);
+            if (tailStart < 0)
+            {
+                tailStart = record.Offset;
+            }
+
+            if (chunk.Count >= MaxChunkRecords || chunkBytes >= MaxChunkBytes)
+            {
+                // Committed data (this reader shows nothing else); the checkpoint stays at the newest marker read, so a
+                // crash here makes the next restore replay this chunk over itself.
+                ApplyChunk(store, chunk, local);
+                markerSinceApply = false;
+                chunk = new List<KeyValuePair<byte[], byte[]?>>();
+                chunkBytes = 0;
+                committedInChunk = 0;
+            }
+        }
+
+        // The last chunk ends at the last marker and carries its checkpoint; records after it have no marker.
+        var last = committedInChunk == chunk.Count ? chunk : chunk.GetRange(0, committedInChunk);
+        if (last.Count > 0 || markerSinceApply)
+        {
+            ApplyChunk(store, last, local);
+        }
+
+        if (tailStart >= 0)
+        {
+            // Cannot come from this engine's commits (each transaction ends with its marker, and this reader shows
+            // committed transactions only); repaired as on the embedded cluster so every later restore agrees.
+            store.AddRepairKeys(_reader.Read(topic, store.Partition, tailStart, range.End).Where(r => !r.IsMarker).Select(r => r.Key));
+            _task.SkippedUncommittedRecords += chunk.Count - last.Count;
+        }
+
+        return new ChunkedResult(store, local.Checkpoint);
+    }
+
+    private void ApplyChunk(TransactionalBytesStore store, List<KeyValuePair<byte[], byte[]?>> records, LocalCheckpoint checkpoint)
+    {
+        store.Inner.Apply(records, checkpoint);
+        _task.RestoredRecords += records.Count;
+    }
+
+    private StoreCheckpoint RestoreBufferingTransactions(IReadOnlyList<ReadRange> ranges)
+    {
+        var results = ranges.Select(ReadStore).ToList();
+        var primary = results[0];
+        var target = primary.HeldBack?.Checkpoint ?? primary.LastApplied;
+        foreach (var result in results)
+        {
+            var store = result.Store;
+            if (result.HeldBack is { } group && group.Checkpoint.SameCommit(target))
+            {
+                Apply(store, group);
+            }
+            else if (result.HeldBack is { } ahead && result.LastApplied.SameCommit(target))
+            {
+                // The primary's marker of this attempt never arrived: the attempt did not commit.
+                store.AddRepairKeys(ahead.Records.Select(r => r.Key));
+                _task.SkippedUncommittedRecords += ahead.Records.Count + 1;
+            }
+            else if (result.HeldBack is not null || !result.LastApplied.SameCommit(target))
+            {
+                throw Disagree(store, result.HeldBack?.Checkpoint ?? result.LastApplied, primary.Store, target);
+            }
+
+            store.AddRepairKeys(result.Tail);
+            _task.SkippedUncommittedRecords += result.Tail.Count;
+        }
+
+        return target;
+    }
+
+    private StoreRestore ReadStore(ReadRange range)
+    {
+        var store = range.Store;
+        var lastApplied = store.Inner.Checkpoint?.Checkpoint ?? StoreCheckpoint.Empty;
+        Group? heldBack = null;
+        var pending = new List<ChangelogRecord>();
+        foreach (var record in _reader.Read(store.ChangelogTopic!, store.Partition, range.Start, range.End))
+        {
+            if (!record.IsMarker)
+            {
+                pending.Add(record);
+                continue;
+            }
+
+            if (heldBack is not null)
+            {
+                Apply(store, heldBack);
+                lastApplied = heldBack.Checkpoint;
+            }
+
+            heldBack = new Group(pending, StoreCheckpoint.Decode(record.Value), record.Offset);
+            pending = new List<ChangelogRecord>();
+        }
+
+        return new StoreRestore(store, lastApplied, heldBack, pending.Select(r => r.Key).ToList());
+    }
+
+    private void Apply(TransactionalBytesStore store, Group group) =>
+        ApplyChunk(store, group.Records.Select(r => new KeyValuePair<byte[], byte[]?>(r.Key, r.Value)).ToList(), new LocalCheckpoint(group.Checkpoint, group.MarkerOffset + 1));
+
+    private InvalidOperationException Disagree(TransactionalBytesStore store, StoreCheckpoint at, TransactionalBytesStore primary, StoreCheckpoint target) =>
+        new($"Task {_task.Id}: store '{store.Name}' ends at commit {Describe(at)} but the task's primary store '{primary.Name}' ends at commit " +
+            $"{Describe(target)}; the changelogs disagree by more than one attempt, which the commit protocol cannot produce. Delete the task's state " +
+            "directory and check that the changelogs were not altered.");
+
+    private static string Describe(StoreCheckpoint c) => $"#{c.CommitSequence} (attempt {c.Attempt:x})";
+
+    private sealed record ReadRange(TransactionalBytesStore Store, long Start, long End);
+
+    private sealed record ChunkedResult(TransactionalBytesStore Store, StoreCheckpoint Checkpoint)
+    {
+        public bool SameCommit(ChunkedResult other) => Checkpoint.SameCommit(other.Checkpoint);
+    }
+
+    private sealed record Group(IReadOnlyList<ChangelogRecord> Records, StoreCheckpoint Checkpoint, long MarkerOffset);
+
+    private sealed record StoreRestore(TransactionalBytesStore Store, StoreCheckpoint LastApplied, Group? HeldBack, IReadOnlyList<byte[]> Tail);
+}
