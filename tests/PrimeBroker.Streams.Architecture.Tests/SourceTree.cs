@@ -8,6 +8,7 @@ namespace PrimeBroker.Streams.Architecture.Tests;
 internal sealed record ProjectInfo(
     string Name,
     string Folder,
+    string RootNamespace,
     IReadOnlyList<string> ProjectReferences,
     IReadOnlyList<string> PackageReferences,
     IReadOnlyList<string> FrameworkReferences,
@@ -69,9 +70,11 @@ internal static partial class SourceTree
             })
             .ToList();
 
+        string name = Path.GetFileNameWithoutExtension(csproj);
         return new ProjectInfo(
-            Path.GetFileNameWithoutExtension(csproj),
+            name,
             folder,
+            xml.Descendants("RootNamespace").Select(element => element.Value.Trim()).LastOrDefault() ?? name,
             Items("ProjectReference", "Include").Select(reference => Path.GetFileNameWithoutExtension(reference.Replace('\\', '/'))).ToList(),
             Items("PackageReference", "Include"),
             Items("FrameworkReference", "Include"),
