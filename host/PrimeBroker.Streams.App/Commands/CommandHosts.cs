@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PrimeBroker.Streams.App.Hosting;
 
 namespace PrimeBroker.Streams.App.Commands;
 

@@ -1,5 +1,7 @@
 using PrimeBroker.Streams.App.Options;
 
+
+
 namespace PrimeBroker.Streams.App.Commands;
 
 /// <summary>Switches several commands share.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PrimeBroker.Streams.App.Hosting;
 using PrimeBroker.Streams.App.Options;
-using PrimeBroker.Streams.App.Running;
 
 namespace PrimeBroker.Streams.App.Commands;
 

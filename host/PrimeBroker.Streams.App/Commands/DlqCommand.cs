@@ -4,9 +4,12 @@ using Confluent.SchemaRegistry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.Cluster;
+using PrimeBroker.Streams.App.DeadLetters;
+using PrimeBroker.Streams.App.Hosting;
 using PrimeBroker.Streams.App.Http;
 using PrimeBroker.Streams.App.Options;
-using PrimeBroker.Streams.App.Running;
+using PrimeBroker.Streams.App.Publishing;
 using PrimeBroker.Streams.Brokerage;
 
 namespace PrimeBroker.Streams.App.Commands;
@@ -192,6 +195,3 @@ internal sealed class DlqCommand : IHostCommand
         }
     }
 }
-
-/// <summary>The body of <c>POST /dlq/redrive</c>: dead-letter ids (<c>partition:offset</c>).</summary>
-public sealed record RedriveRequest(IReadOnlyList<string> Ids);

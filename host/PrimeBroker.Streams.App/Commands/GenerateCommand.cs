@@ -2,8 +2,10 @@ using System.Globalization;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PrimeBroker.Streams.App.Cluster;
+using PrimeBroker.Streams.App.Hosting;
 using PrimeBroker.Streams.App.Options;
-using PrimeBroker.Streams.App.Running;
+using PrimeBroker.Streams.App.Publishing;
 using PrimeBroker.Streams.Brokerage;
 
 namespace PrimeBroker.Streams.App.Commands;

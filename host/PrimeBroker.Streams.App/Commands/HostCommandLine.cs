@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
-using PrimeBroker.Streams.App.DevCluster;
+using PrimeBroker.Streams.App.Hosting;
 
 namespace PrimeBroker.Streams.App.Commands;
 

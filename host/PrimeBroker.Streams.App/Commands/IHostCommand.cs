@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using PrimeBroker.Streams.App.Hosting;
 
 namespace PrimeBroker.Streams.App.Commands;
 

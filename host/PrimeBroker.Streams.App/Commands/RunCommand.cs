@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using PrimeBroker.Streams.App.Dashboard;
+using PrimeBroker.Streams.App.Hosting;
 using PrimeBroker.Streams.App.Http;
 using PrimeBroker.Streams.App.Options;
-using PrimeBroker.Streams.App.Running;
 
 namespace PrimeBroker.Streams.App.Commands;
 

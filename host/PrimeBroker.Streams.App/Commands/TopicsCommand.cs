@@ -3,8 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.Cluster;
+using PrimeBroker.Streams.App.Hosting;
 using PrimeBroker.Streams.App.Options;
-using PrimeBroker.Streams.App.Running;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Engine.Topics;
 

@@ -1,4 +1,4 @@
-using PrimeBroker.Streams.App.Running;
+using PrimeBroker.Streams.App.Streams;
 using PrimeBroker.Streams.Engine;
 
 namespace PrimeBroker.Streams.App.Dashboard;

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.DeadLetters;
 using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Engine;
@@ -113,25 +114,25 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
     /// <summary>Asks <paramref name="owner"/> to re-drive dead letters <paramref name="ids"/> (all of accounts it owns).
     /// A failure is reported per letter as not re-driven; the letter may still have been written, which its idempotency
     /// key makes harmless to retry.</summary>
-    internal async Task<IReadOnlyList<Running.RedriveResult>> ForwardRedriveAsync(string owner, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<RedriveResult>> ForwardRedriveAsync(string owner, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var client = httpClients.CreateClient(ClientName);
         client.Timeout = http.Value.ForwardTimeout;
         using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{owner}/dlq/redrive")
         {
-            Content = JsonContent.Create(new Commands.RedriveRequest(ids), options: s_json),
+            Content = JsonContent.Create(new RedriveRequest(ids), options: s_json),
         };
         request.Headers.Add(ForwardedHeader, Self);
         try
         {
             using var response = await client.SendAsync(request, cancellationToken);
             response.EnsureSuccessStatusCode();
-            return await response.Content.ReadFromJsonAsync<List<Running.RedriveResult>>(s_json, cancellationToken) ?? [];
+            return await response.Content.ReadFromJsonAsync<List<RedriveResult>>(s_json, cancellationToken) ?? [];
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
         {
             AppLog.ForwardFailed(logger, owner, e.Message);
-            return [.. ids.Select(id => new Running.RedriveResult(id, false,
+            return [.. ids.Select(id => new RedriveResult(id, false,
                 $"the owning instance {owner} did not answer ({e.GetType().Name}); retry (the idempotency key keeps a repeat from applying twice)"))];
         }
     }

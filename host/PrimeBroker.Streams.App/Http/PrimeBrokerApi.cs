@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using PrimeBroker.Streams.App.Running;
+using PrimeBroker.Streams.App.DeadLetters;
+using PrimeBroker.Streams.App.Publishing;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Brokerage.Publishing;
 using PrimeBroker.Streams.Contracts;
@@ -216,7 +217,7 @@ public static class PrimeBrokerApi
         return Results.Ok(new DeadLettersView(all.Count, byReason, latest));
     }
 
-    private static async Task<IResult> RedriveAsync(Commands.RedriveRequest? request, HttpContext context, DeadLetterReader reader, TradePublisher publisher,
+    private static async Task<IResult> RedriveAsync(RedriveRequest? request, HttpContext context, DeadLetterReader reader, TradePublisher publisher,
         OwnerRouter router, SequenceClaims claims, CancellationToken cancellationToken)
     {
         var ids = request?.Ids?.ToHashSet() ?? [];

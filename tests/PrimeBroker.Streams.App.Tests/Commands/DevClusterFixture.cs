@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
+using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.App.Commands;
-using PrimeBroker.Streams.App.DevCluster;
 
 namespace PrimeBroker.Streams.App.Tests.Commands;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using PrimeBroker.Streams.Engine.Embedded;
+using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.App.Commands;
-using PrimeBroker.Streams.App.DevCluster;
 using PrimeBroker.Streams.Brokerage;
 
 namespace PrimeBroker.Streams.App.Tests.DevCluster;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using PrimeBroker.Streams.App.DevCluster;
+using PrimeBroker.Streams.App.Cluster;
 
 namespace PrimeBroker.Streams.App.Tests.Running;
 

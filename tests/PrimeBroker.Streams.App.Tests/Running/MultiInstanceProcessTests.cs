@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.SchemaRegistry;
-using PrimeBroker.Streams.App.DevCluster;
+using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.App.Generation;
 using PrimeBroker.Streams.Brokerage.Publishing;
 using PrimeBroker.Streams.Contracts;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PrimeBroker.Streams.Engine.Topics;
 
-namespace PrimeBroker.Streams.App.DevCluster;
+namespace PrimeBroker.Streams.App.Cluster;
 
 /// <summary>
 /// Lets other processes create topics on the embedded cluster of a running <c>dev-cluster</c>: the mock brokers answer

@@ -3,14 +3,18 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.Cluster;
+using PrimeBroker.Streams.App.DeadLetters;
 using PrimeBroker.Streams.App.Http;
 using PrimeBroker.Streams.App.Options;
+using PrimeBroker.Streams.App.Publishing;
+using PrimeBroker.Streams.App.Streams;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Brokerage.Publishing;
 using OpenTelemetry.Metrics;
 using PrimeBroker.Streams.Engine;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Hosting;
 
 /// <summary>The services of a running prime-broker instance (<c>run</c> and <c>demo</c>).</summary>
 public static class PrimeBrokerServices
@@ -78,7 +82,7 @@ public static class PrimeBrokerServices
         services.AddHttpClient(OwnerRouter.ClientName);
         services.AddHealthChecks().AddCheck<StreamsHealthCheck>("streams", tags: ["ready"]);
         services.AddProblemDetails();
-        services.AddExceptionHandler<Http.StoreUnavailableHandler>();
+        services.AddExceptionHandler<StoreUnavailableHandler>();
         services.AddOpenApi();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EngineMetrics.MeterName, BrokerageMetrics.MeterName, TradeLatencyTracker.MeterName)

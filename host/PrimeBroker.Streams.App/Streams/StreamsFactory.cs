@@ -3,11 +3,12 @@ using Confluent.SchemaRegistry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Engine;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Streams;
 
 /// <summary>Builds this instance's <see cref="StreamsApplication"/> from the host's options: the prime-broker topology,
 /// the resolved cluster, and the streams settings.</summary>

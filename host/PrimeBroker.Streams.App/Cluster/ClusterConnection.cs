@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Options;
-using PrimeBroker.Streams.App.DevCluster;
 using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.Engine.Topics;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Cluster;
 
 /// <summary>
 /// Where the cluster and the registry are, resolved once at start: the switches / configuration

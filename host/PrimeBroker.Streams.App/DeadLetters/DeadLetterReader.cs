@@ -8,7 +8,7 @@ using PrimeBroker.Streams.Engine;
 using PrimeBroker.Streams.Engine.Errors;
 using PrimeBroker.Streams.Serialization;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.DeadLetters;
 
 /// <summary>One dead letter: where it is, why it failed, and the original record when it can be decoded.</summary>
 /// <param name="Partition">Partition of the DLQ topic.</param>

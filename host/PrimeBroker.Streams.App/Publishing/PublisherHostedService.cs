@@ -3,10 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Brokerage.Publishing;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Publishing;
 
 /// <summary>Starts the <see cref="TradePublisher"/> (recovering its counters from trade-events) when the host starts, and
 /// flushes and closes it when the host stops.</summary>

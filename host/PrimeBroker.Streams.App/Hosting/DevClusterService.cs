@@ -4,11 +4,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrimeBroker.Streams.Engine.Embedded;
 using PrimeBroker.Streams.Engine.Topics;
-using PrimeBroker.Streams.App.Commands;
-using PrimeBroker.Streams.App.SchemaRegistry;
+using PrimeBroker.Streams.App.Cluster;
+using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.Brokerage;
 
-namespace PrimeBroker.Streams.App.DevCluster;
+namespace PrimeBroker.Streams.App.Hosting;
 
 /// <summary>
 /// The work of the <c>dev-cluster</c> command.

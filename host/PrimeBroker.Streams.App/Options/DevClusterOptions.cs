@@ -1,4 +1,4 @@
-namespace PrimeBroker.Streams.App.DevCluster;
+namespace PrimeBroker.Streams.App.Options;
 
 /// <summary>Settings of the <c>dev-cluster</c> command, bound from the <c>DevCluster</c> configuration section and the
 /// command's switches.</summary>

@@ -1,6 +1,6 @@
 using PrimeBroker.Streams.Serialization.Embedded;
 
-namespace PrimeBroker.Streams.App.SchemaRegistry;
+namespace PrimeBroker.Streams.App.Cluster;
 
 /// <summary>Starts the in-process schema registry of <c>serdes/</c> for the <c>dev-cluster</c> command.</summary>
 internal sealed class EmbeddedSchemaRegistryFactory : ISchemaRegistryServerFactory

@@ -1,4 +1,4 @@
-namespace PrimeBroker.Streams.App.Commands;
+namespace PrimeBroker.Streams.App.Hosting;
 
 /// <summary>How a command's work ended when it stopped the host itself: a background service that fails records the
 /// reason here, so the command exits with 1 and prints it (the host alone would only log it).</summary>

@@ -2,13 +2,14 @@ using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.App.Generation;
 using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Engine.Embedded;
 using PrimeBroker.Streams.Serialization.Embedded;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Hosting;
 
 /// <summary>
 /// What <c>demo</c> runs before the prime broker: the embedded Kafka cluster, the topic catalog, the embedded schema

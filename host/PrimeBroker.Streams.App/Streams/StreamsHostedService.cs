@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrimeBroker.Streams.Engine;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Streams;
 
 /// <summary>
 /// Runs this instance's <see cref="StreamsApplication"/> inside the generic host. Start: provisions internal topics,

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using PrimeBroker.Streams.App.Commands;
+using PrimeBroker.Streams.App.Cluster;
+using PrimeBroker.Streams.App.Hosting;
 using PrimeBroker.Streams.App.Options;
-using PrimeBroker.Streams.App.SchemaRegistry;
 
-namespace PrimeBroker.Streams.App.DevCluster;
+namespace PrimeBroker.Streams.App.Commands;
 
 /// <summary><c>dev-cluster</c>: starts the embedded Kafka cluster and schema registry and provisions the topic catalog
 /// (or only provisions an external cluster); see <see cref="DevClusterService"/>.</summary>

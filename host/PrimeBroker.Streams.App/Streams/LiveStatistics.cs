@@ -1,4 +1,4 @@
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Streams;
 
 /// <summary>One second of the running prime broker, as the demo's status line and the dashboard show it.</summary>
 /// <param name="Time">When the sample was taken (UTC).</param>

@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 using PrimeBroker.Streams.App.Generation;
 using PrimeBroker.Streams.Engine;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Streams;
 
 /// <summary>
 /// Measures trade → position latency to the commit: from the moment a trade was handed to the publisher to the end of

@@ -2,11 +2,12 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Engine;
 using PrimeBroker.Streams.Engine.Errors;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Streams;
 
 /// <summary>Once a second, samples the engine's and the domain's counters of this instance into
 /// <see cref="LiveStatistics"/>.</summary>

@@ -4,10 +4,11 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PrimeBroker.Streams.App.Commands;
+using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.App.Options;
+using PrimeBroker.Streams.App.Streams;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Hosting;
 
 /// <summary>
 /// The demo's console: once the HTTP server listens, prints <c>dashboard: http://127.0.0.1:port/</c>, then every

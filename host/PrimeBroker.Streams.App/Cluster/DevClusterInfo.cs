@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace PrimeBroker.Streams.App.DevCluster;
+namespace PrimeBroker.Streams.App.Cluster;
 
 /// <summary>
 /// The connection file <c>dev-cluster</c> writes for scripts, e.g.

@@ -3,12 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PrimeBroker.Streams.App.Commands;
+using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.App.Generation;
 using PrimeBroker.Streams.App.Options;
+using PrimeBroker.Streams.App.Streams;
 using PrimeBroker.Streams.Brokerage.Publishing;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Hosting;
 
 /// <summary>Runs the <see cref="TradeGenerator"/> in a host: in <c>demo</c> beside the prime broker (its trades timed by
 /// the latency tracker), in <c>generate</c> alone (then the host stops when the generator is done).</summary>

@@ -3,7 +3,7 @@ using PrimeBroker.Streams.App.Generation;
 using PrimeBroker.Streams.Brokerage.Publishing;
 using PrimeBroker.Streams.Contracts;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.DeadLetters;
 
 /// <summary>The outcome of re-driving one dead letter.</summary>
 /// <param name="Id">The dead letter (<c>partition:offset</c>).</param>

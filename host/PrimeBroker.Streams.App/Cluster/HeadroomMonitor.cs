@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Cluster;
 
 /// <summary>
 /// How full the embedded cluster's changelog partitions are against the mock's per-partition cap (5 MiB, then the

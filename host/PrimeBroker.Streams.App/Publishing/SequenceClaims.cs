@@ -1,20 +1,15 @@
 using System.Collections.Concurrent;
-using Confluent.Kafka;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Engine;
-using PrimeBroker.Streams.Engine.Errors;
 
-namespace PrimeBroker.Streams.App.Running;
+namespace PrimeBroker.Streams.App.Publishing;
 
 /// <summary>
 /// Makes this instance the only one that numbers the trades of the <c>trade-events</c> partitions it owns, so
 /// <c>POST /trades</c> on several instances never assigns one account's sequence number twice.
 /// </summary>
 /// <remarks>
-/// <para>Every instance routes a trade to the owner of its account's partition (<see cref="Http.OwnerRouter"/>), so at
+/// <para>Every instance routes a trade to the owner of its account's partition (the HTTP API's <c>OwnerRouter</c>), so at
 /// any moment one instance numbers a partition's accounts. Ownership moves in a rebalance, and the new owner's
 /// publisher counters are as old as its last read of the topic: numbering from them would repeat numbers the previous
 /// owner assigned meanwhile (the topology would skip the second trade as a resend). So a partition is <em>claimed</em>
@@ -136,60 +131,5 @@ internal sealed class SequenceClaims(PublisherHostedService publishing, ILogger<
         public volatile bool Current;
         public long Version;
         public string? SampleAccount;
-    }
-}
-
-/// <summary>
-/// Ends <see cref="SequenceClaims"/> when their partitions leave this instance: every 50 ms it reads the application's
-/// state and, while running, whether each claimed partition's account is still local (the engine's key metadata, the
-/// same check the router makes). A partition that moves away and back is a new task restored in between, which takes
-/// far longer than one period, so the claim is released before the partition returns.
-/// </summary>
-/// <remarks>The application is resolved when the watcher starts, not when it is constructed: in <c>demo</c> the cluster
-/// exists only once the services before this one started.</remarks>
-internal sealed class SequenceClaimWatcher(IServiceProvider services, SequenceClaims claims) : BackgroundService
-{
-    private static readonly TimeSpan s_period = TimeSpan.FromMilliseconds(50);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var application = services.GetRequiredService<StreamsApplication>();
-        using var timer = new PeriodicTimer(s_period);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                Check(application);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // host stopping
-        }
-
-        claims.Release(null);
-    }
-
-    private void Check(StreamsApplication application)
-    {
-        if (application.State != StreamsState.Running)
-        {
-            claims.Release(null);
-            return;
-        }
-
-        claims.Release((_, account) => IsLocal(application, account));
-    }
-
-    private static bool IsLocal(StreamsApplication application, string accountId)
-    {
-        try
-        {
-            return application.QueryMetadataForKey(BrokerageStores.Positions, accountId, Serializers.Utf8).IsLocal;
-        }
-        catch (StoreUnavailableException)
-        {
-            return false;
-        }
     }
 }

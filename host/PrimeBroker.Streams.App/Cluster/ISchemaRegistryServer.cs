@@ -1,4 +1,4 @@
-namespace PrimeBroker.Streams.App.SchemaRegistry;
+namespace PrimeBroker.Streams.App.Cluster;
 
 /// <summary>A schema registry the host hands to clients: either one it started (embedded) or an external one.</summary>
 /// <remarks>Disposing stops a registry the host started; an external registry is left alone.</remarks>
