@@ -10,7 +10,9 @@ using PrimeBroker.Streams.Engine.Dsl;
 // With PBS_CRASH_STEP=<ChangelogWritten|MarkersWritten|KafkaCommitted> and PBS_CRASH_AT_COMMIT=<n>, the process flushes
 // what it sent and kills itself (SIGKILL) at that step of its n-th commit, to crash inside the commit protocol.
 // With PBS_REPORT_COMMITS=1 it prints "commit=<unix ms>:<task ids>" after every commit; PBS_COOPERATIVE=1 sets
-// StreamsConfig.CooperativeRebalancing.
+// StreamsConfig.CooperativeRebalancing. PBS_LOG_FILE=<path> writes every engine message down to debug there, and
+// PBS_CLIENT_DEBUG=<contexts> (librdkafka's debug setting, e.g. cgrp) adds the Kafka clients' debug log to it.
+// PBS_SLOW_COMMIT_MS=<n> holds the stream thread n ms in every commit (a stand-in for a loaded machine).
 if (args.Length != 6)
 {
     Console.Error.WriteLine("usage: <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>");
@@ -29,6 +31,19 @@ if (Enum.TryParse<PrimeBroker.Streams.Engine.Internal.Processing.CommitStep>(Env
             Console.WriteLine($"crashing at {step} of commit {seen}");
             Console.Out.Flush();
             System.Diagnostics.Process.GetCurrentProcess().Kill();
+        }
+    };
+}
+
+if (int.TryParse(Environment.GetEnvironmentVariable("PBS_SLOW_COMMIT_MS"), out var slowCommitMs) && Environment.GetEnvironmentVariable("PBS_CRASH_STEP") is null)
+{
+    // Stands in for a loaded machine in rebalance investigations: every commit (also the one in a revoke callback)
+    // holds the stream thread this long after its changelog records are written.
+    PrimeBroker.Streams.Engine.Internal.TaskCommitter.StepObserver = (step, _) =>
+    {
+        if (step == PrimeBroker.Streams.Engine.Internal.CommitStep.ChangelogWritten)
+        {
+            Thread.Sleep(slowCommitMs);
         }
     };
 }
@@ -58,6 +73,9 @@ var config = new StreamsConfig
     CommitInterval = TimeSpan.FromMilliseconds(50),
     InternalTopicReplicationFactor = 3,
     CooperativeRebalancing = Environment.GetEnvironmentVariable("PBS_COOPERATIVE") == "1",
+    ClientConfig = Environment.GetEnvironmentVariable("PBS_CLIENT_DEBUG") is { Length: > 0 } debug
+        ? new Dictionary<string, string> { ["debug"] = debug }
+        : new Dictionary<string, string>(),
 };
 
 using var stop = new CancellationTokenSource();
@@ -67,7 +85,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     stop.Cancel();
 });
 
-await using var app = new StreamsApplication(builder.Build(), config, new PrimeBroker.Streams.Engine.CountApp.ConsoleWarningLogger());
+await using var app = new StreamsApplication(builder.Build(), config, new PrimeBroker.Streams.Engine.CountApp.ConsoleWarningLogger(Environment.GetEnvironmentVariable("PBS_LOG_FILE")));
 await app.StartAsync();
 string? lastState = null, lastTasks = null, lastErrors = null, lastRestores = null;
 long lastSkipped = 0, lastRestored = 0;

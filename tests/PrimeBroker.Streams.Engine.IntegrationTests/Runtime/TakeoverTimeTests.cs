@@ -27,11 +27,15 @@ public sealed class TakeoverTimeTests(ITestOutputHelper output)
         await harness.StartAsync();
         var first = new List<long>();
         var all = new List<long>();
+        var keptGaps = new List<long>();
+        var joinKeptGaps = new List<long>();
+        var joins = new List<long>();
         for (var cycle = 0; cycle < cycles; cycle++)
         {
             var victim = harness.Processes[cycle % 2 == 0 ? "a" : "b"];
             var survivor = harness.Processes.Values.Single(p => p != victim);
             var moved = victim.Tasks.Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
+            var kept = survivor.Tasks.Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
             Assert.NotEmpty(moved);
             var stoppedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (kill)
@@ -46,13 +50,25 @@ public sealed class TakeoverTimeTests(ITestOutputHelper output)
             await Eventually.True(() => moved.All(t => survivor.FirstCommitOf([t], stoppedAt) is not null), HandoverHarness.Wait,
                 () => $"no commit of [{string.Join(",", moved)}] by {survivor.Name} since the stop: {harness.Describe()}");
             first.Add(survivor.FirstCommitOf(moved, stoppedAt)!.Value - stoppedAt);
-            all.Add(moved.Max(t => survivor.FirstCommitOf([t], stoppedAt)!.Value) - stoppedAt);
+            var allMovedAt = moved.Max(t => survivor.FirstCommitOf([t], stoppedAt)!.Value);
+            all.Add(allMovedAt - stoppedAt);
+            keptGaps.Add(survivor.LongestCommitGap(kept, stoppedAt, allMovedAt));
+            var restartAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             await harness.RestartAsync(victim.Name, survivor);
+            // The survivor's tasks that stay with it while the restarted process takes its share back.
+            var handedBack = harness.Processes[victim.Name].Tasks.Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
+            await Eventually.True(() => handedBack.All(t => harness.Processes[victim.Name].FirstCommitOf([t], restartAt) is not null), HandoverHarness.Wait,
+                () => $"no commit of [{string.Join(",", handedBack)}] by the restarted {victim.Name}: {harness.Describe()}");
+            var joinedAt = handedBack.Max(t => harness.Processes[victim.Name].FirstCommitOf([t], restartAt)!.Value);
+            joins.Add(joinedAt - restartAt);
+            joinKeptGaps.Add(survivor.LongestCommitGap(survivor.Tasks.Split(',', StringSplitOptions.RemoveEmptyEntries), restartAt, joinedAt));
         }
 
         await harness.VerifyAsync();
         output.WriteLine($"{(kill ? "SIGKILL" : "graceful stop")} -> first commit of a moved task by the new owner, session timeout " +
                          $"{HandoverHarness.SessionTimeout.TotalMilliseconds} ms, {(cooperative ? "cooperative-sticky" : "range")}, commit interval 50 ms, 2 of 4 tasks moved, {cycles} cycles (seed {harness.Seed}): " +
-                         $"first [{string.Join(", ", first)}] ms, all moved tasks [{string.Join(", ", all)}] ms; every count exact");
+                         $"first [{string.Join(", ", first)}] ms, all moved tasks [{string.Join(", ", all)}] ms; longest commit gap of the survivor's own tasks " +
+                         $"meanwhile [{string.Join(", ", keptGaps)}] ms; restart -> the restarted process committed all its tasks [{string.Join(", ", joins)}] ms, " +
+                         $"longest commit gap of the tasks the survivor kept meanwhile [{string.Join(", ", joinKeptGaps)}] ms; every count exact");
     }
 }

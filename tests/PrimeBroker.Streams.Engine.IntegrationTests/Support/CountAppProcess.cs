@@ -102,6 +102,22 @@ internal sealed partial class CountAppProcess : IDisposable
         }
     }
 
+    /// <summary>The longest time, over <paramref name="tasks"/>, that one of them went without a commit between
+    /// <paramref name="fromUnixMs"/> and <paramref name="toUnixMs"/> (the child's clock; only with
+    /// <c>PBS_REPORT_COMMITS=1</c>): how long a rebalance held back tasks that stayed with this process.</summary>
+    public long LongestCommitGap(IReadOnlyCollection<string> tasks, long fromUnixMs, long toUnixMs)
+    {
+        lock (_commits)
+        {
+            return tasks.Select(task =>
+            {
+                var times = _commits.Where(c => c.AtUnixMs > fromUnixMs && c.AtUnixMs < toUnixMs && c.Tasks.Contains(task))
+                    .Select(c => c.AtUnixMs).Prepend(fromUnixMs).Append(toUnixMs).ToList();
+                return times.Zip(times.Skip(1), (a, b) => b - a).Max();
+            }).DefaultIfEmpty(0).Max();
+        }
+    }
+
     /// <summary>Every warning the child's engine logged (its <c>log=</c> lines).</summary>
     public string Warnings()
     {

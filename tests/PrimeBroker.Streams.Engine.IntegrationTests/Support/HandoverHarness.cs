@@ -27,7 +27,9 @@ internal sealed class HandoverHarness : IAsyncDisposable
     public static TimeSpan Wait { get; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The children's group session timeout: a SIGKILLed child's partitions move after it.</summary>
-    public static TimeSpan SessionTimeout { get; } = TimeSpan.FromMilliseconds(1000);
+    /// <remarks>1000 ms unless <c>PBS_SESSION_TIMEOUT_MS</c> says otherwise (for rebalance measurements).</remarks>
+    public static TimeSpan SessionTimeout { get; } =
+        TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable("PBS_SESSION_TIMEOUT_MS"), out var ms) ? ms : 1000);
 
     public int Seed { get; }
 
@@ -52,9 +54,26 @@ internal sealed class HandoverHarness : IAsyncDisposable
         }
 
         var process = CountAppProcess.Start(name, Scenario.Cluster.BootstrapServers, Scenario.ApplicationId, Scenario.StateDir(name),
-            Scenario.Input, Scenario.Output, SessionTimeout, environment ?? _environment);
+            Scenario.Input, Scenario.Output, SessionTimeout, Traced(name, environment ?? _environment));
         _incarnations.Add(process);
         return _processes[name] = process;
+    }
+
+    /// <summary>With <c>PBS_TRACE_DIR</c> set, every incarnation writes its engine log and its Kafka clients' debug log
+    /// (<c>PBS_CLIENT_DEBUG</c>, default cgrp) to its own file there, for rebalance investigations.</summary>
+    private IReadOnlyDictionary<string, string> Traced(string name, IReadOnlyDictionary<string, string> environment)
+    {
+        if (Environment.GetEnvironmentVariable("PBS_TRACE_DIR") is not { Length: > 0 } directory)
+        {
+            return environment;
+        }
+
+        Directory.CreateDirectory(directory);
+        return new Dictionary<string, string>(environment)
+        {
+            ["PBS_LOG_FILE"] = Path.Combine(directory, $"{Seed}-{name}-{_incarnations.Count}.log"),
+            ["PBS_CLIENT_DEBUG"] = Environment.GetEnvironmentVariable("PBS_CLIENT_DEBUG") ?? "cgrp",
+        };
     }
 
     /// <summary>Starts "a" and "b" and waits until they share the 4 partitions, then starts the input (500 records/s).</summary>
