@@ -39,9 +39,9 @@ if (int.TryParse(Environment.GetEnvironmentVariable("PBS_SLOW_COMMIT_MS"), out v
 {
     // Stands in for a loaded machine in rebalance investigations: every commit (also the one in a revoke callback)
     // holds the stream thread this long after its changelog records are written.
-    PrimeBroker.Streams.Engine.Internal.TaskCommitter.StepObserver = (step, _) =>
+    PrimeBroker.Streams.Engine.Internal.Processing.TaskCommitter.StepObserver = (step, _) =>
     {
-        if (step == PrimeBroker.Streams.Engine.Internal.CommitStep.ChangelogWritten)
+        if (step == PrimeBroker.Streams.Engine.Internal.Processing.CommitStep.ChangelogWritten)
         {
             Thread.Sleep(slowCommitMs);
         }
