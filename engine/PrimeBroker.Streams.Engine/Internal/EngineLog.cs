@@ -2,7 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace PrimeBroker.Streams.Engine.Internal;
 
-/// <summary>The engine's log messages, in one place with stable event ids.</summary>
+/// <summary>
+/// Every log message of the engine assembly, in one table with stable event ids in the engine's range 1000-1999
+/// (1000-1099 the runtime, 1100-1199 topic provisioning). Other assemblies have disjoint ranges (ARCHITECTURE.md,
+/// "Event ids"); a test checks every id is unique and inside its assembly's range.
+/// </summary>
 internal static partial class EngineLog
 {
     [LoggerMessage(1000, LogLevel.Information, "Application {ApplicationId} state {From} -> {To}")]
@@ -41,8 +45,9 @@ internal static partial class EngineLog
     [LoggerMessage(1011, LogLevel.Information, "Global store {Store} restored to the end of {Topic}: {Records} records")]
     public static partial void GlobalRestored(this ILogger logger, string store, string topic, long records);
 
-    [LoggerMessage(1012, LogLevel.Debug, "Kafka client {Client}: {Message}")]
-    public static partial void ClientLog(this ILogger logger, string client, string message);
+    /// <summary>A librdkafka log line, at the level librdkafka gave it (see <see cref="Kafka.ClientLogLevels"/>).</summary>
+    [LoggerMessage(EventId = 1012, Message = "Kafka client {Client}: {Message}")]
+    public static partial void ClientLog(this ILogger logger, LogLevel level, string client, string message);
 
     [LoggerMessage(1013, LogLevel.Warning, "Task {Task} stalled: its input has lag {Lag} and its committed position has not advanced for {Seconds:0.0} s: {Detail}")]
     public static partial void TaskStalled(this ILogger logger, string task, long lag, double seconds, string? detail);
@@ -70,4 +75,33 @@ internal static partial class EngineLog
 
     [LoggerMessage(1015, LogLevel.Warning, "Thread {Thread} stuck in '{Activity}' for {Seconds:0.0} s")]
     public static partial void ThreadStuck(this ILogger logger, string thread, string activity, double seconds);
+
+    /// <summary>An error a client reports through its error handler, fatal or not (a fatal one also fails the call
+    /// that meets it); see <see cref="Kafka.ClientLogLevels.ForError"/>.</summary>
+    [LoggerMessage(EventId = 1022, Message = "Kafka client {Client} error: {Error}")]
+    public static partial void ClientError(this ILogger logger, LogLevel level, string client, string error);
+
+    // The consumer's own position commit for tasks without state is an optimisation: the transaction commits the same
+    // offsets for stateful tasks, and a stateless task re-reads at most what it processed since its last commit.
+    [LoggerMessage(1023, LogLevel.Warning, "Thread {Thread}: offset commit of stateless tasks failed ({Reason}); they resume from their previous commit")]
+    public static partial void StatelessCommitFailed(this ILogger logger, string thread, string reason);
+
+    [LoggerMessage(1024, LogLevel.Information, "Thread {Thread}: ignored '{Reason}' on {Partition}: its task is not running, so its fetch position is not in use")]
+    public static partial void FetchErrorIgnored(this ILogger logger, string thread, string reason, string partition);
+
+    [LoggerMessage(1025, LogLevel.Warning, "Announcement of {Member} on {Topic} failed, will retry: {Reason}")]
+    public static partial void AnnouncementRetry(this ILogger logger, string topic, string member, string reason);
+
+    // Right after the instances topic is created it may not be readable for a moment; the next poll retries.
+    [LoggerMessage(1026, LogLevel.Debug, "Reading the instances topic {Topic} failed, next poll retries: {Reason}")]
+    public static partial void InstancesReadFailed(this ILogger logger, string topic, string reason);
+
+    [LoggerMessage(1100, LogLevel.Information, "Created topic {Topic} with {Partitions} partitions, replication {ReplicationFactor}")]
+    public static partial void TopicCreated(this ILogger logger, string topic, int partitions, short replicationFactor);
+
+    [LoggerMessage(1101, LogLevel.Debug, "Topic {Topic} exists with the expected {Partitions} partitions")]
+    public static partial void TopicVerified(this ILogger logger, string topic, int partitions);
+
+    [LoggerMessage(1102, LogLevel.Information, "Topic {Topic} was created concurrently; verifying it")]
+    public static partial void TopicCreatedConcurrently(this ILogger logger, string topic);
 }

@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PrimeBroker.Streams.Engine.Internal;
 
 namespace PrimeBroker.Streams.Engine.Topics;
 
@@ -94,7 +95,7 @@ public sealed class AdminClientTopicProvisioner : ITopicProvisioner
 
         foreach (var spec in missing.Except(raced))
         {
-            TopicsLog.TopicCreated(_logger, spec.Name, spec.Partitions, spec.ReplicationFactor);
+            _logger.TopicCreated(spec.Name, spec.Partitions, spec.ReplicationFactor);
         }
 
         if (raced.Count == 0)
@@ -105,7 +106,7 @@ public sealed class AdminClientTopicProvisioner : ITopicProvisioner
         existing = await ReadPartitionCountsAsync(cancellationToken).ConfigureAwait(false);
         foreach (var spec in raced)
         {
-            TopicsLog.TopicCreatedConcurrently(_logger, spec.Name);
+            _logger.TopicCreatedConcurrently(spec.Name);
             if (!existing.TryGetValue(spec.Name, out var actual))
             {
                 throw new KafkaException(new Error(ErrorCode.UnknownTopicOrPart,
@@ -123,7 +124,7 @@ public sealed class AdminClientTopicProvisioner : ITopicProvisioner
             throw new TopicMismatchException(spec.Name, spec.Partitions, actualPartitions);
         }
 
-        TopicsLog.TopicVerified(_logger, spec.Name, actualPartitions);
+        _logger.TopicVerified(spec.Name, actualPartitions);
     }
 
     private async Task<Dictionary<string, int>> ReadPartitionCountsAsync(CancellationToken cancellationToken)

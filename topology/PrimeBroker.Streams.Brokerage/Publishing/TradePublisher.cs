@@ -5,6 +5,7 @@ using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PrimeBroker.Streams.Brokerage.Internal;
 using PrimeBroker.Streams.Contracts;
 using PrimeBroker.Streams.Engine;
 using PrimeBroker.Streams.Serialization;
@@ -356,7 +357,7 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
             }
         }
 
-        PublisherLog.Recovered(_logger, _options.Topic, partitions.Count, records, _counters.Count, skipped);
+        Log.PublisherRecovered(_logger, _options.Topic, partitions.Count, records, _counters.Count, skipped);
     }
 
     private (string Account, long Sequence)? SequenceOf(ConsumeResult<byte[], byte[]> result)
@@ -402,11 +403,4 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
     {
         public long Last;
     }
-}
-
-/// <summary>Log messages of the publisher, event ids 9400-9409.</summary>
-internal static partial class PublisherLog
-{
-    [LoggerMessage(9400, LogLevel.Information, "Trade publisher read {Topic} back ({Partitions} partitions): {Records} records, {Accounts} accounts known, {Skipped} records without a sequence")]
-    internal static partial void Recovered(ILogger logger, string topic, int partitions, long records, int accounts, long skipped);
 }

@@ -62,8 +62,8 @@ internal sealed class KafkaClients
             .SetPartitionsAssignedHandler((_, partitions) => onAssigned(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => onRevoked(partitions))
             .SetPartitionsLostHandler((_, partitions) => onLost(partitions))
-            .SetLogHandler((_, m) => _logger.ClientLog(m.Name, m.Message))
-            .SetErrorHandler((_, e) => _logger.ClientLog(threadName, e.ToString()))
+            .SetLogHandler((_, m) => _logger.ClientLog(ClientLogLevels.For(m), m.Name, m.Message))
+            .SetErrorHandler((_, e) => _logger.ClientError(ClientLogLevels.ForError(e), threadName, e.ToString()))
             .Build();
     }
 
@@ -83,7 +83,7 @@ internal sealed class KafkaClients
             FetchMaxBytes = 50 * 1024 * 1024,
             MaxPartitionFetchBytes = 10 * 1024 * 1024,
         };
-        return new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => _logger.ClientLog(m.Name, m.Message)).Build();
+        return new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => _logger.ClientLog(ClientLogLevels.For(m), m.Name, m.Message)).Build();
     }
 
     /// <summary>A stream thread's producer: transactional under exactly-once, idempotent always.</summary>
@@ -105,7 +105,7 @@ internal sealed class KafkaClients
             config.TransactionTimeoutMs = (int)_config.TransactionTimeout.TotalMilliseconds;
         }
 
-        return new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => _logger.ClientLog(m.Name, m.Message)).Build();
+        return new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => _logger.ClientLog(ClientLogLevels.For(m), m.Name, m.Message)).Build();
     }
 
     /// <summary>The global stores' reader: all partitions of the global topics, read_committed.</summary>

@@ -64,7 +64,7 @@ internal sealed class InstanceDirectory : IDisposable
             {
                 if (report.Error.IsError)
                 {
-                    _logger.ClientLog(_topic, $"announcement of {member} failed, will retry: {report.Error}");
+                    _logger.AnnouncementRetry(_topic, member, report.Error.ToString());
                     _retry[member] = value;
                 }
                 else
@@ -76,7 +76,7 @@ internal sealed class InstanceDirectory : IDisposable
         catch (KafkaException ex)
         {
             // A full local queue or a closing producer: the follower thread sends it again.
-            _logger.ClientLog(_topic, $"announcement of {member} not sent, will retry: {ex.Message}");
+            _logger.AnnouncementRetry(_topic, member, "not sent: " + ex.Message);
             _retry[member] = value;
         }
     }
@@ -155,7 +155,7 @@ internal sealed class InstanceDirectory : IDisposable
             catch (ConsumeException ex)
             {
                 // The topic may not be readable yet right after it was created; the next poll retries.
-                _logger.ClientLog(_topic, ex.Message);
+                _logger.InstancesReadFailed(_topic, ex.Message);
             }
         }
     }

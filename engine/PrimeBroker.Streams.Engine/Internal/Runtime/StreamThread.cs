@@ -308,7 +308,7 @@ internal sealed class StreamThread : IDisposable
         }
         catch (KafkaException ex)
         {
-            _logger.ClientLog(_name, "plain offset commit of stateless tasks failed: " + ex.Message);
+            _logger.StatelessCommitFailed(_name, ex.Message);
         }
     }
 
@@ -392,7 +392,7 @@ internal sealed class StreamThread : IDisposable
         {
             // No running task reads it: its task waits for its restore (which then seeks it) or stopped (paused). Its
             // fetch position is not in use, so the error is not a loss.
-            _logger.ClientLog(_name, $"ignored '{ex.Error.Reason}' on {tp}: its task is not running");
+            _logger.FetchErrorIgnored(_name, ex.Error.Reason, tp.ToString());
             return;
         }
 

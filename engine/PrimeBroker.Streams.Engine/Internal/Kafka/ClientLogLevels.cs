@@ -1,0 +1,31 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace PrimeBroker.Streams.Engine.Internal.Kafka;
+
+/// <summary>
+/// The level a Kafka client's log line or error is logged at. librdkafka gives its lines syslog levels (0 emergency
+/// to 7 debug); they map as confluent-kafka-dotnet's <c>LogMessage.LevelAs(LogLevelType.MicrosoftExtensionsLogging)</c>
+/// maps them: emergency, alert and critical to Critical, error to Error, warning to Warning, notice and info to
+/// Information, debug to Debug. So "all brokers down" (a librdkafka error line) is an error, not a debug line.
+/// </summary>
+internal static class ClientLogLevels
+{
+    /// <summary>The level of a librdkafka log line.</summary>
+    public static LogLevel For(LogMessage message) => For(message.Level);
+
+    /// <summary>The level of a librdkafka syslog level.</summary>
+    public static LogLevel For(SyslogLevel level) => level switch
+    {
+        SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
+        SyslogLevel.Error => LogLevel.Error,
+        SyslogLevel.Warning => LogLevel.Warning,
+        SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
+        _ => LogLevel.Debug,
+    };
+
+    /// <summary>The level of an error a client reports through its error handler: a fatal error (the client is
+    /// unusable) is an error; the others are transient, librdkafka recovers from them by itself (confluent-kafka-dotnet's
+    /// documentation of the error handler), so a warning.</summary>
+    public static LogLevel ForError(Error error) => error.IsFatal ? LogLevel.Error : LogLevel.Warning;
+}
