@@ -41,4 +41,13 @@ internal static partial class AppLog
 
     [LoggerMessage(9516, LogLevel.Information, "Released trade-numbering partition {Partition}: it left this instance or the group is rebalancing")]
     internal static partial void PartitionReleased(ILogger logger, int partition);
+
+    [LoggerMessage(9517, LogLevel.Warning, "Streams application {ApplicationId} did not stop within the host's shutdown timeout; the process exits without waiting for it (open transactions are aborted, local state is recovered at the next start)")]
+    internal static partial void StreamsStopAbandoned(ILogger logger, string applicationId);
+
+    [LoggerMessage(9518, LogLevel.Warning, "{What} did not finish within the host's shutdown timeout; the process exits without waiting for it")]
+    internal static partial void ShutdownStepAbandoned(ILogger logger, string what);
+
+    [LoggerMessage(9519, LogLevel.Information, "Removed {Count} state directories of earlier demos that were stopped or killed before they could delete them")]
+    internal static partial void DemoLeftoversRemoved(ILogger logger, int count);
 }

@@ -132,7 +132,30 @@ internal sealed partial class AppProcess : IDisposable
     }
 
     /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>
-    internal void Interrupt() => Assert.Equal(0, Kill(_process.Id, 2));
+    /// <remarks>A process started with SIGINT ignored keeps ignoring it (POSIX; .NET installs no handler then), and
+    /// children inherit that: a test run started as a background job of a non-interactive shell (<c>dotnet test &amp;</c>
+    /// in a script) would see the program "not stop on Ctrl-C". That is said plainly instead.</remarks>
+    internal void Interrupt()
+    {
+        Assert.False(IgnoresSigint(_process.Id),
+            $"{Name} ignores SIGINT because this test run was started with SIGINT ignored (e.g. as a background job of a " +
+            "non-interactive shell), so Ctrl-C cannot be tested here; run the tests in the foreground or restore SIGINT first.");
+        Assert.Equal(0, Kill(_process.Id, 2));
+    }
+
+    /// <summary>Whether process <paramref name="pid"/> ignores SIGINT (Linux: the SigIgn mask of /proc/pid/status).</summary>
+    private static bool IgnoresSigint(int pid)
+    {
+        var status = $"/proc/{pid}/status";
+        if (!File.Exists(status))
+        {
+            return false; // not Linux: cannot tell
+        }
+
+        var mask = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return mask is not null && (ulong.Parse(mask["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber,
+            System.Globalization.CultureInfo.InvariantCulture) & (1UL << (2 - 1))) != 0;
+    }
 
     /// <summary>SIGKILL: no chance to commit or leave the group.</summary>
     internal void KillHard()

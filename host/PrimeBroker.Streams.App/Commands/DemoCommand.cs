@@ -36,7 +36,7 @@ internal sealed class DemoCommand : IHostCommand
         var key = $"{StreamsOptions.Section}:{nameof(StreamsOptions.StateDirectory)}";
         if (!settings.ContainsKey(key))
         {
-            settings[key] = Path.Combine(Path.GetTempPath(), "primebroker-demo", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..20]);
+            settings[key] = DemoStateDirectory.NewPath(DemoStateDirectory.Root);
             settings[$"{DemoOptions.Section}:{nameof(DemoOptions.DeleteStateDirectory)}"] = "true";
         }
 

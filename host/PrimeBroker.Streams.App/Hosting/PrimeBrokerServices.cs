@@ -79,7 +79,8 @@ public static class PrimeBrokerServices
         services.AddHostedService<SequenceClaimWatcher>();
 
         services.AddSingleton<OwnerRouter>();
-        services.AddHttpClient(OwnerRouter.ClientName);
+        services.AddSingleton<OwnerForwarder>();
+        services.AddHttpClient(OwnerForwarder.ClientName);
         services.AddHealthChecks().AddCheck<StreamsHealthCheck>("streams", tags: ["ready"]);
         services.AddProblemDetails();
         services.AddExceptionHandler<StoreUnavailableHandler>();

@@ -1,9 +1,6 @@
-using System.Net.Http.Json;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PrimeBroker.Streams.App.DeadLetters;
 using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Engine;
@@ -18,14 +15,8 @@ namespace PrimeBroker.Streams.App.Http;
 /// the answer is 503 with <c>Retry-After</c>: never a wrong or empty answer. Trades take the same route
 /// (<see cref="RouteWriteAsync{TBody}"/>), so one instance numbers each account's trades.
 /// </summary>
-internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFactory httpClients, IOptions<HttpOptions> http,
-    ILogger<OwnerRouter> logger)
+internal sealed class OwnerRouter(StreamsApplication application, OwnerForwarder forwarder, IOptions<HttpOptions> http)
 {
-    /// <summary>Header marking a forwarded query: the receiver answers locally or with 503, never forwards again.</summary>
-    internal const string ForwardedHeader = "X-PrimeBroker-Forwarded";
-    internal const string ClientName = "owner-forwarding";
-    private static readonly System.Text.Json.JsonSerializerOptions s_json = new(System.Text.Json.JsonSerializerDefaults.Web);
-
     /// <summary>This instance's application server (host:port).</summary>
     internal string Self => application.Config.ApplicationServer ?? "local";
 
@@ -50,7 +41,7 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
                 : Unavailable("The account's partition moved while it was read.");
         }
 
-        if (context.Request.Headers.ContainsKey(ForwardedHeader))
+        if (OwnerForwarder.IsForwarded(context.Request))
         {
             return Unavailable("The account's partition is not on this instance (the directory is catching up).");
         }
@@ -60,7 +51,8 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
             return Unavailable($"No instance has announced partition {metadata.Partition} yet.");
         }
 
-        return await ForwardAsync(context, owner, body: null);
+        return await ForwardAsync(owner, isWrite: false,
+            instance => forwarder.GetAsync(Self, instance, $"{context.Request.Path}{context.Request.QueryString}", context.RequestAborted));
     }
 
     /// <summary>
@@ -83,7 +75,7 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
             return await local(metadata.Partition);
         }
 
-        if (context.Request.Headers.ContainsKey(ForwardedHeader))
+        if (OwnerForwarder.IsForwarded(context.Request))
         {
             return Unavailable("The account's partition is not on this instance (the directory is catching up).");
         }
@@ -93,7 +85,8 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
             return Unavailable($"No instance has announced partition {metadata.Partition} yet.");
         }
 
-        return await ForwardAsync(context, owner, JsonContent.Create(body, options: s_json));
+        return await ForwardAsync(owner, isWrite: true,
+            instance => forwarder.PostJsonAsync(Self, instance, $"{context.Request.Path}{context.Request.QueryString}", body, context.RequestAborted));
     }
 
     /// <summary>Where <paramref name="accountId"/>'s partition is now; null while this instance is not running.</summary>
@@ -111,32 +104,6 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
         }
     }
 
-    /// <summary>Asks <paramref name="owner"/> to re-drive dead letters <paramref name="ids"/> (all of accounts it owns).
-    /// A failure is reported per letter as not re-driven; the letter may still have been written, which its idempotency
-    /// key makes harmless to retry.</summary>
-    internal async Task<IReadOnlyList<RedriveResult>> ForwardRedriveAsync(string owner, IReadOnlyList<string> ids, CancellationToken cancellationToken)
-    {
-        var client = httpClients.CreateClient(ClientName);
-        client.Timeout = http.Value.ForwardTimeout;
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{owner}/dlq/redrive")
-        {
-            Content = JsonContent.Create(new RedriveRequest(ids), options: s_json),
-        };
-        request.Headers.Add(ForwardedHeader, Self);
-        try
-        {
-            using var response = await client.SendAsync(request, cancellationToken);
-            response.EnsureSuccessStatusCode();
-            return await response.Content.ReadFromJsonAsync<List<RedriveResult>>(s_json, cancellationToken) ?? [];
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
-        {
-            AppLog.ForwardFailed(logger, owner, e.Message);
-            return [.. ids.Select(id => new RedriveResult(id, false,
-                $"the owning instance {owner} did not answer ({e.GetType().Name}); retry (the idempotency key keeps a repeat from applying twice)"))];
-        }
-    }
-
     /// <summary>Whether <paramref name="accountId"/>'s partition is on this instance now and the application runs.</summary>
     internal bool IsLocal(string accountId)
     {
@@ -151,32 +118,16 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
         }
     }
 
-    private async Task<IResult> ForwardAsync(HttpContext context, string owner, HttpContent? body)
+    private async Task<IResult> ForwardAsync(string owner, bool isWrite, Func<string, Task<OwnerAnswer>> send)
     {
-        var client = httpClients.CreateClient(ClientName);
-        client.Timeout = http.Value.ForwardTimeout;
-        using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post,
-            $"http://{owner}{context.Request.Path}{context.Request.QueryString}") { Content = body };
-        request.Headers.Add(ForwardedHeader, Self);
-        try
+        var answer = await send(owner);
+        if (answer.Failure is null)
         {
-            using var response = await client.SendAsync(request, context.RequestAborted);
-            var answer = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
-            if (response.Headers.RetryAfter is { } retryAfter)
-            {
-                context.Response.Headers.RetryAfter = retryAfter.ToString();
-            }
+            return answer.Relay();
+        }
 
-            var contentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
-            var status = (int)response.StatusCode;
-            return Results.Extensions.Forwarded(answer, contentType, status);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
-        {
-            AppLog.ForwardFailed(logger, owner, e.Message);
-            var written = body is null ? "" : " The trade may have been written: retry with the same idempotency key, which can never apply it twice.";
-            return Unavailable($"The owning instance {owner} did not answer ({e.GetType().Name}); its partitions move once the group notices.{written}");
-        }
+        var written = !isWrite ? "" : " The trade may have been written: retry with the same idempotency key, which can never apply it twice.";
+        return Unavailable($"The owning instance {owner} did not answer ({answer.Failure}); its partitions move once the group notices.{written}");
     }
 
     /// <summary>503 with <c>Retry-After</c> and a problem body.</summary>
@@ -189,23 +140,6 @@ internal sealed class OwnerRouter(StreamsApplication application, IHttpClientFac
             httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Not available here right now; retry").ExecuteAsync(httpContext);
-        }
-    }
-}
-
-/// <summary>An answer relayed byte for byte from the owning instance.</summary>
-internal static class ForwardedResultExtensions
-{
-    internal static IResult Forwarded(this IResultExtensions _, byte[] body, string contentType, int statusCode) =>
-        new ForwardedResult(body, contentType, statusCode);
-
-    private sealed class ForwardedResult(byte[] body, string contentType, int statusCode) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.StatusCode = statusCode;
-            httpContext.Response.ContentType = contentType;
-            return httpContext.Response.Body.WriteAsync(body).AsTask();
         }
     }
 }

@@ -133,25 +133,20 @@ public static class PrimeBrokerApi
     }
 
     private static async Task<IResult> GetGapsAsync(HttpContext context, BrokerageQueries queries, OwnerRouter router, StreamsApplication application,
-        IHttpClientFactory clients)
+        OwnerForwarder forwarder)
     {
         var gaps = queries.OpenGaps().Select(g => new GapView(g.AccountId, g.ExpectedSequence, g.FirstHeldSequence, g.HeldCount, g.OpenSince, g.Alerted, router.Self)).ToList();
         var unreachable = new List<string>();
-        if (!context.Request.Headers.ContainsKey(OwnerRouter.ForwardedHeader))
+        if (!OwnerForwarder.IsForwarded(context.Request))
         {
-            var client = clients.CreateClient(OwnerRouter.ClientName);
             foreach (var instance in application.Instances().Keys.Where(i => i != router.Self))
             {
-                try
+                var answer = await forwarder.GetAsync(router.Self, instance, "/gaps", context.RequestAborted);
+                if (answer.ReadJson<GapsView>() is { } other)
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{instance}/gaps");
-                    request.Headers.Add(OwnerRouter.ForwardedHeader, router.Self);
-                    using var response = await client.SendAsync(request, context.RequestAborted);
-                    response.EnsureSuccessStatusCode();
-                    var other = await JsonSerializer.DeserializeAsync<GapsView>(await response.Content.ReadAsStreamAsync(context.RequestAborted), s_json, context.RequestAborted);
-                    gaps.AddRange(other?.Gaps ?? []);
+                    gaps.AddRange(other.Gaps ?? []);
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+                else
                 {
                     unreachable.Add(instance);
                 }
@@ -218,7 +213,7 @@ public static class PrimeBrokerApi
     }
 
     private static async Task<IResult> RedriveAsync(RedriveRequest? request, HttpContext context, DeadLetterReader reader, TradePublisher publisher,
-        OwnerRouter router, SequenceClaims claims, CancellationToken cancellationToken)
+        OwnerRouter router, OwnerForwarder forwarder, SequenceClaims claims, CancellationToken cancellationToken)
     {
         var ids = request?.Ids?.ToHashSet() ?? [];
         if (ids.Count is 0 or > 1000)
@@ -235,7 +230,7 @@ public static class PrimeBrokerApi
 
         // Like a new trade, a re-driven one is numbered by the owner of its account's partition (forwarded there).
         var results = new List<RedriveResult>();
-        var forwarded = context.Request.Headers.ContainsKey(OwnerRouter.ForwardedHeader);
+        var forwarded = OwnerForwarder.IsForwarded(context.Request);
         foreach (var account in chosen.GroupBy(l => DeadLetterRedriver.AccountOf(l) ?? ""))
         {
             var owner = account.Key.Length == 0 ? null : router.Locate(account.Key);
@@ -250,7 +245,7 @@ public static class PrimeBrokerApi
             }
             else if (!forwarded && owner is { IsLocal: false, ActiveHost: { } host } && host != router.Self)
             {
-                results.AddRange(await router.ForwardRedriveAsync(host, account.Select(l => l.Id).ToList(), cancellationToken));
+                results.AddRange(await ForwardRedriveAsync(forwarder, router.Self, host, account.Select(l => l.Id).ToList(), cancellationToken));
             }
             else
             {
@@ -259,6 +254,19 @@ public static class PrimeBrokerApi
         }
 
         return Results.Ok(results);
+    }
+
+    /// <summary>Asks <paramref name="owner"/> to re-drive dead letters <paramref name="ids"/> (all of accounts it owns).
+    /// A failure is reported per letter as not re-driven; the letter may still have been written, which its idempotency
+    /// key makes harmless to retry.</summary>
+    private static async Task<IReadOnlyList<RedriveResult>> ForwardRedriveAsync(OwnerForwarder forwarder, string self, string owner, IReadOnlyList<string> ids,
+        CancellationToken cancellationToken)
+    {
+        var answer = await forwarder.PostJsonAsync(self, owner, "/dlq/redrive", new RedriveRequest(ids), cancellationToken);
+        return answer.ReadJson<List<RedriveResult>>() is { } results
+            ? results
+            : [.. ids.Select(id => new RedriveResult(id, false,
+                $"the owning instance {owner} did not answer ({answer.Problem}); retry (the idempotency key keeps a repeat from applying twice)"))];
     }
 
     internal static DeadLetterView ToView(DeadLetter d)

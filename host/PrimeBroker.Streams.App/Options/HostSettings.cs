@@ -121,7 +121,8 @@ internal sealed class HttpOptions
     /// <summary>Listen URLs, separated by ';'. Default <c>http://127.0.0.1:8080</c>: loopback only unless set otherwise.</summary>
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
-    /// <summary>Timeout of a position query forwarded to the owning instance. Default 5 s.</summary>
+    /// <summary>Timeout of a request to another instance (a forwarded query, trade or re-drive; each instance asked for its
+    /// gaps). Default 5 s.</summary>
     public TimeSpan ForwardTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The <c>Retry-After</c> of a 503 during a rebalance or restore, in seconds. Default 1.</summary>

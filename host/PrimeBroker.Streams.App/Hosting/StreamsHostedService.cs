@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrimeBroker.Streams.Engine;
 
-namespace PrimeBroker.Streams.App.Streams;
+namespace PrimeBroker.Streams.App.Hosting;
 
 /// <summary>
 /// Runs this instance's <see cref="StreamsApplication"/> inside the generic host. Start: provisions internal topics,
@@ -20,12 +20,22 @@ internal sealed class StreamsHostedService(IServiceProvider services, ILogger<St
         AppLog.StreamsStarted(logger, _application.Config.ApplicationId, _application.Config.ApplicationServer ?? "none");
     }
 
+    /// <remarks>Waits for the threads at most until the host's shutdown timeout (<paramref name="cancellationToken"/>):
+    /// the application's own stop joins each thread for up to its request timeout, longer than the host allows.</remarks>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_application is not null)
+        if (_application is null)
         {
-            await _application.StopAsync(cancellationToken);
+            return;
+        }
+
+        if (await ShutdownDeadline.WithinAsync(_application.StopAsync(cancellationToken), cancellationToken))
+        {
             AppLog.StreamsStopped(logger, _application.Config.ApplicationId);
+        }
+        else
+        {
+            AppLog.StreamsStopAbandoned(logger, _application.Config.ApplicationId);
         }
     }
 }
