@@ -4,18 +4,20 @@ using Xunit.Abstractions;
 namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
 
 /// <summary>
-/// Measures takeover time on the embedded cluster: from the moment the owner of two of the four tasks is stopped
-/// (SIGKILL, or SIGTERM for a graceful stop) to the first commit of one of its tasks by the surviving process, and to
-/// the commit that completes all of them. Prints the figures (run with <c>--logger "console;verbosity=detailed"</c>);
-/// asserts only that every count stays exact. Cycles: <c>PBS_TAKEOVER_CYCLES</c> (default 3); <c>PBS_COOPERATIVE=1</c>
-/// runs the children with <see cref="StreamsConfig.CooperativeRebalancing"/>.
+/// Takeover on the embedded cluster: when the owner of two of the four tasks is stopped (SIGKILL, or SIGTERM for a
+/// graceful stop), the surviving process commits every one of the moved tasks within the harness's bounded wait, and
+/// every count stays exact. Each cycle's takeover time (stop to the survivor's first commit of a moved task, and to the
+/// commit that completes all of them) is written to the test output as a measurement (run with
+/// <c>--logger "console;verbosity=detailed"</c>); it is never asserted, since speed belongs in the benchmarks. Cycles:
+/// <c>PBS_TAKEOVER_CYCLES</c> (default 3); <c>PBS_COOPERATIVE=1</c> runs the children with
+/// <see cref="StreamsConfig.CooperativeRebalancing"/>.
 /// </summary>
-public sealed class TakeoverTimeTests(ITestOutputHelper output)
+public sealed class TakeoverTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task TakeoverTimeIsPrintedAndCountsStayExact(bool kill)
+    public async Task TheSurvivorCommitsEveryMovedTaskAndCountsStayExact(bool kill)
     {
         var cycles = int.Parse(Environment.GetEnvironmentVariable("PBS_TAKEOVER_CYCLES") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
         var cooperative = Environment.GetEnvironmentVariable("PBS_COOPERATIVE") == "1";
@@ -47,6 +49,7 @@ public sealed class TakeoverTimeTests(ITestOutputHelper output)
                 await victim.StopGracefullyAsync(HandoverHarness.Wait);
             }
 
+            // The assertion: every moved task is committed by its new owner (bounded wait), not a time.
             await Eventually.True(() => moved.All(t => survivor.FirstCommitOf([t], stoppedAt) is not null), HandoverHarness.Wait,
                 () => $"no commit of [{string.Join(",", moved)}] by {survivor.Name} since the stop: {harness.Describe()}");
             first.Add(survivor.FirstCommitOf(moved, stoppedAt)!.Value - stoppedAt);
