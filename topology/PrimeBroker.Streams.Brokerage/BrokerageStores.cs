@@ -10,6 +10,10 @@ public static class BrokerageStores
     /// <summary>The positions KTable: (account, instrument) → position. Placed by account; a prefix scan per account.</summary>
     public const string Positions = "positions";
 
+    /// <summary>Each position's live trades: (account, instrument, booked sequence) → terms; at most
+    /// <see cref="BrokerageOptions.MaxRestatableTradesPerPosition"/> per position (older ones are folded into the position's base).</summary>
+    public const string PositionTrades = "position-trades";
+
     /// <summary>Per account: the next expected sequence number.</summary>
     public const string Sequences = "sequences";
 
@@ -39,5 +43,5 @@ public static class BrokerageStores
 
     /// <summary>Every task store, in a stable order (the global <see cref="Instruments"/> excluded).</summary>
     public static IReadOnlyList<string> TaskStores { get; } =
-        [Positions, Sequences, Pending, Gaps, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
+        [Positions, PositionTrades, Sequences, Pending, Gaps, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
 }
