@@ -23,6 +23,10 @@ public static class BrokerageStores
     /// <summary>Open gaps per account: where the gap starts, what is held, since when, whether it was alerted.</summary>
     public const string Gaps = "gaps";
 
+    /// <summary>Operator commands already executed: (account, command id) → wall-clock time, so a repeated
+    /// <c>ResolveSequenceGap</c> is applied once and never skips a later gap. One entry per command.</summary>
+    public const string GapCommands = "gap-commands";
+
     /// <summary>Applied idempotency keys: (account, key) → event time.</summary>
     public const string Idempotency = "idempotency";
 
@@ -43,5 +47,5 @@ public static class BrokerageStores
 
     /// <summary>Every task store, in a stable order (the global <see cref="Instruments"/> excluded).</summary>
     public static IReadOnlyList<string> TaskStores { get; } =
-        [Positions, PositionTrades, Sequences, Pending, Gaps, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
+        [Positions, PositionTrades, Sequences, Pending, Gaps, GapCommands, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
 }

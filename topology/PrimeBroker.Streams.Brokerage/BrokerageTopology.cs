@@ -112,6 +112,7 @@ public static class BrokerageTopology
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.PositionTrades, Serdes.String, JsonSerde.For<PositionTrade>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Sequences, Serdes.String, Serdes.Int64));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Pending, Serdes.String, JsonSerde.For<HeldEvent>()));
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.GapCommands, Serdes.String, Serdes.Int64));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Gaps, Serdes.String, JsonSerde.For<GapState>(GapState.Check)));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Idempotency, Serdes.String, JsonSerde.For<IdempotencyEntry>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.IdempotencyByTime, Serdes.String, Serdes.String));

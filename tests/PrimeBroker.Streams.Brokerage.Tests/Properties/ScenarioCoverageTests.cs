@@ -44,7 +44,8 @@ public sealed class ScenarioCoverageTests(ITestOutputHelper output)
         string more = $"zero-rounding notional {withZeroNotional}, rounded notional {withRoundedNotional}, unresolved gap {withOpenGap}, resolved gap {withResolution}, repeated command {withRepeatedCommand}, spread over 12 days {spread}";
         output.WriteLine($"scenarios of 200 with: {counts}; {more}");
         Assert.True(new[] { withIdempotencySkip, withDuplicate, withGap, withRejected, withAmend, withCancel, withFlip, withGarbage }.All(n => n >= 60), counts);
-        Assert.True(new[] { withZeroNotional, withRoundedNotional, withOpenGap, withResolution, withRepeatedCommand, spread }.All(n => n >= 20), more);
+        // The rarer cases occur in about 25 of 200 (unresolved gap, repeated command); 8 is more than 3 standard deviations below.
+        Assert.True(new[] { withZeroNotional, withRoundedNotional, withOpenGap, withResolution, withRepeatedCommand, spread }.All(n => n >= 8), more);
         Assert.Equal(["EUR", "GBP", "USD"], currencies.Order());
     }
 

@@ -211,4 +211,22 @@ public sealed class Rule03SequenceTests(RegistryFixture fixture)
         Assert.Equal("ACC-1", critical.AccountId);
         Assert.Contains("retention", critical.Message);
     }
+
+    [Fact]
+    public void ARepeatedGapResolutionCommandIsAppliedOnceAndNeverSkipsALaterRealGap()
+    {
+        using var h = new BrokerageHarness(fixture);
+        h.Send(Events.Created("ACC-1", 1, "T-1"), Events.Created("ACC-1", 3, "T-3"));
+        h.Send(Events.ResolveGap("ACC-1", expectedSequence: null, commandId: "cmd-1"));
+        Assert.Null(h.Queries.GapOf("ACC-1"));
+
+        h.Send(Events.Created("ACC-1", 5, "T-5"));
+        h.Send(Events.ResolveGap("ACC-1", expectedSequence: null, commandId: "cmd-1")); // the operator's tool retried
+
+        SequenceGap gap = h.Queries.GapOf("ACC-1")!;
+        Assert.Equal((4L, 5L), (gap.ExpectedSequence, gap.FirstHeldSequence));
+        Assert.Equal(1, h.Queries.Counters.GapsResolved);
+        h.Send(Events.Created("ACC-1", 4, "T-4"));
+        Assert.Equal(400m, h.Position("ACC-1", "AAPL").Quantity);
+    }
 }
