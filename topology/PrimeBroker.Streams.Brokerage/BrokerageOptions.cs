@@ -58,14 +58,12 @@ public sealed class BrokerageOptions
     /// <summary>An idempotency key applied within this window of event time is never applied again. Default 7 days.</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How often the wall-clock punctuator removes idempotency keys older than the window. Default 1 minute.</summary>
-    public TimeSpan IdempotencyExpiryInterval { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Most idempotency keys one expiry run removes per task (the rest wait for the next run). Default 10,000.</summary>
+    /// <summary>Most of an account's idempotency keys one booked event of the account expires (the rest go with its next
+    /// events). Default 10,000.</summary>
     public int MaxIdempotencyExpiriesPerRun { get; set; } = 10_000;
 
     /// <summary>
-    /// How long a booked trade is kept after its settlement date (event time): until then it can be amended or cancelled;
+    /// How long a booked trade is kept after its settlement date (by the wall clock): until then it can be amended or cancelled;
     /// after that the trades store forgets it (an amend or cancel is <see cref="DeadLetterReason.UnknownTrade"/>), so the
     /// store stays bounded. Default 30 days.
     /// </summary>
@@ -76,6 +74,17 @@ public sealed class BrokerageOptions
 
     /// <summary>Most trades one expiry run removes per task (the rest wait for the next run). Default 10,000.</summary>
     public int MaxTradeExpiriesPerRun { get; set; } = 10_000;
+
+    /// <summary>How far back an amend or cancel may reach: the live trades a position keeps restatable (default 1,000).
+    /// An amend or cancel recomputes the position from them (one range read of at most this many entries); a create
+    /// beyond it folds the oldest into the position's base, and restating a folded trade is dead-lettered
+    /// <see cref="DeadLetterReason.RestatementBeyondHistory"/>.</summary>
+    public int MaxRestatableTradesPerPosition { get; set; } = 1_000;
+
+    /// <summary>How far an event's own time may be ahead of the wall clock (producer clock skew; default 5 minutes).
+    /// Beyond it the event is dead-lettered <see cref="DeadLetterReason.EventTimeAhead"/>: event time drives the
+    /// idempotency window and the settlement date, and no producer may move them into the future.</summary>
+    public TimeSpan MaxEventTimeAhead { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Retries of schema-registry look-ups while decoding (rule 2).</summary>
     public RegistryRetryOptions RegistryRetry { get; set; } = new();
@@ -131,7 +140,6 @@ public sealed class BrokerageOptions
         }
 
         Positive(failures, nameof(IdempotencyWindow), IdempotencyWindow);
-        Positive(failures, nameof(IdempotencyExpiryInterval), IdempotencyExpiryInterval);
         if (MaxIdempotencyExpiriesPerRun is < 1 or > 10_000_000)
         {
             failures.Add($"{nameof(MaxIdempotencyExpiriesPerRun)} must be in 1..10,000,000; got {MaxIdempotencyExpiriesPerRun}.");
@@ -143,6 +151,16 @@ public sealed class BrokerageOptions
         }
 
         Positive(failures, nameof(TradeExpiryInterval), TradeExpiryInterval);
+        if (MaxRestatableTradesPerPosition is < 1 or > 1_000_000)
+        {
+            failures.Add($"{nameof(MaxRestatableTradesPerPosition)} must be in 1..1,000,000; got {MaxRestatableTradesPerPosition}.");
+        }
+
+        if (MaxEventTimeAhead < TimeSpan.Zero || MaxEventTimeAhead > TimeSpan.FromDays(366))
+        {
+            failures.Add($"{nameof(MaxEventTimeAhead)} must be in 0..366 days; got {MaxEventTimeAhead}.");
+        }
+
         if (MaxTradeExpiriesPerRun is < 1 or > 10_000_000)
         {
             failures.Add($"{nameof(MaxTradeExpiriesPerRun)} must be in 1..10,000,000; got {MaxTradeExpiriesPerRun}.");

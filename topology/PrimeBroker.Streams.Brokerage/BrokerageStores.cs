@@ -10,6 +10,10 @@ public static class BrokerageStores
     /// <summary>The positions KTable: (account, instrument) → position. Placed by account; a prefix scan per account.</summary>
     public const string Positions = "positions";
 
+    /// <summary>Each position's live trades: (account, instrument, booked sequence) → terms; at most
+    /// <see cref="BrokerageOptions.MaxRestatableTradesPerPosition"/> per position (older ones are folded into the position's base).</summary>
+    public const string PositionTrades = "position-trades";
+
     /// <summary>Per account: the next expected sequence number.</summary>
     public const string Sequences = "sequences";
 
@@ -18,6 +22,10 @@ public static class BrokerageStores
 
     /// <summary>Open gaps per account: where the gap starts, what is held, since when, whether it was alerted.</summary>
     public const string Gaps = "gaps";
+
+    /// <summary>Operator commands already executed: (account, command id) → wall-clock time, so a repeated
+    /// <c>ResolveSequenceGap</c> is applied once and never skips a later gap. One entry per command.</summary>
+    public const string GapCommands = "gap-commands";
 
     /// <summary>Applied idempotency keys: (account, key) → event time.</summary>
     public const string Idempotency = "idempotency";
@@ -39,5 +47,5 @@ public static class BrokerageStores
 
     /// <summary>Every task store, in a stable order (the global <see cref="Instruments"/> excluded).</summary>
     public static IReadOnlyList<string> TaskStores { get; } =
-        [Positions, Sequences, Pending, Gaps, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
+        [Positions, PositionTrades, Sequences, Pending, Gaps, GapCommands, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
 }

@@ -23,9 +23,10 @@ namespace PrimeBroker.Streams.Brokerage;
 /// <item><description>required ids (rule 5; the event consumes its sequence number from here on);</description></item>
 /// <item><description>idempotency (rule 4);</description></item>
 /// <item><description>business validation against the trades store and the global instrument table (rules 5, 10);</description></item>
-/// <item><description>booking into the trades store (amend and cancel become reversals);</description></item>
-/// <item><description>ledger postings (rule 7) and settlement instructions (rule 8);</description></item>
-/// <item><description>the positions KTable (rule 6), keyed by (account, instrument) and placed by account: no repartition.</description></item>
+/// <item><description>positions (rule 6), keyed by (account, instrument) and placed by account (no repartition):
+/// recomputed from the position's live trades when a trade is amended or cancelled;</description></item>
+/// <item><description>booking into the trades store (amend and cancel become reversals of cash and securities);</description></item>
+/// <item><description>ledger postings with the realized-P&amp;L leg (rule 7) and settlement instructions (rule 8).</description></item>
 /// </list>
 /// Dead letters, alerts, ledger, settlement and position events are routed to their topics at the end; everything a
 /// record causes commits in one transaction with its input offset.
@@ -71,6 +72,7 @@ public static class BrokerageTopology
             .ProcessValues(() => new RequiredIdsProcessor(env), RequiredIdsProcessor.StoreNames, "rule-5-required-ids")
             .ProcessValues(() => new IdempotencyProcessor(env), IdempotencyProcessor.StoreNames, "rule-4-idempotency")
             .ProcessValues(() => new ValidationProcessor(env), ValidationProcessor.StoreNames, "rule-5-validate")
+            .ProcessValues(() => new PositionProcessor(env), PositionProcessor.StoreNames, "rule-6-positions")
             .ProcessValues(() => new BookingProcessor(env), BookingProcessor.StoreNames, "book")
             .ProcessValues(() => new LedgerProcessor(env), LedgerProcessor.StoreNames, "rule-7-ledger")
             .ProcessValues(() => new SettlementProcessor(env), SettlementProcessor.StoreNames, "rule-8-settlement");
@@ -80,7 +82,7 @@ public static class BrokerageTopology
             .Branch((_, v) => v is AlertFlow, Branched.As("alerts"))
             .Branch((_, v) => v is LedgerFlow, Branched.As("ledger"))
             .Branch((_, v) => v is SettlementFlow, Branched.As("settlement"))
-            .Branch((_, v) => v is BookedFlow, Branched.As("booked"))
+            .Branch((_, v) => v is PositionFlow, Branched.As("positions"))
             .DefaultBranch(Branched.As("unrouted"));
 
         routes["dead-letters"]
@@ -97,18 +99,8 @@ public static class BrokerageTopology
             .To(options.SettlementEventsTopic, Produced.With(Serdes.String, AvroSerdes.For<SettlementStatusChanged>(registry, avro)));
         routes["unrouted"].Peek((_, v) => throw new InvalidOperationException($"A {v.GetType().Name} reached the end of the topology unrouted."), "unrouted-check");
 
-        routes["booked"]
-            .FlatMapValues((_, v) => PositionChanges((BookedFlow)v), "position-changes")
-            .SelectKey((_, change) => StoreKeys.Position(change.AccountId, change.InstrumentId), "position-key")
-            .GroupByKey(new Grouped<string, PositionDelta> { KeySerde = Serdes.String, PreservesPartitioning = true })
-            .Aggregate(
-                () => null!,
-                (_, change, entry) => ApplyToPosition(env, entry, change),
-                Materialized<string, PositionEntry>.As(BrokerageStores.Positions)
-                    .WithKeySerde(Serdes.String)
-                    .WithValueSerde(JsonSerde.For<PositionEntry>(PositionEntry.Check)))
-            .ToStream("positions-changes")
-            .Map((_, entry) => new KeyValuePair<string, PositionUpdated>(entry.Position.AccountId, ToPositionUpdated(entry)), "position-record")
+        routes["positions"]
+            .MapValues(v => ((PositionFlow)v).Update, "position-record")
             .To(options.PositionEventsTopic, Produced.With(Serdes.String, AvroSerdes.For<PositionUpdated>(registry, avro)));
 
         return builder.Build();
@@ -116,8 +108,11 @@ public static class BrokerageTopology
 
     private static void AddStores(StreamsBuilder builder)
     {
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Positions, Serdes.String, JsonSerde.For<PositionEntry>(PositionEntry.Check)));
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.PositionTrades, Serdes.String, JsonSerde.For<PositionTrade>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Sequences, Serdes.String, Serdes.Int64));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Pending, Serdes.String, JsonSerde.For<HeldEvent>()));
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.GapCommands, Serdes.String, Serdes.Int64));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Gaps, Serdes.String, JsonSerde.For<GapState>(GapState.Check)));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Idempotency, Serdes.String, JsonSerde.For<IdempotencyEntry>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.IdempotencyByTime, Serdes.String, Serdes.String));
@@ -125,40 +120,6 @@ public static class BrokerageTopology
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.TradesBySettlement, Serdes.String, Serdes.String));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Counters, Serdes.String, Serdes.Int64));
     }
-
-    private static IEnumerable<PositionDelta> PositionChanges(BookedFlow booked) =>
-        booked.Effects.Select(effect => new PositionDelta(
-            booked.Trade.AccountId, booked.Trade.InstrumentId, booked.Trade.Currency, effect.SignedQuantity, effect.Price,
-            booked.Trade.TradeId, booked.Event.SequenceNumber, booked.Event.Timestamp));
-
-    private static PositionEntry ApplyToPosition(RuleEnvironment env, PositionEntry? entry, PositionDelta change)
-    {
-        try
-        {
-            Position current = entry?.Position ?? PositionArithmetic.Flat(change.AccountId, change.InstrumentId, change.Currency);
-            return new PositionEntry(PositionArithmetic.Apply(current, change), change.QuantityDelta, change.Price);
-        }
-        catch (BrokerageInvariantException e)
-        {
-            throw env.Critical(BrokerageStores.Positions, change.AccountId, e);
-        }
-    }
-
-    private static PositionUpdated ToPositionUpdated(PositionEntry entry) => new()
-    {
-        accountId = entry.Position.AccountId,
-        instrumentId = entry.Position.InstrumentId,
-        change = new Contracts.PositionChange { quantityDelta = Money.ToAvro(entry.LastQuantityDelta), price = Money.ToAvro(entry.LastPrice) },
-        newPosition = new PositionState
-        {
-            quantity = Money.ToAvro(entry.Position.Quantity),
-            averageCost = Money.ToAvro(entry.Position.AverageCost),
-            realizedPnl = Money.ToAvro(entry.Position.RealizedPnl),
-        },
-        timestamp = entry.Position.UpdatedAt.UtcDateTime,
-        tradeId = entry.Position.LastTradeId ?? "",
-        sequenceNumber = entry.Position.LastSequenceNumber,
-    };
 
     private static ResiliencePipeline RegistryRetryPipeline(RegistryRetryOptions retry, TimeProvider timeProvider)
     {
@@ -194,11 +155,12 @@ public static class BrokerageTopology
         MaxHeldEventsPerAccount = o.MaxHeldEventsPerAccount,
         HeldEventMaxAge = o.HeldEventMaxAge,
         IdempotencyWindow = o.IdempotencyWindow,
-        IdempotencyExpiryInterval = o.IdempotencyExpiryInterval,
         MaxIdempotencyExpiriesPerRun = o.MaxIdempotencyExpiriesPerRun,
         TradeRetentionAfterSettlement = o.TradeRetentionAfterSettlement,
         TradeExpiryInterval = o.TradeExpiryInterval,
         MaxTradeExpiriesPerRun = o.MaxTradeExpiriesPerRun,
+        MaxRestatableTradesPerPosition = o.MaxRestatableTradesPerPosition,
+        MaxEventTimeAhead = o.MaxEventTimeAhead,
         RegistryRetry = new RegistryRetryOptions { MaxAttempts = o.RegistryRetry.MaxAttempts, BaseDelay = o.RegistryRetry.BaseDelay, MaxDelay = o.RegistryRetry.MaxDelay },
         SettlementLagBusinessDays = o.SettlementLagBusinessDays,
         SettlementHolidays = [.. o.SettlementHolidays],

@@ -6,97 +6,129 @@ namespace PrimeBroker.Streams.Brokerage;
 /// in <c>errorType</c>; the metrics and <see cref="BrokerageCounters.DeadLettered"/> count by it.
 /// </summary>
 /// <remarks>
+/// Pinned: dead letters, counters and metrics store the names, so a name never changes and a value is never reused.
+/// New reasons take the next free value and are declared at their place in the check order
+/// (<c>DeadLetterReasonPinningTests</c> holds both lists).
+/// </remarks>
+/// <remarks>
 /// Stages, in order: decoding the bytes (rule 1, with retries for the registry, rule 2); the fields sequencing needs;
 /// sequencing (rule 3); the remaining required ids (the event consumes its sequence number from here on, rule 5);
-/// idempotency (rule 4, a skip, never a dead letter); business validation (rule 5).
+/// idempotency (rule 4, a skip, never a dead letter); business validation (rule 5); positions (rule 6).
 /// </remarks>
 public enum DeadLetterReason
 {
     // Decoding (rule 1): the bytes are not an event of this topic. The sequence number is unknown, so none is consumed.
 
     /// <summary>The value is null (a tombstone) or empty.</summary>
-    EmptyPayload,
+    EmptyPayload = 0,
 
     /// <summary>Fewer than the 5 bytes of the Confluent header.</summary>
-    HeaderTooShort,
+    HeaderTooShort = 1,
 
     /// <summary>The first byte is not the Confluent magic byte 0.</summary>
-    UnknownMagicByte,
+    UnknownMagicByte = 2,
 
     /// <summary>The registry does not know the schema id in the header.</summary>
-    UnknownSchemaId,
+    UnknownSchemaId = 3,
 
     /// <summary>The writer schema is a record type this topic does not carry.</summary>
-    UnexpectedRecordType,
+    UnexpectedRecordType = 4,
 
     /// <summary>The writer schema is a version we cannot resolve into the current type ("unsupported version").</summary>
-    UnsupportedSchemaVersion,
+    UnsupportedSchemaVersion = 5,
 
     /// <summary>The Avro body is truncated, corrupt, or followed by extra bytes.</summary>
-    CorruptBody,
+    CorruptBody = 6,
 
     /// <summary>The registry stayed unreachable through every retry (rule 2); the record carries its attempt count.</summary>
-    SchemaRegistryUnavailable,
+    SchemaRegistryUnavailable = 7,
 
     // What sequencing needs: without it the event cannot be placed in its account's order.
 
     /// <summary>The event has no account id.</summary>
-    MissingAccountId,
+    MissingAccountId = 8,
 
     /// <summary>The record key is missing or differs from the event's account id (it sits on another account's partition).</summary>
-    AccountKeyMismatch,
+    AccountKeyMismatch = 9,
 
     /// <summary>The sequence number is zero or negative (sequences start at 1).</summary>
-    InvalidSequenceNumber,
+    InvalidSequenceNumber = 10,
 
     /// <summary>An operator command without a command id.</summary>
-    MissingCommandId,
+    MissingCommandId = 11,
 
     // Sequencing (rule 3).
 
     /// <summary>The account already holds <see cref="BrokerageOptions.MaxHeldEventsPerAccount"/> events behind a gap.</summary>
-    HeldEventsLimitReached,
+    HeldEventsLimitReached = 12,
 
     // Required ids, checked after sequencing: the event consumes its sequence number (rule 5).
 
     /// <summary>The event has no trade id.</summary>
-    MissingTradeId,
+    MissingTradeId = 13,
 
     /// <summary>The event has no idempotency key.</summary>
-    MissingIdempotencyKey,
+    MissingIdempotencyKey = 14,
 
     /// <summary>A created trade has no instrument id.</summary>
-    MissingInstrumentId,
+    MissingInstrumentId = 15,
 
-    // Business validation (rule 5), after the idempotency check.
+    // Business validation (rule 5), after the idempotency check: everything booking, the ledger, settlement and
+    // serialization could not take.
+
+    /// <summary>A quantity or price is not a decimal(28,8): more than 96 bits, more than 8 places or more than 20
+    /// integer digits.</summary>
+    AmountOutOfRange = 26,
+
+    /// <summary>The event's own time is further ahead of the wall clock than <see cref="BrokerageOptions.MaxEventTimeAhead"/>.</summary>
+    EventTimeAhead = 27,
+
+    /// <summary>The settlement calendar cannot place the trade's settlement date (beyond the last representable date).</summary>
+    SettlementDateOutOfRange = 28,
 
     /// <summary>Quantity is zero or negative.</summary>
-    NonPositiveQuantity,
+    NonPositiveQuantity = 16,
 
     /// <summary>Price is zero or negative.</summary>
-    NonPositivePrice,
+    NonPositivePrice = 17,
 
     /// <summary>The currency is not an active ISO 4217 code.</summary>
-    UnknownCurrency,
+    UnknownCurrency = 18,
 
     /// <summary>The instrument is not in the instrument table.</summary>
-    UnknownInstrument,
+    UnknownInstrument = 19,
 
     /// <summary>The trade's currency differs from the instrument's.</summary>
-    CurrencyMismatch,
+    CurrencyMismatch = 20,
 
     /// <summary>Quantity × price does not fit the contract's money type decimal(28,8).</summary>
-    NotionalOutOfRange,
+    NotionalOutOfRange = 21,
+
+    /// <summary>Quantity × price rounds to zero at 8 places: nothing could be posted to the ledger or settled.</summary>
+    NotionalRoundsToZero = 29,
 
     /// <summary>A created trade reuses the id of a trade already booked (with another idempotency key).</summary>
-    DuplicateTradeId,
+    DuplicateTradeId = 22,
 
     /// <summary>An amend or cancel names a trade this account's partition never booked.</summary>
-    UnknownTrade,
+    UnknownTrade = 23,
 
     /// <summary>An amend or cancel names a trade of another account.</summary>
-    TradeOfAnotherAccount,
+    TradeOfAnotherAccount = 24,
 
     /// <summary>An amend or cancel names a trade that is already cancelled.</summary>
-    TradeAlreadyCancelled,
+    TradeAlreadyCancelled = 25,
+
+    // Positions (rule 6), before anything is booked.
+
+    /// <summary>A trade in another currency than the open position it would change (the instrument's currency changed
+    /// while the position was open).</summary>
+    PositionCurrencyMismatch = 30,
+
+    /// <summary>An amend or cancel of a trade no longer in its position's restatable history
+    /// (<see cref="BrokerageOptions.MaxRestatableTradesPerPosition"/>).</summary>
+    RestatementBeyondHistory = 31,
+
+    /// <summary>The resulting position (quantity, average cost, realized P&amp;L or its change) does not fit decimal(28,8).</summary>
+    PositionOutOfRange = 32,
 }

@@ -18,7 +18,7 @@ public sealed class BrokerageHarness : IDisposable
     private readonly TestInputTopic<string, InstrumentUpdated> _instruments;
 
     public BrokerageHarness(RegistryFixture fixture, Action<BrokerageOptions>? configure = null, TopologyTestDriverOptions? driverOptions = null,
-        bool withInstruments = true, Action<FlakyRegistryClient>? registryBeforeStart = null)
+        bool withInstruments = true, Action<FlakyRegistryClient>? registryBeforeStart = null, DateTimeOffset? wallClockStart = null)
     {
         (ISchemaRegistryClient topologyClient, Registry) = FlakyRegistryClient.Wrap(fixture.Client);
         registryBeforeStart?.Invoke(Registry);
@@ -26,7 +26,9 @@ public sealed class BrokerageHarness : IDisposable
         configure?.Invoke(Options);
         Services = new BrokerageServices { TimeProvider = Clock };
         Topology = BrokerageTopology.Build(Options, topologyClient, Services);
-        Driver = new TopologyTestDriver(Topology, driverOptions);
+        // The wall clock starts a day after Events.Monday, so the fixtures' event times are in the past (rule 5 refuses
+        // event times beyond MaxEventTimeAhead of the wall clock).
+        Driver = new TopologyTestDriver(Topology, (driverOptions ?? new TopologyTestDriverOptions()) with { StartTime = wallClockStart ?? WallClockStart });
         Queries = new BrokerageQueries(Driver);
 
         ISchemaRegistryClient client = fixture.Client;
@@ -45,6 +47,9 @@ public sealed class BrokerageHarness : IDisposable
             AddInstrument(Events.Instrument("SAP", "EUR", 180m));
         }
     }
+
+    /// <summary>The driver's initial wall clock: Tuesday 6 January 2026, 10:00 UTC.</summary>
+    public static readonly DateTimeOffset WallClockStart = new(Events.Monday.AddDays(1), TimeSpan.Zero);
 
     public BrokerageOptions Options { get; }
 

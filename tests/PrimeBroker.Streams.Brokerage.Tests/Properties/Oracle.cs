@@ -4,22 +4,32 @@ using PrimeBroker.Streams.Contracts;
 namespace PrimeBroker.Streams.Brokerage.Tests.Properties;
 
 /// <summary>
-/// An independent model of the prime broker, written from the rules and nothing of the topology: a plain loop over each
-/// account's events in sequence order. Rounding follows the one rule of the README (half-to-even, 8 places, wherever
-/// an amount is computed), restated here rather than called.
+/// An independent model of the prime broker's books, written from the rules and nothing of the topology. It first
+/// decides, replaying each account's events in sequence order, which events are accepted and what each trade's final
+/// terms are (a cancelled trade is dropped, an amended one keeps its place with its last terms); then it computes every
+/// position from scratch from the live trades in sequence order, by the textbook average-price method in exact rational
+/// arithmetic (<see cref="Fraction"/>), rounding only the reported figures and each trade's notional (half-to-even,
+/// 8 places: the README's rule, restated here, not called). There is no reversal rule and no decimal rounding step in
+/// common with the code under test. Ledger balances follow from the chart of accounts: cash moves by each live trade's
+/// notional, securities by the notionals plus the realized P&amp;L moved to the P&amp;L account.
 /// </summary>
 public sealed class Oracle
 {
     private static readonly HashSet<string> s_currencies = ["USD", "EUR", "GBP"];
 
     private readonly Dictionary<string, string> _instrumentCurrency;
-    private readonly Dictionary<string, (string Account, string Instrument, bool Buy, decimal Quantity, decimal Price, string Currency, bool Cancelled)> _trades = [];
+    private readonly Dictionary<string, Trade> _trades = [];
     private readonly HashSet<(string Account, string Key)> _appliedKeys = [];
+    private readonly Dictionary<(string Account, string Instrument), decimal> _reportedRealized = [];
 
     private Oracle(IEnumerable<(string Id, string Currency)> instruments) =>
         _instrumentCurrency = instruments.ToDictionary(i => i.Id, i => i.Currency);
 
+    /// <summary>(quantity, average cost, realized P&amp;L) as reported, per position that ever had a booked trade.</summary>
     public Dictionary<(string Account, string Instrument), (decimal Quantity, decimal AverageCost, decimal Realized)> Positions { get; } = [];
+
+    /// <summary>Debit-positive balance per (ledger account, currency).</summary>
+    public Dictionary<(string LedgerAccount, string Currency), decimal> Ledger { get; } = [];
 
     public Dictionary<(string Account, string Currency), decimal> Cash { get; } = [];
 
@@ -33,16 +43,23 @@ public sealed class Oracle
 
     public int CancelsApplied { get; private set; }
 
-    /// <summary>Positions that went from long to short or back in one move.</summary>
+    /// <summary>Events dead-lettered because their notional rounds to zero.</summary>
+    public int ZeroNotionals { get; private set; }
+
+    /// <summary>Trades whose notional was rounded (quantity × price has more than 8 places).</summary>
+    public int RoundedNotionals { get; private set; }
+
+    /// <summary>Positions that went from long to short or back in one trade, in the final replay.</summary>
     public int Flips { get; private set; }
 
-    /// <summary>Ledger entries expected: one per booking or reversal.</summary>
+    /// <summary>Ledger entries expected: one per booking or reversal, plus one per change of a reported realized P&amp;L.</summary>
     public int Effects { get; private set; }
 
-    public static Oracle Run(IReadOnlyList<IReadOnlyList<ISpecificRecord>> accounts, IEnumerable<(string Id, string Currency)> instruments)
+    /// <summary>Runs the model over the events each account's sequencing lets through, in sequence order.</summary>
+    public static Oracle Run(IReadOnlyList<IReadOnlyList<ISpecificRecord>> processed, IEnumerable<(string Id, string Currency)> instruments)
     {
         var oracle = new Oracle(instruments);
-        foreach (IReadOnlyList<ISpecificRecord> events in accounts)
+        foreach (IReadOnlyList<ISpecificRecord> events in processed)
         {
             foreach (ISpecificRecord e in events)
             {
@@ -50,6 +67,7 @@ public sealed class Oracle
             }
         }
 
+        oracle.Close();
         return oracle;
     }
 
@@ -74,98 +92,155 @@ public sealed class Oracle
             return;
         }
 
-        bool applied = e switch
+        string? instrument = e switch
         {
             TradeCreated c => Create(c),
             TradeAmended m => Amend(m),
             TradeCancelled x => Cancel(x),
-            _ => false,
+            _ => null,
         };
-        if (applied)
-        {
-            Applied++;
-            _appliedKeys.Add((account, key));
-        }
-        else
+        if (instrument is null)
         {
             Rejected++;
+            return;
         }
+
+        Applied++;
+        _appliedKeys.Add((account, key));
+        Effects += e is TradeAmended ? 2 : 1;
+        decimal realized = Replay(account, instrument).Realized.RoundHalfEven();
+        if (realized != _reportedRealized.GetValueOrDefault((account, instrument)))
+        {
+            Effects++;
+        }
+
+        _reportedRealized[(account, instrument)] = realized;
     }
 
-    private bool Create(TradeCreated c)
+    private string? Create(TradeCreated c)
     {
         decimal q = Money.FromAvro(c.quantity);
         decimal p = Money.FromAvro(c.price);
-        if (q <= 0 || p <= 0 || !s_currencies.Contains(c.currency) || !_instrumentCurrency.TryGetValue(c.instrumentId, out string? currency)
+        if (!AmountsBookable(q, p) || !s_currencies.Contains(c.currency) || !_instrumentCurrency.TryGetValue(c.instrumentId, out string? currency)
             || currency != c.currency || _trades.ContainsKey(c.tradeId))
         {
-            return false;
+            return null;
         }
 
-        bool buy = c.side == TradeSide.BUY;
-        _trades[c.tradeId] = (c.accountId, c.instrumentId, buy, q, p, c.currency, false);
-        Move(c.accountId, c.instrumentId, c.currency, buy, q, p);
-        return true;
+        _trades[c.tradeId] = new Trade(c.accountId, c.instrumentId, c.side == TradeSide.BUY, q, p, c.currency, c.sequenceNumber, Cancelled: false);
+        return c.instrumentId;
     }
 
-    private bool Amend(TradeAmended m)
+    private string? Amend(TradeAmended m)
     {
         decimal q = Money.FromAvro(m.amendedQuantity);
         decimal p = Money.FromAvro(m.amendedPrice);
-        if (q <= 0 || p <= 0 || !_trades.TryGetValue(m.tradeId, out var t) || t.Account != m.accountId || t.Cancelled)
+        if (!AmountsBookable(q, p) || !_trades.TryGetValue(m.tradeId, out Trade? t) || t.Account != m.accountId || t.Cancelled)
         {
-            return false;
+            return null;
         }
 
-        Move(t.Account, t.Instrument, t.Currency, !t.Buy, t.Quantity, t.Price);
-        Move(t.Account, t.Instrument, t.Currency, t.Buy, q, p);
-        _trades[m.tradeId] = t with { Quantity = q, Price = p };
+        _trades[m.tradeId] = t with { Quantity = q, Price = p }; // same place in history
         AmendsApplied++;
-        return true;
+        return t.Instrument;
     }
 
-    private bool Cancel(TradeCancelled x)
+    private string? Cancel(TradeCancelled x)
     {
-        if (!_trades.TryGetValue(x.tradeId, out var t) || t.Account != x.accountId || t.Cancelled)
+        if (!_trades.TryGetValue(x.tradeId, out Trade? t) || t.Account != x.accountId || t.Cancelled)
         {
-            return false;
+            return null;
         }
 
-        Move(t.Account, t.Instrument, t.Currency, !t.Buy, t.Quantity, t.Price);
         _trades[x.tradeId] = t with { Cancelled = true };
         CancelsApplied++;
+        return t.Instrument;
+    }
+
+    /// <summary>Positive amounts whose notional is a non-zero amount of the contract.</summary>
+    private bool AmountsBookable(decimal quantity, decimal price)
+    {
+        if (quantity <= 0 || price <= 0)
+        {
+            return false;
+        }
+
+        Fraction exact = Fraction.Of(quantity) * Fraction.Of(price);
+        if (exact.RoundHalfEven() == 0)
+        {
+            ZeroNotionals++;
+            return false;
+        }
+
         return true;
     }
 
-    /// <summary>Buys (or sells) <paramref name="units"/> at <paramref name="price"/>: position by average cost, cash, one ledger entry.</summary>
-    private void Move(string account, string instrument, string currency, bool buy, decimal units, decimal price)
+    private static Fraction Notional(Trade t) => Fraction.Of((Fraction.Of(t.Quantity) * Fraction.Of(t.Price)).RoundHalfEven());
+
+    /// <summary>The position from the live trades of (account, instrument) in sequence order: quantity Q, average price A
+    /// of the open quantity, realized R. A trade's effective price is its rounded notional over its quantity.</summary>
+    private (Fraction Quantity, Fraction AveragePrice, Fraction Realized, int Flips) Replay(string account, string instrument)
     {
-        Effects++;
-        decimal notional = R(units * price);
-        Cash[(account, currency)] = Cash.GetValueOrDefault((account, currency)) + (buy ? -notional : notional);
-
-        var (qty, avg, realized) = Positions.GetValueOrDefault((account, instrument));
-        decimal signed = buy ? units : -units;
-        bool opening = qty == 0 || qty > 0 == buy;
-        if (opening)
+        Fraction q = Fraction.Zero, a = Fraction.Zero, r = Fraction.Zero;
+        int flips = 0;
+        foreach (Trade t in _trades.Values.Where(t => t.Account == account && t.Instrument == instrument && !t.Cancelled).OrderBy(t => t.Sequence))
         {
-            decimal cost = R(Math.Abs(qty) * avg) + R(units * price);
-            qty += signed;
-            avg = R(cost / Math.Abs(qty));
-        }
-        else
-        {
-            decimal closing = Math.Min(units, Math.Abs(qty));
-            decimal pnl = R(closing * (price - avg));
-            realized += qty > 0 ? pnl : -pnl;
-            decimal after = qty + signed;
-            avg = after == 0 ? 0 : (after > 0) != (qty > 0) ? price : avg;
-            Flips += after != 0 && (after > 0) != (qty > 0) ? 1 : 0;
-            qty = after;
+            Fraction units = Fraction.Of(t.Quantity);
+            Fraction price = Notional(t) / units;
+            Fraction signed = t.Buy ? units : -units;
+            if (q.Sign == 0 || q.Sign == signed.Sign)
+            {
+                a = ((a * q.Abs()) + (price * units)) / (q.Abs() + units);
+                q += signed;
+                continue;
+            }
+
+            Fraction closing = units < q.Abs() ? units : q.Abs();
+            r += q.Sign > 0 ? closing * (price - a) : closing * (a - price);
+            Fraction after = q + signed;
+            if (after.Sign == 0)
+            {
+                a = Fraction.Zero;
+            }
+            else if (after.Sign != q.Sign)
+            {
+                a = price;
+                flips++;
+            }
+
+            q = after;
         }
 
-        Positions[(account, instrument)] = (qty, avg, realized);
+        return (q, a, r, flips);
     }
 
-    private static decimal R(decimal value) => Math.Round(value, 8, MidpointRounding.ToEven);
+    /// <summary>Reported positions and ledger balances from the final live trades.</summary>
+    private void Close()
+    {
+        foreach (var (account, instrument) in _trades.Values.Select(t => (t.Account, t.Instrument)).Distinct())
+        {
+            var (q, a, r, flips) = Replay(account, instrument);
+            Flips += flips;
+            decimal realized = r.RoundHalfEven();
+            Positions[(account, instrument)] = (q.RoundHalfEven(), a.RoundHalfEven(), realized);
+            string currency = _instrumentCurrency[instrument];
+            decimal securities = 0m;
+            foreach (Trade t in _trades.Values.Where(t => t.Account == account && t.Instrument == instrument && !t.Cancelled))
+            {
+                decimal notional = Notional(t).RoundHalfEven();
+                RoundedNotionals += Fraction.Of(notional) != Fraction.Of(t.Quantity) * Fraction.Of(t.Price) ? 1 : 0;
+                securities += t.Buy ? notional : -notional;
+                Cash[(account, currency)] = Cash.GetValueOrDefault((account, currency)) + (t.Buy ? -notional : notional);
+            }
+
+            Add($"{account}:SEC:{instrument}", currency, securities + realized);
+            Add($"{account}:PNL:{instrument}", currency, -realized);
+            Add($"{account}:CASH:{currency}", currency, -securities);
+        }
+    }
+
+    private void Add(string ledgerAccount, string currency, decimal amount) =>
+        Ledger[(ledgerAccount, currency)] = Ledger.GetValueOrDefault((ledgerAccount, currency)) + amount;
+
+    private sealed record Trade(string Account, string Instrument, bool Buy, decimal Quantity, decimal Price, string Currency, long Sequence, bool Cancelled);
 }

@@ -19,6 +19,6 @@ public sealed class OraclePropertyTests(RegistryFixture fixture)
         var deliveries = ScenarioStream.Deliveries(scenario, logical);
         RunResult run = ScenarioRun.Run(fixture, scenario, deliveries, new TopologyTestDriverOptions(), crash: false);
 
-        ScenarioRun.Verify(scenario, logical, deliveries, Oracle.Run(logical, ScenarioStream.Instruments), run);
+        ScenarioRun.Verify(scenario, logical, deliveries, Oracle.Run(ScenarioStream.ProcessedEvents(scenario, logical), ScenarioStream.Instruments), run);
     }
 }

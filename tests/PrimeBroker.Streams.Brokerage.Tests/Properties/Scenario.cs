@@ -23,6 +23,9 @@ public enum Fault
     ReuseTradeId,
     MissingTradeId,
     OtherAccountsTrade,
+
+    /// <summary>Quantity × price rounds to zero at 8 places (0.00000001 × 0.4).</summary>
+    TinyNotional,
 }
 
 public enum Perturbation
@@ -38,28 +41,43 @@ public enum Perturbation
 }
 
 /// <summary>One step of an account's script; its sequence number is its position (1-based).</summary>
-public sealed record Step(StepKind Kind, int Instrument, bool Buy, int QuantityUnits, int PriceTicks, int Target, Fault Fault)
+/// <param name="Fine">Amounts with 8 places (quantity units × 0.01234567, price ticks × 0.00731093), so notionals round.</param>
+public sealed record Step(StepKind Kind, int Instrument, bool Buy, int QuantityUnits, int PriceTicks, int Target, Fault Fault, bool Fine = false)
 {
     public override string ToString() =>
-        $"{Kind}{(Kind == StepKind.Create ? $"(I{Instrument},{(Buy ? "B" : "S")},{QuantityUnits},{PriceTicks})" : Kind == StepKind.Amend ? $"(#{Target},{QuantityUnits},{PriceTicks})" : $"(#{Target})")}{(Fault == Fault.None ? "" : "!" + Fault)}";
+        $"{(Fine ? "~" : "")}{Kind}{(Kind == StepKind.Create ? $"(I{Instrument},{(Buy ? "B" : "S")},{QuantityUnits},{PriceTicks})" : Kind == StepKind.Amend ? $"(#{Target},{QuantityUnits},{PriceTicks})" : $"(#{Target})")}{(Fault == Fault.None ? "" : "!" + Fault)}";
 }
 
-public sealed record AccountScript(IReadOnlyList<Step> Steps, IReadOnlyList<(Perturbation Kind, int At, int By)> Perturbations)
+/// <param name="LostAt">Index of a step whose event is never delivered (a permanent gap), or -1.</param>
+/// <param name="Resolve">With a lost event: the operator resolves the gap with a <c>ResolveSequenceGap</c> after the
+/// account's last delivery (sent twice with the same command id when <paramref name="ResolveTwice"/>).</param>
+public sealed record AccountScript(IReadOnlyList<Step> Steps, IReadOnlyList<(Perturbation Kind, int At, int By)> Perturbations,
+    int LostAt = -1, bool Resolve = false, bool ResolveTwice = false)
 {
+    /// <summary>The lost step's index when it has successors (so a gap opens), else -1.</summary>
+    public int GapAt => LostAt >= 0 && LostAt < Steps.Count - 1 ? LostAt : -1;
+
+    /// <summary>The steps sequencing passes to the rules, in order.</summary>
+    public IEnumerable<int> ProcessedSteps => Enumerable.Range(0, Steps.Count)
+        .Where(i => i != LostAt && (LostAt < 0 || i < LostAt || (Resolve && GapAt >= 0)));
+
     public override string ToString() =>
-        $"[{string.Join(" ", Steps)}] ~ [{string.Join(" ", Perturbations.Select(p => $"{p.Kind}@{p.At}+{p.By}"))}]";
+        $"[{string.Join(" ", Steps)}] ~ [{string.Join(" ", Perturbations.Select(p => $"{p.Kind}@{p.At}+{p.By}"))}]"
+        + (LostAt >= 0 ? $" lost #{LostAt + 1}{(Resolve ? ResolveTwice ? " resolved twice" : " resolved" : "")}" : "");
 }
 
 /// <summary>
 /// A generated stream: several accounts' scripts, how their deliveries interleave, corrupt records mixed in, and where a
 /// crash happens (used by the crash property only).
 /// </summary>
+/// <param name="SpreadTime">Account i's events are dated i × 4 days after the first's, so the stream spans more than the
+/// 7-day idempotency window, and the wall clock advances as the stream is delivered.</param>
 public sealed record Scenario(IReadOnlyList<AccountScript> Accounts, IReadOnlyList<int> Interleave, IReadOnlyList<int> Garbage,
-    int CommitEvery, int CrashAt, int CrashPoint, bool WipeLocalState)
+    int CommitEvery, int CrashAt, int CrashPoint, bool WipeLocalState, bool SpreadTime = false)
 {
     public override string ToString() =>
         string.Join("\n", Accounts.Select((a, i) => $"A{i}: {a}")) +
-        $"\ninterleave [{string.Join(",", Interleave)}] garbage [{string.Join(",", Garbage)}] commitEvery {CommitEvery} crash {CrashAt}/{CrashPoint}/{(WipeLocalState ? "wipe" : "keep")}";
+        $"\ninterleave [{string.Join(",", Interleave)}] garbage [{string.Join(",", Garbage)}] commitEvery {CommitEvery} crash {CrashAt}/{CrashPoint}/{(WipeLocalState ? "wipe" : "keep")}{(SpreadTime ? " spread" : "")}";
 }
 
 /// <summary>The FsCheck generators of <see cref="Scenario"/>.</summary>
@@ -73,7 +91,8 @@ public static class ScenarioArbitrary
         (1, Gen.Constant(Fault.CurrencyMismatch)),
         (1, Gen.Constant(Fault.ReuseTradeId)),
         (1, Gen.Constant(Fault.MissingTradeId)),
-        (1, Gen.Constant(Fault.OtherAccountsTrade)));
+        (1, Gen.Constant(Fault.OtherAccountsTrade)),
+        (1, Gen.Constant(Fault.TinyNotional)));
 
     private static readonly Gen<StepKind> s_kind = Gen.Frequency(
         (10, Gen.Constant(StepKind.Create)),
@@ -89,7 +108,8 @@ public static class ScenarioArbitrary
         from price in Gen.Choose(1, 30_000)
         from target in Gen.Choose(0, 1_000)
         from fault in s_fault
-        select new Step(kind, instrument, buy, quantity, price, target, fault);
+        from fine in Gen.Frequency((3, Gen.Constant(false)), (1, Gen.Constant(true)))
+        select new Step(kind, instrument, buy, quantity, price, target, fault, fine);
 
     private static readonly Gen<(Perturbation, int, int)> s_perturbation =
         from kind in Gen.Elements(Perturbation.Duplicate, Perturbation.Swap, Perturbation.Delay)
@@ -102,7 +122,10 @@ public static class ScenarioArbitrary
         from steps in s_step.ListOf(length)
         from count in Gen.Choose(1, 5)
         from perturbations in s_perturbation.ListOf(count)
-        select new AccountScript([.. steps], [.. perturbations]);
+        from lost in Gen.Frequency((5, Gen.Constant(-1)), (1, Gen.Choose(0, length - 1)))
+        from resolve in Gen.Elements(false, true, true)
+        from twice in Gen.Elements(false, true)
+        select new AccountScript([.. steps], [.. perturbations], lost, resolve, twice);
 
     public static Gen<Scenario> Generator { get; } =
         from accountCount in Gen.Choose(2, 4)
@@ -114,7 +137,8 @@ public static class ScenarioArbitrary
         from crashAt in Gen.Choose(0, 1_000)
         from crashPoint in Gen.Choose(0, 2)
         from wipe in Gen.Elements(false, true)
-        select new Scenario([.. accounts], [.. interleave], [.. garbage], commitEvery, crashAt, crashPoint, wipe);
+        from spread in Gen.Elements(false, true)
+        select new Scenario([.. accounts], [.. interleave], [.. garbage], commitEvery, crashAt, crashPoint, wipe, spread);
 
     public static Arbitrary<Scenario> Scenario() => Generator.ToArbitrary();
 }

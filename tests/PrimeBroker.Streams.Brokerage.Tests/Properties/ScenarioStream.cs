@@ -12,7 +12,8 @@ public sealed record Delivery(string Account, ISpecificRecord? Record, byte[]? R
 /// <summary>
 /// Turns a <see cref="Scenario"/> into events: each account's steps numbered 1..n (its logical stream, what the oracle
 /// reads), and the delivery order with duplicates, swaps, delays, interleaving and corrupt records (what the topology
-/// reads). Every sequence number is delivered at least once, so every gap fills by the end.
+/// reads). Every sequence number is delivered at least once, except an account's lost event (a permanent gap, which the
+/// operator may resolve).
 /// </summary>
 public static class ScenarioStream
 {
@@ -35,10 +36,15 @@ public static class ScenarioStream
             {
                 long sequence = i + 1;
                 Step step = steps[i];
-                DateTime time = Events.Monday.AddMinutes(i);
+                DateTime time = Events.Monday.AddDays(scenario.SpreadTime ? 4 * a : 0).AddMinutes(i);
                 string key = $"{account}-K{sequence}";
-                decimal quantity = step.Fault == Fault.ZeroQuantity ? 0m : step.QuantityUnits * 0.25m;
-                decimal price = step.PriceTicks * 0.01m;
+                decimal quantity = step.Fault switch
+                {
+                    Fault.ZeroQuantity => 0m,
+                    Fault.TinyNotional => 0.00000001m,
+                    _ => step.QuantityUnits * (step.Fine ? 0.01234567m : 0.25m),
+                };
+                decimal price = step.Fault == Fault.TinyNotional ? 0.4m : step.PriceTicks * (step.Fine ? 0.00731093m : 0.01m);
                 switch (step.Kind)
                 {
                     case StepKind.Create:
@@ -83,7 +89,12 @@ public static class ScenarioStream
         return result;
     }
 
-    /// <summary>The delivery order: per account perturbed, then interleaved, with corrupt records mixed in.</summary>
+    /// <summary>The events each account's sequencing passes on, in sequence order: what the oracle reads.</summary>
+    public static IReadOnlyList<IReadOnlyList<ISpecificRecord>> ProcessedEvents(Scenario scenario, IReadOnlyList<IReadOnlyList<ISpecificRecord>> logical) =>
+        [.. logical.Select((events, a) => (IReadOnlyList<ISpecificRecord>)[.. scenario.Accounts[a].ProcessedSteps.Select(i => events[i])])];
+
+    /// <summary>The delivery order: per account perturbed, a lost event removed and the operator's resolution appended,
+    /// then interleaved, with corrupt records mixed in.</summary>
     public static IReadOnlyList<Delivery> Deliveries(Scenario scenario, IReadOnlyList<IReadOnlyList<ISpecificRecord>> logical)
     {
         var queues = new List<Queue<Delivery>>();
@@ -106,6 +117,20 @@ public static class ScenarioStream
                         order.RemoveAt(i);
                         order.Insert(Math.Min(order.Count, i + by), moved);
                         break;
+                }
+            }
+
+            AccountScript script = scenario.Accounts[a];
+            if (script.LostAt >= 0)
+            {
+                ISpecificRecord lost = logical[a][script.LostAt];
+                order.RemoveAll(d => ReferenceEquals(d.Record, lost));
+                if (script.Resolve)
+                {
+                    for (int copy = 0; copy < (script.ResolveTwice ? 2 : 1); copy++)
+                    {
+                        order.Add(new Delivery(AccountId(a), Events.ResolveGap(AccountId(a), script.LostAt + 1, commandId: $"{AccountId(a)}-resolve")));
+                    }
                 }
             }
 

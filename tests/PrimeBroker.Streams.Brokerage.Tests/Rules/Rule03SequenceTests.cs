@@ -92,7 +92,7 @@ public sealed class Rule03SequenceTests(RegistryFixture fixture)
         Assert.Equal(3, gap.ExpectedSequence);
         Assert.Equal(5, gap.FirstHeldSequence);
         Assert.Equal(1, gap.HeldCount);
-        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 20, TimeSpan.Zero), gap.OpenSince);
+        Assert.Equal(BrokerageHarness.WallClockStart.AddSeconds(20), gap.OpenSince);
     }
 
     [Fact]
@@ -210,5 +210,23 @@ public sealed class Rule03SequenceTests(RegistryFixture fixture)
         CriticalFailure critical = Assert.Single(h.Health.CriticalFailures);
         Assert.Equal("ACC-1", critical.AccountId);
         Assert.Contains("retention", critical.Message);
+    }
+
+    [Fact]
+    public void ARepeatedGapResolutionCommandIsAppliedOnceAndNeverSkipsALaterRealGap()
+    {
+        using var h = new BrokerageHarness(fixture);
+        h.Send(Events.Created("ACC-1", 1, "T-1"), Events.Created("ACC-1", 3, "T-3"));
+        h.Send(Events.ResolveGap("ACC-1", expectedSequence: null, commandId: "cmd-1"));
+        Assert.Null(h.Queries.GapOf("ACC-1"));
+
+        h.Send(Events.Created("ACC-1", 5, "T-5"));
+        h.Send(Events.ResolveGap("ACC-1", expectedSequence: null, commandId: "cmd-1")); // the operator's tool retried
+
+        SequenceGap gap = h.Queries.GapOf("ACC-1")!;
+        Assert.Equal((4L, 5L), (gap.ExpectedSequence, gap.FirstHeldSequence));
+        Assert.Equal(1, h.Queries.Counters.GapsResolved);
+        h.Send(Events.Created("ACC-1", 4, "T-4"));
+        Assert.Equal(400m, h.Position("ACC-1", "AAPL").Quantity);
     }
 }

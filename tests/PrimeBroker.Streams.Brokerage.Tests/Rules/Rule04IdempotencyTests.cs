@@ -46,6 +46,7 @@ public sealed class Rule04IdempotencyTests(RegistryFixture fixture)
     public void AKeyOlderThanTheWindowInEventTimeIsAppliedAgain()
     {
         using var h = new BrokerageHarness(fixture, o => o.IdempotencyWindow = TimeSpan.FromDays(7));
+        h.Driver.AdvanceWallClockTime(TimeSpan.FromDays(8));
         h.Send(Events.Created("ACC-1", 1, "T-1", idempotencyKey: "k", time: Events.Monday));
         h.Send(Events.Created("ACC-1", 2, "T-2", idempotencyKey: "k", time: Events.Monday.AddDays(6)));
         h.Send(Events.Created("ACC-1", 3, "T-3", idempotencyKey: "k", time: Events.Monday.AddDays(8)));
@@ -66,9 +67,9 @@ public sealed class Rule04IdempotencyTests(RegistryFixture fixture)
     }
 
     [Fact]
-    public void ThePunctuatorExpiresKeysOlderThanTheWindowFromTheNewestEventTimeByARangeScan()
+    public void BookingExpiresTheAccountsOwnKeysOlderThanTheWindowByARangeScan()
     {
-        using var h = new BrokerageHarness(fixture, o => { o.IdempotencyWindow = TimeSpan.FromDays(1); o.IdempotencyExpiryInterval = TimeSpan.FromMinutes(1); });
+        using var h = new BrokerageHarness(fixture, o => o.IdempotencyWindow = TimeSpan.FromDays(1));
         for (int i = 1; i <= 5; i++)
         {
             h.Send(Events.Created("ACC-1", i, $"T-{i}", time: Events.Monday.AddHours(i)));
@@ -78,9 +79,9 @@ public sealed class Rule04IdempotencyTests(RegistryFixture fixture)
         var index = h.Driver.GetKeyValueStore<string, string>(BrokerageStores.IdempotencyByTime);
         Assert.Equal(5, entries.ApproximateNumEntries);
 
-        // Newest event time becomes Monday + 1 day + 3.5 h: keys of hours 1..3 are older than the window.
+        // The account's event at Monday + 1 day + 3.5 h: its keys of hours 1..3 are older than the window.
+        h.Driver.AdvanceWallClockTime(TimeSpan.FromHours(3.5));
         h.Send(Events.Created("ACC-1", 6, "T-6", time: Events.Monday.AddDays(1).AddHours(3.5)));
-        h.Driver.AdvanceWallClockTime(TimeSpan.FromMinutes(1));
 
         Assert.Equal(3, entries.ApproximateNumEntries); // hours 4, 5 and the new one
         Assert.Equal(3, index.ApproximateNumEntries);
@@ -88,7 +89,7 @@ public sealed class Rule04IdempotencyTests(RegistryFixture fixture)
     }
 
     [Fact]
-    public void ExpiryRemovesAtMostTheConfiguredNumberPerRun()
+    public void ExpiryRemovesAtMostTheConfiguredNumberPerEvent()
     {
         using var h = new BrokerageHarness(fixture, o => { o.IdempotencyWindow = TimeSpan.FromHours(1); o.MaxIdempotencyExpiriesPerRun = 2; });
         for (int i = 1; i <= 5; i++)
@@ -96,11 +97,41 @@ public sealed class Rule04IdempotencyTests(RegistryFixture fixture)
             h.Send(Events.Created("ACC-1", i, $"T-{i}", time: Events.Monday));
         }
 
-        h.Send(Events.Created("ACC-1", 6, "T-6", time: Events.Monday.AddDays(1)));
         var entries = h.Driver.GetKeyValueStore<string, Internal.IdempotencyEntry>(BrokerageStores.Idempotency);
-        h.Driver.AdvanceWallClockTime(TimeSpan.FromMinutes(1));
-        Assert.Equal(4, entries.ApproximateNumEntries);
-        h.Driver.AdvanceWallClockTime(TimeSpan.FromMinutes(1));
-        Assert.Equal(2, entries.ApproximateNumEntries);
+        h.Send(Events.Created("ACC-1", 6, "T-6", time: Events.Monday.AddDays(1)));
+        Assert.Equal(4, entries.ApproximateNumEntries); // 5 + 1 − 2
+        h.Send(Events.Created("ACC-1", 7, "T-7", time: Events.Monday.AddDays(1)));
+        Assert.Equal(3, entries.ApproximateNumEntries); // 4 + 1 − 2
+    }
+
+    [Fact]
+    public void OneAccountsLaterEventsNeverExpireAnotherAccountsKeys()
+    {
+        using var h = new BrokerageHarness(fixture, o => o.IdempotencyWindow = TimeSpan.FromDays(7));
+        h.Send(Events.Created("ACC-1", 1, "T-1", idempotencyKey: "k", time: Events.Monday));
+        h.Driver.AdvanceWallClockTime(TimeSpan.FromDays(8));
+        h.Send(Events.Created("ACC-2", 1, "T-2", time: Events.Monday.AddDays(9)));
+        h.Driver.AdvanceWallClockTime(TimeSpan.FromHours(2));
+
+        // ACC-1's producer retries its event (same key and event time) under a new sequence number.
+        h.Send(Events.Created("ACC-1", 2, "T-1", idempotencyKey: "k", time: Events.Monday));
+
+        Assert.Equal(1, h.Queries.Counters.IdempotencySkipped);
+        Assert.Equal(100m, h.Position("ACC-1", "AAPL").Quantity);
+    }
+
+    [Fact]
+    public void AnEventDatedNextYearIsDeadLetteredAndExpiresNoKey()
+    {
+        using var h = new BrokerageHarness(fixture);
+        h.Send(Events.Created("ACC-1", 1, "T-1", idempotencyKey: "k", time: Events.Monday));
+        h.Send(Events.Created("ACC-2", 1, "T-2", time: Events.Monday.AddYears(1)));
+        h.Driver.AdvanceWallClockTime(TimeSpan.FromHours(2));
+        h.Send(Events.Created("ACC-1", 2, "T-1", idempotencyKey: "k", time: Events.Monday));
+
+        Assert.Equal(nameof(DeadLetterReason.EventTimeAhead), Assert.Single(h.DeadLetters.ReadValuesToListOf()).errorType);
+        Assert.Equal(1, h.Queries.Counters.IdempotencySkipped);
+        Assert.Equal(100m, h.Position("ACC-1", "AAPL").Quantity);
+        Assert.Null(h.Queries.PositionOf("ACC-2", "AAPL"));
     }
 }

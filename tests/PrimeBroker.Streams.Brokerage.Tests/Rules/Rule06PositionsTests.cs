@@ -91,7 +91,7 @@ public sealed class Rule06PositionsTests(RegistryFixture fixture)
     }
 
     [Fact]
-    public void AmendReversesTheOldTermsAndAppliesTheNew()
+    public void AnAmendRestatesThePositionWithTheNewTermsAndEmitsOneUpdate()
     {
         using var h = new BrokerageHarness(fixture);
         h.Send(Events.Created("ACC-1", 1, "T-1", quantity: 100m, price: 10m), Events.Amended("ACC-1", 2, "T-1", quantity: 120m, price: 9.5m));
@@ -101,7 +101,7 @@ public sealed class Rule06PositionsTests(RegistryFixture fixture)
         Assert.Equal(9.5m, p.AverageCost);
         Assert.Equal(0m, p.RealizedPnl);
         var updates = h.Positions.ReadValuesToListOf();
-        Assert.Equal([(100m, 10m), (-100m, 10m), (120m, 9.5m)],
+        Assert.Equal([(100m, 10m), (20m, 9.5m)],
             updates.Select(u => (Money.FromAvro(u.change.quantityDelta), Money.FromAvro(u.change.price))));
     }
 

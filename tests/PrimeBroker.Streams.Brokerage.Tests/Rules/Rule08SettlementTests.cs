@@ -30,6 +30,7 @@ public sealed class Rule08SettlementTests(RegistryFixture fixture)
     public void AThursdayTradeSettlesOnMondaySkippingTheWeekend()
     {
         using var h = new BrokerageHarness(fixture);
+        h.Driver.AdvanceWallClockTime(TimeSpan.FromDays(3)); // Friday 9 January
         h.Send(Events.Created("ACC-1", 1, "T-1", time: new DateTime(2026, 1, 8, 15, 0, 0, DateTimeKind.Utc)));
 
         Assert.Equal(new DateTime(2026, 1, 12), Assert.Single(h.Settlements.ReadValuesToListOf()).settlementDate);

@@ -3,13 +3,14 @@ using PrimeBroker.Streams.Engine.Errors;
 
 namespace PrimeBroker.Streams.Brokerage.Tests.Rules;
 
-/// <summary>Rule 9: a broken invariant stops the task without committing past the record, raises a critical failure and
-/// makes the application unhealthy. (The held-event age case is in <see cref="Rule03SequenceTests"/>.)</summary>
+/// <summary>Rule 9: only a broken invariant of our own state stops the task, without committing past the record, with a
+/// critical failure that makes the application unhealthy; input that the books cannot take is dead-lettered and the
+/// partition goes on. (The held-event age case is also in <see cref="Rule03SequenceTests"/>.)</summary>
 [Collection(BrokerageCollection.Name)]
 public sealed class Rule09CriticalFailureTests(RegistryFixture fixture)
 {
     [Fact]
-    public void PositionArithmeticBeyondTheContractRangeStopsTheTaskAndCommitsNothingOfTheRecord()
+    public void APositionBeyondTheContractRangeIsDeadLetteredAndThePartitionGoesOn()
     {
         using var h = new BrokerageHarness(fixture);
         // Each trade is valid (notional 9 × 10^19 fits decimal(28,8)); their sum as a position does not.
@@ -18,26 +19,29 @@ public sealed class Rule09CriticalFailureTests(RegistryFixture fixture)
         h.Positions.ReadRecordsToList();
         h.Settlements.ReadRecordsToList();
 
-        var failure = Assert.Throws<TaskFailedException>(() => h.Send(Events.Created("ACC-1", 2, "T-2", quantity: 90_000_000_000_000_000_000m, price: 1m)));
+        h.Send(Events.Created("ACC-1", 2, "T-2", quantity: 90_000_000_000_000_000_000m, price: 1m));
 
-        Assert.IsType<BrokerageInvariantException>(failure.InnerException);
-        Assert.False(h.Health.IsHealthy);
-        Assert.Contains("invariant", Assert.Single(h.Health.CriticalFailures).Message);
-        // Nothing of the failed record was committed: no ledger, settlement or position output.
+        Assert.Equal(nameof(DeadLetterReason.PositionOutOfRange), Assert.Single(h.DeadLetters.ReadValuesToListOf()).errorType);
+        Assert.True(h.Health.IsHealthy);
+        // Nothing of the refused record was booked: no ledger, settlement or position output.
         Assert.True(h.Ledger.IsEmpty);
         Assert.True(h.Settlements.IsEmpty);
         Assert.True(h.Positions.IsEmpty);
+        h.Send(Events.Created("ACC-1", 3, "T-3", side: Contracts.TradeSide.SELL, quantity: 1m, price: 1m));
+        Assert.Equal(89_999_999_999_999_999_999m, h.Position("ACC-1", "AAPL").Quantity);
     }
 
     [Fact]
     public void AfterRestartTheFailedRecordIsProcessedAgainAndStopsAgainNeverSkipped()
     {
-        using var h = new BrokerageHarness(fixture);
-        h.Send(Events.Created("ACC-1", 1, "T-1", quantity: 90_000_000_000_000_000_000m, price: 1m));
-        Assert.Throws<TaskFailedException>(() => h.Send(Events.Created("ACC-1", 2, "T-2", quantity: 90_000_000_000_000_000_000m, price: 1m)));
+        using var h = new BrokerageHarness(fixture, o => o.HeldEventMaxAge = TimeSpan.FromMinutes(10));
+        h.Send(Events.Created("ACC-1", 2, "T-2"));
+        var failure = Assert.Throws<TaskFailedException>(() => h.Driver.AdvanceWallClockTime(TimeSpan.FromMinutes(11)));
+        Assert.IsType<BrokerageInvariantException>(failure.InnerException);
+        Assert.False(h.Health.IsHealthy);
 
-        Assert.Throws<TaskFailedException>(() => h.Driver.SimulateCrash());
+        Assert.Throws<TaskFailedException>(() => { h.Driver.SimulateCrash(); h.Driver.AdvanceWallClockTime(TimeSpan.FromMinutes(1)); });
         Assert.Equal(2, h.Health.CriticalFailures.Count);
-        Assert.Equal(90_000_000_000_000_000_000m, h.Position("ACC-1", "AAPL").Quantity);
+        Assert.Equal(2, h.Queries.GapOf("ACC-1")!.FirstHeldSequence);
     }
 }

@@ -1,78 +1,95 @@
 namespace PrimeBroker.Streams.Brokerage.Domain;
 
 /// <summary>
-/// The average-cost method, as pure functions. With Q the signed quantity, A the average cost, R the realized P&amp;L and
-/// a change of d units at price p (rounding: <see cref="MoneyMath.Round"/>):
+/// A position's exact state, never rounded: signed quantity Q, the cost C of the open quantity (what it cost to buy a
+/// long, what a short was sold for; positive) and the realized P&amp;L R. Money enters only as rounded notionals
+/// (<see cref="MoneyMath.Notional"/>, the amounts cash moves by), so a position that goes flat has
+/// R = Σ sells − Σ buys exactly: realized P&amp;L reconciles with cash. Immutable.
+/// </summary>
+/// <param name="Quantity">Q, signed.</param>
+/// <param name="Cost">C, the cost of |Q|; 0 when flat.</param>
+/// <param name="Realized">R, unrounded (28 significant digits of <see cref="decimal"/>).</param>
+internal sealed record CostBasis(decimal Quantity, decimal Cost, decimal Realized)
+{
+    /// <summary>No quantity, no cost, nothing realized.</summary>
+    public static readonly CostBasis Flat = new(0m, 0m, 0m);
+}
+
+/// <summary>
+/// The average-cost method on a <see cref="CostBasis"/>, as pure functions. A trade of signed quantity d with rounded
+/// notional N:
 /// <list type="bullet">
-/// <item><description>Opening or adding (Q = 0, or d has Q's sign): A' = round((round(|Q|·A) + round(|d|·p)) / (|Q| + |d|)), R' = R.</description></item>
-/// <item><description>Reducing, closing or flipping (opposite signs): the closed quantity c = min(|d|, |Q|) realizes
-/// R' = R + sign(Q) · round(c · (p − A)); A' = A while the position keeps its side, 0 when flat, p when it flips
-/// (the remainder |d| − |Q| opens at p).</description></item>
-/// <item><description>Q' = Q + d in every case (inputs have at most 8 places, so the sum is exact).</description></item>
+/// <item><description>Opening or adding (Q = 0, or d has Q's sign): C' = C + N, R' = R.</description></item>
+/// <item><description>Reducing, closing or flipping: the closed quantity c = min(|d|, |Q|) relieves the cost
+/// C·c/|Q| (all of C when the position closes) and brings the proceeds N·c/|d| (all of N when the whole trade
+/// closes); R' = R + sign(Q)·(proceeds − relief). A flip opens the remainder with the rest of N as its cost.</description></item>
+/// <item><description>Q' = Q + d in every case.</description></item>
 /// </list>
+/// Nothing is rounded here: <see cref="Report"/> rounds the average cost C/|Q| and R once, for output
+/// (<see cref="MoneyMath.Round"/>). Divisions keep 28 significant digits; a full close uses C itself, so no
+/// division residue survives a round trip.
 /// </summary>
 internal static class PositionArithmetic
 {
-    /// <summary>A flat position to start from.</summary>
-    public static Position Flat(string accountId, string instrumentId, string currency) =>
-        new() { AccountId = accountId, InstrumentId = instrumentId, Currency = currency };
-
-    /// <summary>The position after <paramref name="change"/>.</summary>
-    /// <exception cref="BrokerageInvariantException">The change is malformed, belongs to another position, is in another
-    /// currency than an open position, or the arithmetic overflows (rule 9: the task must stop).</exception>
-    public static Position Apply(Position position, PositionDelta change)
+    /// <summary>The basis after one trade.</summary>
+    /// <exception cref="OverflowException">The arithmetic leaves <see cref="decimal"/>'s range.</exception>
+    public static CostBasis Apply(CostBasis basis, decimal signedQuantity, decimal notional)
     {
-        if (change.QuantityDelta == 0 || change.Price <= 0)
+        decimal q = basis.Quantity;
+        decimal d = signedQuantity;
+        if (q == 0 || Math.Sign(q) == Math.Sign(d))
         {
-            throw new BrokerageInvariantException($"Position change of trade {change.TradeId} has quantity {change.QuantityDelta} and price {change.Price}; both must be non-zero and the price positive.");
+            return new CostBasis(q + d, basis.Cost + notional, basis.Realized);
         }
 
-        if (position.AccountId != change.AccountId || position.InstrumentId != change.InstrumentId)
-        {
-            throw new BrokerageInvariantException($"Position change for ({change.AccountId}, {change.InstrumentId}) applied to position ({position.AccountId}, {position.InstrumentId}).");
-        }
+        decimal held = Math.Abs(q);
+        decimal traded = Math.Abs(d);
+        decimal closed = Math.Min(held, traded);
+        decimal relief = closed == held ? basis.Cost : Share(basis.Cost, closed, held);
+        decimal proceeds = closed == traded ? notional : Share(notional, closed, traded);
+        decimal realized = basis.Realized + (Math.Sign(q) * (proceeds - relief));
+        decimal cost = closed == held ? notional - proceeds : basis.Cost - relief;
+        return new CostBasis(q + d, cost, realized);
+    }
 
-        if (position.Quantity != 0 && position.Currency != change.Currency)
-        {
-            throw new BrokerageInvariantException($"Position ({position.AccountId}, {position.InstrumentId}) is held in {position.Currency}; trade {change.TradeId} is in {change.Currency}.");
-        }
-
+    /// <summary>amount × part / whole: multiplied first, so a share that is a terminating decimal comes out exact; a
+    /// product beyond <see cref="decimal"/> divides first (28 significant digits either way).</summary>
+    private static decimal Share(decimal amount, decimal part, decimal whole)
+    {
         try
         {
-            decimal q = position.Quantity;
-            decimal a = position.AverageCost;
-            decimal d = change.QuantityDelta;
-            decimal p = change.Price;
-            decimal q2 = q + d;
-            decimal a2;
-            decimal r2 = position.RealizedPnl;
-            if (q == 0 || Math.Sign(q) == Math.Sign(d))
-            {
-                a2 = MoneyMath.Round((MoneyMath.Round(Math.Abs(q) * a) + MoneyMath.Round(Math.Abs(d) * p)) / Math.Abs(q2));
-            }
-            else
-            {
-                decimal closed = Math.Min(Math.Abs(d), Math.Abs(q));
-                r2 += Math.Sign(q) * MoneyMath.Round(closed * (p - a));
-                a2 = q2 == 0 ? 0m : Math.Sign(q2) == Math.Sign(q) ? a : p;
-            }
+            return amount * part / whole;
+        }
+        catch (OverflowException)
+        {
+            return amount * (part / whole);
+        }
+    }
 
-            var next = position with
+    /// <summary>The basis after <paramref name="trades"/>, in their order, from <paramref name="start"/>.</summary>
+    /// <exception cref="OverflowException">The arithmetic leaves <see cref="decimal"/>'s range.</exception>
+    public static CostBasis Replay(CostBasis start, IEnumerable<PositionTrade> trades) =>
+        trades.Aggregate(start, (basis, trade) => Apply(basis, trade.SignedQuantity, trade.Notional));
+
+    /// <summary>What is reported: quantity, average cost round(C/|Q|) and realized P&amp;L round(R), checked.</summary>
+    /// <exception cref="BrokerageInvariantException">The position cannot be reported in decimal(28,8) (or its average
+    /// cost rounds to zero while it is open).</exception>
+    public static Position Report(Position template, CostBasis basis)
+    {
+        try
+        {
+            var position = template with
             {
-                Quantity = q2,
-                AverageCost = a2,
-                RealizedPnl = r2,
-                Currency = change.Currency,
-                LastTradeId = change.TradeId,
-                LastSequenceNumber = change.SequenceNumber,
-                UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(change.Timestamp),
+                Quantity = basis.Quantity,
+                AverageCost = basis.Quantity == 0 ? 0m : MoneyMath.Round(basis.Cost / Math.Abs(basis.Quantity)),
+                RealizedPnl = MoneyMath.Round(basis.Realized),
             };
-            CheckInvariants(next);
-            return next;
+            CheckInvariants(position);
+            return position;
         }
         catch (OverflowException e)
         {
-            throw new BrokerageInvariantException($"Position ({position.AccountId}, {position.InstrumentId}) overflows applying trade {change.TradeId}: {e.Message}", e);
+            throw new BrokerageInvariantException($"Position ({template.AccountId}, {template.InstrumentId}) overflows: quantity {basis.Quantity}, cost {basis.Cost}, realized {basis.Realized}.", e);
         }
     }
 

@@ -9,18 +9,15 @@ namespace PrimeBroker.Streams.Brokerage.Domain;
 /// </summary>
 /// <param name="LedgerEntryId">Deterministic from the trade id and what happened, e.g. <c>T-1:booked</c>,
 /// <c>T-1:amended-7:reversal</c>, <c>T-1:cancelled-9:reversal</c>.</param>
-/// <param name="IsReversal">True for a reversal of earlier terms, false for a booking.</param>
 /// <param name="Direction">The side the effect moves the position: the trade's side for a booking, the opposite for a reversal.</param>
 /// <param name="Quantity">Positive.</param>
 /// <param name="Price">Positive.</param>
 /// <param name="Notional">quantity × price, rounded by <see cref="MoneyMath"/>.</param>
-internal sealed record TradeEffect(string LedgerEntryId, bool IsReversal, TradeSide Direction, decimal Quantity, decimal Price, decimal Notional)
+internal sealed record TradeEffect(string LedgerEntryId, TradeSide Direction, decimal Quantity, decimal Price, decimal Notional)
 {
     public static TradeEffect Booking(string ledgerEntryId, TradeSide side, decimal quantity, decimal price) =>
-        new(ledgerEntryId, false, side, quantity, price, MoneyMath.Notional(quantity, price));
+        new(ledgerEntryId, side, quantity, price, MoneyMath.Notional(quantity, price));
 
     public static TradeEffect Reversal(string ledgerEntryId, TradeSide originalSide, decimal quantity, decimal price) =>
-        new(ledgerEntryId, true, originalSide == TradeSide.BUY ? TradeSide.SELL : TradeSide.BUY, quantity, price, MoneyMath.Notional(quantity, price));
-
-    public decimal SignedQuantity => Direction == TradeSide.BUY ? Quantity : -Quantity;
+        new(ledgerEntryId, originalSide == TradeSide.BUY ? TradeSide.SELL : TradeSide.BUY, quantity, price, MoneyMath.Notional(quantity, price));
 }

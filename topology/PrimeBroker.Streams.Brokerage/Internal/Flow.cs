@@ -16,8 +16,16 @@ internal sealed record EventFlow(TradeEvent Event) : Flow;
 /// <summary>An operator command for the sequencing processor.</summary>
 internal sealed record CommandFlow(GapCommand Command) : Flow;
 
-/// <summary>A valid event, booked: the trade as it now stands and the effects to post.</summary>
-internal sealed record BookedFlow(TradeEvent Event, TradeState Trade, IReadOnlyList<TradeEffect> Effects) : Flow;
+/// <summary>A valid event whose position change is written: what booking needs, with the change of the position's
+/// reported realized P&amp;L that the ledger posts to the P&amp;L account.</summary>
+internal sealed record PositionedFlow(TradeEvent Event, decimal RealizedPnlChange) : Flow;
+
+/// <summary>A valid event, booked: the trade as it now stands, the effects to post, and the realized P&amp;L change
+/// with the id of its ledger entry.</summary>
+internal sealed record BookedFlow(TradeEvent Event, TradeState Trade, IReadOnlyList<TradeEffect> Effects, decimal RealizedPnlChange, string RealizedPnlEntryId) : Flow;
+
+/// <summary>A position's new state for <c>position-events</c>.</summary>
+internal sealed record PositionFlow(PositionUpdated Update) : Flow;
 
 /// <summary>A dead letter, keyed by the original key bytes.</summary>
 internal sealed record DeadLetterFlow(byte[]? OriginalKey, FailedTradeEvent Record, DeadLetterReason Reason) : Flow;

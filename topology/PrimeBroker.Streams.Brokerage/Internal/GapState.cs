@@ -19,8 +19,29 @@ internal sealed record HeldEvent(TradeEvent Event, long HeldSinceMs);
 /// <summary>An applied idempotency key: the event time it was applied with and what it applied.</summary>
 internal sealed record IdempotencyEntry(long EventTimeMs, string TradeId, long SequenceNumber);
 
-/// <summary>The positions KTable's value: the position and the change that produced it (for <c>PositionUpdated</c>).</summary>
+/// <summary>
+/// The positions store's value: the reported position (rounded), the change that produced it (for
+/// <c>PositionUpdated</c>), and the exact state behind it: <see cref="Basis"/> after every live trade, and
+/// <see cref="Base"/>, the state before the oldest trade still in the position's history (trades folded into it, up to
+/// sequence <see cref="FoldedThrough"/>, can no longer be amended or cancelled).
+/// </summary>
 internal sealed record PositionEntry(Position Position, decimal LastQuantityDelta, decimal LastPrice)
 {
-    public static void Check(PositionEntry entry) => Domain.PositionArithmetic.CheckInvariants(entry.Position);
+    public required Domain.CostBasis Basis { get; init; }
+
+    public required Domain.CostBasis Base { get; init; }
+
+    public long FoldedThrough { get; init; }
+
+    public int HistoryCount { get; init; }
+
+    public static void Check(PositionEntry entry)
+    {
+        Domain.PositionArithmetic.CheckInvariants(entry.Position);
+        if (entry.Basis is null || entry.Base is null || entry.Basis.Quantity != entry.Position.Quantity || entry.HistoryCount < 0 || entry.FoldedThrough < 0)
+        {
+            throw new BrokerageInvariantException(
+                $"Stored position ({entry.Position.AccountId}, {entry.Position.InstrumentId}) is inconsistent with its cost basis: quantity {entry.Position.Quantity}, basis {entry.Basis}, history {entry.HistoryCount}.");
+        }
+    }
 }

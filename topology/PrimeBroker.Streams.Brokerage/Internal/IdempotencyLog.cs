@@ -4,8 +4,9 @@ namespace PrimeBroker.Streams.Brokerage.Internal;
 
 /// <summary>
 /// The applied idempotency keys of a task: <see cref="BrokerageStores.Idempotency"/> ((account, key) → entry) and its
-/// index by event time <see cref="BrokerageStores.IdempotencyByTime"/> ((time, account, key) → key), so that expiry is a
-/// range scan from the start of the index, never a full scan.
+/// index by account and event time <see cref="BrokerageStores.IdempotencyByTime"/> ((account, time, key) → key), so that
+/// an account's expiry is a range scan from the start of its own index range, never a full scan, and never touches
+/// another account's keys.
 /// </summary>
 internal sealed class IdempotencyLog(IKeyValueStore<string, IdempotencyEntry> entries, IKeyValueStore<string, string> byTime, TimeSpan window)
 {
@@ -22,17 +23,18 @@ internal sealed class IdempotencyLog(IKeyValueStore<string, IdempotencyEntry> en
         string key = StoreKeys.Idempotency(accountId, idempotencyKey);
         if (entries.TryGet(key, out IdempotencyEntry? old))
         {
-            byTime.Delete(StoreKeys.IdempotencyByTime(old!.EventTimeMs, key));
+            byTime.Delete(StoreKeys.IdempotencyByTime(accountId, old!.EventTimeMs, idempotencyKey));
         }
 
         entries.Put(key, new IdempotencyEntry(eventTimeMs, tradeId, sequenceNumber));
-        byTime.Put(StoreKeys.IdempotencyByTime(eventTimeMs, key), key);
+        byTime.Put(StoreKeys.IdempotencyByTime(accountId, eventTimeMs, idempotencyKey), key);
     }
 
-    /// <summary>Removes at most <paramref name="max"/> keys with event time before <paramref name="horizonMs"/>, oldest first.</summary>
-    public int ExpireBefore(long horizonMs, int max)
+    /// <summary>Removes at most <paramref name="max"/> of the account's keys with event time before
+    /// <paramref name="horizonMs"/>, oldest first.</summary>
+    public int ExpireBefore(string accountId, long horizonMs, int max)
     {
-        var expired = byTime.Range(null, StoreKeys.IdempotencyByTimeBefore(horizonMs)).Take(max).ToList();
+        var expired = byTime.Range(StoreKeys.AccountPrefix(accountId), StoreKeys.IdempotencyByTimeBefore(accountId, horizonMs)).Take(max).ToList();
         foreach (var (indexKey, key) in expired)
         {
             byTime.Delete(indexKey);

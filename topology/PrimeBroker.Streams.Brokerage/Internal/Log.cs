@@ -31,6 +31,9 @@ internal static partial class Log
     [LoggerMessage(2107, LogLevel.Warning, "Account {AccountId}: gap resolution {CommandId} refused: {Why}")]
     public static partial void GapResolutionRefused(ILogger logger, string accountId, string commandId, string why);
 
+    [LoggerMessage(2111, LogLevel.Warning, "Account {AccountId}: gap resolution {CommandId} was already executed at {ExecutedAtMs} ms; the repeat is ignored")]
+    public static partial void GapResolutionRepeated(ILogger logger, string accountId, string commandId, long executedAtMs);
+
     [LoggerMessage(2108, LogLevel.Debug, "Account {AccountId}: idempotency key {Key} already applied; skipped sequence {Sequence}")]
     public static partial void IdempotencySkipped(ILogger logger, string accountId, string key, long sequence);
 

@@ -66,6 +66,7 @@ internal sealed class CounterStore(IKeyValueStore<string, long> store)
     public const string GapsAlerted = "gaps-alerted";
     public const string GapsResolved = "gaps-resolved";
     public const string GapResolutionsRefused = "gap-resolutions-refused";
+    public const string GapCommandsRepeated = "gap-commands-repeated";
     public const string DeadLetteredPrefix = "dead-lettered:";
 
     public void Increment(string name, long by = 1) => store.Put(name, (store.TryGet(name, out long current) ? current : 0) + by);

@@ -18,21 +18,31 @@ internal static class StoreKeys
 
     public static string Position(string accountId, string instrumentId) => accountId + Separator + instrumentId;
 
+    /// <summary>A position's history entry: (account, instrument, booked sequence); in sequence order within the position.</summary>
+    public static string PositionTrade(string accountId, string instrumentId, long bookedSequence) =>
+        Position(accountId, instrumentId) + Separator + Number(bookedSequence);
+
+    /// <summary>The first key of a position's history.</summary>
+    public static string PositionTradesPrefix(string accountId, string instrumentId) => Position(accountId, instrumentId) + Separator;
+
+    /// <summary>The exclusive upper bound of <see cref="PositionTradesPrefix"/>.</summary>
+    public static string PositionTradesPrefixEnd(string accountId, string instrumentId) => Position(accountId, instrumentId) + '\u0001';
+
     public static string Pending(string accountId, long sequenceNumber) => accountId + Separator + Number(sequenceNumber);
 
     public static string Idempotency(string accountId, string idempotencyKey) => accountId + Separator + idempotencyKey;
 
-    public static string IdempotencyByTime(long eventTimeMs, string idempotencyStoreKey) => Number(eventTimeMs) + Separator + idempotencyStoreKey;
+    /// <summary>The expiry index: (account, event time, key), so an account's keys sort by event time within its range.</summary>
+    public static string IdempotencyByTime(string accountId, long eventTimeMs, string idempotencyKey) =>
+        accountId + Separator + Number(eventTimeMs) + Separator + idempotencyKey;
 
-    /// <summary>The exclusive upper bound of index keys with event time below <paramref name="eventTimeMs"/>.</summary>
-    public static string IdempotencyByTimeBefore(long eventTimeMs) => Number(eventTimeMs);
+    /// <summary>The exclusive upper bound of the account's index keys with event time below <paramref name="eventTimeMs"/>.</summary>
+    public static string IdempotencyByTimeBefore(string accountId, long eventTimeMs) => accountId + Separator + Number(eventTimeMs);
 
     public static string TradeBySettlement(DateOnly settlementDate, string tradeId) => Number(settlementDate.DayNumber) + Separator + tradeId;
 
     /// <summary>The exclusive upper bound of index keys with a settlement date before <paramref name="date"/>.</summary>
     public static string TradeBySettlementBefore(DateOnly date) => Number(date.DayNumber);
-
-    public static string IdempotencyKeyOfIndex(string indexKey) => indexKey[(indexKey.IndexOf(Separator, StringComparison.Ordinal) + 1)..];
 
     public static long SequenceOfPending(string pendingKey) =>
         long.Parse(pendingKey.AsSpan(pendingKey.LastIndexOf(Separator) + 1), NumberStyles.None, CultureInfo.InvariantCulture);

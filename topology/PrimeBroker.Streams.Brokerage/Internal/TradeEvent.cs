@@ -41,6 +41,9 @@ internal sealed record TradeEvent
     /// <summary>Created only.</summary>
     public string? Currency { get; init; }
 
+    /// <summary>Why a quantity or price could not be read as a <see cref="decimal"/> (then it reads as 0), or null.</summary>
+    public string? AmountProblem { get; init; }
+
     /// <summary>Created only.</summary>
     public TradeSide? Side { get; init; }
 

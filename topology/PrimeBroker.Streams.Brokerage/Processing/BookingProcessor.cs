@@ -7,11 +7,11 @@ using PrimeBroker.Streams.Engine.State;
 namespace PrimeBroker.Streams.Brokerage.Processing;
 
 /// <summary>
-/// Books a valid event into the trades store and says what it does economically (rules 6-8 read that): a create books
-/// the trade; a cancel reverses it at its original quantity and price and marks it cancelled; an amend reverses the old
-/// terms and books the new ones. Records the idempotency key as applied (rule 4) and counts the event. A wall-clock
+/// Books a valid event, whose position change <see cref="PositionProcessor"/> has written, into the trades store and
+/// says what it does to cash and securities (rules 7 and 8 read that): a create books the trade; a cancel reverses it
+/// at its original quantity and price and marks it cancelled; an amend reverses the old terms and books the new ones. Records the idempotency key as applied (rule 4) and counts the event. A wall-clock
 /// punctuator forgets trades whose settlement date is more than <see cref="BrokerageOptions.TradeRetentionAfterSettlement"/>
-/// before the newest event time this task has seen (a range scan of the settlement-date index, at most
+/// before the wall clock's date (a range scan of the settlement-date index, at most
 /// <see cref="BrokerageOptions.MaxTradeExpiriesPerRun"/> per run), so the trades store stays bounded.
 /// </summary>
 internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProcessor(environment)
@@ -19,7 +19,6 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
     private IKeyValueStore<string, TradeState> _trades = null!;
     private IKeyValueStore<string, string> _tradesBySettlement = null!;
     private IdempotencyLog _idempotency = null!;
-    private long _newestEventTimeMs = long.MinValue;
 
     public static string[] StoreNames => [BrokerageStores.Trades, BrokerageStores.TradesBySettlement, .. IdempotencyLog.StoreNames, BrokerageStores.Counters];
 
@@ -37,7 +36,7 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
 
     protected override bool Handle(Record<string, Flow> record)
     {
-        if (record.Value is not EventFlow { Event: var e })
+        if (record.Value is not PositionedFlow { Event: var e } positioned)
         {
             return false;
         }
@@ -49,7 +48,6 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
             TradeEventKind.Cancelled => Cancel(e),
             _ => throw new ArgumentOutOfRangeException(nameof(record), e.Kind, "Unknown trade event kind."),
         };
-        _newestEventTimeMs = Math.Max(_newestEventTimeMs, e.Timestamp);
         _trades.Put(trade.TradeId, trade);
         if (e.Kind == TradeEventKind.Created)
         {
@@ -57,15 +55,22 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
         }
 
         _idempotency.Record(e.AccountId, e.IdempotencyKey, e.Timestamp, e.TradeId, e.SequenceNumber);
+        // Rule 4's expiry, per account: only this account's own event time ages its keys.
+        _idempotency.ExpireBefore(e.AccountId, e.Timestamp - (long)Env.Options.IdempotencyWindow.TotalMilliseconds, Env.Options.MaxIdempotencyExpiriesPerRun);
         Counters.Increment(CounterStore.Applied);
         Env.Metrics.Applied();
-        Forward(e.AccountId, new BookedFlow(e, trade, effects), record.Timestamp);
+        string step = e.Kind switch
+        {
+            TradeEventKind.Created => $"{e.TradeId}:booked",
+            TradeEventKind.Amended => $"{e.TradeId}:amended-{e.SequenceNumber.ToString(CultureInfo.InvariantCulture)}",
+            _ => $"{e.TradeId}:cancelled-{e.SequenceNumber.ToString(CultureInfo.InvariantCulture)}",
+        };
+        Forward(e.AccountId, new BookedFlow(e, trade, effects, positioned.RealizedPnlChange, $"{step}:realized-pnl"), record.Timestamp);
         return true;
     }
 
     private (TradeState, TradeEffect[]) Create(TradeEvent e)
     {
-        var tradeDate = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp).UtcDateTime);
         var trade = new TradeState
         {
             TradeId = e.TradeId,
@@ -75,7 +80,7 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
             Quantity = e.Quantity,
             Price = e.Price,
             Currency = e.Currency!,
-            SettlementDate = Env.Calendar.SettlementDate(tradeDate, Env.Options.SettlementLagBusinessDays),
+            SettlementDate = Env.Calendar.SettlementDate(DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp).UtcDateTime), Env.Options.SettlementLagBusinessDays),
             BookedSequence = e.SequenceNumber,
             LastSequence = e.SequenceNumber,
         };
@@ -102,16 +107,11 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
             [TradeEffect.Reversal($"{step}:reversal", old.Side, old.Quantity, old.Price)]);
     }
 
-    /// <summary>Forgets trades past their retention; returns how many. Nothing before this task booked an event.</summary>
+    /// <summary>Forgets trades past their retention by the wall clock (no producer's event time moves it); returns how many.</summary>
     internal int ExpireTrades()
     {
-        if (_newestEventTimeMs == long.MinValue)
-        {
-            return 0;
-        }
-
-        DateOnly newest = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(_newestEventTimeMs).UtcDateTime);
-        DateOnly horizon = newest.AddDays(-(int)Math.Ceiling(Env.Options.TradeRetentionAfterSettlement.TotalDays));
+        DateOnly today = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(Context.CurrentSystemTimeMs).UtcDateTime);
+        DateOnly horizon = today.AddDays(-(int)Math.Ceiling(Env.Options.TradeRetentionAfterSettlement.TotalDays));
         var expired = _tradesBySettlement.Range(null, StoreKeys.TradeBySettlementBefore(horizon)).Take(Env.Options.MaxTradeExpiriesPerRun).ToList();
         foreach (var (indexKey, tradeId) in expired)
         {

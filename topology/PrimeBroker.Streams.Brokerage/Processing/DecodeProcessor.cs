@@ -79,14 +79,15 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
             case TradeCreated created:
                 ForwardEvent(source, created.accountId, created.sequenceNumber, () => new TradeEvent
                 {
+                    AmountProblem = AmountProblem(("quantity", created.quantity), ("price", created.price)),
                     Kind = TradeEventKind.Created,
                     AccountId = created.accountId,
                     SequenceNumber = created.sequenceNumber,
                     IdempotencyKey = created.idempotencyKey ?? "",
                     TradeId = created.tradeId ?? "",
                     InstrumentId = created.instrumentId,
-                    Quantity = Money.FromAvro(created.quantity),
-                    Price = Money.FromAvro(created.price),
+                    Quantity = AmountOrZero(created.quantity),
+                    Price = AmountOrZero(created.price),
                     Currency = created.currency,
                     Side = created.side,
                     OrderId = created.orderId,
@@ -98,13 +99,14 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
             case TradeAmended amended:
                 ForwardEvent(source, amended.accountId, amended.sequenceNumber, () => new TradeEvent
                 {
+                    AmountProblem = AmountProblem(("amendedQuantity", amended.amendedQuantity), ("amendedPrice", amended.amendedPrice)),
                     Kind = TradeEventKind.Amended,
                     AccountId = amended.accountId,
                     SequenceNumber = amended.sequenceNumber,
                     IdempotencyKey = amended.idempotencyKey ?? "",
                     TradeId = amended.tradeId ?? "",
-                    Quantity = Money.FromAvro(amended.amendedQuantity),
-                    Price = Money.FromAvro(amended.amendedPrice),
+                    Quantity = AmountOrZero(amended.amendedQuantity),
+                    Price = AmountOrZero(amended.amendedPrice),
                     Reason = amended.reason,
                     Timestamp = ToUnixMs(amended.timestamp),
                     Source = source,
@@ -159,6 +161,38 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
 
     /// <summary>Whether <paramref name="id"/> is usable as an id: not blank, no control characters (store keys use U+0000).</summary>
     internal static bool IsValidId(string? id) => !string.IsNullOrWhiteSpace(id) && !id.Any(char.IsControl);
+
+    /// <summary>A decimal the contract's type could not hold (over 96 bits, or a scale beyond 28) reads as 0 here and is
+    /// dead-lettered by validation (<see cref="DeadLetterReason.AmountOutOfRange"/>), after sequencing, so the event
+    /// still takes its place in the account's order.</summary>
+    private static decimal AmountOrZero(Avro.AvroDecimal value)
+    {
+        try
+        {
+            return Money.FromAvro(value);
+        }
+        catch (OverflowException)
+        {
+            return 0m;
+        }
+    }
+
+    private static string? AmountProblem(params (string Field, Avro.AvroDecimal Value)[] amounts)
+    {
+        foreach (var (field, value) in amounts)
+        {
+            try
+            {
+                Money.FromAvro(value);
+            }
+            catch (OverflowException e)
+            {
+                return $"{field}: {e.Message}";
+            }
+        }
+
+        return null;
+    }
 
     private static long ToUnixMs(DateTime time) =>
         new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeMilliseconds();

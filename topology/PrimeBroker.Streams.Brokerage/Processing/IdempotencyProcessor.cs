@@ -7,13 +7,13 @@ namespace PrimeBroker.Streams.Brokerage.Processing;
 /// Rule 4: an event whose idempotency key was applied within <see cref="BrokerageOptions.IdempotencyWindow"/> of its
 /// event time is skipped and counted, whatever its sequence number (a producer retry that was re-sequenced). Keys are
 /// recorded when an event is booked (<see cref="BookingProcessor"/>), so a rejected event does not block a corrected
-/// resend. A wall-clock punctuator removes keys older than the window from the newest event time this task has seen,
-/// at most <see cref="BrokerageOptions.MaxIdempotencyExpiriesPerRun"/> per run, by a range scan of the time index.
+/// resend. Expiry is per account, when the account books an event (<see cref="BookingProcessor"/>): its keys older than
+/// the window before that event's time go, so one account's events (whose times any producer sets) never expire
+/// another account's keys.
 /// </summary>
 internal sealed class IdempotencyProcessor(RuleEnvironment environment) : RuleProcessor(environment)
 {
     private IdempotencyLog _log = null!;
-    private long _newestEventTimeMs = long.MinValue;
 
     public static string[] StoreNames => [.. IdempotencyLog.StoreNames, BrokerageStores.Counters];
 
@@ -24,7 +24,6 @@ internal sealed class IdempotencyProcessor(RuleEnvironment environment) : RulePr
             context.GetStateStore<string, IdempotencyEntry>(BrokerageStores.Idempotency),
             context.GetStateStore<string, string>(BrokerageStores.IdempotencyByTime),
             Env.Options.IdempotencyWindow);
-        context.Schedule(Env.Options.IdempotencyExpiryInterval, PunctuationType.WallClockTime, _ => Expire());
     }
 
     protected override bool Handle(Record<string, Flow> record)
@@ -34,7 +33,6 @@ internal sealed class IdempotencyProcessor(RuleEnvironment environment) : RulePr
             return false;
         }
 
-        _newestEventTimeMs = Math.Max(_newestEventTimeMs, e.Timestamp);
         if (_log.WasApplied(e.AccountId, e.IdempotencyKey, e.Timestamp, out _))
         {
             Counters.Increment(CounterStore.IdempotencySkipped);
@@ -45,10 +43,4 @@ internal sealed class IdempotencyProcessor(RuleEnvironment environment) : RulePr
 
         return false;
     }
-
-    /// <summary>Expires keys older than the window; returns how many. Nothing before this task saw an event.</summary>
-    internal int Expire() =>
-        _newestEventTimeMs == long.MinValue
-            ? 0
-            : _log.ExpireBefore(_newestEventTimeMs - (long)Env.Options.IdempotencyWindow.TotalMilliseconds, Env.Options.MaxIdempotencyExpiriesPerRun);
 }

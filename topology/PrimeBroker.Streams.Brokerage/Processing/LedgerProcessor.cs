@@ -5,7 +5,9 @@ using PrimeBroker.Streams.Engine.Processing;
 namespace PrimeBroker.Streams.Brokerage.Processing;
 
 /// <summary>
-/// Rule 7: every booking and every reversal posts one balanced <c>LedgerEntryCreated</c> (see <see cref="LedgerPosting"/>).
+/// Rule 7: every booking and every reversal posts one balanced <c>LedgerEntryCreated</c> (see <see cref="LedgerPosting"/>),
+/// and a change of the position's realized P&amp;L posts one more, between the securities and the P&amp;L account.
+/// Validation and the position rule dead-letter every amount that could not balance or be serialized.
 /// An entry that would not balance stops the task (rule 9) before anything of the record is committed.
 /// </summary>
 internal sealed class LedgerProcessor(RuleEnvironment environment) : RuleProcessor(environment)
@@ -32,6 +34,18 @@ internal sealed class LedgerProcessor(RuleEnvironment environment) : RuleProcess
             catch (ArgumentOutOfRangeException e)
             {
                 throw Critical(booked.Trade.AccountId, new BrokerageInvariantException($"Ledger entry {effect.LedgerEntryId} has an amount outside decimal(28,8): {e.Message}", e));
+            }
+        }
+
+        if (booked.RealizedPnlChange != 0)
+        {
+            try
+            {
+                Forward(booked.Trade.AccountId, new LedgerFlow(LedgerPosting.PostRealizedPnl(booked.Trade, booked.RealizedPnlEntryId, booked.RealizedPnlChange, booked.Event.SequenceNumber, booked.Event.Timestamp)), record.Timestamp);
+            }
+            catch (BrokerageInvariantException e)
+            {
+                throw Critical(booked.Trade.AccountId, e);
             }
         }
 

@@ -23,8 +23,9 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
     private IKeyValueStore<string, long> _sequences = null!;
     private IKeyValueStore<string, HeldEvent> _pending = null!;
     private IKeyValueStore<string, GapState> _gaps = null!;
+    private IKeyValueStore<string, long> _commands = null!;
 
-    public static string[] StoreNames => [BrokerageStores.Sequences, BrokerageStores.Pending, BrokerageStores.Gaps, BrokerageStores.Counters];
+    public static string[] StoreNames => [BrokerageStores.Sequences, BrokerageStores.Pending, BrokerageStores.Gaps, BrokerageStores.GapCommands, BrokerageStores.Counters];
 
     public override void Init(IProcessorContext<string, Flow> context)
     {
@@ -32,6 +33,7 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
         _sequences = context.GetStateStore<string, long>(BrokerageStores.Sequences);
         _pending = context.GetStateStore<string, HeldEvent>(BrokerageStores.Pending);
         _gaps = context.GetStateStore<string, GapState>(BrokerageStores.Gaps);
+        _commands = context.GetStateStore<string, long>(BrokerageStores.GapCommands);
         context.Schedule(Env.Options.GapCheckInterval, PunctuationType.WallClockTime, CheckGaps);
     }
 
@@ -167,6 +169,16 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
     {
         string account = command.AccountId;
         long now = Context.CurrentSystemTimeMs;
+        string commandKey = StoreKeys.Idempotency(account, command.CommandId);
+        if (_commands.TryGet(commandKey, out long executedAt))
+        {
+            // A repeat of an executed command (the operator's tool retried): applying it again could skip a later, real gap.
+            Counters.Increment(CounterStore.GapCommandsRepeated);
+            Log.GapResolutionRepeated(Env.Logger, account, command.CommandId, executedAt);
+            return;
+        }
+
+        _commands.Put(commandKey, now);
         GapState? gap = _gaps.Get(account);
         string? refusal = gap is null
             ? $"account {account} has no open gap"

@@ -37,7 +37,7 @@ internal sealed class SettlementProcessor(RuleEnvironment environment) : RulePro
             side = trade.Side.ToString(),
         };
         Forward(trade.AccountId, new SettlementFlow(status), record.Timestamp);
-        Context.Forward(record);
-        return true;
+        return true; // the last step of a booked event: nothing after settlement reads it
+
     }
 }

@@ -37,7 +37,7 @@ internal sealed class ValidationProcessor(RuleEnvironment environment) : RulePro
         (DeadLetterReason Reason, string Message)? failure;
         try
         {
-            failure = e.Kind switch
+            failure = CheckReadable(e) ?? e.Kind switch
             {
                 TradeEventKind.Created => CheckCreated(e),
                 TradeEventKind.Amended => CheckAmount(e) ?? CheckExisting(e),
@@ -67,6 +67,49 @@ internal sealed class ValidationProcessor(RuleEnvironment environment) : RulePro
         return false;
     }
 
+    /// <summary>What every kind needs: amounts of the contract's type, an event time the wall clock allows, and (for a
+    /// create) a trade date the settlement calendar can place.</summary>
+    private (DeadLetterReason, string)? CheckReadable(TradeEvent e)
+    {
+        if (e.AmountProblem is { } problem)
+        {
+            return (DeadLetterReason.AmountOutOfRange, $"An amount cannot be read as decimal(28,8): {problem}");
+        }
+
+        if (e.Kind != TradeEventKind.Cancelled && (!MoneyMath.FitsContract(e.Quantity) || !MoneyMath.FitsContract(e.Price)))
+        {
+            return (DeadLetterReason.AmountOutOfRange, $"Quantity {e.Quantity} or price {e.Price} is not a decimal(28,8) (at most 20 integer digits and 8 places).");
+        }
+
+        long aheadMs = e.Timestamp - Context.CurrentSystemTimeMs;
+        if (aheadMs > (long)Env.Options.MaxEventTimeAhead.TotalMilliseconds)
+        {
+            return (DeadLetterReason.EventTimeAhead,
+                $"Event time {DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp):O} is {TimeSpan.FromMilliseconds(aheadMs)} ahead of the wall clock; at most {Env.Options.MaxEventTimeAhead} (MaxEventTimeAhead) is accepted.");
+        }
+
+        if (e.Kind == TradeEventKind.Created && SettlementDate(e) is null)
+        {
+            return (DeadLetterReason.SettlementDateOutOfRange, $"No settlement date T+{Env.Options.SettlementLagBusinessDays} exists for event time {e.Timestamp} ms.");
+        }
+
+        return null;
+    }
+
+    /// <summary>The trade's settlement date, or null when the calendar cannot place it.</summary>
+    internal DateOnly? SettlementDate(TradeEvent e)
+    {
+        try
+        {
+            var tradeDate = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp).UtcDateTime);
+            return Env.Calendar.SettlementDate(tradeDate, Env.Options.SettlementLagBusinessDays);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     private (DeadLetterReason, string)? CheckCreated(TradeEvent e)
     {
         if (CheckAmount(e) is { } amountFailure)
@@ -90,9 +133,9 @@ internal sealed class ValidationProcessor(RuleEnvironment environment) : RulePro
             return (DeadLetterReason.CurrencyMismatch, $"Instrument '{e.InstrumentId}' trades in {instrument.currency}, the trade is in {e.Currency}.");
         }
 
-        if (!MoneyMath.TryNotional(e.Quantity, e.Price, out _))
+        if (CheckNotional(e) is { } notionalFailure)
         {
-            return (DeadLetterReason.NotionalOutOfRange, $"{e.Quantity} × {e.Price} does not fit decimal(28,8).");
+            return notionalFailure;
         }
 
         if (_trades.TryGet(e.TradeId, out TradeState? existing))
@@ -116,9 +159,20 @@ internal sealed class ValidationProcessor(RuleEnvironment environment) : RulePro
             return (DeadLetterReason.NonPositivePrice, $"Price {e.Price} is not positive.");
         }
 
-        if (e.Kind == TradeEventKind.Amended && !MoneyMath.TryNotional(e.Quantity, e.Price, out _))
+        return e.Kind == TradeEventKind.Amended ? CheckNotional(e) : null;
+    }
+
+    /// <summary>The notional must fit decimal(28,8) and must not round to zero (a ledger entry of 0 cannot balance).</summary>
+    private static (DeadLetterReason, string)? CheckNotional(TradeEvent e)
+    {
+        if (!MoneyMath.TryNotional(e.Quantity, e.Price, out decimal notional))
         {
             return (DeadLetterReason.NotionalOutOfRange, $"{e.Quantity} × {e.Price} does not fit decimal(28,8).");
+        }
+
+        if (notional == 0)
+        {
+            return (DeadLetterReason.NotionalRoundsToZero, $"{e.Quantity} × {e.Price} rounds to 0 at {Contracts.Money.Scale} places: nothing could be posted or settled.");
         }
 
         return null;
