@@ -126,7 +126,9 @@ internal static class FailoverPhase
                 var restored = new List<string>();
                 for (var i = 0; i < 3; i++)
                 {
-                    restored.Add(alive[i] ? $"run-{i} {await watch.RestoredRecordsAsync(i) - restoredBefore[i]:N0}" : $"run-{i} killed");
+                    // A counter below its value at the start belongs to a process started during the event.
+                    var now = alive[i] ? await watch.RestoredRecordsAsync(i) : 0;
+                    restored.Add(alive[i] ? $"run-{i} {(now >= restoredBefore[i] ? now - restoredBefore[i] : now):N0}" : $"run-{i} killed");
                 }
 
                 windows.Add(new Window(name, from, Stopwatch.GetTimestamp(), owners, string.Join(", ", restored), recovered));
@@ -318,7 +320,7 @@ internal static class FailoverPhase
                     continue;
                 }
 
-                if (watch.Latest(i) is not { } latest || latest.Status != "Running" || latest.Running.Count == 0 || instances[i]!.HasExited)
+                if (watch.Latest(i, started) is not { } latest || latest.Status != "Running" || latest.Running.Count == 0 || instances[i]!.HasExited)
                 {
                     running = false;
                     break;
@@ -343,7 +345,7 @@ internal static class FailoverPhase
             if (Stopwatch.GetElapsedTime(started) > timeout)
             {
                 log.WriteLine($"failover: no {what} within {timeout.TotalSeconds:0} s " +
-                    $"({string.Join("; ", Enumerable.Range(0, alive.Length).Select(i => $"run-{i}: {(alive[i] ? watch.Latest(i) is { } l ? $"{l.Status}, {l.Running.Count} trade tasks running" : "no answer" : "down")}"))}).");
+                    $"({string.Join("; ", Enumerable.Range(0, alive.Length).Select(i => $"run-{i}: {(alive[i] ? watch.Latest(i, started) is { } l ? $"{l.Status}, {l.Running.Count} trade tasks running" : "no answer" : "down")}"))}).");
                 return false;
             }
 

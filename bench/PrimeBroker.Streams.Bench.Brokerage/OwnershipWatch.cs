@@ -26,13 +26,13 @@ internal sealed class OwnershipWatch : IDisposable
         _thread.Start();
     }
 
-    /// <summary>The last answer of <paramref name="instance"/>: its status and the trade partitions it runs; null when it
-    /// did not answer.</summary>
-    public (string Status, HashSet<int> Running)? Latest(int instance)
+    /// <summary>The last answer of <paramref name="instance"/> given after <paramref name="since"/> (Stopwatch ticks): its
+    /// status and the trade partitions it runs; null when it did not answer since then.</summary>
+    public (string Status, HashSet<int> Running)? Latest(int instance, long since)
     {
         lock (_samples)
         {
-            for (var i = _samples.Count - 1; i >= 0; i--)
+            for (var i = _samples.Count - 1; i >= 0 && _samples[i].Ticks > since; i--)
             {
                 if (_samples[i].Instance == instance)
                 {

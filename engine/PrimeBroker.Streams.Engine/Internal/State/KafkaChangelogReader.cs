@@ -132,6 +132,10 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         try
         {
             var deadline = DateTime.UtcNow + _timeout;
+            // The position is trusted once it belongs to this read: after a record came, or once it differs from what
+            // it was right after the assignment (a position left from an earlier read of the same partition).
+            var assigned = _consumer.Position(tp).Value;
+            var live = false;
             while (true)
             {
                 var result = _consumer.Consume(s_pollInterval);
@@ -141,7 +145,9 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
                     // with no partition-EOF event (that needs one more fetch at the log end, which the embedded cluster
                     // answers only after the full fetch wait). The position moves past transaction control records,
                     // which take offsets but are never returned.
-                    if (_consumer.Position(tp).Value >= toOffset)
+                    var position = _consumer.Position(tp).Value;
+                    live |= position != assigned;
+                    if (live && position >= toOffset)
                     {
                         yield break;
                     }
@@ -156,6 +162,7 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
                 }
 
                 deadline = DateTime.UtcNow + _timeout;
+                live = true;
                 if (result.IsPartitionEOF)
                 {
                     if (result.Offset.Value >= toOffset)
