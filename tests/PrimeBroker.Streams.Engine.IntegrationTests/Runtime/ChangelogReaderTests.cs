@@ -51,7 +51,7 @@ public sealed class ChangelogReaderTests
     }
 
     [Fact]
-    public async Task AResumeCheckReadsNothingWhenOnlyTheOwnCommitMarkerFollowsTheCheckpoint()
+    public async Task AReadOverOnlyTheOwnCommitsControlRecordEndsEmpty()
     {
         await using var cluster = EmbeddedKafkaCluster.Start();
         var topic = ClusterProbe.UniqueTopic("changelog");
@@ -65,7 +65,8 @@ public sealed class ChangelogReaderTests
 
         using var reader = new KafkaChangelogReader(RestoreConsumer(cluster.BootstrapServers), timeout: TimeSpan.FromSeconds(20));
         // One record at offset 0 and the commit's control record at offset 1: a store whose checkpoint says "next is 1"
-        // sees the log end one past it, the case the resume check accepts without reading (TaskManager.IsCurrent).
+        // sees the log end one past it; the resume check (TaskManager.IsCurrent) reads that one offset and finds nothing,
+        // and the read ends on the position alone (no record, no EOF event).
         Assert.Equal(2, reader.LogEndOffset(topic, 0));
         Assert.Empty(reader.Read(topic, 0, 1, 2));
     }
