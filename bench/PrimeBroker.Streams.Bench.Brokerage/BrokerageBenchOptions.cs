@@ -5,10 +5,24 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// <summary>Command-line options of the end-to-end benchmark. Unknown options and bad values fail at start.</summary>
 internal sealed record BrokerageBenchOptions
 {
-    /// <summary>Which phases run, in this order: serde, raw, throughput, latency, day. Default all.</summary>
-    public IReadOnlySet<string> Phases { get; init; } = new HashSet<string>(AllPhases);
+    /// <summary>Which phases run, in this order: serde, raw, throughput, latency, day, failover. Default all but failover
+    /// (it runs the host program as separate processes; ask for it by name).</summary>
+    public IReadOnlySet<string> Phases { get; init; } = new HashSet<string>(AllPhases.Where(p => p != "failover"));
 
-    public static readonly string[] AllPhases = ["serde", "raw", "throughput", "latency", "day"];
+    public static readonly string[] AllPhases = ["serde", "raw", "throughput", "latency", "day", "failover"];
+
+    /// <summary>Fixed trade rate of the failover phase, trades/s. Default 200.</summary>
+    public int FailoverRate { get; init; } = 200;
+
+    /// <summary>Accounts of the failover phase. Default 2,000.</summary>
+    public int FailoverAccounts { get; init; } = 2_000;
+
+    /// <summary>Longest wait for the instances to settle after each failover event. Default 300 s.</summary>
+    public TimeSpan FailoverSettle { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Extra arguments for every <c>run</c> instance of the failover phase (configuration keys such as
+    /// <c>--Streams:NumStandbyReplicas=0</c>), split at spaces. Default none: the host's defaults.</summary>
+    public IReadOnlyList<string> FailoverRunArgs { get; init; } = [];
 
     /// <summary>Distinct accounts (keys of trade-events). Default 10,000.</summary>
     public int Accounts { get; init; } = 10_000;
@@ -78,7 +92,8 @@ internal sealed record BrokerageBenchOptions
     public int Seed { get; init; } = 20261202;
 
     public const string Usage =
-        "options: --phases serde,raw,throughput,latency,day (all) --accounts N (10000) --instruments N (500) --duplicate-pct X (5) --resend-pct X (2) " +
+        "options: --phases serde,raw,throughput,latency,day,failover (all but failover) --failover-rate N (200) --failover-accounts N (2000) " +
+        "--failover-settle-seconds N (300) --failover-run-args \"--Key=value ...\" (none) --accounts N (10000) --instruments N (500) --duplicate-pct X (5) --resend-pct X (2) " +
         "--threads N (1) --raw-records N (300000) --rates N,N,... ascending (1000,2000,5000,10000,15000,...,60000) --step-seconds N (10) " +
         "--commit-ms N (100) --latency-rate N (2000) --latency-seconds N (20) --latency-warmup-seconds N (2) --latency-commit-ms N (20) " +
         "--fetch-wait-ms N (10) --day-trades N (1000000) --day-rate N trades/s, 0 = 80% of the sustained rate (0) --day-commit-ms N (1000) --day-linger-ms N (50) --seed N";
@@ -121,6 +136,10 @@ internal sealed record BrokerageBenchOptions
                 "--day-rate" => options with { DayRate = NonNegative(name, text) },
                 "--day-commit-ms" => options with { DayCommitInterval = TimeSpan.FromMilliseconds(Positive(name, text)) },
                 "--day-linger-ms" => options with { DayLingerMs = NonNegative(name, text) },
+                "--failover-rate" => options with { FailoverRate = Positive(name, text) },
+                "--failover-accounts" => options with { FailoverAccounts = Positive(name, text) },
+                "--failover-settle-seconds" => options with { FailoverSettle = TimeSpan.FromSeconds(Positive(name, text)) },
+                "--failover-run-args" => options with { FailoverRunArgs = text.Split(' ', StringSplitOptions.RemoveEmptyEntries) },
                 "--seed" => options with { Seed = NonNegative(name, text) },
                 _ => throw new ArgumentException($"unknown option '{name}'. {Usage}"),
             };

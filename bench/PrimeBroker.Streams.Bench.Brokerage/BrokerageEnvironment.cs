@@ -141,7 +141,7 @@ internal sealed class BrokerageEnvironment : IAsyncDisposable
     }
 
     /// <summary>The sub-topology whose source reads trade-events, from the topology's description.</summary>
-    private static int TradeSubTopology(Topology topology)
+    internal static int TradeSubTopology(Topology topology)
     {
         int? current = null;
         foreach (var line in topology.Describe().Split('\n'))

@@ -29,10 +29,22 @@ internal sealed class OutputCollector : IDisposable
     private readonly Dictionary<string, long> _counts = Topics.ToDictionary(t => t, _ => 0L);
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly Thread _thread;
+    private readonly HashSet<string>? _origins;
+    private readonly Action<PositionUpdated, long>? _onPosition;
     private volatile bool _stop;
 
-    public OutputCollector(string bootstrap, ISchemaRegistryClient registry)
+    /// <param name="bootstrap">The cluster.</param>
+    /// <param name="registry">The registry the outputs' schemas are in.</param>
+    /// <param name="dropRepeats">Skip an output whose <c>pbs.origin</c> header (input record and output index) was read
+    /// before on the same topic: on the embedded cluster a killed owner's uncommitted outputs stay visible and its
+    /// successor sends the same outputs again (see <see cref="Repeats"/>). A wrong double application still shows: the
+    /// positions carry running quantities, checked against the oracle.</param>
+    /// <param name="onPosition">Called on the reading thread for each position read (after repeats were dropped), with
+    /// the time it was read (Stopwatch ticks).</param>
+    public OutputCollector(string bootstrap, ISchemaRegistryClient registry, bool dropRepeats = false, Action<PositionUpdated, long>? onPosition = null)
     {
+        _onPosition = onPosition;
+        _origins = dropRepeats ? new HashSet<string>(StringComparer.Ordinal) : null;
         _positions = AvroSerdes.For<PositionUpdated>(registry).Deserializer;
         _ledger = AvroSerdes.For<LedgerEntryCreated>(registry).Deserializer;
         _settlements = AvroSerdes.For<SettlementStatusChanged>(registry).Deserializer;
@@ -66,6 +78,12 @@ internal sealed class OutputCollector : IDisposable
 
     public List<PositionUpdated> Positions { get; } = new();
 
+    /// <summary>Per entry of <see cref="Positions"/>: when it was read (Stopwatch ticks).</summary>
+    public List<long> PositionArrivals { get; } = new();
+
+    /// <summary>Outputs skipped as repeats of an origin read before (only with <c>dropRepeats</c>).</summary>
+    public long Repeats { get; private set; }
+
     public List<LedgerEntryCreated> LedgerEntries { get; } = new();
 
     public List<SettlementStatusChanged> Settlements { get; } = new();
@@ -92,11 +110,22 @@ internal sealed class OutputCollector : IDisposable
                     continue;
                 }
 
+                if (_origins is not null && result.Message.Headers.TryGetLastBytes("pbs.origin", out var origin)
+                    && !_origins.Add(result.Topic + "|" + System.Text.Encoding.UTF8.GetString(origin)))
+                {
+                    Repeats++;
+                    continue;
+                }
+
                 var context = new SerializationContext(MessageComponentType.Value, result.Topic);
                 switch (result.Topic)
                 {
                     case PrimeBrokerTopics.PositionEvents:
-                        Positions.Add(_positions.Deserialize(result.Message.Value, false, context));
+                        var position = _positions.Deserialize(result.Message.Value, false, context);
+                        var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
+                        Positions.Add(position);
+                        PositionArrivals.Add(arrived);
+                        _onPosition?.Invoke(position, arrived);
                         break;
                     case PrimeBrokerTopics.LedgerEvents:
                         LedgerEntries.Add(_ledger.Deserialize(result.Message.Value, false, context));

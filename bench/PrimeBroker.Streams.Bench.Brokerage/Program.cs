@@ -18,6 +18,7 @@ catch (ArgumentException ex)
 }
 
 var log = Console.Out;
+AppDomain.CurrentDomain.UnhandledException += (_, e) => log.WriteLine($"unhandled exception: {e.ExceptionObject}");
 log.WriteLine($"command: dotnet run -c Release --project bench/PrimeBroker.Streams.Bench.Brokerage{(args.Length > 0 ? " -- " + string.Join(' ', args) : "")}");
 log.WriteLine($"machine: {Environment.ProcessorCount} cores ({Machine.CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, " +
               $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average at start {Machine.LoadAverage()}");
@@ -69,6 +70,11 @@ foreach (var phase in BrokerageBenchOptions.AllPhases.Where(options.Phases.Conta
 
                 failed |= !results.Day.Ok;
                 break;
+            case "failover":
+                var failover = await FailoverPhase.RunAsync(options, log);
+                FailoverPhase.Print(log, failover, options);
+                failed |= !failover.Ok;
+                break;
         }
     }
     catch (Exception ex)
@@ -82,6 +88,10 @@ foreach (var phase in BrokerageBenchOptions.AllPhases.Where(options.Phases.Conta
     log.WriteLine();
 }
 
-results.Print(log, options);
+if (options.Phases.Any(p => p != "failover"))
+{
+    results.Print(log, options);
+}
+
 log.WriteLine($"load average at end {Machine.LoadAverage()} (the machine is shared: figures are noisy)");
 return failed ? 1 : 0;

@@ -56,12 +56,14 @@ internal sealed class Sender : IDisposable
     /// <paramref name="produceTicks"/>[i] (Stopwatch ticks) for send i. Returns when all were handed to the client.</summary>
     /// <param name="hold">Asked every millisecond; while it answers true the sender pauses and the schedule shifts by the
     /// pause (backpressure, e.g. to keep the backlog under the embedded cluster's cap). Null never pauses.</param>
-    public void Send(TradeChunk chunk, double ratePerSecond, long[]? produceTicks, string topic = PrimeBrokerTopics.TradeEvents, Func<bool>? hold = null)
+    /// <param name="stop">Set: stop after the send in progress (<see cref="Sent"/> tells how many went out).</param>
+    public void Send(TradeChunk chunk, double ratePerSecond, long[]? produceTicks, string topic = PrimeBrokerTopics.TradeEvents, Func<bool>? hold = null,
+        CancellationToken stop = default)
     {
         var started = Stopwatch.GetTimestamp();
         var total = chunk.Count;
         var sent = 0;
-        while (sent < total)
+        while (sent < total && !stop.IsCancellationRequested)
         {
             if (hold is not null && hold())
             {

@@ -250,14 +250,15 @@ internal sealed class TradeChunk
     /// until the gap fills; equal, applied unless its idempotency key was applied before; then held successors are
     /// released in order.
     /// </summary>
-    public void RunOracle()
+    /// <param name="sends">Only the first this many sends (a run that stopped sending early); null = all.</param>
+    public void RunOracle(int? sends = null)
     {
         var trades = EndTrade - FirstTrade;
         AppliedSend = Enumerable.Repeat(-1, trades).ToArray();
         EmitSend = Enumerable.Repeat(-1, trades).ToArray();
         var expected = new Dictionary<int, long>();
         var held = new Dictionary<int, SortedDictionary<long, int>>();
-        for (var s = 0; s < Count; s++)
+        for (var s = 0; s < (sends ?? Count); s++)
         {
             var account = _account[s];
             var next = expected.GetValueOrDefault(account, 1L);

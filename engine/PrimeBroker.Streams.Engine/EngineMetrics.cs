@@ -13,7 +13,8 @@ namespace PrimeBroker.Streams.Engine;
 /// changelogs and commit markers, counted at each commit), <c>pbs.records.skipped</c> (tags <c>task</c>,
 /// <c>reason</c>), <c>pbs.commits</c>, <c>pbs.aborts</c>, <c>pbs.commit.duration</c> (histogram, ms),
 /// <c>pbs.restore.records</c>, <c>pbs.restore.skipped_uncommitted</c>, <c>pbs.task.restores</c> (tag <c>task</c>: a
-/// task created and restored; a task kept open across a rebalance is not counted), <c>pbs.input.out_of_range</c> (tags
+/// task created and restored; a task kept open across a rebalance is not counted), <c>pbs.task.suspensions</c> (tag
+/// <c>task</c>: a running task taken out of processing by an eager rebalance), <c>pbs.input.out_of_range</c> (tags
 /// <c>topic</c>, <c>partition</c>), and the observable gauge <c>pbs.consumer.lag</c> (tags <c>topic</c>,
 /// <c>partition</c>, without <c>application</c>) once a <see cref="StreamsApplication"/> has started.</para>
 /// <para>Thread-safe: stream threads record concurrently, and the <c>…Total</c> properties may be read from any
@@ -36,6 +37,8 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _restoreSkipped;
     private readonly Counter<long> _taskRestores;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TaskId, long> _restoresByTask = new();
+    private readonly Counter<long> _taskSuspensions;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TaskId, long> _suspensionsByTask = new();
     private readonly KeyValuePair<string, object?> _application;
     private long _processedTotal;
     private long _commitsTotal;
@@ -61,6 +64,7 @@ public sealed class EngineMetrics : IDisposable
         _restored = _meter.CreateCounter<long>("pbs.restore.records", "{record}", "Changelog records applied by restores.");
         _restoreSkipped = _meter.CreateCounter<long>("pbs.restore.skipped_uncommitted", "{record}", "Changelog records restores skipped because their transaction never committed.");
         _taskRestores = _meter.CreateCounter<long>("pbs.task.restores", "{restore}", "Tasks created and restored (a task kept open across a rebalance is not).");
+        _taskSuspensions = _meter.CreateCounter<long>("pbs.task.suspensions", "{suspension}", "Running tasks suspended by a rebalance (eager protocol).");
         _inputLost = _meter.CreateCounter<long>("pbs.input.out_of_range", "{event}", "Source partitions whose position fell off the log.");
     }
 
@@ -144,6 +148,15 @@ public sealed class EngineMetrics : IDisposable
     {
         _restoresByTask.AddOrUpdate(task, 1, (_, n) => n + 1);
         _taskRestores.Add(1, _application, new("task", task.ToString()));
+    }
+
+    /// <summary>Task suspensions per task, for tests (a snapshot).</summary>
+    internal IReadOnlyDictionary<TaskId, long> TaskSuspensions => new Dictionary<TaskId, long>(_suspensionsByTask);
+
+    internal void RecordTaskSuspension(TaskId task)
+    {
+        _suspensionsByTask.AddOrUpdate(task, 1, (_, n) => n + 1);
+        _taskSuspensions.Add(1, _application, new("task", task.ToString()));
     }
 
     internal void RecordInputLost(string topic, int partition)

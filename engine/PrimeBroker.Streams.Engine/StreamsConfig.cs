@@ -102,6 +102,16 @@ public sealed record StreamsConfig
     /// </summary>
     public bool CooperativeRebalancing { get; init; }
 
+    /// <summary>
+    /// Static group membership (KIP-345): each stream thread's consumer joins with <c>group.instance.id</c>
+    /// <c>&lt;application id&gt;-&lt;process id&gt;-&lt;thread&gt;</c>, where the process id is kept in the state directory,
+    /// so an instance restarted with the same state directory within <see cref="SessionTimeout"/> gets its partitions back
+    /// without a rebalance. The price: a static member does not leave the group when it stops, so a permanent stop moves
+    /// its partitions only after the session timeout. Default false. librdkafka's mock cluster ignores it (it matches
+    /// members by member id only).
+    /// </summary>
+    public bool StaticMembership { get; init; }
+
     /// <summary>Timeout of metadata, offset and transaction calls. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

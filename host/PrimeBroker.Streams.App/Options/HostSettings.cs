@@ -63,11 +63,27 @@ internal sealed class StreamsOptions
     /// <summary>Commit interval; the floor of trade-to-position latency under exactly-once. Default 100 ms.</summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Group session timeout: how long a killed instance keeps its partitions. Default 45 s.</summary>
-    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
+    /// <summary>Group session timeout: how long a killed instance keeps its partitions. Default per cluster kind
+    /// (<c>GroupDefaults</c>): 3 s on the embedded cluster, 6 s on a real one.</summary>
+    public TimeSpan? SessionTimeout { get; set; }
 
-    /// <summary>Group heartbeat interval; well below <see cref="SessionTimeout"/>. Default 3 s.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>Group heartbeat interval; well below <see cref="SessionTimeout"/>. Default per cluster kind: 1 s
+    /// embedded, 2 s real.</summary>
+    public TimeSpan? HeartbeatInterval { get; set; }
+
+    /// <summary>Static group membership from the instance's stable id (kept in its state directory): a restart within
+    /// the session timeout keeps its partitions without a rebalance, a stop does not leave the group. Default per
+    /// cluster kind: on for a real cluster, off for the embedded one (which ignores it).</summary>
+    public bool? StaticMembership { get; set; }
+
+    /// <summary>Transaction timeout. Default per cluster kind: 5 s on a real cluster (below the session timeout, so a
+    /// dead owner's open transaction is aborted before its partitions move), the engine's 10 s on the embedded one.</summary>
+    public TimeSpan? TransactionTimeout { get; set; }
+
+    /// <summary>Incremental (cooperative) rebalancing where every task reads one topic, as the prime broker's do: the
+    /// instances that keep their partitions keep processing through a rebalance. Default true. Every instance of the
+    /// application must use the same value.</summary>
+    public bool CooperativeRebalancing { get; set; } = true;
 
     /// <summary>Replication factor of changelog and repartition topics. Default 3.</summary>
     public short ReplicationFactor { get; set; } = 3;
@@ -97,9 +113,9 @@ internal sealed class StreamsOptions
             yield return $"{Section}:{nameof(Threads)} must be between 1 and 64 (was {Threads}).";
         }
 
-        if (CommitInterval <= TimeSpan.Zero || SessionTimeout <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero)
+        if (CommitInterval <= TimeSpan.Zero || SessionTimeout <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || TransactionTimeout <= TimeSpan.Zero)
         {
-            yield return $"{Section}:{nameof(CommitInterval)}, {nameof(SessionTimeout)} and {nameof(HeartbeatInterval)} must be positive.";
+            yield return $"{Section}:{nameof(CommitInterval)}, {nameof(SessionTimeout)}, {nameof(HeartbeatInterval)} and {nameof(TransactionTimeout)} must be positive.";
         }
         else if (HeartbeatInterval >= SessionTimeout)
         {

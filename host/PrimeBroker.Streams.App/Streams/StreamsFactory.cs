@@ -29,8 +29,6 @@ internal static class StreamsFactory
             StateDirectory = streams.StateDirectory,
             NumStreamThreads = streams.Threads,
             CommitInterval = streams.CommitInterval,
-            SessionTimeout = streams.SessionTimeout,
-            HeartbeatInterval = streams.HeartbeatInterval,
             InternalTopicReplicationFactor = streams.ReplicationFactor,
             ProcessingGuarantee = streams.ProcessingGuarantee,
             ApplicationServer = streams.ApplicationServer ?? http.FirstAuthority(),
@@ -40,6 +38,8 @@ internal static class StreamsFactory
             // restores there must buffer each transaction until its marker; a real cluster lets them apply in chunks.
             ReadCommittedHidesUncommitted = connection.IsRealCluster,
         };
+        // Group timing, static membership and cooperative rebalancing per cluster kind (GroupDefaults), unless set.
+        config = GroupDefaults.For(connection.IsRealCluster).ApplyTo(config, streams);
         return new StreamsApplication(topology, config, services.GetRequiredService<ILoggerFactory>(), services.GetService<IMeterFactory>());
     }
 }

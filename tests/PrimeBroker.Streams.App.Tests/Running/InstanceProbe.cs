@@ -12,8 +12,8 @@ internal static class InstanceProbe
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Starts <c>run-<paramref name="index"/></c> against the dev cluster of <paramref name="info"/>, with its own
-    /// state directory, one stream thread, trades on <paramref name="tradeTopic"/>, a 10 s session timeout (a loaded
-    /// 2-core machine must not expire members) and 50 ms commits.</summary>
+    /// state directory, one stream thread, trades on <paramref name="tradeTopic"/>, the host's group defaults for the
+    /// embedded cluster (cooperative rebalancing, 3 s session timeout) and 50 ms commits.</summary>
     public static AppProcess StartRun(int index, string directory, DevClusterInfo info, int port, string tradeTopic) =>
         AppProcess.Start($"run-{index}", directory, null, "run",
             "--bootstrap-servers", info.BootstrapServers,
@@ -23,8 +23,6 @@ internal static class InstanceProbe
             "--state-dir", Path.Combine(directory, $"state-{index}"),
             "--threads", "1",
             "--Brokerage:TradeEventsTopic", tradeTopic,
-            "--Streams:SessionTimeout", "00:00:10",
-            "--Streams:HeartbeatInterval", "00:00:01",
             "--Streams:CommitInterval", "00:00:00.050",
             "--Logging:LogLevel:Default=Warning");
 

@@ -9,8 +9,9 @@ namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
 /// Rebalances while input flows: a third instance joins and leaves; the tasks that keep their partitions stay open
 /// (no close, no restore: their restore count does not move) and every count stays exact. Run with a topology whose
 /// tasks read one topic, under range (eager: every task is suspended on revoke and resumed when it comes back) and
-/// under cooperative-sticky (only moving partitions are revoked), and with one whose tasks read two co-partitioned
-/// topics (always range).
+/// under cooperative-sticky (only moving partitions are revoked: a kept task is never suspended, reports Running at
+/// every look during both rebalances, and its instance keeps committing), and with one whose tasks read two
+/// co-partitioned topics (always range).
 /// </summary>
 public sealed class RebalanceTests(ITestOutputHelper output)
 {
@@ -60,14 +61,25 @@ public sealed class RebalanceTests(ITestOutputHelper output)
             }
         });
 
-        var before = new[] { a, b }.Select(app => (Tasks: app.ActiveTasks.ToHashSet(), Restores: app.Metrics.TaskRestores)).ToList();
+        var before = new[] { a, b }.Select(app => (Tasks: app.ActiveTasks.ToHashSet(), Restores: app.Metrics.TaskRestores, Suspensions: app.Metrics.TaskSuspensions)).ToList();
+        // Every look at a and b while a rebalance is under way: each task's state and each instance's commit count.
+        var looks = new List<(int Instance, Dictionary<TaskId, TaskHealthState> States, long Commits)>();
+        void Look()
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var app = i == 0 ? a : b;
+                looks.Add((i, app.Health.Tasks.ToDictionary(t => t.TaskId, t => t.State), app.Metrics.CommitsTotal));
+            }
+        }
+
         await Eventually.True(() => Volatile.Read(ref produced) >= 500, s_wait, () => "producer stalled");
         var c = await scenario.StartAsync("c", Build(), Tune);
-        await SettledAsync(scenario, [a, b, c]);
+        await SettledAsync(scenario, [a, b, c], Look);
         var during = new[] { a, b }.Select(app => app.ActiveTasks.ToHashSet()).ToList();
         await Eventually.True(() => Volatile.Read(ref produced) >= 1000, s_wait, () => "producer stalled");
         await c.StopAsync();
-        await SettledAsync(scenario, [a, b]);
+        await SettledAsync(scenario, [a, b], Look);
         await Eventually.True(() => Volatile.Read(ref produced) >= 1500, s_wait, () => "producer stalled");
         await producing.CancelAsync();
         await producer;
@@ -84,6 +96,27 @@ public sealed class RebalanceTests(ITestOutputHelper output)
                     $"task {task} kept its partitions on instance {"ab"[i]} through a join and a leave but was restored again " +
                     $"({before[i].Restores.GetValueOrDefault(task)} -> {after.GetValueOrDefault(task)} restores); {scenario.Describe(a, b)}");
                 kept.Add($"{task}@{"ab"[i]}");
+                var suspensions = app.Metrics.TaskSuspensions.GetValueOrDefault(task) - before[i].Suspensions.GetValueOrDefault(task);
+                if (cooperative)
+                {
+                    // Incremental: the partitions that stay are never revoked, so their task never stops.
+                    Assert.True(suspensions == 0, $"task {task} kept its partitions on instance {"ab"[i]} under cooperative-sticky but was suspended {suspensions} times");
+                    var notRunning = looks.Where(l => l.Instance == i && l.States.TryGetValue(task, out var state) && state != TaskHealthState.Running)
+                        .Select(l => l.States[task]).ToList();
+                    Assert.True(notRunning.Count == 0, $"task {task} kept its partitions on instance {"ab"[i]} but was seen {string.Join(", ", notRunning)} during a rebalance");
+                }
+                else
+                {
+                    // Eager: every rebalance revokes everything, and a kept task is suspended and resumed; the metric shows it.
+                    Assert.True(suspensions > 0, $"task {task} on instance {"ab"[i]} went through two eager rebalances without a suspension");
+                }
+            }
+
+            if (cooperative)
+            {
+                var commits = looks.Where(l => l.Instance == i).Select(l => l.Commits).ToList();
+                Assert.True(commits.Count >= 2 && commits[^1] > commits[0],
+                    $"instance {"ab"[i]} did not commit while the group rebalanced (commits seen: {string.Join(", ", commits)})");
             }
         }
 
@@ -94,8 +127,13 @@ public sealed class RebalanceTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits until the given instances run and share all four tasks, each with at least one.</summary>
-    private static Task SettledAsync(CountScenario scenario, IReadOnlyList<StreamsApplication> apps) =>
-        Eventually.True(() => apps.All(x => x.State == StreamsState.Running && x.ActiveTasks.Count > 0)
-                              && apps.SelectMany(x => x.ActiveTasks).Distinct().Count() == 4 && apps.Sum(x => x.ActiveTasks.Count) == 4,
+    /// <param name="look">Called at every check (to sample the instances while they settle).</param>
+    private static Task SettledAsync(CountScenario scenario, IReadOnlyList<StreamsApplication> apps, Action? look = null) =>
+        Eventually.True(() =>
+            {
+                look?.Invoke();
+                return apps.All(x => x.State == StreamsState.Running && x.ActiveTasks.Count > 0)
+                       && apps.SelectMany(x => x.ActiveTasks).Distinct().Count() == 4 && apps.Sum(x => x.ActiveTasks.Count) == 4;
+            },
             s_wait, () => $"instances did not settle: {scenario.Describe([.. apps])}");
 }

@@ -32,9 +32,11 @@ internal sealed class KafkaClients
     /// <param name="onAssigned">Partitions added; returns their start positions.</param>
     /// <param name="onRevoked">Partitions taken away (all of them under range).</param>
     /// <param name="onLost">Partitions lost without a revoke (session expired, fenced).</param>
+    /// <param name="groupInstanceId">The member's static id (<see cref="StreamsConfig.StaticMembership"/>), or null.</param>
     public IConsumer<byte[], byte[]> StreamConsumer(
         string threadName,
         bool cooperative,
+        string? groupInstanceId,
         Func<List<TopicPartition>, IEnumerable<TopicPartitionOffset>> onAssigned,
         Action<List<TopicPartitionOffset>> onRevoked,
         Action<List<TopicPartitionOffset>> onLost)
@@ -53,6 +55,7 @@ internal sealed class KafkaClients
             // does not, so it is used only where every task reads one topic.
             PartitionAssignmentStrategy = cooperative ? PartitionAssignmentStrategy.CooperativeSticky : PartitionAssignmentStrategy.Range,
             SessionTimeoutMs = (int)_config.SessionTimeout.TotalMilliseconds,
+            GroupInstanceId = groupInstanceId,
             HeartbeatIntervalMs = (int)_config.HeartbeatInterval.TotalMilliseconds,
             FetchMaxBytes = 50 * 1024 * 1024,
             MaxPartitionFetchBytes = 10 * 1024 * 1024,
@@ -66,6 +69,9 @@ internal sealed class KafkaClients
             .SetErrorHandler((_, e) => _logger.ClientError(ClientLogLevels.ForError(e), threadName, e.ToString()))
             .Build();
     }
+
+    /// <summary>fetch.wait.max.ms of the restore consumer.</summary>
+    internal const int RestoreFetchWaitMs = 10;
 
     /// <summary>A stream thread's changelog reader: read_committed, never joins the group.</summary>
     public IConsumer<byte[], byte[]> RestoreConsumer(string threadName)
@@ -82,6 +88,11 @@ internal sealed class KafkaClients
             EnablePartitionEof = true,
             FetchMaxBytes = 50 * 1024 * 1024,
             MaxPartitionFetchBytes = 10 * 1024 * 1024,
+            // A restore reads up to an end offset it knows and then reassigns the consumer to the next changelog: a
+            // fetch left waiting at a log end would hold up the next partition's first fetch on that broker for the
+            // whole wait (librdkafka's default 500 ms; the embedded cluster always waits it out). The reader is idle
+            // between restores, so the short wait costs a few empty fetches per restore only.
+            FetchWaitMaxMs = RestoreFetchWaitMs,
         };
         return new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => _logger.ClientLog(ClientLogLevels.For(m), m.Name, m.Message)).Build();
     }

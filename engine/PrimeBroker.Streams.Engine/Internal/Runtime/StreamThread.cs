@@ -20,7 +20,7 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// commit aborts the transaction and rolls every task back to its last commit (positions re-sought), so the next
 /// attempt reprocesses exactly the uncommitted records. Rebalances: <see cref="RebalanceHandler"/> (the callbacks
 /// commit, suspend or close, and queue; they never restore); the loop starts one queued task per round
-/// (<see cref="StartPendingTask"/>). Transaction failures: <see cref="TransactionRecovery"/>.
+/// (<see cref="StartPendingTasks"/>). Transaction failures: <see cref="TransactionRecovery"/>.
 /// </remarks>
 internal sealed class StreamThread : IDisposable
 {
@@ -127,7 +127,8 @@ internal sealed class StreamThread : IDisposable
     {
         try
         {
-            _consumer = _clients.StreamConsumer(_name, _cooperative, _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
+            _consumer = _clients.StreamConsumer(_name, _cooperative, _config.StaticMembership ? $"{_config.ApplicationId}-{_member}" : null,
+                _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
             _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout, _config.TransactionTimeout, _config.ReadCommittedHidesUncommitted);
             _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
             {
@@ -143,7 +144,7 @@ internal sealed class StreamThread : IDisposable
             {
                 _activity.Loop();
                 RetryParkedTasks();
-                StartPendingTask();
+                StartPendingTasks();
                 PollAndProcess();
                 var now = Environment.TickCount64;
                 Punctuate();
@@ -334,24 +335,41 @@ internal sealed class StreamThread : IDisposable
     }
 
     /// <summary>
-    /// Starts one pending task per loop round (resumed if it was kept across the rebalance, else restored), so the
-    /// consumer is polled between two restores; then resumes its partitions and seeks them to its positions. The
-    /// instance directory hears of the new ownership once every pending task has run.
+    /// Starts pending tasks (resumed if kept across the rebalance, else restored) for at most half a commit interval per
+    /// loop round, so the running tasks are polled and committed between restores; then resumes each started task's
+    /// partitions and seeks them to its positions. The log start and end of every pending task's changelogs are read
+    /// in one request each per round. The instance directory hears of the new ownership once every pending task ran.
     /// </summary>
-    private void StartPendingTask()
+    /// <remarks>One task's restore is not split: a task with a long changelog holds the round for its whole restore.</remarks>
+    private void StartPendingTasks()
     {
         if (!_tasks.HasPending)
         {
             return;
         }
 
+        var started = Environment.TickCount64;
+        var budget = (long)_config.CommitInterval.TotalMilliseconds / 2;
         _positions.ApplyPending();
         _activity.Set("restore");
-        var positions = _tasks.StartNextPending(_consumer, _changelogReader, _environment(_transaction), _positions.PauseAfterAssign, _positions.ResumeAfterAssign);
-        // Resume first, then seek (confluentinc/librdkafka#2190: a pause that closely follows an assignment can drop the
-        // assigned offset; seeking after the resume is the documented remedy).
-        _positions.ApplyPending();
-        _positions.SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+        _tasks.PrefetchChangelogOffsets(_changelogReader);
+        try
+        {
+            do
+            {
+                var positions = _tasks.StartNextPending(_consumer, _changelogReader, _environment(_transaction), _positions.PauseAfterAssign, _positions.ResumeAfterAssign);
+                // Resume first, then seek (confluentinc/librdkafka#2190: a pause that closely follows an assignment can drop
+                // the assigned offset; seeking after the resume is the documented remedy).
+                _positions.ApplyPending();
+                _positions.SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
+            }
+            while (_tasks.HasPending && Environment.TickCount64 - started < budget);
+        }
+        finally
+        {
+            _changelogReader.ForgetPrefetched();
+        }
+
         if (!_tasks.HasPending)
         {
             _directory?.Announce(_member, _tasks.OwnedPartitions);

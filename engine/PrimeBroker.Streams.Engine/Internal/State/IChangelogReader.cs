@@ -32,6 +32,20 @@ internal interface IChangelogReader
     /// <summary>How long <see cref="WaitForStableOffset"/> waits at most, for error messages.</summary>
     TimeSpan StableOffsetTimeout { get; }
 
+    /// <summary>
+    /// Reads the log start and read_uncommitted end of all <paramref name="partitions"/> at once (one request each for
+    /// all of them) and answers the next <see cref="LogStartOffset"/> and <see cref="LogEndOffset"/> of each partition
+    /// from that, once, until <see cref="ForgetPrefetched"/>. A reader that asks per partition anyway ignores it.
+    /// </summary>
+    void Prefetch(IReadOnlyCollection<(string Topic, int Partition)> partitions)
+    {
+    }
+
+    /// <summary>Drops what <see cref="Prefetch"/> read and was not asked for, so later answers are read anew.</summary>
+    void ForgetPrefetched()
+    {
+    }
+
     /// <summary>The records from <paramref name="fromOffset"/> (inclusive) to <paramref name="toOffset"/> (exclusive) that
     /// a reader of this isolation sees, in offset order; lazily, so a caller can hold a bounded part of them.</summary>
     IEnumerable<ChangelogRecord> Read(string topic, int partition, long fromOffset, long toOffset);

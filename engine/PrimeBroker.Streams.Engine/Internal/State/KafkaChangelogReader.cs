@@ -18,8 +18,13 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
 {
     private static readonly TimeSpan s_stablePollInterval = TimeSpan.FromMilliseconds(50);
 
+    // Short: between two polls the reader checks whether its position reached the end offset.
+    private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(10);
+
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly TimeSpan _timeout;
+    private readonly Dictionary<TopicPartition, long> _starts = new();
+    private readonly Dictionary<TopicPartition, long> _ends = new();
     private IAdminClient? _admin;
 
     /// <param name="consumer">A read_committed consumer outside the group; disposed with this reader.</param>
@@ -41,22 +46,61 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     public TimeSpan StableOffsetTimeout { get; }
 
     public long LogStartOffset(string topic, int partition) =>
-        _consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), _timeout).Low.Value;
+        _starts.Remove(new TopicPartition(topic, partition), out var start)
+            ? start
+            : _consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), _timeout).Low.Value;
 
     public long LogEndOffset(string topic, int partition)
     {
-        _admin ??= new DependentAdminClientBuilder(_consumer.Handle).Build();
         var tp = new TopicPartition(topic, partition);
-        var result = _admin.ListOffsetsAsync(
-            [new TopicPartitionOffsetSpec { TopicPartition = tp, OffsetSpec = OffsetSpec.Latest() }],
-            new ListOffsetsOptions { IsolationLevel = IsolationLevel.ReadUncommitted, RequestTimeout = _timeout }).GetAwaiter().GetResult();
-        var info = result.ResultInfos.Single(r => r.TopicPartitionOffsetError.TopicPartition == tp).TopicPartitionOffsetError;
-        if (info.Error.IsError)
+        return _ends.Remove(tp, out var end) ? end : ListOffsets([tp], OffsetSpec.Latest())[tp];
+    }
+
+    public void Prefetch(IReadOnlyCollection<(string Topic, int Partition)> partitions)
+    {
+        ForgetPrefetched();
+        var tps = partitions.Select(p => new TopicPartition(p.Topic, p.Partition)).Distinct().ToList();
+        if (tps.Count == 0)
         {
-            throw new KafkaException(info.Error);
+            return;
         }
 
-        return info.Offset.Value;
+        foreach (var (tp, offset) in ListOffsets(tps, OffsetSpec.Earliest()))
+        {
+            _starts[tp] = offset;
+        }
+
+        foreach (var (tp, offset) in ListOffsets(tps, OffsetSpec.Latest()))
+        {
+            _ends[tp] = offset;
+        }
+    }
+
+    public void ForgetPrefetched()
+    {
+        _starts.Clear();
+        _ends.Clear();
+    }
+
+    /// <summary>One ListOffsets request (read_uncommitted) for every partition of <paramref name="partitions"/>.</summary>
+    private Dictionary<TopicPartition, long> ListOffsets(IReadOnlyList<TopicPartition> partitions, OffsetSpec spec)
+    {
+        _admin ??= new DependentAdminClientBuilder(_consumer.Handle).Build();
+        var result = _admin.ListOffsetsAsync(
+            partitions.Select(tp => new TopicPartitionOffsetSpec { TopicPartition = tp, OffsetSpec = spec }),
+            new ListOffsetsOptions { IsolationLevel = IsolationLevel.ReadUncommitted, RequestTimeout = _timeout }).GetAwaiter().GetResult();
+        var offsets = new Dictionary<TopicPartition, long>();
+        foreach (var info in result.ResultInfos.Select(r => r.TopicPartitionOffsetError))
+        {
+            if (info.Error.IsError)
+            {
+                throw new KafkaException(info.Error);
+            }
+
+            offsets[info.TopicPartition] = info.Offset.Value;
+        }
+
+        return offsets;
     }
 
     public long WaitForStableOffset(string topic, int partition, long offset)
@@ -88,11 +132,26 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         try
         {
             var deadline = DateTime.UtcNow + _timeout;
+            // The position is trusted once it belongs to this read: after a record came, or once it differs from what
+            // it was right after the assignment (a position left from an earlier read of the same partition).
+            var assigned = _consumer.Position(tp).Value;
+            var live = false;
             while (true)
             {
-                var result = _consumer.Consume(TimeSpan.FromMilliseconds(200));
+                var result = _consumer.Consume(s_pollInterval);
                 if (result is null)
                 {
+                    // The end offset was read before the restore began, so the read ends when the position reaches it,
+                    // with no partition-EOF event (that needs one more fetch at the log end, which the embedded cluster
+                    // answers only after the full fetch wait). The position moves past transaction control records,
+                    // which take offsets but are never returned.
+                    var position = _consumer.Position(tp).Value;
+                    live |= position != assigned;
+                    if (live && position >= toOffset)
+                    {
+                        yield break;
+                    }
+
                     if (DateTime.UtcNow > deadline)
                     {
                         throw new TimeoutException($"Restoring {tp} stalled before offset {toOffset} (position {_consumer.Position(tp)}); " +
@@ -103,9 +162,9 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
                 }
 
                 deadline = DateTime.UtcNow + _timeout;
+                live = true;
                 if (result.IsPartitionEOF)
                 {
-                    // Transaction control records take offsets but are never returned: the end can be an EOF only.
                     if (result.Offset.Value >= toOffset)
                     {
                         yield break;

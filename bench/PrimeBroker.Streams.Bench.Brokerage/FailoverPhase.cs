@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Confluent.SchemaRegistry;
+using PrimeBroker.Streams.Brokerage;
+using PrimeBroker.Streams.Contracts;
+using PrimeBroker.Streams.Engine;
+using PrimeBroker.Streams.Serialization;
+
+namespace PrimeBroker.Streams.Bench.Brokerage;
+
+/// <summary>
+/// (4) Failover: a <c>dev-cluster</c> process and three <c>run</c> processes of the host program with their own state
+/// directories, the trade generator at a fixed rate, and three events in turn: (a) SIGKILL one instance; (b) start it
+/// again; (c) a rolling graceful restart (SIGTERM, start again, wait until settled) of all three. Per event: the longest
+/// time a trade-events partition went without a new position, for partitions that kept their owner and for partitions
+/// that moved; changelog records each instance restored; p99 trade -> position latency of the trades sent during the
+/// event; afterwards every position and ledger total against the oracle.
+/// </summary>
+/// <remarks>
+/// Outputs are timed when a consumer reads them. On the embedded cluster a consumer sees records before their
+/// transaction commits (the commit follows within one commit interval), so a position read marks its trade as processed
+/// and about to commit; the same instant is used for gaps and latency. Repeats of a killed owner's uncommitted outputs
+/// are dropped by origin (<see cref="OutputCollector"/>). A partition gets about rate/20 trades per second, so the
+/// gaps include the input's own spacing: the "no event" row measures that floor.
+/// </remarks>
+internal static class FailoverPhase
+{
+    public sealed record EventResult(string Name, double RecoveredSeconds, int Stayed, double StayedMaxGapMs, int Moved, double MovedMaxGapMs,
+        string Restored, double P99Ms, int Trades);
+
+    public sealed record Result(IReadOnlyList<EventResult> Events, DayVerifier.Outcome? Outcome, long Repeats, bool Ok, string Check);
+
+    private sealed record Window(string Name, long From, long To, Dictionary<int, int> OwnerBefore, string Restored, double RecoveredSeconds);
+
+    public static async Task<Result> RunAsync(BrokerageBenchOptions options, TextWriter log)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "pbs-bench-failover-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        var instances = new RunInstance?[3];
+        RunInstance? cluster = null;
+        try
+        {
+            cluster = RunInstance.Start("dev-cluster", directory, ["dev-cluster", "--Logging:LogLevel:Default=Warning"]);
+            var connection = DevClusterFile.WaitFor(directory, TimeSpan.FromSeconds(120), cluster);
+            using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = connection.SchemaRegistryUrl });
+            var catalog = new InstrumentCatalog(options.Instruments);
+            catalog.Seed(connection.BootstrapServers, InstrumentCatalog.SerializerFor(registry));
+            var tradeSubTopology = BrokerageEnvironment.TradeSubTopology(BrokerageTopology.Build(new BrokerageOptions(), registry));
+            var partitions = BrokerageEnvironment.TradePartitions;
+            var flow = new TradeFlow(options with { Accounts = options.FailoverAccounts }, catalog, partitions,
+                TradeEventSerdes.ForTradeEvents(registry).Serializer, options.Seed + 5);
+            var chunk = flow.Next(options.FailoverRate * 1800, releaseHeldBack: false);
+            log.WriteLine($"failover: {options.FailoverAccounts:N0} accounts at {options.FailoverRate} trades/s; three run instances in {directory}" +
+                          (options.FailoverRunArgs.Count > 0 ? $" with {string.Join(' ', options.FailoverRunArgs)}" : " with the host's defaults"));
+
+            var ports = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+            RunInstance StartRun(int i) => RunInstance.Start($"run-{i}", directory,
+            [
+                "run", "--application-server", $"127.0.0.1:{ports[i]}", "--urls", $"http://127.0.0.1:{ports[i]}",
+                "--state-dir", Path.Combine(directory, $"state-{i}"), "--threads", "1", "--Logging:LogLevel:Default=Warning",
+                .. options.FailoverRunArgs,
+            ]);
+            for (var i = 0; i < 3; i++)
+            {
+                instances[i] = StartRun(i);
+            }
+
+            var partitionOfAccount = new Dictionary<string, int>(StringComparer.Ordinal);
+            var lastArrival = new long[partitions];
+            using var collector = new OutputCollector(connection.BootstrapServers, registry, dropRepeats: true, onPosition: (position, ticks) =>
+            {
+                if (!partitionOfAccount.TryGetValue(position.accountId, out var partition))
+                {
+                    partitionOfAccount[position.accountId] = partition = Partitioning.ForKey(Encoding.UTF8.GetBytes(position.accountId), partitions);
+                }
+
+                Volatile.Write(ref lastArrival[partition], ticks);
+            });
+            using var watch = new OwnershipWatch(ports, tradeSubTopology);
+            using var sender = new Sender(connection.BootstrapServers);
+            using var stopSending = new CancellationTokenSource();
+            var produceTicks = new long[chunk.Count];
+            var sending = new Thread(() => sender.Send(chunk, options.FailoverRate, produceTicks, stop: stopSending.Token)) { Name = "sender", IsBackground = true };
+
+            var alive = new[] { true, true, true };
+            if (!await SettleAsync(watch, alive, lastArrival, partitions, options.FailoverSettle, "the three instances to start", instances, log))
+            {
+                throw new TimeoutException("the three run instances did not start; see their logs.");
+            }
+
+            sending.Start();
+            log.WriteLine("failover: all three instances run; sending");
+            if (!await SettleAsync(watch, alive, lastArrival, partitions, options.FailoverSettle, "first outputs", instances, log))
+            {
+                throw new TimeoutException("no outputs from every partition; see the run logs.");
+            }
+
+            var windows = new List<Window>();
+            var quiet = Stopwatch.GetTimestamp();
+            await Task.Delay(TimeSpan.FromSeconds(15));
+            windows.Add(new Window("no event (input spacing)", quiet, Stopwatch.GetTimestamp(), Owners(watch, quiet), "-", 0));
+
+            var settledAll = true;
+            async Task EventAsync(string name, Func<Task<bool>> action)
+            {
+                if (!settledAll)
+                {
+                    log.WriteLine($"failover: {name}: skipped (the event before did not settle)");
+                    return;
+                }
+
+                var from = Stopwatch.GetTimestamp();
+                var owners = Owners(watch, from);
+                var restoredBefore = new long[3];
+                for (var i = 0; i < 3; i++)
+                {
+                    restoredBefore[i] = alive[i] ? await watch.RestoredRecordsAsync(i) : 0;
+                }
+
+                settledAll = await action();
+                var recovered = settledAll ? Stopwatch.GetElapsedTime(from).TotalSeconds : double.PositiveInfinity;
+                await Task.Delay(TimeSpan.FromSeconds(5));
+                var restored = new List<string>();
+                for (var i = 0; i < 3; i++)
+                {
+                    // A counter below its value at the start belongs to a process started during the event.
+                    var now = alive[i] ? await watch.RestoredRecordsAsync(i) : 0;
+                    restored.Add(alive[i] ? $"run-{i} {(now >= restoredBefore[i] ? now - restoredBefore[i] : now):N0}" : $"run-{i} killed");
+                }
+
+                windows.Add(new Window(name, from, Stopwatch.GetTimestamp(), owners, string.Join(", ", restored), recovered));
+                log.WriteLine($"failover: {name}: {(settledAll ? $"settled after {recovered:0.0} s" : "did not settle")}; restored {string.Join(", ", restored)}");
+            }
+
+            await EventAsync("(a) SIGKILL run-2", async () =>
+            {
+                instances[2]!.KillHard();
+                alive[2] = false;
+                return await SettleAsync(watch, alive, lastArrival, partitions, options.FailoverSettle, "the survivors to take over", instances, log);
+            });
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            await EventAsync("(b) restart run-2", async () =>
+            {
+                instances[2]!.Dispose();
+                instances[2] = StartRun(2);
+                alive[2] = true;
+                return await SettleAsync(watch, alive, lastArrival, partitions, options.FailoverSettle, "run-2 to rejoin", instances, log);
+            });
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            await EventAsync("(c) rolling graceful restart", async () =>
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    alive[i] = false;
+                    if (!instances[i]!.StopGracefully(TimeSpan.FromSeconds(60)))
+                    {
+                        log.WriteLine($"failover: run-{i} did not stop within 60 s of SIGTERM and was killed");
+                    }
+
+                    instances[i]!.Dispose();
+                    instances[i] = StartRun(i);
+                    alive[i] = true;
+                    if (!await SettleAsync(watch, alive, lastArrival, partitions, options.FailoverSettle, $"run-{i} to rejoin", instances, log))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            });
+
+            await stopSending.CancelAsync();
+            sending.Join();
+            sender.Flush();
+            var sends = (int)sender.Sent;
+            chunk.RunOracle(sends);
+            var applied = chunk.AppliedSend.Count(s => s >= 0);
+            log.WriteLine($"failover: {sends:N0} sends ({applied:N0} trades applied by the oracle); reading the rest of the outputs ...");
+            var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (long)options.FailoverSettle.TotalSeconds;
+            while (collector.Error is null && Stopwatch.GetTimestamp() < deadline &&
+                   (collector.CountOf(PrimeBrokerTopics.PositionEvents) < applied || collector.CountOf(PrimeBrokerTopics.LedgerEvents) < applied ||
+                    collector.CountOf(PrimeBrokerTopics.SettlementEvents) < applied))
+            {
+                await Task.Delay(100);
+            }
+
+            await Task.Delay(1000); // anything beyond the expected counts (a duplicate) has had time to arrive
+            collector.Stop();
+            var outcome = collector.Error is null ? DayVerifier.Verify(chunk, collector) : null;
+            var events = windows.Select(w => Measure(w, chunk, collector, produceTicks, watch)).ToList();
+            var check = collector.Error ?? $"outputs: {outcome!.Positions:N0} position changes, {outcome.LedgerEntries:N0} ledger entries, {outcome.Settlements:N0} settlements " +
+                $"({collector.Repeats:N0} repeats of uncommitted outputs dropped by origin), {outcome.DeadLetters} dead letters; " +
+                $"ledger {string.Join(", ", outcome.ByCurrency.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value.Debits:N2}"))}; " +
+                $"{(outcome.Ok ? "every position and ledger total equals the oracle" : $"{outcome.Failures.Count} failures")}";
+            return new Result(events, outcome, collector.Repeats, settledAll && outcome is { Ok: true }, check);
+        }
+        finally
+        {
+            foreach (var instance in instances)
+            {
+                instance?.Dispose();
+            }
+
+            cluster?.StopGracefully(TimeSpan.FromSeconds(10));
+            cluster?.Dispose();
+            log.WriteLine($"failover: logs of every process in {directory}");
+        }
+    }
+
+    /// <summary>Prints the table of <paramref name="result"/>.</summary>
+    public static void Print(TextWriter log, Result result, BrokerageBenchOptions options)
+    {
+        log.WriteLine($"Failover ({options.FailoverRate} trades/s over {options.FailoverAccounts:N0} accounts, 3 run instances" +
+                      (options.FailoverRunArgs.Count > 0 ? $", {string.Join(' ', options.FailoverRunArgs)}" : ", host defaults") + "):");
+        log.WriteLine($"{"event",-30} | {"settled",8} | {"kept: n, longest gap",22} | {"moved: n, longest gap",22} | {"p99 latency",11} | restored changelog records");
+        foreach (var e in result.Events)
+        {
+            log.WriteLine($"{e.Name,-30} | {(double.IsPositiveInfinity(e.RecoveredSeconds) ? $"> {options.FailoverSettle.TotalSeconds:0} s" : e.RecoveredSeconds > 0 ? $"{e.RecoveredSeconds:0.0} s" : "-"),8} | " +
+                          $"{(e.Stayed > 0 ? $"{e.Stayed,2}, {e.StayedMaxGapMs,8:N0} ms" : "-"),22} | {(e.Moved > 0 ? $"{e.Moved,2}, {e.MovedMaxGapMs,8:N0} ms" : "-"),22} | " +
+                          $"{e.P99Ms,8:N0} ms | {e.Restored}");
+        }
+
+        log.WriteLine($"check: {result.Check}");
+        foreach (var failure in result.Outcome?.Failures ?? [])
+        {
+            log.WriteLine($"FAILED CHECK {failure}");
+        }
+    }
+
+    private static EventResult Measure(Window window, TradeChunk chunk, OutputCollector collector, long[] produceTicks, OwnershipWatch watch)
+    {
+        var partitions = chunk.Flow.Partitions;
+        var arrivals = Enumerable.Range(0, partitions).Select(_ => new List<long>()).ToArray();
+        var latencies = new List<double>();
+        for (var i = 0; i < collector.Positions.Count; i++)
+        {
+            var position = collector.Positions[i];
+            var trade = int.Parse(position.tradeId.AsSpan(1), NumberStyles.Integer, CultureInfo.InvariantCulture) - chunk.FirstTrade;
+            var emit = trade >= 0 && trade < chunk.EmitSend.Length ? chunk.EmitSend[trade] : -1;
+            if (emit < 0)
+            {
+                continue;
+            }
+
+            arrivals[chunk.Partition[emit]].Add(collector.PositionArrivals[i]);
+            if (produceTicks[emit] >= window.From && produceTicks[emit] <= window.To)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(produceTicks[emit], collector.PositionArrivals[i]).TotalMilliseconds);
+            }
+        }
+
+        var during = watch.OwnersBetween(window.From, window.To);
+        double stayedGap = 0, movedGap = 0;
+        int stayed = 0, moved = 0;
+        for (var p = 0; p < partitions; p++)
+        {
+            var sorted = arrivals[p].Order().ToList();
+            var previous = sorted.LastOrDefault(a => a <= window.From, window.From);
+            var longest = 0.0;
+            foreach (var a in sorted.Where(a => a > window.From && a <= window.To))
+            {
+                longest = Math.Max(longest, Stopwatch.GetElapsedTime(previous, a).TotalMilliseconds);
+                previous = a;
+            }
+
+            longest = Math.Max(longest, Stopwatch.GetElapsedTime(previous, window.To).TotalMilliseconds);
+            var kept = window.OwnerBefore.TryGetValue(p, out var owner) && during.TryGetValue(p, out var owners) && owners.SetEquals([owner]);
+            if (kept)
+            {
+                stayed++;
+                stayedGap = Math.Max(stayedGap, longest);
+            }
+            else
+            {
+                moved++;
+                movedGap = Math.Max(movedGap, longest);
+            }
+        }
+
+        latencies.Sort();
+        var p99 = latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)];
+        return new EventResult(window.Name, window.RecoveredSeconds, stayed, stayedGap, moved, movedGap, window.Restored, p99, latencies.Count);
+    }
+
+    /// <summary>Which instance ran each trade partition at the latest sample up to <paramref name="at"/> (last 2 s).</summary>
+    private static Dictionary<int, int> Owners(OwnershipWatch watch, long at)
+    {
+        var owners = new Dictionary<int, int>();
+        foreach (var (partition, set) in watch.OwnersBetween(at - 2 * Stopwatch.Frequency, at))
+        {
+            if (set.Count == 1)
+            {
+                owners[partition] = set.First();
+            }
+        }
+
+        return owners;
+    }
+
+    /// <summary>Waits until every live instance reports Running, together they run every trade partition, and each
+    /// partition had a new position since then (or, before the sender starts, only the first two).</summary>
+    /// <returns>False when it did not happen within <paramref name="timeout"/> (the state of every instance is logged).</returns>
+    private static async Task<bool> SettleAsync(OwnershipWatch watch, bool[] alive, long[] lastArrival, int partitions, TimeSpan timeout, string what,
+        RunInstance?[] instances, TextWriter log)
+    {
+        var started = Stopwatch.GetTimestamp();
+        long? coveredAt = null;
+        var needOutputs = what != "the three instances to start";
+        while (true)
+        {
+            var covered = new HashSet<int>();
+            var running = true;
+            for (var i = 0; i < alive.Length; i++)
+            {
+                if (!alive[i])
+                {
+                    continue;
+                }
+
+                if (watch.Latest(i, started) is not { } latest || latest.Status != "Running" || latest.Running.Count == 0 || instances[i]!.HasExited)
+                {
+                    running = false;
+                    break;
+                }
+
+                covered.UnionWith(latest.Running);
+            }
+
+            if (running && covered.Count == partitions)
+            {
+                coveredAt ??= Stopwatch.GetTimestamp();
+                if (!needOutputs || Enumerable.Range(0, partitions).All(p => Volatile.Read(ref lastArrival[p]) > coveredAt))
+                {
+                    return true;
+                }
+            }
+            else
+            {
+                coveredAt = null;
+            }
+
+            if (Stopwatch.GetElapsedTime(started) > timeout)
+            {
+                log.WriteLine($"failover: no {what} within {timeout.TotalSeconds:0} s " +
+                    $"({string.Join("; ", Enumerable.Range(0, alive.Length).Select(i => $"run-{i}: {(alive[i] ? watch.Latest(i, started) is { } l ? $"{l.Status}, {l.Running.Count} trade tasks running" : "no answer" : "down")}"))}).");
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

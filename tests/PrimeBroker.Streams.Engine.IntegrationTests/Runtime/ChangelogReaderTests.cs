@@ -1,0 +1,99 @@
+using System.Text;
+using Confluent.Kafka;
+using PrimeBroker.Streams.Engine.Embedded;
+using PrimeBroker.Streams.Engine.Internal.State;
+using PrimeBroker.Streams.Engine.IntegrationTests.Support;
+
+namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
+
+/// <summary>
+/// The restore reader on the embedded cluster: a read ends when the consumer's position reaches the end offset read
+/// before it began, with no partition-EOF event, when that end is a commit's control record and the owner that wrote
+/// the log is gone (nothing follows). The consumer here raises no EOF events at all, so a reader
+/// that waited for one would run into its stall timeout and throw.
+/// </summary>
+public sealed class ChangelogReaderTests
+{
+    [Fact]
+    public async Task ARestoreWhoseEndOffsetWasReadBeforeTheOwnerDiedStillEnds()
+    {
+        await using var cluster = EmbeddedKafkaCluster.Start();
+        var topic = ClusterProbe.UniqueTopic("changelog");
+        cluster.CreateTopic(topic, partitions: 1, replicationFactor: 3);
+
+        // The owner commits one transaction of 5 records; its commit's control record is the log's last offset.
+        using (var owner = TransactionalProducer(cluster.BootstrapServers, "owner-1"))
+        {
+            owner.BeginTransaction();
+            for (var i = 0; i < 5; i++)
+            {
+                owner.Produce(new TopicPartition(topic, 0), new Message<byte[], byte[]> { Key = Bytes($"k{i}"), Value = Bytes($"v{i}") });
+            }
+
+            owner.CommitTransaction();
+        }
+
+        using var reader = new KafkaChangelogReader(RestoreConsumer(cluster.BootstrapServers), timeout: TimeSpan.FromSeconds(20));
+        reader.Prefetch([(topic, 0)]);
+        var start = reader.LogStartOffset(topic, 0);
+        var end = reader.LogEndOffset(topic, 0);
+        Assert.True(end >= 6, $"five records and a control record make the end at least 6, got {end}");
+
+        // The owner is gone (it wrote nothing after its commit): no record follows the control record, so nothing but the
+        // position can tell the reader it reached the end.
+        var read = reader.Read(topic, 0, start, end).ToList();
+
+        Assert.Equal(["k0", "k1", "k2", "k3", "k4"], read.Select(r => Encoding.UTF8.GetString(r.Key)));
+        Assert.All(read, r => Assert.True(r.Offset < end));
+
+        // The read before is over: a second read of the same range ends the same way (the reader was unassigned).
+        Assert.Equal(5, reader.Read(topic, 0, start, end).Count());
+    }
+
+    [Fact]
+    public async Task AReadOverOnlyTheOwnCommitsControlRecordEndsEmpty()
+    {
+        await using var cluster = EmbeddedKafkaCluster.Start();
+        var topic = ClusterProbe.UniqueTopic("changelog");
+        cluster.CreateTopic(topic, partitions: 1, replicationFactor: 3);
+        using (var owner = TransactionalProducer(cluster.BootstrapServers, "owner-1"))
+        {
+            owner.BeginTransaction();
+            owner.Produce(new TopicPartition(topic, 0), new Message<byte[], byte[]> { Key = Bytes("k"), Value = Bytes("v") });
+            owner.CommitTransaction();
+        }
+
+        using var reader = new KafkaChangelogReader(RestoreConsumer(cluster.BootstrapServers), timeout: TimeSpan.FromSeconds(20));
+        // One record at offset 0 and the commit's control record at offset 1: a store whose checkpoint says "next is 1"
+        // sees the log end one past it; the resume check (TaskManager.IsCurrent) reads that one offset and finds nothing,
+        // and the read ends on the position alone (no record, no EOF event).
+        Assert.Equal(2, reader.LogEndOffset(topic, 0));
+        Assert.Empty(reader.Read(topic, 0, 1, 2));
+    }
+
+    private static IProducer<byte[], byte[]> TransactionalProducer(string bootstrap, string id)
+    {
+        var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            TransactionalId = id + "-" + Guid.NewGuid().ToString("N")[..6],
+            EnableIdempotence = true,
+        }).Build();
+        producer.InitTransactions(TimeSpan.FromSeconds(30));
+        return producer;
+    }
+
+    /// <summary>The engine's restore settings, but no EOF events and librdkafka's default fetch wait.</summary>
+    private static IConsumer<byte[], byte[]> RestoreConsumer(string bootstrap) =>
+        new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "restore-" + Guid.NewGuid().ToString("N")[..6],
+            EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            EnablePartitionEof = false,
+        }).Build();
+
+    private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+}
