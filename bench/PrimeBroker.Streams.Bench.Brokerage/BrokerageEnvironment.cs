@@ -82,9 +82,10 @@ internal sealed class BrokerageEnvironment : IAsyncDisposable
             CommitInterval = commitInterval,
             ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2,
             TopicProvisioner = Cluster.CreateTopicProvisioner(),
-            ClientConfig = fetchWaitMaxMs is { } wait
-                ? new Dictionary<string, string> { ["fetch.wait.max.ms"] = wait.ToString(CultureInfo.InvariantCulture) }
-                : new Dictionary<string, string>(),
+            MinCommitInterval = TimeSpan.FromMilliseconds(options.MinCommitMs),
+            // The host's settings for an embedded cluster (host/README.md, "Latency settings per cluster kind").
+            FetchWaitMax = fetchWaitMaxMs is { } wait ? TimeSpan.FromMilliseconds(wait) : null,
+            TransactionalGroupOffsets = false,
         };
         App = new StreamsApplication(topology, config);
         await App.StartAsync();

@@ -19,7 +19,7 @@ internal static class DayPhase
     public static async Task<Result> RunAsync(BrokerageBenchOptions options, int rate, TextWriter log)
     {
         await using var environment = await BrokerageEnvironment.CreateAsync(options);
-        await environment.StartApplicationAsync(options, options.DayCommitInterval, fetchWaitMaxMs: null);
+        await environment.StartApplicationAsync(options, options.DayCommitInterval, options.FetchWaitMaxMs);
         var flow = environment.NewFlow(options, options.Seed + 4);
         var generation = Stopwatch.StartNew();
         var chunk = flow.Next(options.DayTrades, releaseHeldBack: true);

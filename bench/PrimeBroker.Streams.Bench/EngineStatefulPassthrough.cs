@@ -34,6 +34,8 @@ internal static class EngineStatefulPassthrough
             NumStreamThreads = 1,
             ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2,
             TopicProvisioner = cluster.CreateTopicProvisioner(),
+            // The host's setting for an embedded cluster, which stores no transactional offsets (host/README.md).
+            TransactionalGroupOffsets = false,
             ClientConfig = fetchWaitMaxMs is { } wait ? new Dictionary<string, string> { ["fetch.wait.max.ms"] = wait.ToString(CultureInfo.InvariantCulture) } : new Dictionary<string, string>(),
         };
 

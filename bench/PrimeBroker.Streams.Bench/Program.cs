@@ -67,7 +67,10 @@ try
     {
         raw.Add(Report(round, await Contend("a", round, trackLatency: false)));
         engine.Add(Report(round, await Contend("b", round, trackLatency: false)));
-        streamiz.Add(Report(round, await Contend("c", round, trackLatency: false)));
+        if (options.Streamiz)
+        {
+            streamiz.Add(Report(round, await Contend("c", round, trackLatency: false)));
+        }
     }
 
     var latency = new List<RunResult>();
@@ -77,7 +80,10 @@ try
         Console.WriteLine($"paced phase: {options.LatencyRate:N0} records/s for {options.LatencyDuration.TotalSeconds:0} s per contender, once each");
         latency.Add(Report(0, await Contend("a", 0, trackLatency: true)));
         latency.Add(Report(0, await Contend("b", 0, trackLatency: true)));
-        latency.Add(Report(0, await Contend("c", 0, trackLatency: true)));
+        if (options.Streamiz)
+        {
+            latency.Add(Report(0, await Contend("c", 0, trackLatency: true)));
+        }
     }
 
     PrintSummary(raw, engine, streamiz, latency);
@@ -185,7 +191,7 @@ static void PrintSummary(List<RunResult> raw, List<RunResult> engine, List<RunRe
     Console.WriteLine("|---|---|---|---|---|---|---|");
     for (var i = 0; i < raw.Count; i++)
     {
-        Row($"{i + 1}", raw[i].RecordsPerSecond, engine[i].RecordsPerSecond, streamiz[i].RecordsPerSecond);
+        Row($"{i + 1}", raw[i].RecordsPerSecond, engine[i].RecordsPerSecond, i < streamiz.Count ? streamiz[i].RecordsPerSecond : double.NaN);
     }
 
     Row("median", a, b, c);
