@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using PrimeBroker.Streams.Bench;
@@ -119,14 +120,21 @@ async Task<RunResult> Contend(string contender, int round, bool trackLatency)
         if (!trackLatency)
         {
             workload.Preload(cluster.BootstrapServers, input);
-            return contender switch
+            // Process CPU per record (every thread: the contender, librdkafka and the in-process mock cluster): far less
+            // sensitive to other load on the machine than the wall-clock rate.
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var drained = contender switch
             {
                 "a" => await Task.Run(() => RawCopyLoop.Run(cluster.BootstrapServers, input, output, options.Partitions, id, options.CommitInterval, options.Records, probe,
                     tuned: options.RawTuning)),
-                "b" => await EngineStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, options.Records, probe),
+                "b" => await EngineStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, options.Records, probe,
+                    minCommitInterval: options.MinCommitInterval),
                 _ => await StreamizStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, options.StreamizCaching,
                     options.Records, probe),
             };
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            Console.WriteLine($"        cpu {contender}: {cpu.TotalSeconds:0.00} s of process CPU, {cpu.TotalMilliseconds * 1000 / options.Records:0.0} us per record");
+            return drained;
         }
 
         // Paced: start the contender, wait until it owns its partitions, then generate; it ends when all generated records committed.
@@ -137,7 +145,7 @@ async Task<RunResult> Contend(string contender, int round, bool trackLatency)
             "a" => Task.Factory.StartNew(() => RawCopyLoop.Run(cluster.BootstrapServers, input, output, options.Partitions, id, options.CommitInterval, expected, probe,
                 options.FetchWaitMaxMs, () => ready.TrySetResult(), options.RawTuning), TaskCreationOptions.LongRunning),
             "b" => EngineStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, expected, probe, options.FetchWaitMaxMs,
-                () => ready.TrySetResult()),
+                () => ready.TrySetResult(), options.MinCommitInterval),
             _ => StreamizStatefulPassthrough.RunAsync(cluster, input, output, options.Partitions, id, root, options.CommitInterval, options.StreamizCaching, expected, probe,
                 options.FetchWaitMaxMs, () => ready.TrySetResult()),
         };

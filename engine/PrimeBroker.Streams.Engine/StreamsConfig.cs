@@ -108,8 +108,9 @@ public sealed record StreamsConfig
 
     /// <summary>
     /// The commit policy's lower bound: a stream thread whose input is caught up (its last poll found no more records)
-    /// and that has uncommitted work commits once this much time passed since its previous commit ended; while input
-    /// keeps coming it commits every <see cref="CommitInterval"/>. Default 5 ms.
+    /// and that has uncommitted work commits once this much time passed since its previous commit ended (or as long as
+    /// that commit took, if longer: commits never take more than about half of the thread); while input keeps coming it
+    /// commits every <see cref="CommitInterval"/>. Default 5 ms.
     /// </summary>
     /// <remarks>
     /// The trade-off against Kafka Streams' fixed 100 ms interval: under exactly-once a read_committed reader sees an

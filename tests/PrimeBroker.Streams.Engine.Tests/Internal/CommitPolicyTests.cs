@@ -21,10 +21,21 @@ public sealed class CommitPolicyTests
     public void CaughtUpInputCommitsOnceTheMinimumPassedSinceThePreviousCommitEnded()
     {
         var policy = Policy(minMs: 5);
-        policy.Committed(started: 100, ended: 112);
+        policy.Committed(started: 100, ended: 103);
 
-        Assert.False(policy.ShouldCommit(now: 116, hasWork: true, caughtUp: true));
-        Assert.True(policy.ShouldCommit(now: 117, hasWork: true, caughtUp: true));
+        Assert.False(policy.ShouldCommit(now: 107, hasWork: true, caughtUp: true));
+        Assert.True(policy.ShouldCommit(now: 108, hasWork: true, caughtUp: true));
+    }
+
+    [Fact]
+    public void AfterASlowCommitTheGapIsAtLeastAsLongAsThatCommitTook()
+    {
+        var policy = Policy(minMs: 5, maxMs: 100);
+        policy.Committed(started: 100, ended: 140);
+
+        Assert.False(policy.ShouldCommit(now: 179, hasWork: true, caughtUp: true));
+        Assert.True(policy.ShouldCommit(now: 180, hasWork: true, caughtUp: true));
+        Assert.Equal(TimeSpan.FromMilliseconds(20), policy.PollTimeout(160, hasWork: true, TimeSpan.FromMilliseconds(100)));
     }
 
     [Fact]
@@ -51,10 +62,10 @@ public sealed class CommitPolicyTests
     public void PollWaitsNoLongerThanUntilPendingWorkIsDue()
     {
         var policy = Policy(minMs: 5, maxMs: 100);
-        policy.Committed(started: 100, ended: 112);
+        policy.Committed(started: 100, ended: 103);
         var cap = TimeSpan.FromMilliseconds(100);
 
-        Assert.Equal(TimeSpan.FromMilliseconds(3), policy.PollTimeout(114, hasWork: true, cap));
+        Assert.Equal(TimeSpan.FromMilliseconds(3), policy.PollTimeout(105, hasWork: true, cap));
         Assert.Equal(TimeSpan.Zero, policy.PollTimeout(150, hasWork: true, cap));
     }
 

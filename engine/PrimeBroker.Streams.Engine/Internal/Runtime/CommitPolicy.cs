@@ -11,7 +11,8 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// not up to a whole fixed interval later. At high load the input is never caught up, so commits come every
 /// <see cref="MaxMs"/> and carry large batches, as with a fixed interval. In between, the next commit starts when the
 /// previous one ended and the records that arrived meanwhile are processed: the batch grows with the load and the
-/// commit's own cost. With <see cref="MinMs"/> equal to <see cref="MaxMs"/> it is Kafka Streams' fixed interval.
+/// commit's own cost; the gap after a commit is at least as long as that commit took, so commits never take more than
+/// about half of the thread. With <see cref="MinMs"/> equal to <see cref="MaxMs"/> it is Kafka Streams' fixed interval.
 /// </remarks>
 internal sealed class CommitPolicy
 {
@@ -45,7 +46,7 @@ internal sealed class CommitPolicy
     /// <param name="hasWork">Some task has uncommitted input, output or store writes.</param>
     /// <param name="caughtUp">The last poll ended because no more records were ready (not because it hit its batch limit).</param>
     public bool ShouldCommit(long now, bool hasWork, bool caughtUp) =>
-        hasWork && (now - _lastStart >= MaxMs || (caughtUp && now - _lastEnd >= MinMs));
+        hasWork && (now - _lastStart >= MaxMs || (caughtUp && now - _lastEnd >= Gap));
 
     /// <summary>How long the next poll may block waiting for records: until the commit that pending work would be due
     /// for, at most <paramref name="cap"/>.</summary>
@@ -56,9 +57,14 @@ internal sealed class CommitPolicy
             return cap;
         }
 
-        var untilDue = Math.Min(_lastStart + MaxMs, _lastEnd + MinMs) - now;
+        var untilDue = Math.Min(_lastStart + MaxMs, _lastEnd + Gap) - now;
         return TimeSpan.FromMilliseconds(Math.Clamp(untilDue, 0, (long)cap.TotalMilliseconds));
     }
+
+    // The least gap after a commit: the minimum, or as long as the last commit took. Where commits are slow (many tasks
+    // with work, a loaded machine) back-to-back commits would leave the thread little time to process; this keeps
+    // commits to at most about half of it, and costs nothing at low load, where commits are short.
+    private long Gap => Math.Max(MinMs, _lastEnd - _lastStart);
 
     /// <summary>A commit (attempt) ran from <paramref name="started"/> to <paramref name="ended"/>.</summary>
     public void Committed(long started, long ended)
