@@ -53,8 +53,8 @@ internal sealed record BrokerageBenchOptions
     /// <summary>Commit interval of the throughput phase. Default 100 ms (the engine's default under exactly-once).</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Fixed rate of the latency phase, trades/s. Default 2,000.</summary>
-    public int LatencyRate { get; init; } = 2_000;
+    /// <summary>Fixed rates of the latency phase, trades/s, one run each on a fresh cluster. Default 15, 35, 200, 2,000.</summary>
+    public IReadOnlyList<int> LatencyRates { get; init; } = [15, 35, 200, 2_000];
 
     /// <summary>Duration of the latency phase (after the warm-up). Default 20 s.</summary>
     public TimeSpan LatencyDuration { get; init; } = TimeSpan.FromSeconds(20);
@@ -62,13 +62,17 @@ internal sealed record BrokerageBenchOptions
     /// <summary>Leading part of the latency phase left out of the percentiles (JIT, first registry lookups). Default 2 s.</summary>
     public TimeSpan LatencyWarmup { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Commit interval of the latency phase. Default 20 ms: under exactly-once the commit interval is the floor
-    /// of trade-to-position latency, and the default 100 ms alone would spend twice the 50 ms budget.</summary>
-    public TimeSpan LatencyCommitInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>Commit interval (the commit policy's maximum) of the latency phase. Default 100 ms, the engine's default:
+    /// the policy commits sooner whenever the input is caught up.</summary>
+    public TimeSpan LatencyCommitInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>fetch.wait.max.ms of the application's consumer in the latency phase. Default 10 (the mock answers an
-    /// empty Fetch only after the full wait, even when data arrives meanwhile).</summary>
-    public int FetchWaitMaxMs { get; init; } = 10;
+    /// <summary>The commit policy's minimum (<c>StreamsConfig.MinCommitInterval</c>) in every phase. Default 5 (the
+    /// engine's default); equal to the commit interval for a fixed interval.</summary>
+    public int MinCommitMs { get; init; } = 5;
+
+    /// <summary>fetch.wait.max.ms of the application's consumers in every phase. Default 5, the host's setting for an
+    /// embedded cluster (the mock answers an empty Fetch only after the full wait, even when data arrives meanwhile).</summary>
+    public int FetchWaitMaxMs { get; init; } = 5;
 
     /// <summary>Distinct trades of the day's volume. Default 1,000,000 (duplicates come on top).</summary>
     public int DayTrades { get; init; } = 1_000_000;
@@ -95,8 +99,8 @@ internal sealed record BrokerageBenchOptions
         "options: --phases serde,raw,throughput,latency,day,failover (all but failover) --failover-rate N (200) --failover-accounts N (2000) " +
         "--failover-settle-seconds N (300) --failover-run-args \"--Key=value ...\" (none) --accounts N (10000) --instruments N (500) --duplicate-pct X (5) --resend-pct X (2) " +
         "--threads N (1) --raw-records N (300000) --rates N,N,... ascending (1000,2000,5000,10000,15000,...,60000) --step-seconds N (10) " +
-        "--commit-ms N (100) --latency-rate N (2000) --latency-seconds N (20) --latency-warmup-seconds N (2) --latency-commit-ms N (20) " +
-        "--fetch-wait-ms N (10) --day-trades N (1000000) --day-rate N trades/s, 0 = 80% of the sustained rate (0) --day-commit-ms N (1000) --day-linger-ms N (50) --seed N";
+        "--commit-ms N (100) --min-commit-ms N (5) --latency-rates N,N,... (15,35,200,2000) --latency-seconds N (20) --latency-warmup-seconds N (2) --latency-commit-ms N (100) " +
+        "--fetch-wait-ms N (5) --day-trades N (1000000) --day-rate N trades/s, 0 = 80% of the sustained rate (0) --day-commit-ms N (1000) --day-linger-ms N (50) --seed N";
 
     public static BrokerageBenchOptions Parse(string[] args)
     {
@@ -127,7 +131,8 @@ internal sealed record BrokerageBenchOptions
                 "--rates" => options with { Rates = ParseRates(text) },
                 "--step-seconds" => options with { StepDuration = TimeSpan.FromSeconds(Positive(name, text)) },
                 "--commit-ms" => options with { CommitInterval = TimeSpan.FromMilliseconds(Positive(name, text)) },
-                "--latency-rate" => options with { LatencyRate = Positive(name, text) },
+                "--latency-rates" => options with { LatencyRates = ParseRates(text) },
+                "--min-commit-ms" => options with { MinCommitMs = NonNegative(name, text) },
                 "--latency-seconds" => options with { LatencyDuration = TimeSpan.FromSeconds(Positive(name, text)) },
                 "--latency-warmup-seconds" => options with { LatencyWarmup = TimeSpan.FromSeconds(NonNegative(name, text)) },
                 "--latency-commit-ms" => options with { LatencyCommitInterval = TimeSpan.FromMilliseconds(Positive(name, text)) },

@@ -66,7 +66,11 @@ internal sealed class BrokerageEnvironment : IAsyncDisposable
         new(options, Instruments, TradePartitions, TradeEventSerdes.ForTradeEvents(Client).Serializer, seed);
 
     /// <summary>Builds the topology, starts the application and waits until it runs (every task assigned and restored).</summary>
-    public async Task StartApplicationAsync(BrokerageBenchOptions options, TimeSpan commitInterval, int? fetchWaitMaxMs)
+    /// <param name="options">The bench's options.</param>
+    /// <param name="commitInterval">The commit policy's maximum.</param>
+    /// <param name="fetchWaitMaxMs">fetch.wait.max.ms of the application's consumers.</param>
+    /// <param name="minCommitInterval">The commit policy's minimum; null: <see cref="BrokerageBenchOptions.MinCommitMs"/>.</param>
+    public async Task StartApplicationAsync(BrokerageBenchOptions options, TimeSpan commitInterval, int? fetchWaitMaxMs, TimeSpan? minCommitInterval = null)
     {
         var brokerage = new BrokerageOptions();
         brokerage.Validate();
@@ -82,9 +86,10 @@ internal sealed class BrokerageEnvironment : IAsyncDisposable
             CommitInterval = commitInterval,
             ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2,
             TopicProvisioner = Cluster.CreateTopicProvisioner(),
-            ClientConfig = fetchWaitMaxMs is { } wait
-                ? new Dictionary<string, string> { ["fetch.wait.max.ms"] = wait.ToString(CultureInfo.InvariantCulture) }
-                : new Dictionary<string, string>(),
+            MinCommitInterval = minCommitInterval ?? TimeSpan.FromMilliseconds(options.MinCommitMs),
+            // The host's settings for an embedded cluster (host/README.md, "Latency settings per cluster kind").
+            FetchWaitMax = fetchWaitMaxMs is { } wait ? TimeSpan.FromMilliseconds(wait) : null,
+            TransactionalGroupOffsets = false,
         };
         App = new StreamsApplication(topology, config);
         await App.StartAsync();

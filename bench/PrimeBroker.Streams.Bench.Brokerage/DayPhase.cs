@@ -19,7 +19,9 @@ internal static class DayPhase
     public static async Task<Result> RunAsync(BrokerageBenchOptions options, int rate, TextWriter log)
     {
         await using var environment = await BrokerageEnvironment.CreateAsync(options);
-        await environment.StartApplicationAsync(options, options.DayCommitInterval, fetchWaitMaxMs: null);
+        // A fixed interval (minimum = maximum): every commit writes a batch to each partition it touches, and the
+        // embedded cluster's fetches slow down with the number of batches in a partition (see DayCommitInterval).
+        await environment.StartApplicationAsync(options, options.DayCommitInterval, options.FetchWaitMaxMs, minCommitInterval: options.DayCommitInterval);
         var flow = environment.NewFlow(options, options.Seed + 4);
         var generation = Stopwatch.StartNew();
         var chunk = flow.Next(options.DayTrades, releaseHeldBack: true);

@@ -17,21 +17,21 @@ internal static class LatencyPhase
     public sealed record Result(int Rate, double SentRate, TimeSpan CommitInterval, long Count, double P50, double P95, double P99, double Max, long Uncovered,
         long Commits, (double Mean, double P50, double P99) CommitMs, long Aborts, bool Ok, string Check);
 
-    public static async Task<Result> RunAsync(BrokerageBenchOptions options, TextWriter log)
+    public static async Task<Result> RunAsync(BrokerageBenchOptions options, int rate, TextWriter log)
     {
         await using var environment = await BrokerageEnvironment.CreateAsync(options);
         await environment.StartApplicationAsync(options, options.LatencyCommitInterval, options.FetchWaitMaxMs);
         var flow = environment.NewFlow(options, options.Seed + 3);
-        var total = options.LatencyRate * (options.LatencyWarmup + options.LatencyDuration).TotalSeconds;
+        var total = rate * (options.LatencyWarmup + options.LatencyDuration).TotalSeconds;
         var chunk = flow.Next(RawCeilingPhase.UniqueFor(total, options), releaseHeldBack: true);
         chunk.RunOracle();
         var produceTicks = new long[chunk.Count];
-        log.WriteLine($"latency: {chunk.Count:N0} sends at {options.LatencyRate:N0}/s, commit interval {options.LatencyCommitInterval.TotalMilliseconds:0} ms ...");
+        log.WriteLine($"latency: {chunk.Count:N0} sends at {rate:N0}/s, commit interval {options.LatencyCommitInterval.TotalMilliseconds:0} ms ...");
         double sentRate;
         using (var sender = new Sender(environment.Cluster.BootstrapServers))
         {
             var started = Stopwatch.GetTimestamp();
-            sender.Send(chunk, options.LatencyRate, produceTicks);
+            sender.Send(chunk, rate, produceTicks);
             sentRate = chunk.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
             sender.Flush();
         }
@@ -64,7 +64,7 @@ internal static class LatencyPhase
         var ok = uncovered == 0 && aborts == 0 && processed == chunk.Count && histogram.TotalCount > 0;
         var check = $"processed {processed:N0}/{chunk.Count:N0} sends, aborts {aborts}, trades without a covering commit {uncovered}";
         double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) / 1000.0;
-        return new Result(options.LatencyRate, sentRate, options.LatencyCommitInterval, histogram.TotalCount, Ms(50), Ms(95), Ms(99),
+        return new Result(rate, sentRate, options.LatencyCommitInterval, histogram.TotalCount, Ms(50), Ms(95), Ms(99),
             histogram.GetMaxValue() / 1000.0, uncovered, environment.Tracker.Commits, environment.Tracker.CommitDuration(), aborts, ok, check);
     }
 

@@ -54,9 +54,25 @@ foreach (var phase in BrokerageBenchOptions.AllPhases.Where(options.Phases.Conta
                 failed |= results.Throughput.Error is not null || results.Throughput.Aborts > 0 || results.Throughput.InputOutOfRange > 0;
                 break;
             case "latency":
-                results.Latency = await LatencyPhase.RunAsync(options, log);
-                log.WriteLine($"latency: {results.Latency.Check}");
-                failed |= !results.Latency.Ok;
+                foreach (var latencyRate in options.LatencyRates)
+                {
+                    try
+                    {
+                        var latency = await LatencyPhase.RunAsync(options, latencyRate, log);
+                        results.Latency.Add(latency);
+                        log.WriteLine($"latency: {latency.Check}; p50 {latency.P50:0.0} / p95 {latency.P95:0.0} / p99 {latency.P99:0.0} ms, " +
+                                      $"commits {latency.Commits:N0} mean {latency.CommitMs.Mean:0.0} ms; load average {Machine.LoadAverage()}");
+                        failed |= !latency.Ok;
+                    }
+                    catch (Exception ex)
+                    {
+                        // One rate's failure is reported; the other rates still run, each on its own cluster.
+                        log.WriteLine($"latency at {latencyRate}/s: FAILED: {ex.GetType().Name}: {ex.Message}");
+                        results.Errors[$"latency {latencyRate}/s"] = ex.Message;
+                        failed = true;
+                    }
+                }
+
                 break;
             case "day":
                 var rate = options.DayRate > 0 ? options.DayRate

@@ -4,7 +4,9 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 internal sealed class Results
 {
     public const int TargetRate = 20_000;
+    public const int TargetSustainedNow = 10_000;
     public const double TargetP99Ms = 50;
+    public const double TargetCommitMeanMs = 15;
 
     public SerdeProbe.Result? Serde { get; set; }
 
@@ -12,7 +14,7 @@ internal sealed class Results
 
     public ThroughputPhase.Result? Throughput { get; set; }
 
-    public LatencyPhase.Result? Latency { get; set; }
+    public List<LatencyPhase.Result> Latency { get; } = new();
 
     public DayPhase.Result? Day { get; set; }
 
@@ -25,9 +27,9 @@ internal sealed class Results
         log.WriteLine("|---|---|---|---|");
         if (Throughput is { } t)
         {
-            log.WriteLine($"| (1) highest sustained rate, full topology, EOS v2, commit {options.CommitInterval.TotalMilliseconds:0} ms, {options.Threads} thread(s) " +
+            log.WriteLine($"| (1) highest sustained rate, full topology, EOS v2, commit {options.MinCommitMs}..{options.CommitInterval.TotalMilliseconds:0} ms, {options.Threads} thread(s) " +
                           $"| {t.HighestSustained:N0} trades/s (steps: {string.Join(", ", t.Steps.Select(s => $"{s.Rate / 1000.0:0.#}k {(s.Sustained ? "ok" : "no")}"))}) " +
-                          $"| >= {TargetRate:N0} | {Met(t.HighestSustained >= TargetRate && t.Error is null)} |");
+                          $"| >= {TargetRate:N0} (this issue: >= {TargetSustainedNow:N0}) | {Met(t.HighestSustained >= TargetRate && t.Error is null)} |");
             log.WriteLine($"|     commits during the climb: {t.Commits:N0}, duration mean / p50 / p99 | {t.CommitMs.Mean:0.0} / {t.CommitMs.P50:0.0} / {t.CommitMs.P99:0.0} ms | | |");
         }
         else
@@ -45,15 +47,21 @@ internal sealed class Results
             Missing(log, "raw", "(1) raw copy-loop ceiling");
         }
 
-        if (Latency is { } l)
+        foreach (var l in Latency)
         {
-            log.WriteLine($"| (2) trade -> position latency to the commit, {l.Rate:N0} trades/s, commit interval {l.CommitInterval.TotalMilliseconds:0} ms " +
+            log.WriteLine($"| (2) trade -> position latency to the commit, {l.Rate:N0} trades/s, commit interval {options.MinCommitMs}..{l.CommitInterval.TotalMilliseconds:0} ms " +
                           $"| p50 {l.P50:0.0} / p95 {l.P95:0.0} / p99 {l.P99:0.0} ms (max {l.Max:0}, {l.Count:N0} trades) | p99 <= {TargetP99Ms:0} ms | {Met(l.P99 <= TargetP99Ms && l.Ok)} |");
-            log.WriteLine($"|     commits: {l.Commits:N0}, duration mean / p50 / p99 | {l.CommitMs.Mean:0.0} / {l.CommitMs.P50:0.0} / {l.CommitMs.P99:0.0} ms | | |");
+            log.WriteLine($"|     commits: {l.Commits:N0}, duration mean / p50 / p99 | {l.CommitMs.Mean:0.0} / {l.CommitMs.P50:0.0} / {l.CommitMs.P99:0.0} ms | mean <= {TargetCommitMeanMs:0} ms | {Met(l.CommitMs.Mean <= TargetCommitMeanMs)} |");
         }
-        else
+
+        foreach (var (phase, error) in Errors.Where(e => e.Key.StartsWith("latency", StringComparison.Ordinal)))
         {
-            Missing(log, "latency", "(2) latency");
+            log.WriteLine($"| (2) {phase} | FAILED: {error} | | NO |");
+        }
+
+        if (Raw is { } rc)
+        {
+            log.WriteLine($"|     raw EOS copy loop's commits in the same run (SendOffsets + Commit + Begin): {rc.Commits:N0}, mean | {rc.MeanCommitMs:0.0} ms | - | |");
         }
 
         if (Day is { } d)

@@ -21,7 +21,7 @@ internal static class ThroughputPhase
     public static async Task<Result> RunAsync(BrokerageBenchOptions options, TextWriter log)
     {
         await using var environment = await BrokerageEnvironment.CreateAsync(options);
-        await environment.StartApplicationAsync(options, options.CommitInterval, fetchWaitMaxMs: null);
+        await environment.StartApplicationAsync(options, options.CommitInterval, options.FetchWaitMaxMs);
         var flow = environment.NewFlow(options, options.Seed + 2);
         using var sender = new Sender(environment.Cluster.BootstrapServers);
         var steps = new List<Step>();

@@ -23,6 +23,10 @@ internal sealed record BenchOptions
     /// <summary>Commit interval of all contenders. Default 100 ms (the engine's default under exactly-once).</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The engine's commit policy minimum (<c>StreamsConfig.MinCommitInterval</c>); null keeps the engine's
+    /// default, equal to <see cref="CommitInterval"/> gives a fixed interval. Default null.</summary>
+    public TimeSpan? MinCommitInterval { get; init; }
+
     /// <summary>Records/s of the paced latency phase; 0 skips it. Default 20,000.</summary>
     public int LatencyRate { get; init; } = 20_000;
 
@@ -42,13 +46,17 @@ internal sealed record BenchOptions
     /// what the tuning is worth. Default true.</summary>
     public bool RawTuning { get; init; } = true;
 
+    /// <summary>Whether Streamiz runs at all; 0 compares the engine with the raw loop only (Streamiz's rounds time out on a
+    /// heavily loaded machine). Default true.</summary>
+    public bool Streamiz { get; init; } = true;
+
     /// <summary>Run the Streamiz behaviour checks on the embedded cluster instead of the benchmark. Default false.</summary>
     public bool CheckStreamiz { get; init; }
 
     public const string Usage =
         "options: --records N (300000) --partitions N (20) --rounds N (3) --value-bytes N (160) --keys N (10000) " +
-        "--commit-ms N (100) --latency-rate N records/s, 0 = skip (20000) --latency-seconds N (5) --fetch-wait-ms N, paced phase only (10) " +
-        "--streamiz-cache 0|1 (1) --raw-tuning 0|1 (1) --check-streamiz 0|1, run the Streamiz behaviour checks instead (0)";
+        "--commit-ms N (100) --min-commit-ms N, engine only (engine default) --latency-rate N records/s, 0 = skip (20000) --latency-seconds N (5) --fetch-wait-ms N, paced phase only (10) " +
+        "--streamiz 0|1 (1) --streamiz-cache 0|1 (1) --raw-tuning 0|1 (1) --check-streamiz 0|1, run the Streamiz behaviour checks instead (0)";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -75,9 +83,11 @@ internal sealed record BenchOptions
                 "--value-bytes" => options with { ValueBytes = Positive(name, value) },
                 "--keys" => options with { Keys = Positive(name, value) },
                 "--commit-ms" => options with { CommitInterval = TimeSpan.FromMilliseconds(Positive(name, value)) },
+                "--min-commit-ms" => options with { MinCommitInterval = TimeSpan.FromMilliseconds(value >= 0 ? value : throw new ArgumentException($"{name} must be >= 0.")) },
                 "--latency-rate" => options with { LatencyRate = value >= 0 ? value : throw new ArgumentException($"{name} must be >= 0.") },
                 "--fetch-wait-ms" => options with { FetchWaitMaxMs = Positive(name, value) },
                 "--latency-seconds" => options with { LatencyDuration = TimeSpan.FromSeconds(Positive(name, value)) },
+                "--streamiz" => options with { Streamiz = Flag(name, value) },
                 "--streamiz-cache" => options with { StreamizCaching = Flag(name, value) },
                 "--raw-tuning" => options with { RawTuning = Flag(name, value) },
                 "--check-streamiz" => options with { CheckStreamiz = Flag(name, value) },

@@ -18,7 +18,8 @@ internal static class EngineStatefulPassthrough
     public const string Store = "last-seen";
 
     public static async Task<RunResult> RunAsync(EmbeddedKafkaCluster cluster, string input, string output, int partitions, string applicationId,
-        string stateDirectory, TimeSpan commitInterval, long expected, RunProbe probe, int? fetchWaitMaxMs = null, Action? onRunning = null)
+        string stateDirectory, TimeSpan commitInterval, long expected, RunProbe probe, int? fetchWaitMaxMs = null, Action? onRunning = null,
+        TimeSpan? minCommitInterval = null)
     {
         var builder = new StreamsBuilder();
         builder.AddStateStore(Stores.PersistentKeyValueStore(Store, Serdes.String, Serdes.ByteArray));
@@ -34,8 +35,15 @@ internal static class EngineStatefulPassthrough
             NumStreamThreads = 1,
             ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2,
             TopicProvisioner = cluster.CreateTopicProvisioner(),
+            // The host's setting for an embedded cluster, which stores no transactional offsets (host/README.md).
+            TransactionalGroupOffsets = false,
             ClientConfig = fetchWaitMaxMs is { } wait ? new Dictionary<string, string> { ["fetch.wait.max.ms"] = wait.ToString(CultureInfo.InvariantCulture) } : new Dictionary<string, string>(),
         };
+
+        if (minCommitInterval is { } min)
+        {
+            config = config with { MinCommitInterval = min };
+        }
 
         StreamsApplication? app = null;
         using var listener = new MeterListener();

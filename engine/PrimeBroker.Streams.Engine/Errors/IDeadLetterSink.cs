@@ -12,6 +12,7 @@ public interface IDeadLetterSink
     /// <param name="topic">The dead-letter topic, used as is; the engine does not create it.</param>
     /// <param name="key">Key bytes; null for none. The partition is murmur2 of the key (round-robin when null).</param>
     /// <param name="value">Value bytes; null for none.</param>
-    /// <param name="headers">Headers to write (copied); the engine adds its <c>pbs.origin</c> header.</param>
+    /// <param name="headers">Headers to write (copied); the engine adds its <c>pbs.origin</c> header only when the
+    /// topology reads the topic back (a repartition topic).</param>
     void Send(string topic, byte[]? key, byte[]? value, Headers headers);
 }

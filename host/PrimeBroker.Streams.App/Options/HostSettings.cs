@@ -63,6 +63,11 @@ internal sealed class StreamsOptions
     /// <summary>Commit interval; the floor of trade-to-position latency under exactly-once. Default 100 ms.</summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Least time between the end of a commit and the start of the next when the input is caught up (the
+    /// engine's <see cref="StreamsConfig.MinCommitInterval"/>: commit as soon as the input is caught up, at the latest
+    /// every <see cref="CommitInterval"/>). Default 5 ms; equal to <see cref="CommitInterval"/> for a fixed interval.</summary>
+    public TimeSpan MinCommitInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Group session timeout: how long a killed instance keeps its partitions. Default per cluster kind
     /// (<c>GroupDefaults</c>): 3 s on the embedded cluster, 6 s on a real one.</summary>
     public TimeSpan? SessionTimeout { get; set; }
@@ -120,6 +125,11 @@ internal sealed class StreamsOptions
         else if (HeartbeatInterval >= SessionTimeout)
         {
             yield return $"{Section}:{nameof(HeartbeatInterval)} must be below {nameof(SessionTimeout)}.";
+        }
+
+        if (MinCommitInterval < TimeSpan.Zero)
+        {
+            yield return $"{Section}:{nameof(MinCommitInterval)} must not be negative.";
         }
 
         if (ReplicationFactor < 1)

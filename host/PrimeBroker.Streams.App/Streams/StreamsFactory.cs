@@ -22,6 +22,7 @@ internal static class StreamsFactory
         var connection = services.GetRequiredService<ClusterConnection>();
         var topology = BrokerageTopology.Build(brokerage, services.GetRequiredService<ISchemaRegistryClient>(),
             services.GetRequiredService<BrokerageServices>());
+        var latency = ClusterLatencyDefaults.For(connection.IsRealCluster);
         var config = new StreamsConfig
         {
             ApplicationId = streams.ApplicationId,
@@ -29,6 +30,7 @@ internal static class StreamsFactory
             StateDirectory = streams.StateDirectory,
             NumStreamThreads = streams.Threads,
             CommitInterval = streams.CommitInterval,
+            MinCommitInterval = streams.MinCommitInterval,
             InternalTopicReplicationFactor = streams.ReplicationFactor,
             ProcessingGuarantee = streams.ProcessingGuarantee,
             ApplicationServer = streams.ApplicationServer ?? http.FirstAuthority(),
@@ -37,6 +39,8 @@ internal static class StreamsFactory
             // The embedded cluster (librdkafka's mock) shows aborted and open transactions to read_committed readers, so
             // restores there must buffer each transaction until its marker; a real cluster lets them apply in chunks.
             ReadCommittedHidesUncommitted = connection.IsRealCluster,
+            FetchWaitMax = latency.FetchWaitMax,
+            TransactionalGroupOffsets = latency.TransactionalGroupOffsets,
         };
         // Group timing, static membership and cooperative rebalancing per cluster kind (GroupDefaults), unless set.
         config = GroupDefaults.For(connection.IsRealCluster).ApplyTo(config, streams);

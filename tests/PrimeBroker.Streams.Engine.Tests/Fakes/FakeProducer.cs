@@ -31,6 +31,8 @@ public class FakeProducer : DispatchProxy
 
     public int CommitCalls { get; private set; }
 
+    public int SendOffsetsCalls { get; private set; }
+
     public bool Disposed { get; private set; }
 
     public static (IProducer<byte[], byte[]> Producer, FakeProducer Script) Create()
@@ -76,6 +78,7 @@ public class FakeProducer : DispatchProxy
                 InitTransactionsCalls++;
                 return null;
             case "SendOffsetsToTransaction":
+                SendOffsetsCalls++;
                 SendOffsetsGate?.Wait();
                 return null;
             case "BeginTransaction":

@@ -75,6 +75,27 @@ public sealed class KafkaTransactionTests
     }
 
     [Fact]
+    public void ACommitWithoutGroupOffsetsSendsNoOffsetsAndOneWithThemSendsThemOnce()
+    {
+        FakeProducer? script = null;
+        using var metrics = new EngineMetrics("test");
+        using var transaction = new KafkaTransaction(() =>
+        {
+            var (producer, s) = FakeProducer.Create();
+            script = s;
+            return producer;
+        }, FakeConsumer.Create(), transactional: true, s_timeout, metrics);
+
+        transaction.Send("out", 0, [1], [2], null, 0, _ => { });
+        transaction.Commit(new Dictionary<TopicPartition, long>());
+        transaction.Send("out", 0, [1], [2], null, 0, _ => { });
+        transaction.Commit(new Dictionary<TopicPartition, long> { [new TopicPartition("in", 0)] = 1 });
+
+        Assert.Equal(1, script!.SendOffsetsCalls);
+        Assert.Equal(2, script.CommitCalls);
+    }
+
+    [Fact]
     public void ASendOffsetsCallThatIgnoresItsTimeoutIsAbandonedWithinItsBound()
     {
         var producers = new List<FakeProducer>();
@@ -89,7 +110,7 @@ public sealed class KafkaTransactionTests
         }, FakeConsumer.Create(), transactional: true, s_timeout, metrics);
         transaction.Send("out", 0, [1], [2], null, 0, _ => { });
 
-        Assert.Throws<IndefiniteTransactionException>(() => transaction.Commit(new Dictionary<TopicPartition, long>()));
+        Assert.Throws<IndefiniteTransactionException>(() => transaction.Commit(new Dictionary<TopicPartition, long> { [new TopicPartition("in", 0)] = 1 }));
         transaction.RecreateProducer();
         Assert.False(producers[0].Disposed); // still inside the stuck call: released only when it returns
         transaction.Send("out", 0, [1], [2], null, 0, _ => { });

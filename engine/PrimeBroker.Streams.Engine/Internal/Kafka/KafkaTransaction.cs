@@ -155,17 +155,25 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     {
         EnsureTransaction();
         var metadata = _consumer.ConsumerGroupMetadata;
-        Bounded("send offsets to transaction", p => p.SendOffsetsToTransaction(offsets, metadata, _timeout));
-        try
+        // One hop to the call thread for the whole step: the offsets (when any) and the commit.
+        Bounded(offsets.Count > 0 ? "send offsets to transaction and commit" : "commit transaction", p =>
         {
-            Bounded("commit transaction", p => p.CommitTransaction(_timeout));
-        }
-        catch (KafkaException ex) when (ex is KafkaRetriableException || ex.Error.Code is ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut)
-        {
-            // The broker may have committed (a delayed EndTxn can even complete a later transaction: Jepsen, 2024);
-            // librdkafka implements no KIP-890. Only a new producer epoch and the log can tell what happened.
-            throw new IndefiniteTransactionException("commit transaction", ex);
-        }
+            if (offsets.Count > 0)
+            {
+                p.SendOffsetsToTransaction(offsets, metadata, _timeout);
+            }
+
+            try
+            {
+                p.CommitTransaction(_timeout);
+            }
+            catch (KafkaException ex) when (ex is KafkaRetriableException || ex.Error.Code is ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut)
+            {
+                // The broker may have committed (a delayed EndTxn can even complete a later transaction: Jepsen, 2024);
+                // librdkafka implements no KIP-890. Only a new producer epoch and the log can tell what happened.
+                throw new IndefiniteTransactionException("commit transaction", ex);
+            }
+        });
 
         InTransaction = false;
         ThrowOnDeliveryError();

@@ -55,6 +55,34 @@ internal static class OutputOrigin
         return stamped;
     }
 
+    /// <summary><paramref name="headers"/> itself when it has no origin headers (null stays null), else a copy without them.</summary>
+    public static Headers? WithoutOrigin(Headers? headers)
+    {
+        if (headers is null)
+        {
+            return null;
+        }
+
+        var found = false;
+        for (var i = 0; i < headers.Count && !found; i++)
+        {
+            found = headers[i].Key is Header or AttemptStartHeader;
+        }
+
+        if (!found)
+        {
+            return headers;
+        }
+
+        var stripped = new Headers();
+        foreach (var header in headers.Where(h => h.Key is not (Header or AttemptStartHeader)))
+        {
+            stripped.Add(header.Key, header.GetValueBytes());
+        }
+
+        return stripped;
+    }
+
     /// <summary>The <see cref="AttemptStartHeader"/> of <paramref name="headers"/>, or -1 (an output of an older version,
     /// or of a punctuator).</summary>
     public static long AttemptStart(Headers? headers) =>

@@ -43,7 +43,8 @@ internal sealed partial class StreamTask : IDisposable
         _topology = topology;
         _env = env;
         _deadLetterSink = new DeadLetterSink(this);
-        _collector = new TaskCollector(this, env.Collector);
+        _collector = new TaskCollector(this, env.Collector, topology.SubTopologies.SelectMany(s => s.Sources).Where(s => s.IsInternalTopic)
+            .SelectMany(s => s.ResolvedTopics(env.ApplicationId)).ToHashSet());
         _taskTag = new("task", id.ToString());
         var repartitionTopics = new List<string>();
         foreach (var source in subTopology.Sources)

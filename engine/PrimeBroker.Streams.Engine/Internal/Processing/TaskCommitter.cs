@@ -12,8 +12,21 @@ internal interface ITransaction
     /// <summary>Waits until everything sent so far is delivered (and its delivery callbacks ran); throws on a delivery error.</summary>
     void Flush();
 
-    /// <summary>Adds the input offsets to the transaction and commits it.</summary>
+    /// <summary>Adds the input offsets to the transaction (none: no group offset commit) and commits it.</summary>
     void Commit(IReadOnlyDictionary<TopicPartition, long> inputOffsets);
+}
+
+/// <summary>How a commit adapts to the cluster (see <see cref="TaskCommitter.Commit"/>).</summary>
+/// <param name="GroupOffsetsForAll">Every committing task's input offsets go into the transaction's group offset commit
+/// (<see cref="StreamsConfig.TransactionalGroupOffsets"/>); false: only those of tasks without a changelog, whose
+/// position has no commit marker to travel in.</param>
+/// <param name="UncommittedHidden">Readers of the changelogs never see records of a transaction that did not commit
+/// (<see cref="StreamsConfig.ReadCommittedHidesUncommitted"/>): the markers need no order among themselves, so the
+/// secondary markers need no flush of their own.</param>
+internal readonly record struct CommitOptions(bool GroupOffsetsForAll, bool UncommittedHidden)
+{
+    /// <summary>Every offset to the group, two flushes: right on every cluster.</summary>
+    public static CommitOptions Safe => new(GroupOffsetsForAll: true, UncommittedHidden: false);
 }
 
 /// <summary>The points of the commit protocol a crash test can stop at (see <see cref="TaskCommitter.StepObserver"/>).</summary>
@@ -49,7 +62,7 @@ internal static class TaskCommitter
 
     /// <summary>Commits every task with uncommitted work. Returns how many tasks committed. On an exception nothing
     /// local changed; the caller aborts the transaction and rolls the tasks back.</summary>
-    public static int Commit(IReadOnlyCollection<StreamTask> tasks, ITransaction transaction, EngineMetrics metrics)
+    public static int Commit(IReadOnlyCollection<StreamTask> tasks, ITransaction transaction, EngineMetrics metrics, CommitOptions options)
     {
         var committing = tasks.Where(t => t.NeedsCommit).ToList();
         if (committing.Count == 0)
@@ -82,7 +95,10 @@ internal static class TaskCommitter
             }
         }
 
-        if (secondaries)
+        // Where a reader can see an uncommitted transaction (the embedded cluster), the primary marker must not reach
+        // the log before the secondaries: a kill between them would leave a primary marker whose attempt looks complete.
+        // Where it cannot, the transaction's commit makes all of them visible at once.
+        if (secondaries && !options.UncommittedHidden)
         {
             transaction.Flush();
         }
@@ -102,7 +118,7 @@ internal static class TaskCommitter
         // sees complete markers and takes this attempt as the state; the input offsets inside the marker match it, so
         // no input is applied twice or lost either way.
         var offsets = new Dictionary<TopicPartition, long>();
-        foreach (var task in committing)
+        foreach (var task in committing.Where(t => options.GroupOffsetsForAll || t.LoggedStores.Count == 0))
         {
             foreach (var (tp, offset) in checkpoints[task].InputOffsets)
             {

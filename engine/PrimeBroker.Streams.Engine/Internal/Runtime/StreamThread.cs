@@ -16,7 +16,8 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// </summary>
 /// <remarks>
 /// Loop: consume up to <see cref="StreamsConfig.MaxRecordsPerPoll"/> records into their tasks, run due wall-clock
-/// punctuators, and commit every <see cref="StreamsConfig.CommitInterval"/> through <see cref="TaskCommitter"/>. A failed
+/// punctuators, and commit when <see cref="CommitPolicy"/> says (input caught up, or <see cref="StreamsConfig.CommitInterval"/>
+/// passed) through <see cref="TaskCommitter"/>. A failed
 /// commit aborts the transaction and rolls every task back to its last commit (positions re-sought), so the next
 /// attempt reprocesses exactly the uncommitted records. Rebalances: <see cref="RebalanceHandler"/> (the callbacks
 /// commit, suspend or close, and queue; they never restore); the loop starts one queued task per round
@@ -48,7 +49,10 @@ internal sealed class StreamThread : IDisposable
     private KafkaChangelogReader _changelogReader = null!;
     private ConsumerPositions _positions = null!;
     private TransactionRecovery _recovery = null!;
-    private long _lastCommit;
+    private CommitPolicy _commitPolicy = null!;
+    private CommitOptions _commitOptions;
+    private long _lastProgressUpdate;
+    private bool _caughtUp;
 
     public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, KafkaClients clients, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
         EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, InstanceDirectory? directory = null)
@@ -139,21 +143,31 @@ internal sealed class StreamThread : IDisposable
                 RestartTasks, _metrics, _logger);
             _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, _positions.AbsolutePositions, CommitInRebalance, _recovery.AbortAfterLost));
             _consumer.Subscribe(_runtime.SourceTopics);
-            _lastCommit = Environment.TickCount64;
+            _commitPolicy = new CommitPolicy(Min(_config.MinCommitInterval, _config.CommitInterval), _config.CommitInterval, Environment.TickCount64);
+            var exactlyOnce = _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2;
+            _commitOptions = new CommitOptions(GroupOffsetsForAll: _config.TransactionalGroupOffsets || !exactlyOnce,
+                UncommittedHidden: _config.ReadCommittedHidesUncommitted);
+            _lastProgressUpdate = Environment.TickCount64;
             while (!_stopRequested)
             {
                 _activity.Loop();
                 RetryParkedTasks();
                 StartPendingTasks();
                 PollAndProcess();
-                var now = Environment.TickCount64;
                 Punctuate();
-                if (now - _lastCommit >= (long)_config.CommitInterval.TotalMilliseconds)
+                var started = Environment.TickCount64;
+                if (_commitPolicy.ShouldCommit(started, _tasks.AnyNeedsCommit, _caughtUp))
                 {
                     CommitAll();
+                    _commitPolicy.Committed(started, Environment.TickCount64);
+                }
+
+                // The watermark queries keep the fixed interval: commits can come every few milliseconds at low load.
+                if (Environment.TickCount64 - _lastProgressUpdate >= (long)_config.CommitInterval.TotalMilliseconds)
+                {
                     _activity.Set("watermarks");
                     _tasks.UpdateProgress(_consumer, _config.StallTimeout);
-                    _lastCommit = now;
+                    _lastProgressUpdate = Environment.TickCount64;
                 }
             }
 
@@ -181,8 +195,8 @@ internal sealed class StreamThread : IDisposable
     {
         _positions.ApplyPending();
 
-        var remaining = (long)_config.CommitInterval.TotalMilliseconds - (Environment.TickCount64 - _lastCommit);
-        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(remaining, 0, 100));
+        var timeout = _commitPolicy.PollTimeout(Environment.TickCount64, _tasks.AnyNeedsCommit, TimeSpan.FromMilliseconds(100));
+        _caughtUp = false;
         for (var processed = 0; processed < _config.MaxRecordsPerPoll; processed++)
         {
             ConsumeResult<byte[], byte[]>? result;
@@ -199,6 +213,7 @@ internal sealed class StreamThread : IDisposable
 
             if (result is null)
             {
+                _caughtUp = true;
                 return;
             }
 
@@ -234,6 +249,8 @@ internal sealed class StreamThread : IDisposable
             }
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private void Punctuate()
     {
@@ -275,7 +292,7 @@ internal sealed class StreamThread : IDisposable
         var stateless = tasks.Where(t => t.LoggedStores.Count == 0 && t.NeedsCommit).ToList();
         try
         {
-            TaskCommitter.Commit(tasks, _transaction, _metrics);
+            TaskCommitter.Commit(tasks, _transaction, _metrics, _commitOptions);
         }
         catch (Exception ex) when (ex is KafkaException or TimeoutException)
         {

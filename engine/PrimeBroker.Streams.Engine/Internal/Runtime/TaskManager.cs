@@ -44,6 +44,23 @@ internal sealed partial class TaskManager
 
     public bool IsEmpty => _tasks.IsEmpty;
 
+    /// <summary>Whether some running task has uncommitted work (no allocation: asked on every loop of the thread).</summary>
+    public bool AnyNeedsCommit
+    {
+        get
+        {
+            foreach (var (_, task) in _tasks)
+            {
+                if (task.NeedsCommit)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>Tasks stopped on a permanent error, with the error. They stay stopped until their partitions move.</summary>
     public IReadOnlyDictionary<TaskId, Exception> Failed => _failed;
 
