@@ -37,7 +37,8 @@ internal sealed class StreamThread : IDisposable
     private readonly Thread _thread;
     private readonly InstanceDirectory? _directory;
     private readonly string _member;
-    private readonly ThreadActivity _activity = new();
+    private readonly ThreadActivity _activity;
+    private readonly TimeProvider _time;
     private readonly RepeatedAborts _repeatedAborts = new();
     private readonly RebalanceHandler _rebalance;
     private readonly bool _cooperative;
@@ -55,6 +56,8 @@ internal sealed class StreamThread : IDisposable
     {
         _runtime = runtime;
         _config = config;
+        _time = config.TimeProvider;
+        _activity = new ThreadActivity(_time);
         _name = $"{config.ApplicationId}-StreamThread-{index}";
         _transactionalId = $"{config.ApplicationId}-{processId}-{index}";
         _metrics = metrics;
@@ -70,7 +73,7 @@ internal sealed class StreamThread : IDisposable
             ApplicationId = config.ApplicationId,
             StateDirectory = Path.Combine(config.StateDirectory, config.ApplicationId),
             Collector = collector,
-            Clock = () => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            Clock = _time.UnixMilliseconds,
             DeserializationHandler = deserializationHandler,
             ProcessingHandler = config.ProcessingExceptionHandler,
             ProductionHandler = config.ProductionExceptionHandler,
@@ -138,14 +141,14 @@ internal sealed class StreamThread : IDisposable
                 RestartTasks, _metrics, _logger);
             _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, _positions.AbsolutePositions, CommitInRebalance, _recovery.AbortAfterLost));
             _consumer.Subscribe(_runtime.SourceTopics);
-            _lastCommit = Environment.TickCount64;
+            _lastCommit = _time.TickMilliseconds();
             while (!_stopRequested)
             {
                 _activity.Loop();
                 RetryParkedTasks();
                 StartPendingTask();
                 PollAndProcess();
-                var now = Environment.TickCount64;
+                var now = _time.TickMilliseconds();
                 Punctuate();
                 if (now - _lastCommit >= (long)_config.CommitInterval.TotalMilliseconds)
                 {
@@ -180,7 +183,7 @@ internal sealed class StreamThread : IDisposable
     {
         _positions.ApplyPending();
 
-        var remaining = (long)_config.CommitInterval.TotalMilliseconds - (Environment.TickCount64 - _lastCommit);
+        var remaining = (long)_config.CommitInterval.TotalMilliseconds - (_time.TickMilliseconds() - _lastCommit);
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(remaining, 0, 100));
         for (var processed = 0; processed < _config.MaxRecordsPerPoll; processed++)
         {
@@ -236,7 +239,7 @@ internal sealed class StreamThread : IDisposable
 
     private void Punctuate()
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = _time.UnixMilliseconds();
         foreach (var task in _tasks.Tasks)
         {
             try
