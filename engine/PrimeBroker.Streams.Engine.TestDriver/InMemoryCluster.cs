@@ -23,6 +23,7 @@ internal sealed class InMemoryCluster
     private readonly Dictionary<long, List<StoredRecord>> _pendingByTransaction = new();
     private readonly List<(long Transaction, bool Commit, TimeSpan LandsAt)> _inFlight = new();
     private readonly Dictionary<string, long> _openByTransactionalId = new();
+    private readonly Dictionary<string, int> _epochs = new();
     private long _nextTransaction = 1;
 
     public InMemoryCluster(Func<string, int> partitionsOf, bool uncommittedVisible)
@@ -89,14 +90,22 @@ internal sealed class InMemoryCluster
     }
 
     /// <summary>A producer with <paramref name="transactionalId"/> initialises: the coordinator aborts that id's open
-    /// transaction (a decided one completes as decided).</summary>
-    public void InitProducer(string transactionalId)
+    /// transaction (a decided one completes as decided) and bumps the id's epoch, which fences every earlier producer of
+    /// that id. Returns the new producer's epoch.</summary>
+    public int InitProducer(string transactionalId)
     {
         if (_openByTransactionalId.Remove(transactionalId, out var open))
         {
             Land(open, commit: false);
         }
+
+        var epoch = Epoch(transactionalId) + 1;
+        _epochs[transactionalId] = epoch;
+        return epoch;
     }
+
+    /// <summary>The epoch of the newest producer of <paramref name="transactionalId"/> (0: none initialised yet).</summary>
+    public int Epoch(string transactionalId) => _epochs.GetValueOrDefault(transactionalId);
 
     public long Append(string topic, int partition, StoredRecord record)
     {

@@ -46,7 +46,7 @@ internal sealed class StreamThread : IDisposable
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
-    private KafkaChangelogReader _changelogReader = null!;
+    private IChangelogReader _changelogReader = null!;
     private ConsumerPositions _positions = null!;
     private TransactionRecovery _recovery = null!;
     private long _lastCommit;
@@ -131,7 +131,7 @@ internal sealed class StreamThread : IDisposable
         try
         {
             _consumer = _clients.StreamConsumer(_name, _cooperative, _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
-            _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout, _config.TransactionTimeout, _config.ReadCommittedHidesUncommitted);
+            _changelogReader = _clients.ChangelogReader(_name);
             _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
             {
                 Activity = _activity,
@@ -173,7 +173,7 @@ internal sealed class StreamThread : IDisposable
         {
             _rebalance.Stopped();
             _transaction?.Dispose();
-            _changelogReader?.Dispose();
+            (_changelogReader as IDisposable)?.Dispose();
             _membership.Dispose();
             _consumer?.Dispose();
         }
