@@ -5,7 +5,7 @@ namespace PrimeBroker.Streams.Engine.Tests.Fakes;
 
 /// <summary>
 /// A stream thread's group consumer over an <see cref="InMemoryCluster"/>, with the group played by the test: it scripts
-/// rebalances (<see cref="Rebalance"/>, <see cref="Revoke"/>, <see cref="Assign"/>, <see cref="Lose"/>) and the consumer
+/// rebalances (<see cref="Rebalance"/>, <see cref="RevokeFromGroup"/>, <see cref="AssignFromGroup"/>, <see cref="Lose"/>) and the consumer
 /// runs the rebalance callbacks inside <c>Consume</c>, on the stream thread, as librdkafka does (one group event per
 /// call, after which the thread parks). It answers the calls the engine makes; anything else throws <see cref="NotSupportedException"/>.
 /// </summary>
@@ -94,8 +94,8 @@ internal sealed class InMemoryConsumer(InMemoryCluster cluster, string name) : I
         }
     }
 
-    /// <summary>Only the revoke half of an eager rebalance (the assignment follows with <see cref="Assign"/>).</summary>
-    public void Revoke()
+    /// <summary>Only the revoke half of an eager rebalance (the assignment follows with <see cref="AssignFromGroup"/>).</summary>
+    public void RevokeFromGroup()
     {
         lock (_gate)
         {
@@ -104,7 +104,7 @@ internal sealed class InMemoryConsumer(InMemoryCluster cluster, string name) : I
     }
 
     /// <summary>Only the assign half of a rebalance.</summary>
-    public void Assign(params TopicPartition[] partitions)
+    public void AssignFromGroup(params TopicPartition[] partitions)
     {
         lock (_gate)
         {
