@@ -11,7 +11,8 @@ namespace PrimeBroker.Streams.Engine.Testing;
 /// <para>Real-cluster timing, for tests of the engine (all off by default): a commit's markers can land after the commit
 /// returned (<see cref="MarkerDelay"/>), so the last stable offset lags a committed transaction; a transaction left open
 /// by a dead producer can stay open until the broker's transaction timeout (<see cref="AbandonTransaction"/>). Scripted
-/// faults: a failing send (<see cref="FailProduce"/>) and an EndTxn that times out (<see cref="CommitTimeouts"/>). Time here
+/// faults: a failing send (<see cref="FailProduce"/>), an EndTxn that times out (<see cref="CommitTimeouts"/>) and a refused
+/// offset commit (<see cref="SendOffsetsErrors"/>). Time here
 /// is simulated: it moves only when a restore polls the last stable offset (<see cref="StableOffsetPollInterval"/> per
 /// poll) or a test calls <see cref="Advance"/>, so every test is deterministic.</para>
 /// <para>Not thread-safe: the driver runs everything on its caller's thread.</para>
@@ -66,6 +67,12 @@ internal sealed class InMemoryCluster
     /// producer with the same transactional id initialises and aborts it). The commit fails with an unknown outcome.
     /// </summary>
     public Queue<bool> CommitTimeouts { get; } = new();
+
+    /// <summary>
+    /// Scripted fault: errors the group coordinator answers to a transaction's offset commit (TxnOffsetCommit), in order;
+    /// each fails one <c>SendOffsetsToTransaction</c> (IllegalGeneration or UnknownMemberId: the member's partitions moved).
+    /// </summary>
+    public Queue<ErrorCode> SendOffsetsErrors { get; } = new();
 
     public Partition[] Topic(string name)
     {

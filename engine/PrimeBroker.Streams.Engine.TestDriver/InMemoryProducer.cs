@@ -12,7 +12,8 @@ namespace PrimeBroker.Streams.Engine.Testing;
 /// Like a broker: initialising a producer aborts the open transaction of its transactional id and bumps its epoch, which
 /// fences the previous producer (its next transaction call or send throws ProducerFenced, a fatal error, as librdkafka's
 /// does); a commit's markers land as the cluster's timing says. Faults come from the cluster's scripts
-/// (<see cref="InMemoryCluster.FailProduce"/>, <see cref="InMemoryCluster.CommitTimeouts"/>). Deliveries are reported
+/// (<see cref="InMemoryCluster.FailProduce"/>, <see cref="InMemoryCluster.CommitTimeouts"/>,
+/// <see cref="InMemoryCluster.SendOffsetsErrors"/>). Deliveries are reported
 /// inside <c>Produce</c>. Calls arrive from the transaction's call thread while the driver's thread waits, one at a time.
 /// </remarks>
 internal sealed class InMemoryProducer(InMemoryCluster cluster, string transactionalId, bool storeGroupOffsets) : IProducer<byte[], byte[]>
@@ -74,6 +75,11 @@ internal sealed class InMemoryProducer(InMemoryCluster cluster, string transacti
     public void SendOffsetsToTransaction(IEnumerable<TopicPartitionOffset> offsets, IConsumerGroupMetadata groupMetadata, TimeSpan timeout)
     {
         ThrowIfFenced();
+        if (cluster.SendOffsetsErrors.TryDequeue(out var refused))
+        {
+            throw new KafkaException(new Error(refused, $"TxnOffsetCommit refused with {refused} (scripted by the in-memory cluster)"));
+        }
+
         _offsets = offsets.ToList();
     }
 

@@ -45,7 +45,7 @@ internal sealed class InMemoryConsumer(InMemoryCluster cluster, string name) : I
     /// <summary>Whether the engine closed this consumer.</summary>
     public bool Closed { get; private set; }
 
-    /// <summary>Partitions the thread paused and has not resumed.</summary>
+    /// <summary>Partitions the thread paused and has not resumed (kept across re-assignments, as librdkafka does).</summary>
     public IReadOnlyCollection<TopicPartition> Paused => _paused;
 
     /// <summary>Called by the clients factory: the rebalance callbacks the stream thread registered.</summary>
@@ -405,7 +405,6 @@ internal sealed class InMemoryConsumer(InMemoryCluster cluster, string name) : I
                     {
                         _assignment.Clear();
                         _positions.Clear();
-                        _paused.Clear();
                     }
 
                     AddAssigned(positions);
@@ -451,11 +450,11 @@ internal sealed class InMemoryConsumer(InMemoryCluster cluster, string name) : I
         }
     }
 
+    /// <summary>The partition's pause stays: librdkafka keeps an application's pause across a re-assignment.</summary>
     private void RemoveAssigned(TopicPartition tp)
     {
         _assignment.Remove(tp);
         _positions.Remove(tp);
-        _paused.Remove(tp);
     }
 
     /// <summary>A logical offset as the consumer resolves it: the group's offset, else the log start (the engine turns

@@ -168,8 +168,10 @@ public sealed class StreamThreadTests : IDisposable
         Assert.Equal(2, _harness.CommittedCount(0, "a"));
     }
 
-    [Fact]
-    public void AFencedProducerMakesTheThreadDropItsTasksAndRejoin()
+    [Theory]
+    [InlineData(ErrorCode.ProducerFenced)]
+    [InlineData(ErrorCode.IllegalGeneration)]
+    public void AFencedThreadDropsItsTasksDirtyAndRejoinsTheGroup(ErrorCode fencing)
     {
         var member = _harness.Join(0);
         member.RunUntilIdle();
@@ -183,15 +185,24 @@ public sealed class StreamThreadTests : IDisposable
         var fenced = member.Task(0);
         Assert.Equal(2, fenced.GetStore<string, long>(StreamThreadHarness.StoreName).Get("a"));
 
-        // A newer producer with this thread's transactional id (a zombie's successor) initialises.
-        _harness.Cluster.InitProducer(member.TransactionalId);
+        if (fencing == ErrorCode.ProducerFenced)
+        {
+            // A newer producer with this thread's transactional id (a zombie's successor) initialises.
+            _harness.Cluster.InitProducer(member.TransactionalId);
+        }
+        else
+        {
+            // The group coordinator refuses the transaction's offsets: this member's generation is gone.
+            _harness.Cluster.SendOffsetsErrors.Enqueue(fencing);
+        }
+
         _harness.CommitIntervalPasses();
         member.Step();
         Assert.Empty(member.Thread.Tasks);
         Assert.Equal(0, _harness.Processors.Closed); // closed dirty
         Assert.Equal(2, member.Consumer.Subscribes); // it rejoined the group
+        Assert.Equal(1, _harness.Logs.Count("Fenced"));
         Assert.Equal(1, _harness.CommittedCount(0, "a"));
-        Assert.Null(member.Fatal);
 
         member.RunUntilIdle(); // the rejoin's revoke and assignment, the restore, the replay
         Assert.NotSame(fenced, member.Task(0));
@@ -199,6 +210,37 @@ public sealed class StreamThreadTests : IDisposable
         member.Step();
         Assert.Equal(2, member.Count(0, "a"));
         Assert.Equal(2, _harness.CommittedCount(0, "a"));
+        Assert.Null(member.Fatal);
+        Assert.Empty(member.Thread.FailedTasks);
+        Assert.True(member.Thread.IsRunning);
+    }
+
+    [Fact]
+    public void AThreadFencedAgainAndAgainWithoutACommitStopsWithTheReasonInsteadOfFencingBack()
+    {
+        var member = _harness.Join(0);
+        member.RunUntilIdle();
+        for (var fencing = 1; fencing <= TransactionRecovery.MaxFencedWithoutCommit; fencing++)
+        {
+            _harness.Produce(0, "a");
+            member.RunUntilIdle();
+            _harness.Cluster.InitProducer(member.TransactionalId); // another process with the same transactional id
+            _harness.CommitIntervalPasses();
+            if (fencing < TransactionRecovery.MaxFencedWithoutCommit)
+            {
+                member.Step();
+                Assert.Null(member.Fatal);
+                member.RunUntilIdle();
+            }
+            else
+            {
+                Assert.Throws<InvalidOperationException>(member.Step);
+            }
+        }
+
+        var fatal = Assert.IsType<InvalidOperationException>(member.Fatal);
+        Assert.Contains("another process uses its transactional id", fatal.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _harness.CommittedCount(0, "a"));
     }
 
     [Fact]
@@ -241,13 +283,13 @@ public sealed class StreamThreadTests : IDisposable
     }
 
     [Fact]
-    public void ATaskThatFailsToStartOnATransientErrorIsRetriedAfterTheBackoff()
+    public void ATaskThatFailsToStartOnATransientErrorIsRetriedAfterABackoffThatDoublesAndThenReceivesRecords()
     {
         var attempts = 0;
         using var harness = new StreamThreadHarness(c => c with
         {
             TaskRetryBackoff = TimeSpan.FromSeconds(2),
-            TaskStartFault = _ => ++attempts == 1 ? new KafkaException(new Error(ErrorCode.RequestTimedOut, "scripted start failure")) : null,
+            TaskStartFault = _ => ++attempts <= 2 ? new KafkaException(new Error(ErrorCode.Local_Transport, "scripted: connection lost during restore")) : null,
         });
         harness.Produce(0, "a");
         var member = harness.Join(0);
@@ -256,18 +298,63 @@ public sealed class StreamThreadTests : IDisposable
         Assert.Equal(TaskHealthState.Retrying, member.HealthOf(0).State);
         Assert.Contains(StreamThreadHarness.Input(0), member.Consumer.Paused);
 
+        // First backoff: 2 s.
         harness.Time.Advance(TimeSpan.FromMilliseconds(1999));
         member.Step();
         member.Step();
         Assert.Equal(1, attempts);
         Assert.Empty(member.Thread.Tasks);
-
         harness.Time.Advance(TimeSpan.FromMilliseconds(1));
         member.Step();
         member.RunUntilIdle();
         Assert.Equal(2, attempts);
+        var health = member.HealthOf(0);
+        Assert.Equal(TaskHealthState.Retrying, health.State);
+        Assert.StartsWith("attempt 2 failed, retry in 4.0 s", health.Detail, StringComparison.Ordinal);
+
+        // Second backoff: doubled, 4 s.
+        harness.Time.Advance(TimeSpan.FromMilliseconds(3999));
+        member.Step();
+        Assert.Equal(2, attempts);
+        harness.Time.Advance(TimeSpan.FromMilliseconds(1));
+        member.Step();
+        member.RunUntilIdle();
+        Assert.Equal(3, attempts);
         Assert.Equal(TaskHealthState.Running, member.HealthOf(0).State);
         Assert.Equal(1, member.Count(0, "a"));
+        Assert.Equal(2, harness.Logs.Count("TaskParked"));
+        Assert.Empty(member.Thread.FailedTasks);
+        Assert.Null(member.Fatal);
+        Assert.True(member.Thread.IsRunning);
+    }
+
+    [Fact]
+    public void APermanentStartFailureStaysFailedUntilARebalanceRecreatesTheTaskOnItsPausedPartition()
+    {
+        var attempts = 0;
+        using var harness = new StreamThreadHarness(c => c with
+        {
+            TaskStartFault = id => id.Partition == 1 && ++attempts == 1 ? new InvalidOperationException("scripted: changelogs disagree") : null,
+        });
+        harness.Produce(1, "b");
+        var member = harness.Join(0, 1);
+        member.RunUntilIdle();
+        Assert.Equal(TaskHealthState.Failed, member.HealthOf(1).State);
+        Assert.Contains(new TaskId(0, 1), member.Thread.FailedTasks.Keys);
+        Assert.Contains(StreamThreadHarness.Input(1), member.Consumer.Paused);
+        harness.Time.Advance(TimeSpan.FromMinutes(2)); // never retried
+        member.Step();
+        Assert.Equal(1, attempts);
+        Assert.Single(member.Thread.Tasks);
+
+        // A rebalance revokes and gives back the partition (still paused in the consumer): the task is created again,
+        // its partition resumed, and its record processed.
+        member.Consumer.Rebalance(StreamThreadHarness.Input(0), StreamThreadHarness.Input(1));
+        member.RunUntilIdle();
+        Assert.Equal(2, attempts);
+        Assert.Empty(member.Thread.FailedTasks);
+        Assert.DoesNotContain(StreamThreadHarness.Input(1), member.Consumer.Paused);
+        Assert.Equal(1, member.Count(1, "b"));
     }
 
     [Fact]
