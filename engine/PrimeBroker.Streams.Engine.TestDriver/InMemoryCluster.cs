@@ -11,7 +11,8 @@ namespace PrimeBroker.Streams.Engine.Testing;
 /// <para>Real-cluster timing, for tests of the engine (all off by default): a commit's markers can land after the commit
 /// returned (<see cref="MarkerDelay"/>), so the last stable offset lags a committed transaction; a transaction left open
 /// by a dead producer can stay open until the broker's transaction timeout (<see cref="AbandonTransaction"/>). Scripted
-/// faults: a failing send (<see cref="FailProduce"/>) and an EndTxn that times out (<see cref="CommitTimeouts"/>). Time here
+/// faults: a failing send (<see cref="FailProduce"/>), an EndTxn that times out (<see cref="CommitTimeouts"/>) and a refused
+/// offset commit (<see cref="SendOffsetsErrors"/>). Time here
 /// is simulated: it moves only when a restore polls the last stable offset (<see cref="StableOffsetPollInterval"/> per
 /// poll) or a test calls <see cref="Advance"/>, so every test is deterministic.</para>
 /// <para>Not thread-safe: the driver runs everything on its caller's thread.</para>
@@ -23,6 +24,7 @@ internal sealed class InMemoryCluster
     private readonly Dictionary<long, List<StoredRecord>> _pendingByTransaction = new();
     private readonly List<(long Transaction, bool Commit, TimeSpan LandsAt)> _inFlight = new();
     private readonly Dictionary<string, long> _openByTransactionalId = new();
+    private readonly Dictionary<string, int> _epochs = new();
     private long _nextTransaction = 1;
 
     public InMemoryCluster(Func<string, int> partitionsOf, bool uncommittedVisible)
@@ -66,6 +68,12 @@ internal sealed class InMemoryCluster
     /// </summary>
     public Queue<bool> CommitTimeouts { get; } = new();
 
+    /// <summary>
+    /// Scripted fault: errors the group coordinator answers to a transaction's offset commit (TxnOffsetCommit), in order;
+    /// each fails one <c>SendOffsetsToTransaction</c> (IllegalGeneration or UnknownMemberId: the member's partitions moved).
+    /// </summary>
+    public Queue<ErrorCode> SendOffsetsErrors { get; } = new();
+
     public Partition[] Topic(string name)
     {
         if (!_topics.TryGetValue(name, out var partitions))
@@ -89,14 +97,22 @@ internal sealed class InMemoryCluster
     }
 
     /// <summary>A producer with <paramref name="transactionalId"/> initialises: the coordinator aborts that id's open
-    /// transaction (a decided one completes as decided).</summary>
-    public void InitProducer(string transactionalId)
+    /// transaction (a decided one completes as decided) and bumps the id's epoch, which fences every earlier producer of
+    /// that id. Returns the new producer's epoch.</summary>
+    public int InitProducer(string transactionalId)
     {
         if (_openByTransactionalId.Remove(transactionalId, out var open))
         {
             Land(open, commit: false);
         }
+
+        var epoch = Epoch(transactionalId) + 1;
+        _epochs[transactionalId] = epoch;
+        return epoch;
     }
+
+    /// <summary>The epoch of the newest producer of <paramref name="transactionalId"/> (0: none initialised yet).</summary>
+    public int Epoch(string transactionalId) => _epochs.GetValueOrDefault(transactionalId);
 
     public long Append(string topic, int partition, StoredRecord record)
     {

@@ -9,14 +9,17 @@ namespace PrimeBroker.Streams.Engine.Testing;
 /// answers the calls that class makes; anything else throws <see cref="NotSupportedException"/>.
 /// </summary>
 /// <remarks>
-/// Like a broker: initialising a producer aborts the open transaction of its transactional id (the epoch bump fences the
-/// previous producer); a commit's markers land as the cluster's timing says. Faults come from the cluster's scripts
-/// (<see cref="InMemoryCluster.FailProduce"/>, <see cref="InMemoryCluster.CommitTimeouts"/>). Deliveries are reported
+/// Like a broker: initialising a producer aborts the open transaction of its transactional id and bumps its epoch, which
+/// fences the previous producer (its next transaction call or send throws ProducerFenced, a fatal error, as librdkafka's
+/// does); a commit's markers land as the cluster's timing says. Faults come from the cluster's scripts
+/// (<see cref="InMemoryCluster.FailProduce"/>, <see cref="InMemoryCluster.CommitTimeouts"/>,
+/// <see cref="InMemoryCluster.SendOffsetsErrors"/>). Deliveries are reported
 /// inside <c>Produce</c>. Calls arrive from the transaction's call thread while the driver's thread waits, one at a time.
 /// </remarks>
 internal sealed class InMemoryProducer(InMemoryCluster cluster, string transactionalId, bool storeGroupOffsets) : IProducer<byte[], byte[]>
 {
     private long _transaction;
+    private int _epoch;
     private IEnumerable<TopicPartitionOffset> _offsets = [];
 
     public Handle Handle => throw new NotSupportedException("The in-memory producer has no librdkafka handle.");
@@ -25,6 +28,7 @@ internal sealed class InMemoryProducer(InMemoryCluster cluster, string transacti
 
     public void Produce(TopicPartition topicPartition, Message<byte[], byte[]> message, Action<DeliveryReport<byte[], byte[]>>? deliveryHandler = null)
     {
+        ThrowIfFenced();
         if (cluster.FailProduce?.Invoke(topicPartition.Topic, message) == true)
         {
             throw new ProduceException<byte[], byte[]>(new Error(ErrorCode.Local_State, "Erroneous state (scripted by the in-memory cluster)"),
@@ -59,19 +63,29 @@ internal sealed class InMemoryProducer(InMemoryCluster cluster, string transacti
     {
     }
 
-    public void InitTransactions(TimeSpan timeout) => cluster.InitProducer(transactionalId);
+    public void InitTransactions(TimeSpan timeout) => _epoch = cluster.InitProducer(transactionalId);
 
     public void BeginTransaction()
     {
+        ThrowIfFenced();
         _transaction = cluster.BeginTransaction(transactionalId);
         _offsets = [];
     }
 
-    public void SendOffsetsToTransaction(IEnumerable<TopicPartitionOffset> offsets, IConsumerGroupMetadata groupMetadata, TimeSpan timeout) =>
+    public void SendOffsetsToTransaction(IEnumerable<TopicPartitionOffset> offsets, IConsumerGroupMetadata groupMetadata, TimeSpan timeout)
+    {
+        ThrowIfFenced();
+        if (cluster.SendOffsetsErrors.TryDequeue(out var refused))
+        {
+            throw new KafkaException(new Error(refused, $"TxnOffsetCommit refused with {refused} (scripted by the in-memory cluster)"));
+        }
+
         _offsets = offsets.ToList();
+    }
 
     public void CommitTransaction(TimeSpan timeout)
     {
+        ThrowIfFenced();
         if (cluster.CommitTimeouts.TryDequeue(out var brokerCommits))
         {
             if (brokerCommits)
@@ -88,9 +102,13 @@ internal sealed class InMemoryProducer(InMemoryCluster cluster, string transacti
 
     public void CommitTransaction() => CommitTransaction(TimeSpan.FromSeconds(30));
 
-    public void AbortTransaction(TimeSpan timeout) => End(commit: false);
+    public void AbortTransaction(TimeSpan timeout) => AbortTransaction();
 
-    public void AbortTransaction() => End(commit: false);
+    public void AbortTransaction()
+    {
+        ThrowIfFenced();
+        End(commit: false);
+    }
 
     public int AddBrokers(string brokers) => throw new NotSupportedException();
 
@@ -98,6 +116,16 @@ internal sealed class InMemoryProducer(InMemoryCluster cluster, string transacti
 
     public void Dispose()
     {
+    }
+
+    /// <summary>A producer of this transactional id initialised after this one: this one is a zombie.</summary>
+    private void ThrowIfFenced()
+    {
+        if (_epoch != 0 && cluster.Epoch(transactionalId) != _epoch)
+        {
+            throw new KafkaException(new Error(ErrorCode.ProducerFenced,
+                $"Producer of '{transactionalId}' with epoch {_epoch} was fenced by epoch {cluster.Epoch(transactionalId)}", isFatal: true));
+        }
     }
 
     private void End(bool commit)

@@ -218,7 +218,7 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
         Metrics.EnableLagGauge();
         Metrics.StalledSource = () => _threads.Sum(t => t.Health().Count(h => h.State == TaskHealthState.Stalled));
         Metrics.EnableStalledGauge();
-        _watchdog = new StallWatchdog(_threads, _config.StallTimeout, _logger);
+        _watchdog = new StallWatchdog(_threads, _config.StallTimeout, _config.TimeProvider, _logger);
         foreach (var thread in _threads)
         {
             thread.Start();

@@ -185,6 +185,11 @@ public sealed record StreamsConfig
         Require(owned is null, nameof(ClientConfig), $"must not set '{owned}': the engine sets it");
     }
 
+    /// <summary>The engine's one clock: commit intervals, punctuators, task retry backoffs, stall and freeze detection
+    /// and the tasks' wall clock read it. Tests pass a fake one to move time without waiting. Timeouts of calls into
+    /// librdkafka (which keeps real time) do not use it. Default <see cref="TimeProvider.System"/>.</summary>
+    internal TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     private static TimeSpan TaskManagerMaxBackoff => Internal.Runtime.TaskManager.MaxRetryBackoff;
 
     /// <summary>For engine tests only: called when a task is about to start (before its restore); an exception it

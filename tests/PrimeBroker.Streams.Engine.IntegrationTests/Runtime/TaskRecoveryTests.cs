@@ -1,35 +1,15 @@
-using Confluent.Kafka;
 using PrimeBroker.Streams.Engine.IntegrationTests.Support;
 using PrimeBroker.Streams.Engine.Processing;
 
 namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
 
-/// <summary>Tasks that cannot start: transient causes are retried with backoff, permanent ones stay visibly failed, and
-/// a task started again (after a retry or a rebalance) receives records.</summary>
+/// <summary>A task that cannot start for a permanent cause stays visibly failed (the application's state and health say
+/// so), and a real consumer resumes its partition when a rebalance creates it again. (Transient causes retried with a
+/// doubling backoff, on a fake clock: <c>StreamThreadTests</c> in the engine's unit tests.)</summary>
 public sealed class TaskRecoveryTests
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(60);
     private static readonly TaskId s_task = new(0, 1);
-
-    [Fact]
-    public async Task ATaskThatFailedToStartOnATransientErrorIsRetriedWithBackoffAndThenReceivesRecords()
-    {
-        await using var scenario = new CountScenario();
-        var attempts = 0;
-        var app = await scenario.StartAsync("a", tune: c => c with
-        {
-            TaskRetryBackoff = TimeSpan.FromMilliseconds(200),
-            TaskStartFault = id => id == s_task && Interlocked.Increment(ref attempts) <= 2
-                ? new KafkaException(new Error(ErrorCode.Local_Transport, "injected: broker connection lost during restore"))
-                : null,
-        });
-        scenario.Produce(400);
-
-        await Eventually.True(() => scenario.CountsMatch(app) && app.Health.Status == StreamsHealthStatus.Running, s_wait, () => $"attempts {attempts}: " + scenario.Describe(app));
-        Assert.Equal(3, attempts);
-        Assert.Empty(app.Errors);
-        Assert.Contains("parked after attempt 2 failed", scenario.Logs.Recent(100), StringComparison.Ordinal);
-    }
 
     [Fact]
     public async Task APermanentFailureStaysFailedAndTheTaskRecreatedByARebalanceReceivesRecords()

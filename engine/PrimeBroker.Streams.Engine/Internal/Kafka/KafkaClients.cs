@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using PrimeBroker.Streams.Engine.Internal.Processing;
 using PrimeBroker.Streams.Engine.Internal.Runtime;
+using PrimeBroker.Streams.Engine.Internal.State;
 
 namespace PrimeBroker.Streams.Engine.Internal.Kafka;
 
@@ -10,7 +11,10 @@ namespace PrimeBroker.Streams.Engine.Internal.Kafka;
 /// (<see cref="StreamsConfig.ClientConfig"/>) first, then the settings the engine owns for that client's job. The one
 /// place that knows how the engine's clients are configured.
 /// </summary>
-internal sealed class KafkaClients
+/// <remarks>A stream thread's three clients (<see cref="StreamConsumer"/>, <see cref="ChangelogReader"/>,
+/// <see cref="StreamProducer"/>) are virtual only so the engine's unit tests can run a real stream thread over an
+/// in-memory cluster; the product never overrides them.</remarks>
+internal class KafkaClients
 {
     private readonly StreamsConfig _config;
     private readonly ILogger _logger;
@@ -33,7 +37,7 @@ internal sealed class KafkaClients
     /// <param name="onRevoked">Partitions taken away (all of them under range).</param>
     /// <param name="onLost">Partitions lost without a revoke (session expired, fenced).</param>
     /// <param name="groupInstanceId">The member's static id (<see cref="StreamsConfig.StaticMembership"/>), or null.</param>
-    public IConsumer<byte[], byte[]> StreamConsumer(
+    public virtual IConsumer<byte[], byte[]> StreamConsumer(
         string threadName,
         bool cooperative,
         string? groupInstanceId,
@@ -74,7 +78,12 @@ internal sealed class KafkaClients
     /// <summary>fetch.wait.max.ms of the restore consumer.</summary>
     internal const int RestoreFetchWaitMs = 10;
 
-    /// <summary>A stream thread's changelog reader: read_committed, never joins the group.</summary>
+    /// <summary>A stream thread's changelog reader over its own restore consumer (<see cref="RestoreConsumer"/>); the
+    /// caller disposes it.</summary>
+    public virtual IChangelogReader ChangelogReader(string threadName) =>
+        new KafkaChangelogReader(RestoreConsumer(threadName), _config.RequestTimeout, _config.TransactionTimeout, _config.ReadCommittedHidesUncommitted);
+
+    /// <summary>A stream thread's restore consumer: read_committed, never joins the group.</summary>
     public IConsumer<byte[], byte[]> RestoreConsumer(string threadName)
     {
         var config = new ConsumerConfig(Base())
@@ -99,7 +108,7 @@ internal sealed class KafkaClients
     }
 
     /// <summary>A stream thread's producer: transactional under exactly-once, idempotent always.</summary>
-    public IProducer<byte[], byte[]> StreamProducer(string threadName, string transactionalId)
+    public virtual IProducer<byte[], byte[]> StreamProducer(string threadName, string transactionalId)
     {
         var config = new ProducerConfig(Base())
         {

@@ -22,8 +22,9 @@ internal sealed class MembershipCheck : IDisposable
     private readonly StreamsConfig _config;
     private readonly ThreadActivity _activity;
     private readonly ILogger _logger;
-    private readonly Timer _ticker;
-    private long _lastTick = Environment.TickCount64;
+    private readonly TimeProvider _time;
+    private readonly ITimer _ticker;
+    private long _lastTick;
     private volatile bool _frozen;
 
     public MembershipCheck(string thread, StreamsConfig config, ThreadActivity activity, ILogger logger)
@@ -32,7 +33,9 @@ internal sealed class MembershipCheck : IDisposable
         _config = config;
         _activity = activity;
         _logger = logger;
-        _ticker = new Timer(_ => Tick(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
+        _time = config.TimeProvider;
+        _lastTick = _time.TickMilliseconds();
+        _ticker = _time.CreateTimer(_ => Tick(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>Whether the process was frozen since the membership was last confirmed. Any thread.</summary>
@@ -80,7 +83,7 @@ internal sealed class MembershipCheck : IDisposable
 
     private void Tick()
     {
-        var now = Environment.TickCount64;
+        var now = _time.TickMilliseconds();
         if (now - Interlocked.Exchange(ref _lastTick, now) > (long)_config.SessionTimeout.TotalMilliseconds / 2)
         {
             _frozen = true;

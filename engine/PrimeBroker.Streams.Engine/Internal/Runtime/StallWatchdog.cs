@@ -15,15 +15,15 @@ internal sealed class StallWatchdog : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly HashSet<TaskId> _reportedStalled = new();
     private readonly HashSet<string> _stuckThreads = new();
-    private readonly Timer _timer;
+    private readonly ITimer _timer;
 
-    public StallWatchdog(IReadOnlyList<StreamThread> threads, TimeSpan stallTimeout, ILogger logger)
+    public StallWatchdog(IReadOnlyList<StreamThread> threads, TimeSpan stallTimeout, TimeProvider time, ILogger logger)
     {
         _threads = threads;
         _stallTimeout = stallTimeout;
         _logger = logger;
         var period = TimeSpan.FromMilliseconds(Math.Clamp(stallTimeout.TotalMilliseconds / 4, 50, 5000));
-        _timer = new Timer(_ => Watch(), null, period, period);
+        _timer = time.CreateTimer(_ => Watch(), null, period, period);
     }
 
     public ValueTask DisposeAsync() => _timer.DisposeAsync();

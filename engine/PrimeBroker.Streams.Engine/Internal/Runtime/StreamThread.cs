@@ -38,7 +38,8 @@ internal sealed class StreamThread : IDisposable
     private readonly Thread _thread;
     private readonly InstanceDirectory? _directory;
     private readonly string _member;
-    private readonly ThreadActivity _activity = new();
+    private readonly ThreadActivity _activity;
+    private readonly TimeProvider _time;
     private readonly RepeatedAborts _repeatedAborts = new();
     private readonly RebalanceHandler _rebalance;
     private readonly bool _cooperative;
@@ -46,7 +47,7 @@ internal sealed class StreamThread : IDisposable
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
     private KafkaTransaction _transaction = null!;
-    private KafkaChangelogReader _changelogReader = null!;
+    private IChangelogReader _changelogReader = null!;
     private ConsumerPositions _positions = null!;
     private TransactionRecovery _recovery = null!;
     private CommitPolicy _commitPolicy = null!;
@@ -59,6 +60,8 @@ internal sealed class StreamThread : IDisposable
     {
         _runtime = runtime;
         _config = config;
+        _time = config.TimeProvider;
+        _activity = new ThreadActivity(_time);
         _name = $"{config.ApplicationId}-StreamThread-{index}";
         _transactionalId = $"{config.ApplicationId}-{processId}-{index}";
         _metrics = metrics;
@@ -74,7 +77,7 @@ internal sealed class StreamThread : IDisposable
             ApplicationId = config.ApplicationId,
             StateDirectory = Path.Combine(config.StateDirectory, config.ApplicationId),
             Collector = collector,
-            Clock = () => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            Clock = _time.UnixMilliseconds,
             DeserializationHandler = deserializationHandler,
             ProcessingHandler = config.ProcessingExceptionHandler,
             ProductionHandler = config.ProductionExceptionHandler,
@@ -133,7 +136,7 @@ internal sealed class StreamThread : IDisposable
         {
             _consumer = _clients.StreamConsumer(_name, _cooperative, _config.StaticMembership ? $"{_config.ApplicationId}-{_member}" : null,
                 _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
-            _changelogReader = new KafkaChangelogReader(_clients.RestoreConsumer(_name), _config.RequestTimeout, _config.TransactionTimeout, _config.ReadCommittedHidesUncommitted);
+            _changelogReader = _clients.ChangelogReader(_name);
             _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
             {
                 Activity = _activity,
@@ -143,11 +146,11 @@ internal sealed class StreamThread : IDisposable
                 RestartTasks, _metrics, _logger);
             _rebalance.Attach(new StreamThreadOperations(_positions.PauseAfterAssign.AddRange, _positions.AbsolutePositions, CommitInRebalance, _recovery.AbortAfterLost));
             _consumer.Subscribe(_runtime.SourceTopics);
-            _commitPolicy = new CommitPolicy(Min(_config.MinCommitInterval, _config.CommitInterval), _config.CommitInterval, Environment.TickCount64);
+            _commitPolicy = new CommitPolicy(Min(_config.MinCommitInterval, _config.CommitInterval), _config.CommitInterval, _time.TickMilliseconds());
             var exactlyOnce = _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2;
             _commitOptions = new CommitOptions(GroupOffsetsForAll: _config.TransactionalGroupOffsets || !exactlyOnce,
                 UncommittedHidden: _config.ReadCommittedHidesUncommitted);
-            _lastProgressUpdate = Environment.TickCount64;
+            _lastProgressUpdate = _time.TickMilliseconds();
             while (!_stopRequested)
             {
                 _activity.Loop();
@@ -155,19 +158,19 @@ internal sealed class StreamThread : IDisposable
                 StartPendingTasks();
                 PollAndProcess();
                 Punctuate();
-                var started = Environment.TickCount64;
+                var started = _time.TickMilliseconds();
                 if (_commitPolicy.ShouldCommit(started, _tasks.AnyNeedsCommit, _caughtUp))
                 {
                     CommitAll();
-                    _commitPolicy.Committed(started, Environment.TickCount64);
+                    _commitPolicy.Committed(started, _time.TickMilliseconds());
                 }
 
                 // The watermark queries keep the fixed interval: commits can come every few milliseconds at low load.
-                if (Environment.TickCount64 - _lastProgressUpdate >= (long)_config.CommitInterval.TotalMilliseconds)
+                if (_time.TickMilliseconds() - _lastProgressUpdate >= (long)_config.CommitInterval.TotalMilliseconds)
                 {
                     _activity.Set("watermarks");
                     _tasks.UpdateProgress(_consumer, _config.StallTimeout);
-                    _lastProgressUpdate = Environment.TickCount64;
+                    _lastProgressUpdate = _time.TickMilliseconds();
                 }
             }
 
@@ -185,7 +188,7 @@ internal sealed class StreamThread : IDisposable
         {
             _rebalance.Stopped();
             _transaction?.Dispose();
-            _changelogReader?.Dispose();
+            (_changelogReader as IDisposable)?.Dispose();
             _membership.Dispose();
             _consumer?.Dispose();
         }
@@ -195,7 +198,7 @@ internal sealed class StreamThread : IDisposable
     {
         _positions.ApplyPending();
 
-        var timeout = _commitPolicy.PollTimeout(Environment.TickCount64, _tasks.AnyNeedsCommit, TimeSpan.FromMilliseconds(100));
+        var timeout = _commitPolicy.PollTimeout(_time.TickMilliseconds(), _tasks.AnyNeedsCommit, TimeSpan.FromMilliseconds(100));
         _caughtUp = false;
         for (var processed = 0; processed < _config.MaxRecordsPerPoll; processed++)
         {
@@ -254,7 +257,7 @@ internal sealed class StreamThread : IDisposable
 
     private void Punctuate()
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = _time.UnixMilliseconds();
         foreach (var task in _tasks.Tasks)
         {
             try
@@ -365,7 +368,7 @@ internal sealed class StreamThread : IDisposable
             return;
         }
 
-        var started = Environment.TickCount64;
+        var started = _time.TickMilliseconds();
         var budget = (long)_config.CommitInterval.TotalMilliseconds / 2;
         _positions.ApplyPending();
         _activity.Set("restore");
@@ -380,7 +383,7 @@ internal sealed class StreamThread : IDisposable
                 _positions.ApplyPending();
                 _positions.SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
             }
-            while (_tasks.HasPending && Environment.TickCount64 - started < budget);
+            while (_tasks.HasPending && _time.TickMilliseconds() - started < budget);
         }
         finally
         {

@@ -55,7 +55,7 @@ internal sealed partial class TaskManager
     public List<TopicPartitionOffset> Enqueue(IReadOnlyCollection<TopicPartition> partitions)
     {
         var result = new List<TopicPartitionOffset>();
-        var now = Environment.TickCount64;
+        var now = _time.TickMilliseconds();
         foreach (var group in partitions.GroupBy(tp => new TaskId(_runtime.SubTopologyByTopic[tp.Topic].Id, tp.Partition.Value)))
         {
             if (_tasks.TryGetValue(group.Key, out var running) || _pending.Any(p => p.Id == group.Key))

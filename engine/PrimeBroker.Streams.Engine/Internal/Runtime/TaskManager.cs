@@ -26,7 +26,8 @@ internal sealed partial class TaskManager
     private readonly ConcurrentDictionary<TaskId, StreamTask> _tasks = new();
     private readonly ConcurrentDictionary<TaskId, Exception> _failed = new();
     private readonly Dictionary<TopicPartition, StreamTask> _byPartition = new();
-    private readonly TaskProgressMonitor _progress = new();
+    private readonly TaskProgressMonitor _progress;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<TaskId, long> _restoring = new();
     private readonly ConcurrentDictionary<TaskId, ParkedTask> _parked = new();
     private readonly ConcurrentDictionary<TaskId, int> _retrying = new();
@@ -37,6 +38,8 @@ internal sealed partial class TaskManager
         _config = config;
         _metrics = metrics;
         _logger = logger;
+        _time = config.TimeProvider;
+        _progress = new TaskProgressMonitor(_time);
     }
 
     /// <summary>Running tasks (a snapshot; a task may close right after).</summary>
@@ -94,7 +97,7 @@ internal sealed partial class TaskManager
         {
             var sub = _runtime.SubTopologyByTopic[group.First().Topic];
             StreamTask? task = null;
-            _restoring[group.Key] = Environment.TickCount64;
+            _restoring[group.Key] = _time.TickMilliseconds();
             try
             {
                 task = new StreamTask(group.Key, sub, _runtime.Topology, env);
@@ -175,7 +178,7 @@ internal sealed partial class TaskManager
     /// <see cref="Assign"/> that fails again parks it with a longer backoff).</summary>
     public List<IReadOnlyList<TopicPartition>> TakeDueForRetry()
     {
-        var now = Environment.TickCount64;
+        var now = _time.TickMilliseconds();
         var due = new List<IReadOnlyList<TopicPartition>>();
         foreach (var (id, parked) in _parked)
         {
@@ -224,7 +227,7 @@ internal sealed partial class TaskManager
     /// <summary>Every task of this thread as the health check sees it; callable from any thread.</summary>
     public IEnumerable<TaskHealth> Health(string thread, TimeSpan stallTimeout, string activity)
     {
-        var now = Environment.TickCount64;
+        var now = _time.TickMilliseconds();
         foreach (var (id, parked) in _parked)
         {
             var retryIn = TimeSpan.FromMilliseconds(Math.Max(0, parked.RetryAtTick - now));
@@ -262,7 +265,7 @@ internal sealed partial class TaskManager
 
         var attempts = (_retrying.TryRemove(id, out var previous) ? previous : _parked.TryGetValue(id, out var p) ? p.Attempts : 0) + 1;
         var backoff = Math.Min(_config.TaskRetryBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 20)), MaxRetryBackoff.TotalMilliseconds);
-        var now = Environment.TickCount64;
+        var now = _time.TickMilliseconds();
         _parked[id] = new ParkedTask(partitions.ToList(), error, attempts, now, now + (long)backoff);
         _logger.TaskParked(id.ToString(), attempts, backoff / 1000, error.Message);
     }

@@ -15,13 +15,16 @@ internal sealed class TaskProgressMonitor
 {
     private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
     private readonly ConcurrentDictionary<TaskId, TaskProgress> _progress = new();
+    private readonly TimeProvider _time;
+
+    public TaskProgressMonitor(TimeProvider time) => _time = time;
 
     /// <summary>The lag gauge's measurements: per input partition, end offset minus the next offset to process.</summary>
     public IEnumerable<Measurement<long>> Lag() =>
         _lag.Select(e => new Measurement<long>(e.Value, new("topic", e.Key.Topic), new("partition", e.Key.Partition.Value)));
 
     /// <summary>A task starts running: its stall clock starts now.</summary>
-    public void Start(TaskId id) => _progress[id] = new TaskProgress();
+    public void Start(TaskId id) => _progress[id] = new TaskProgress(_time.TickMilliseconds());
 
     /// <summary>A task stopped running here (closed, failed, suspended): it leaves the watchdog and the lag gauge.</summary>
     public void Forget(TaskId id, IEnumerable<TopicPartition> partitions)
@@ -41,11 +44,11 @@ internal sealed class TaskProgressMonitor
     /// </summary>
     public void Update(IEnumerable<StreamTask> tasks, IConsumer<byte[], byte[]> consumer, TimeSpan stallTimeout)
     {
-        var now = Environment.TickCount64;
+        var now = _time.TickMilliseconds();
         var half = (long)stallTimeout.TotalMilliseconds / 2;
         foreach (var task in tasks)
         {
-            var progress = _progress.GetOrAdd(task.Id, _ => new TaskProgress());
+            var progress = _progress.GetOrAdd(task.Id, static (_, now) => new TaskProgress(now), now);
             long position = 0, lag = 0;
             var pending = task.UncommittedRecords > 0;
             var lagKnown = true;
@@ -103,7 +106,7 @@ internal sealed class TaskProgressMonitor
     /// <summary>Every running task as Running or Stalled; callable from any thread.</summary>
     public IEnumerable<TaskHealth> Health(string thread, TimeSpan stallTimeout, string activity)
     {
-        var now = Environment.TickCount64;
+        var now = _time.TickMilliseconds();
         foreach (var (id, progress) in _progress)
         {
             var sinceProgress = TimeSpan.FromMilliseconds(now - progress.LastProgressTick);
@@ -114,11 +117,11 @@ internal sealed class TaskProgressMonitor
     }
 
     /// <summary>What the watchdog knows of a running task's progress; written on the stream thread, read anywhere.</summary>
-    private sealed class TaskProgress
+    private sealed class TaskProgress(long startTick)
     {
         public long Position { get; set; } = -1;
 
-        public long LastProgressTick { get; set; } = Environment.TickCount64;
+        public long LastProgressTick { get; set; } = startTick;
 
         public long LastQueryTick { get; set; }
 

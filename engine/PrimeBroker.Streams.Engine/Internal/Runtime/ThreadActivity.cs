@@ -8,9 +8,16 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 internal sealed class ThreadActivity
 {
     private readonly object _lock = new();
+    private readonly TimeProvider _time;
     private string _what = "starting";
-    private long _since = Environment.TickCount64;
-    private long _lastLoop = Environment.TickCount64;
+    private long _since;
+    private long _lastLoop;
+
+    public ThreadActivity(TimeProvider time)
+    {
+        _time = time;
+        _since = _lastLoop = time.TickMilliseconds();
+    }
 
     /// <summary>The thread starts <paramref name="what"/>.</summary>
     public void Set(string what)
@@ -18,15 +25,15 @@ internal sealed class ThreadActivity
         lock (_lock)
         {
             _what = what;
-            _since = Environment.TickCount64;
+            _since = _time.TickMilliseconds();
         }
     }
 
     /// <summary>The thread's main loop went round once.</summary>
-    public void Loop() => Interlocked.Exchange(ref _lastLoop, Environment.TickCount64);
+    public void Loop() => Interlocked.Exchange(ref _lastLoop, _time.TickMilliseconds());
 
     /// <summary>Time since the main loop last went round.</summary>
-    public TimeSpan SinceLoop => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastLoop));
+    public TimeSpan SinceLoop => TimeSpan.FromMilliseconds(_time.TickMilliseconds() - Interlocked.Read(ref _lastLoop));
 
     /// <summary>The current activity and how long it has lasted.</summary>
     public (string What, TimeSpan For) Current
@@ -35,7 +42,7 @@ internal sealed class ThreadActivity
         {
             lock (_lock)
             {
-                return (_what, TimeSpan.FromMilliseconds(Environment.TickCount64 - _since));
+                return (_what, TimeSpan.FromMilliseconds(_time.TickMilliseconds() - _since));
             }
         }
     }
