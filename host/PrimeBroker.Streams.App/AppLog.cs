@@ -41,4 +41,7 @@ internal static partial class AppLog
 
     [LoggerMessage(9516, LogLevel.Information, "Released trade-numbering partition {Partition}: it left this instance or the group is rebalancing")]
     internal static partial void PartitionReleased(ILogger logger, int partition);
+
+    [LoggerMessage(9517, LogLevel.Information, "Kafka clients connect to {BootstrapServers} with settings {ClientSettings}")]
+    internal static partial void KafkaClients(ILogger logger, string bootstrapServers, string clientSettings);
 }

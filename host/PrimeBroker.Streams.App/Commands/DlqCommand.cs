@@ -94,8 +94,7 @@ internal sealed class DlqCommand : IHostCommand
         services.AddValidatedOptions<DlqOptions>(builder.Configuration, DlqOptions.Section, o => o.Validate());
         services.AddValidatedOptions<BrokerageOptions>(builder.Configuration, BrokerageOptions.SectionName, _ => []);
         services.AddSingleton<ClusterConnection>();
-        services.AddSingleton<ISchemaRegistryClient>(sp =>
-            new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = sp.GetRequiredService<ClusterConnection>().RegistryUrl }));
+        services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().CreateRegistryClient());
         services.AddSingleton<PublisherHostedService>();
         services.AddHostedService<DlqService>();
         builder.Logging.AddFilter("Microsoft", Microsoft.Extensions.Logging.LogLevel.Warning);
@@ -125,7 +124,8 @@ internal sealed class DlqCommand : IHostCommand
         private async Task RunAsync(CancellationToken cancellationToken)
         {
             var connection = services.GetRequiredService<ClusterConnection>();
-            var reader = new DeadLetterReader(connection.BootstrapServers, services.GetRequiredService<ISchemaRegistryClient>());
+            var reader = new DeadLetterReader(connection.Clients, services.GetRequiredService<ISchemaRegistryClient>(),
+                services.GetRequiredService<IOptions<BrokerageOptions>>().Value);
             var all = reader.ReadAll(TimeSpan.FromSeconds(60), cancellationToken);
             var o = options.Value;
             var w = output.Writer;

@@ -40,6 +40,7 @@ internal sealed class TopicsCommand : IHostCommand
         var builder = CommandHosts.CreateBuilder(context);
         builder.Services.AddValidatedOptions<KafkaOptions>(builder.Configuration, KafkaOptions.Section, o => o.Validate());
         builder.Services.AddValidatedOptions<TopicsOptions>(builder.Configuration, TopicsOptions.Section, _ => []);
+        builder.Services.AddValidatedOptions<BrokerageOptions>(builder.Configuration, BrokerageOptions.SectionName, _ => []);
         // Only the cluster matters; a registry URL is not needed here.
         builder.Services.AddSingleton(sp => new ClusterConnection(sp.GetRequiredService<IOptions<KafkaOptions>>(),
             Microsoft.Extensions.Options.Options.Create(new SchemaRegistryOptions { Url = "http://unused" })));
@@ -47,27 +48,28 @@ internal sealed class TopicsCommand : IHostCommand
         return builder.Build();
     }
 
-    private sealed class TopicsService(ClusterConnection connection, IOptions<TopicsOptions> options, CommandOutput output,
+    private sealed class TopicsService(ClusterConnection connection, IOptions<TopicsOptions> options, IOptions<BrokerageOptions> brokerage, CommandOutput output,
         CommandOutcome outcome, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory) : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             try
             {
-                var bootstrap = connection.BootstrapServers;
+                var clients = connection.Clients;
+                var catalog = TopicCatalog.For(brokerage.Value);
                 if (!options.Value.Verify)
                 {
                     var provisioner = connection.TopicProvisioner;
-                    using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+                    using var admin = new AdminClientBuilder(clients.Admin()).Build();
                     await (provisioner ?? new AdminClientTopicProvisioner(admin, logger: loggerFactory.CreateLogger<AdminClientTopicProvisioner>()))
-                        .EnsureTopicsAsync(PrimeBrokerTopics.All, stoppingToken);
+                        .EnsureTopicsAsync(catalog, stoppingToken);
                 }
 
-                using var metadataClient = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+                using var metadataClient = new AdminClientBuilder(clients.Admin()).Build();
                 var actual = metadataClient.GetMetadata(TimeSpan.FromSeconds(30)).Topics
                     .Where(t => !t.Error.IsError).ToDictionary(t => t.Topic, t => t.Partitions.Count);
                 var bad = 0;
-                foreach (var spec in PrimeBrokerTopics.All)
+                foreach (var spec in catalog)
                 {
                     var found = actual.TryGetValue(spec.Name, out var count);
                     var ok = found && count == spec.Partitions;

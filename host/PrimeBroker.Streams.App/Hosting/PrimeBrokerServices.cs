@@ -37,8 +37,7 @@ public static class PrimeBrokerServices
         services.AddValidatedOptions<BrokerageOptions>(configuration, BrokerageOptions.SectionName, ValidateBrokerage);
 
         services.AddSingleton<ClusterConnection>();
-        services.AddSingleton<ISchemaRegistryClient>(sp =>
-            new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = sp.GetRequiredService<ClusterConnection>().RegistryUrl }));
+        services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().CreateRegistryClient());
         services.AddSingleton(sp => new BrokerageServices
         {
             LoggerFactory = sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
@@ -69,7 +68,8 @@ public static class PrimeBrokerServices
         services.AddSingleton(sp =>
         {
             var connection = sp.GetRequiredService<ClusterConnection>();
-            return new DeadLetterReader(connection.BootstrapServers, sp.GetRequiredService<ISchemaRegistryClient>());
+            return new DeadLetterReader(connection.Clients, sp.GetRequiredService<ISchemaRegistryClient>(),
+                sp.GetRequiredService<IOptions<BrokerageOptions>>().Value);
         });
 
         services.AddHostedService<StreamsHostedService>();
