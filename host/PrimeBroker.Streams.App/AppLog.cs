@@ -44,4 +44,7 @@ internal static partial class AppLog
 
     [LoggerMessage(9517, LogLevel.Information, "Kafka clients connect to {BootstrapServers} with settings {ClientSettings}")]
     internal static partial void KafkaClients(ILogger logger, string bootstrapServers, string clientSettings);
+
+    [LoggerMessage(9518, LogLevel.Warning, "Topic configs could not be read ({Reason}): cleanup policies were not checked, only partition counts")]
+    internal static partial void TopicConfigsUnreadable(ILogger logger, string reason);
 }

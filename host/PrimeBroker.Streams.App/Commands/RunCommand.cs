@@ -42,6 +42,7 @@ internal sealed class RunCommand : IHostCommand
         builder.WebHost.UseUrls(http.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var app = builder.Build();
         app.MapPrimeBrokerApi();
+        app.MapInstrumentApi();
         app.MapDashboard();
         return app;
     }

@@ -11,7 +11,7 @@ using PrimeBroker.Streams.Engine.Topics;
 
 namespace PrimeBroker.Streams.App.Commands;
 
-/// <summary><c>topics</c>: provisions the topic catalog on a cluster (creates what is missing, checks partition counts of
+/// <summary><c>topics</c>: provisions the topic catalog on a cluster (creates what is missing, checks partition counts and, on a real cluster, the cleanup policy of
 /// what exists), or with <c>--verify</c> only checks that every catalog topic exists with its partition count. Prints one
 /// line per topic and exits (1 when a topic is missing or differs).</summary>
 internal sealed class TopicsCommand : IHostCommand
@@ -48,6 +48,22 @@ internal sealed class TopicsCommand : IHostCommand
         return builder.Build();
     }
 
+    /// <summary>Writes one line per catalog topic (what <paramref name="inspector"/> finds against the catalog) and
+    /// returns how many differ.</summary>
+    internal static async Task<int> ReportAsync(ITopicInspector inspector, IReadOnlyList<TopicSpec> catalog, TextWriter writer,
+        CancellationToken cancellationToken)
+    {
+        var existing = await inspector.DescribeAsync(catalog.Select(s => s.Name).ToList(), cancellationToken);
+        var lines = CatalogCheck.Compare(catalog, existing);
+        foreach (var (_, line) in lines)
+        {
+            writer.WriteLine(line);
+        }
+
+        writer.Flush();
+        return lines.Count(l => !l.Ok);
+    }
+
     private sealed class TopicsService(ClusterConnection connection, IOptions<TopicsOptions> options, IOptions<BrokerageOptions> brokerage, CommandOutput output,
         CommandOutcome outcome, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory) : BackgroundService
     {
@@ -65,22 +81,16 @@ internal sealed class TopicsCommand : IHostCommand
                         .EnsureTopicsAsync(catalog, stoppingToken);
                 }
 
-                using var metadataClient = new AdminClientBuilder(clients.Admin()).Build();
-                var actual = metadataClient.GetMetadata(TimeSpan.FromSeconds(30)).Topics
-                    .Where(t => !t.Error.IsError).ToDictionary(t => t.Topic, t => t.Partitions.Count);
-                var bad = 0;
-                foreach (var spec in catalog)
+                // Topic configs exist only on a real cluster; the embedded one (its provisioner known) ignores them.
+                var inspector = new AdminTopicInspector(clients, readConfigs: connection.IsRealCluster, TimeSpan.FromSeconds(10));
+                var bad = await ReportAsync(inspector, catalog, output.Writer, stoppingToken);
+                if (inspector.ConfigsUnreadable is { } reason)
                 {
-                    var found = actual.TryGetValue(spec.Name, out var count);
-                    var ok = found && count == spec.Partitions;
-                    bad += ok ? 0 : 1;
-                    output.Writer.WriteLine($"{(ok ? "ok" : "MISMATCH"),-9} {spec.Name,-20} expected {spec.Partitions} partitions, {(found ? $"found {count}" : "missing")}");
+                    AppLog.TopicConfigsUnreadable(loggerFactory.CreateLogger<TopicsCommand>(), reason);
                 }
-
-                output.Writer.Flush();
                 if (bad > 0)
                 {
-                    outcome.Fail($"{bad} catalog topics are missing or have another partition count.");
+                    outcome.Fail($"{bad} catalog topics are missing or have another partition count or cleanup policy.");
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

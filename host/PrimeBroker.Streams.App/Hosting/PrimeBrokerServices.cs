@@ -72,6 +72,10 @@ public static class PrimeBrokerServices
                 sp.GetRequiredService<IOptions<BrokerageOptions>>().Value);
         });
 
+        // Created on the first PUT /instruments (the cluster is known by then), flushed and disposed with the host.
+        services.AddSingleton(sp => new Generation.InstrumentPublisher(sp.GetRequiredService<ClusterConnection>().Clients,
+            sp.GetRequiredService<ISchemaRegistryClient>(), sp.GetRequiredService<IOptions<BrokerageOptions>>().Value));
+
         services.AddHostedService<StreamsHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<PublisherHostedService>());
         services.AddHostedService<LiveStatisticsSampler>();
