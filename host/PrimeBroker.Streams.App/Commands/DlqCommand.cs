@@ -34,6 +34,9 @@ internal sealed class DlqCommand : IHostCommand
 
         public string? Api { get; set; }
 
+        /// <summary>The API key for <see cref="Api"/> when its writes need one (environment <c>Dlq__ApiKey</c>).</summary>
+        public string? ApiKey { get; set; }
+
         public int Limit { get; set; } = 20;
 
         public IEnumerable<string> Validate()
@@ -82,6 +85,7 @@ internal sealed class DlqCommand : IHostCommand
         new("--redrive", $"{DlqOptions.Section}:{nameof(DlqOptions.Redrive)}", "re-drive these dead letters (ids partition:offset, comma-separated)"),
         new("--redrive-reason", $"{DlqOptions.Section}:{nameof(DlqOptions.RedriveReason)}", "re-drive every dead letter with this reason"),
         new("--api", $"{DlqOptions.Section}:{nameof(DlqOptions.Api)}", "re-drive through this running instance's API (e.g. http://127.0.0.1:8080)"),
+        new("--api-key", $"{DlqOptions.Section}:{nameof(DlqOptions.ApiKey)}", "API key for --api (better: environment Dlq__ApiKey)"),
         new("--limit", $"{DlqOptions.Section}:{nameof(DlqOptions.Limit)}", "how many of the latest dead letters to list (default 20)"),
     ];
 
@@ -149,6 +153,11 @@ internal sealed class DlqCommand : IHostCommand
                 if (o.Api is { } api)
                 {
                     using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(60) };
+                    if (o.ApiKey is { } key)
+                    {
+                        http.DefaultRequestHeaders.Add(ApiKeyAuthentication.Header, key);
+                    }
+
                     using var response = await http.PostAsJsonAsync("/dlq/redrive", new RedriveRequest(chosen.Select(c => c.Id).ToList()), cancellationToken);
                     response.EnsureSuccessStatusCode();
                     results = await response.Content.ReadFromJsonAsync<List<RedriveResult>>(cancellationToken) ?? [];

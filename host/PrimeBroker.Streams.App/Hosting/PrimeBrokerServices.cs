@@ -34,6 +34,8 @@ public static class PrimeBrokerServices
         services.AddValidatedOptions<SchemaRegistryOptions>(configuration, SchemaRegistryOptions.Section, o => o.Validate());
         services.AddValidatedOptions<StreamsOptions>(configuration, StreamsOptions.Section, o => o.Validate());
         services.AddValidatedOptions<HttpOptions>(configuration, HttpOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<AuthOptions>(configuration, AuthOptions.Section, o => o.Validate());
+        services.AddSingleton<IValidateOptions<AuthOptions>, WriteKeysPresent>();
         services.AddValidatedOptions<BrokerageOptions>(configuration, BrokerageOptions.SectionName, ValidateBrokerage);
 
         services.AddSingleton<ClusterConnection>();
@@ -83,7 +85,8 @@ public static class PrimeBrokerServices
         services.AddHostedService<SequenceClaimWatcher>();
 
         services.AddSingleton<OwnerRouter>();
-        services.AddHttpClient(OwnerRouter.ClientName);
+        services.AddApiKeyAuthentication();
+        services.AddHttpClient(OwnerRouter.ClientName).AddHttpMessageHandler<ForwardCredentialHandler>();
         services.AddHealthChecks().AddCheck<StreamsHealthCheck>("streams", tags: ["ready"]);
         services.AddProblemDetails();
         services.AddExceptionHandler<StoreUnavailableHandler>();
@@ -92,6 +95,18 @@ public static class PrimeBrokerServices
             .AddMeter(EngineMetrics.MeterName, BrokerageMetrics.MeterName, TradeLatencyTracker.MeterName)
             .AddPrometheusExporter());
         return services;
+    }
+
+    /// <summary>Refuses to start a server that binds beyond loopback with writes that need a key and no key to give.</summary>
+    private sealed class WriteKeysPresent(IOptions<HttpOptions> http) : IValidateOptions<AuthOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
+            options.WritesRequireKey(http.Value) && options.ApiKeys.Count == 0
+                ? ValidateOptionsResult.Fail($"The HTTP server binds beyond loopback ({HttpOptions.Section}:{nameof(HttpOptions.Urls)} " +
+                    $"'{http.Value.Urls}'), so writes need an API key, and none is configured: set {AuthOptions.Section}:{nameof(AuthOptions.ApiKeys)}:<name> " +
+                    $"(environment {AuthOptions.Section}__{nameof(AuthOptions.ApiKeys)}__<name>, at least 16 characters), or " +
+                    $"{AuthOptions.Section}:{nameof(AuthOptions.Writes)}=Off behind a gateway that authenticates.")
+                : ValidateOptionsResult.Success;
     }
 
     private static IEnumerable<string> ValidateBrokerage(BrokerageOptions options)

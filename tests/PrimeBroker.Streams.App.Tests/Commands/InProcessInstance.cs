@@ -28,11 +28,13 @@ internal sealed class InProcessInstance : IAsyncDisposable
 
     /// <summary>Starts an instance with <paramref name="extraArgs"/> and waits until it answers <paramref name="readyPath"/>
     /// with 200.</summary>
-    internal static async Task<InProcessInstance> StartAsync(DevClusterFixture cluster, string[] extraArgs, string readyPath = "/health/ready")
+    /// <param name="listenHost">The host of the listen URL: <c>127.0.0.1</c>, or <c>0.0.0.0</c> to bind beyond loopback.</param>
+    internal static async Task<InProcessInstance> StartAsync(DevClusterFixture cluster, string[] extraArgs, string readyPath = "/health/ready",
+        string listenHost = "127.0.0.1")
     {
         var instance = new InProcessInstance(Scratch.FreePort());
         instance._run = HostCommandLine.RunAsync(["run", "--dev-cluster-file", cluster.File, "--application-server", $"127.0.0.1:{instance.Port}",
-            "--urls", $"http://127.0.0.1:{instance.Port}", "--state-dir", instance._stateDirectory, "--Streams:CommitInterval", "00:00:00.050",
+            "--urls", $"http://{listenHost}:{instance.Port}", "--state-dir", instance._stateDirectory, "--Streams:CommitInterval", "00:00:00.050",
             "--Logging:LogLevel:Default=Warning", .. extraArgs], new StringWriter(), instance.Error, instance._stop.Token);
         await instance.WaitUntilAsync(async () => await instance.StatusOf(readyPath) == HttpStatusCode.OK, () => "the instance ready");
         return instance;

@@ -171,6 +171,24 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public void EveryInstanceListeningBeyondLoopbackHasAWriterKey()
+    {
+        var instances = ComposeContainers(Read("compose.yaml"), "compose.yaml", s_image.Command)
+            .Concat(KubernetesContainers(KubernetesDocuments(), s_image.Command)).Where(c => c.Args[0] == "run").ToList();
+
+        Assert.Equal(4, instances.Count);
+        Assert.All(instances, c =>
+        {
+            var settings = Checker().Check(c, s_image.Environment).Settings;
+            Assert.Contains("0.0.0.0", settings["Http:Urls"], StringComparison.Ordinal);
+            // Without one the instance refuses to start (its writes would be open to the network).
+            // (a value from a Secret is not among the settings, only among the variables)
+            Assert.True(settings.Keys.Any(k => k.StartsWith("Auth:ApiKeys:", StringComparison.OrdinalIgnoreCase))
+                || c.Environment.Keys.Any(k => k.StartsWith("Auth__ApiKeys__", StringComparison.Ordinal)), $"{c.Source} has no Auth:ApiKeys:<name>");
+        });
+    }
+
+    [Fact]
     public void DockerfileRestoresEveryProjectTheHostReferences()
     {
         var root = Path.GetDirectoryName(DeployFolder)!;
