@@ -50,4 +50,10 @@ internal static partial class AppLog
 
     [LoggerMessage(9519, LogLevel.Information, "Removed {Count} state directories of earlier demos that were stopped or killed before they could delete them")]
     internal static partial void DemoLeftoversRemoved(ILogger logger, int count);
+
+    [LoggerMessage(9521, LogLevel.Information, "Kafka clients connect to {BootstrapServers} with settings {ClientSettings}")]
+    internal static partial void KafkaClients(ILogger logger, string bootstrapServers, string clientSettings);
+
+    [LoggerMessage(9522, LogLevel.Warning, "Topic configs could not be read ({Reason}): cleanup policies were not checked, only partition counts")]
+    internal static partial void TopicConfigsUnreadable(ILogger logger, string reason);
 }

@@ -62,3 +62,10 @@ internal static class Probe
     internal static string TempFile() =>
         Path.Combine(Path.GetTempPath(), $"dev-cluster-{Guid.NewGuid():N}", ".dev-cluster.json");
 }
+
+/// <summary>An instrument publisher on a plain cluster with the catalog's topic names.</summary>
+internal static class TestInstruments
+{
+    internal static Generation.InstrumentPublisher Publisher(string bootstrapServers, Confluent.SchemaRegistry.ISchemaRegistryClient registry) =>
+        new(new App.Cluster.KafkaClientSettings(bootstrapServers, new Dictionary<string, string>()), registry, new Brokerage.BrokerageOptions());
+}

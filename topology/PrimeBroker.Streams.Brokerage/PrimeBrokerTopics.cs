@@ -29,7 +29,8 @@ public static class PrimeBrokerTopics
     /// <summary>Settlement instructions; kept 7 years.</summary>
     public const string SettlementEvents = "settlement-events";
 
-    /// <summary>Instrument reference data.</summary>
+    /// <summary>Instrument reference data, compacted: the latest record of every instrument is kept for good (a new or
+    /// wiped instance builds its global instrument table from this topic).</summary>
     public const string InstrumentEvents = "instrument-events";
 
     /// <summary>Trades that failed validation, with the reason; partitioned like <see cref="TradeEvents"/>.</summary>
@@ -48,10 +49,18 @@ public static class PrimeBrokerTopics
         Topic(PositionEvents, 20, s_defaultRetention),
         Topic(LedgerEvents, 10, s_regulatoryRetention),
         Topic(SettlementEvents, 10, s_regulatoryRetention),
-        Topic(InstrumentEvents, 5, s_defaultRetention),
+        Compacted(InstrumentEvents, 5),
         Topic(TradeEventsDlq, 20, s_defaultRetention),
         Topic(Alerts, 5, s_defaultRetention),
     ];
+
+    // A compacted topic keeps the latest record per key whatever its age; retention.ms does not apply to it.
+    private static TopicSpec Compacted(string name, int partitions) =>
+        new(name, partitions, ReplicationFactor, new Dictionary<string, string>
+        {
+            ["cleanup.policy"] = "compact",
+            ["min.insync.replicas"] = "2",
+        }.AsReadOnly());
 
     private static TopicSpec Topic(string name, int partitions, TimeSpan retention) =>
         new(name, partitions, ReplicationFactor, new Dictionary<string, string>

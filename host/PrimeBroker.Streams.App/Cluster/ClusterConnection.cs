@@ -1,3 +1,4 @@
+using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
 using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.Engine.Topics;
@@ -24,6 +25,16 @@ internal sealed class ClusterConnection(IOptions<KafkaOptions> kafka, IOptions<S
 
     /// <summary>The registry URL.</summary>
     internal string RegistryUrl => Resolve().Registry;
+
+    /// <summary>What every Kafka client of this program is built from: the bootstrap servers and the pass-through
+    /// settings of <c>Kafka:Client</c>.</summary>
+    internal KafkaClientSettings Clients => new(BootstrapServers, kafka.Value.Client);
+
+    /// <summary>The registry client config: <see cref="RegistryUrl"/> with the configured authentication and TLS.</summary>
+    internal SchemaRegistryConfig RegistryConfig() => RegistryClients.Config(RegistryUrl, registry.Value);
+
+    /// <summary>A registry client on <see cref="RegistryConfig"/>; the caller disposes it.</summary>
+    internal ISchemaRegistryClient CreateRegistryClient() => new CachedSchemaRegistryClient(RegistryConfig());
 
     /// <summary>Creates internal topics where the cluster cannot (an embedded cluster, in this process or in a running
     /// <c>dev-cluster</c>); null means the Admin API.</summary>

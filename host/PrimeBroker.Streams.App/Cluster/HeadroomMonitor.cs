@@ -20,7 +20,7 @@ internal sealed class HeadroomMonitor : IDisposable
     internal const long CapBytes = 5L * 1024 * 1024;
     private const int RecordOverheadBytes = 80;
 
-    private readonly string _bootstrapServers;
+    private readonly KafkaClientSettings _clients;
     private readonly string _applicationId;
     private readonly Dictionary<TopicPartition, long> _bytes = new();
     private readonly HashSet<TopicPartition> _truncated = new();
@@ -28,9 +28,9 @@ internal sealed class HeadroomMonitor : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
 
-    internal HeadroomMonitor(string bootstrapServers, string applicationId)
+    internal HeadroomMonitor(KafkaClientSettings clients, string applicationId)
     {
-        _bootstrapServers = bootstrapServers;
+        _clients = clients;
         _applicationId = applicationId;
         _thread = new Thread(Run) { IsBackground = true, Name = "headroom-monitor" };
         _thread.Start();
@@ -55,14 +55,12 @@ internal sealed class HeadroomMonitor : IDisposable
 
     private void Run()
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _bootstrapServers }).Build();
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = _bootstrapServers,
-            GroupId = $"headroom-{Guid.NewGuid():N}",
-            EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-        }).Build();
+        using var admin = new AdminClientBuilder(_clients.Admin()).Build();
+        var config = _clients.Consumer();
+        config.GroupId = $"headroom-{Guid.NewGuid():N}";
+        config.EnableAutoCommit = false;
+        config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
         var assigned = new HashSet<TopicPartition>();
         var nextDiscovery = DateTime.MinValue;
         while (!_stop.IsCancellationRequested)

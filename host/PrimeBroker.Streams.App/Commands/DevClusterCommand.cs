@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.App.Hosting;
 using PrimeBroker.Streams.App.Options;
+using PrimeBroker.Streams.Brokerage;
 
 namespace PrimeBroker.Streams.App.Commands;
 
@@ -30,6 +31,9 @@ internal sealed class DevClusterCommand : IHostCommand
     {
         var builder = CommandHosts.CreateBuilder(context);
         builder.Services.AddValidatedOptions<DevClusterOptions>(builder.Configuration, DevClusterOptions.Section, o => o.Validate());
+        // Kafka:Client (security for --bootstrap-servers) and Brokerage:*Topic (the names the catalog is provisioned under).
+        builder.Services.AddValidatedOptions<KafkaOptions>(builder.Configuration, KafkaOptions.Section, o => o.Validate());
+        builder.Services.AddValidatedOptions<BrokerageOptions>(builder.Configuration, BrokerageOptions.SectionName, _ => []);
         builder.Services.AddSingleton<ISchemaRegistryServerFactory, EmbeddedSchemaRegistryFactory>();
         builder.Services.AddHostedService<DevClusterService>();
         return builder.Build();

@@ -34,6 +34,9 @@ internal sealed class DlqCommand : IHostCommand
 
         public string? Api { get; set; }
 
+        /// <summary>The API key for <see cref="Api"/> when its writes need one (environment <c>Dlq__ApiKey</c>).</summary>
+        public string? ApiKey { get; set; }
+
         public int Limit { get; set; } = 20;
 
         public IEnumerable<string> Validate()
@@ -82,6 +85,7 @@ internal sealed class DlqCommand : IHostCommand
         new("--redrive", $"{DlqOptions.Section}:{nameof(DlqOptions.Redrive)}", "re-drive these dead letters (ids partition:offset, comma-separated)"),
         new("--redrive-reason", $"{DlqOptions.Section}:{nameof(DlqOptions.RedriveReason)}", "re-drive every dead letter with this reason"),
         new("--api", $"{DlqOptions.Section}:{nameof(DlqOptions.Api)}", "re-drive through this running instance's API (e.g. http://127.0.0.1:8080)"),
+        new("--api-key", $"{DlqOptions.Section}:{nameof(DlqOptions.ApiKey)}", "API key for --api (better: environment Dlq__ApiKey)"),
         new("--limit", $"{DlqOptions.Section}:{nameof(DlqOptions.Limit)}", "how many of the latest dead letters to list (default 20)"),
     ];
 
@@ -94,8 +98,7 @@ internal sealed class DlqCommand : IHostCommand
         services.AddValidatedOptions<DlqOptions>(builder.Configuration, DlqOptions.Section, o => o.Validate());
         services.AddValidatedOptions<BrokerageOptions>(builder.Configuration, BrokerageOptions.SectionName, _ => []);
         services.AddSingleton<ClusterConnection>();
-        services.AddSingleton<ISchemaRegistryClient>(sp =>
-            new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = sp.GetRequiredService<ClusterConnection>().RegistryUrl }));
+        services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().CreateRegistryClient());
         services.AddSingleton<PublisherHostedService>();
         services.AddHostedService<DlqService>();
         builder.Logging.AddFilter("Microsoft", Microsoft.Extensions.Logging.LogLevel.Warning);
@@ -125,7 +128,8 @@ internal sealed class DlqCommand : IHostCommand
         private async Task RunAsync(CancellationToken cancellationToken)
         {
             var connection = services.GetRequiredService<ClusterConnection>();
-            var reader = new DeadLetterReader(connection.BootstrapServers, services.GetRequiredService<ISchemaRegistryClient>());
+            var reader = new DeadLetterReader(connection.Clients, services.GetRequiredService<ISchemaRegistryClient>(),
+                services.GetRequiredService<IOptions<BrokerageOptions>>().Value);
             var all = reader.ReadAll(TimeSpan.FromSeconds(60), cancellationToken);
             var o = options.Value;
             var w = output.Writer;
@@ -149,6 +153,11 @@ internal sealed class DlqCommand : IHostCommand
                 if (o.Api is { } api)
                 {
                     using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(60) };
+                    if (o.ApiKey is { } key)
+                    {
+                        http.DefaultRequestHeaders.Add(ApiKeyAuthentication.Header, key);
+                    }
+
                     using var response = await http.PostAsJsonAsync("/dlq/redrive", new RedriveRequest(chosen.Select(c => c.Id).ToList()), cancellationToken);
                     response.EnsureSuccessStatusCode();
                     results = await response.Content.ReadFromJsonAsync<List<RedriveResult>>(cancellationToken) ?? [];

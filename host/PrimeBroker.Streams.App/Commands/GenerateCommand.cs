@@ -30,8 +30,7 @@ internal sealed class GenerateCommand : IHostCommand
         services.AddValidatedOptions<GeneratorOptions>(builder.Configuration, GeneratorOptions.Section, o => o.Validate());
         services.AddValidatedOptions<BrokerageOptions>(builder.Configuration, BrokerageOptions.SectionName, _ => []);
         services.AddSingleton<ClusterConnection>();
-        services.AddSingleton<ISchemaRegistryClient>(sp =>
-            new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = sp.GetRequiredService<ClusterConnection>().RegistryUrl }));
+        services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().CreateRegistryClient());
         services.AddSingleton<PublisherHostedService>();
         services.AddSingleton(sp => sp.GetRequiredService<PublisherHostedService>().Publisher);
         services.AddHostedService(sp => sp.GetRequiredService<PublisherHostedService>());

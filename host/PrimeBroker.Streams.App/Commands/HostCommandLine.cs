@@ -23,6 +23,7 @@ internal static class HostCommandLine
         new TopicsCommand(),
         new DevClusterCommand(),
         new DlqCommand(),
+        new InstrumentsCommand(),
     ];
 
     internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,

@@ -41,7 +41,9 @@ internal sealed class RunCommand : IHostCommand
         var http = builder.Configuration.GetSection(HttpOptions.Section).Get<HttpOptions>() ?? new HttpOptions();
         builder.WebHost.UseUrls(http.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var app = builder.Build();
+        app.UseWriteAuthentication();
         app.MapPrimeBrokerApi();
+        app.MapInstrumentApi();
         app.MapDashboard();
         return app;
     }

@@ -11,7 +11,7 @@ using PrimeBroker.Streams.Engine.Topics;
 
 namespace PrimeBroker.Streams.App.Commands;
 
-/// <summary><c>topics</c>: provisions the topic catalog on a cluster (creates what is missing, checks partition counts of
+/// <summary><c>topics</c>: provisions the topic catalog on a cluster (creates what is missing, checks partition counts and, on a real cluster, the cleanup policy of
 /// what exists), or with <c>--verify</c> only checks that every catalog topic exists with its partition count. Prints one
 /// line per topic and exits (1 when a topic is missing or differs).</summary>
 internal sealed class TopicsCommand : IHostCommand
@@ -40,6 +40,7 @@ internal sealed class TopicsCommand : IHostCommand
         var builder = CommandHosts.CreateBuilder(context);
         builder.Services.AddValidatedOptions<KafkaOptions>(builder.Configuration, KafkaOptions.Section, o => o.Validate());
         builder.Services.AddValidatedOptions<TopicsOptions>(builder.Configuration, TopicsOptions.Section, _ => []);
+        builder.Services.AddValidatedOptions<BrokerageOptions>(builder.Configuration, BrokerageOptions.SectionName, _ => []);
         // Only the cluster matters; a registry URL is not needed here.
         builder.Services.AddSingleton(sp => new ClusterConnection(sp.GetRequiredService<IOptions<KafkaOptions>>(),
             Microsoft.Extensions.Options.Options.Create(new SchemaRegistryOptions { Url = "http://unused" })));
@@ -47,38 +48,49 @@ internal sealed class TopicsCommand : IHostCommand
         return builder.Build();
     }
 
-    private sealed class TopicsService(ClusterConnection connection, IOptions<TopicsOptions> options, CommandOutput output,
+    /// <summary>Writes one line per catalog topic (what <paramref name="inspector"/> finds against the catalog) and
+    /// returns how many differ.</summary>
+    internal static async Task<int> ReportAsync(ITopicInspector inspector, IReadOnlyList<TopicSpec> catalog, TextWriter writer,
+        CancellationToken cancellationToken)
+    {
+        var existing = await inspector.DescribeAsync(catalog.Select(s => s.Name).ToList(), cancellationToken);
+        var lines = CatalogCheck.Compare(catalog, existing);
+        foreach (var (_, line) in lines)
+        {
+            writer.WriteLine(line);
+        }
+
+        writer.Flush();
+        return lines.Count(l => !l.Ok);
+    }
+
+    private sealed class TopicsService(ClusterConnection connection, IOptions<TopicsOptions> options, IOptions<BrokerageOptions> brokerage, CommandOutput output,
         CommandOutcome outcome, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory) : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             try
             {
-                var bootstrap = connection.BootstrapServers;
+                var clients = connection.Clients;
+                var catalog = TopicCatalog.For(brokerage.Value);
                 if (!options.Value.Verify)
                 {
                     var provisioner = connection.TopicProvisioner;
-                    using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+                    using var admin = new AdminClientBuilder(clients.Admin()).Build();
                     await (provisioner ?? new AdminClientTopicProvisioner(admin, logger: loggerFactory.CreateLogger<AdminClientTopicProvisioner>()))
-                        .EnsureTopicsAsync(PrimeBrokerTopics.All, stoppingToken);
+                        .EnsureTopicsAsync(catalog, stoppingToken);
                 }
 
-                using var metadataClient = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
-                var actual = metadataClient.GetMetadata(TimeSpan.FromSeconds(30)).Topics
-                    .Where(t => !t.Error.IsError).ToDictionary(t => t.Topic, t => t.Partitions.Count);
-                var bad = 0;
-                foreach (var spec in PrimeBrokerTopics.All)
+                // Topic configs exist only on a real cluster; the embedded one (its provisioner known) ignores them.
+                var inspector = new AdminTopicInspector(clients, readConfigs: connection.IsRealCluster, TimeSpan.FromSeconds(10));
+                var bad = await ReportAsync(inspector, catalog, output.Writer, stoppingToken);
+                if (inspector.ConfigsUnreadable is { } reason)
                 {
-                    var found = actual.TryGetValue(spec.Name, out var count);
-                    var ok = found && count == spec.Partitions;
-                    bad += ok ? 0 : 1;
-                    output.Writer.WriteLine($"{(ok ? "ok" : "MISMATCH"),-9} {spec.Name,-20} expected {spec.Partitions} partitions, {(found ? $"found {count}" : "missing")}");
+                    AppLog.TopicConfigsUnreadable(loggerFactory.CreateLogger<TopicsCommand>(), reason);
                 }
-
-                output.Writer.Flush();
                 if (bad > 0)
                 {
-                    outcome.Fail($"{bad} catalog topics are missing or have another partition count.");
+                    outcome.Fail($"{bad} catalog topics are missing or have another partition count or cleanup policy.");
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

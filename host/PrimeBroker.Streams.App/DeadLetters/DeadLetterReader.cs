@@ -2,6 +2,7 @@ using System.Text;
 using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
+using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Contracts;
 using PrimeBroker.Streams.Engine;
@@ -27,13 +28,14 @@ internal sealed record DeadLetter(int Partition, long Offset, string Reason, str
 }
 
 /// <summary>
-/// Reads <see cref="PrimeBrokerTopics.TradeEventsDlq"/> from the start of every partition to its end at the time of the
+/// Reads the dead-letter topic (<see cref="BrokerageOptions.DeadLetterTopic"/>) from the start of every partition to its end at the time of the
 /// call. Understands both forms a dead letter takes: a <see cref="FailedTradeEvent"/> envelope (the topology's
 /// validation failures) and the original bytes with the engine's <see cref="DeadLetterHeaders"/> (records that did not
 /// deserialize).
 /// </summary>
-internal sealed class DeadLetterReader(string bootstrapServers, ISchemaRegistryClient registry)
+internal sealed class DeadLetterReader(KafkaClientSettings clients, ISchemaRegistryClient registry, BrokerageOptions topics)
 {
+    private readonly string _topic = topics.DeadLetterTopic;
     private readonly Serde<FailedTradeEvent> _envelope = AvroSerdes.For<FailedTradeEvent>(registry);
     private readonly Serde<ISpecificRecord> _trades = TradeEventSerdes.ForTradeEvents(registry);
 
@@ -41,29 +43,20 @@ internal sealed class DeadLetterReader(string bootstrapServers, ISchemaRegistryC
     /// <exception cref="TimeoutException">The topic could not be read within <paramref name="timeout"/>.</exception>
     internal IReadOnlyList<DeadLetter> ReadAll(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            GroupId = $"dlq-reader-{Guid.NewGuid():N}",
-            EnableAutoCommit = false,
-            IsolationLevel = IsolationLevel.ReadCommitted,
-            // The end of a partition is where the consumer reports EOF: a transactional writer's last offsets are commit
-            // markers, which are never returned as records.
-            EnablePartitionEof = true,
-        }).Build();
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig()).Build();
+        using var admin = new AdminClientBuilder(clients.Admin()).Build();
         // All-topics metadata: asking for one topic by name would auto-create it on clusters that allow that.
-        var topic = admin.GetMetadata(timeout).Topics.FirstOrDefault(t => t.Topic == PrimeBrokerTopics.TradeEventsDlq);
+        var topic = admin.GetMetadata(timeout).Topics.FirstOrDefault(t => t.Topic == _topic);
         if (topic is null || topic.Error.IsError)
         {
-            throw new InvalidOperationException($"Topic '{PrimeBrokerTopics.TradeEventsDlq}' does not exist; provision the topic catalog first.");
+            throw new InvalidOperationException($"Topic '{_topic}' does not exist; provision the topic catalog first.");
         }
 
         var ends = new Dictionary<int, long>();
         var starts = new List<TopicPartitionOffset>();
         foreach (var p in topic.Partitions)
         {
-            var tp = new TopicPartition(PrimeBrokerTopics.TradeEventsDlq, p.PartitionId);
+            var tp = new TopicPartition(_topic, p.PartitionId);
             var marks = consumer.QueryWatermarkOffsets(tp, timeout);
             if (marks.High.Value > marks.Low.Value)
             {
@@ -85,7 +78,7 @@ internal sealed class DeadLetterReader(string bootstrapServers, ISchemaRegistryC
             cancellationToken.ThrowIfCancellationRequested();
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Reading '{PrimeBrokerTopics.TradeEventsDlq}' took longer than {timeout}.");
+                throw new TimeoutException($"Reading '{_topic}' took longer than {timeout}.");
             }
 
             var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
@@ -114,6 +107,23 @@ internal sealed class DeadLetterReader(string bootstrapServers, ISchemaRegistryC
         return letters.OrderBy(l => l.Timestamp).ThenBy(l => l.Partition).ThenBy(l => l.Offset).ToList();
     }
 
+    /// <summary>The reader's consumer config: the pass-through client settings plus its own role (no group offsets,
+    /// committed records only, end-of-partition events).</summary>
+    internal ConsumerConfig ConsumerConfig()
+    {
+        var config = clients.Consumer();
+        config.GroupId = $"dlq-reader-{Guid.NewGuid():N}";
+        config.EnableAutoCommit = false;
+        config.IsolationLevel = IsolationLevel.ReadCommitted;
+        // The end of a partition is where the consumer reports EOF: a transactional writer's last offsets are commit
+        // markers, which are never returned as records.
+        config.EnablePartitionEof = true;
+        return config;
+    }
+
+    /// <summary>The reader's admin config (topic metadata).</summary>
+    internal AdminClientConfig AdminConfig() => clients.Admin();
+
     private DeadLetter Decode(ConsumeResult<byte[], byte[]> result)
     {
         var headers = result.Message.Headers;
@@ -125,7 +135,7 @@ internal sealed class DeadLetterReader(string bootstrapServers, ISchemaRegistryC
                 Header(headers, DeadLetterHeaders.SourceTopic) ?? string.Empty,
                 int.TryParse(Header(headers, DeadLetterHeaders.SourcePartition), out var sp) ? sp : -1,
                 long.TryParse(Header(headers, DeadLetterHeaders.SourceOffset), out var so) ? so : -1,
-                when, TryDecodeTrade(result.Message.Value, PrimeBrokerTopics.TradeEvents));
+                when, TryDecodeTrade(result.Message.Value, topics.TradeEventsTopic));
         }
 
         try

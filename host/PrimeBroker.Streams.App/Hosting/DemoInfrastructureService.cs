@@ -1,4 +1,3 @@
-using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +20,7 @@ internal sealed class DemoInfrastructureService(
     IOptions<DemoOptions> demo,
     IOptions<GeneratorOptions> generator,
     IOptions<StreamsOptions> streams,
+    IOptions<BrokerageOptions> brokerage,
     ClusterConnection connection,
     EmbeddedClusterHeadroom headroom,
     ILoggerFactory loggerFactory) : IHostedService
@@ -48,16 +48,16 @@ internal sealed class DemoInfrastructureService(
         try
         {
             _cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = demo.Value.Brokers }, loggerFactory);
-            await _cluster.CreateTopicProvisioner().EnsureTopicsAsync(PrimeBrokerTopics.All, cancellationToken);
+            await _cluster.CreateTopicProvisioner().EnsureTopicsAsync(TopicCatalog.For(brokerage.Value), cancellationToken);
             _registry = await EmbeddedSchemaRegistry.StartAsync(cancellationToken: cancellationToken);
             connection.Set(_cluster.BootstrapServers, _registry.Url, _cluster.CreateTopicProvisioner());
-            using (var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = _registry.Url }))
-            using (var instruments = new InstrumentPublisher(_cluster.BootstrapServers, registry))
+            using (var registry = connection.CreateRegistryClient())
+            using (var instruments = new InstrumentPublisher(connection.Clients, registry, brokerage.Value))
             {
                 await instruments.SeedAsync(generator.Value.Instruments, cancellationToken);
             }
 
-            headroom.Monitor = new HeadroomMonitor(_cluster.BootstrapServers, streams.Value.ApplicationId);
+            headroom.Monitor = new HeadroomMonitor(connection.Clients, streams.Value.ApplicationId);
         }
         catch
         {

@@ -30,6 +30,8 @@ namespace PrimeBroker.Streams.App.Hosting;
 /// </remarks>
 internal sealed class DevClusterService(
     IOptions<DevClusterOptions> options,
+    IOptions<KafkaOptions> kafka,
+    IOptions<BrokerageOptions> brokerage,
     ISchemaRegistryServerFactory registryFactory,
     IHostApplicationLifetime lifetime,
     CommandOutput output,
@@ -59,23 +61,24 @@ internal sealed class DevClusterService(
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         string bootstrapServers;
+        var catalog = TopicCatalog.For(brokerage.Value);
         if (_options.Embedded)
         {
             _cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = _options.Brokers }, loggerFactory);
             bootstrapServers = _cluster.BootstrapServers;
-            AppLog.Provisioning(_logger, PrimeBrokerTopics.All.Count, bootstrapServers, "embedded");
-            await _cluster.CreateTopicProvisioner().EnsureTopicsAsync(PrimeBrokerTopics.All, cancellationToken);
+            AppLog.Provisioning(_logger, catalog.Count, bootstrapServers, "embedded");
+            await _cluster.CreateTopicProvisioner().EnsureTopicsAsync(catalog, cancellationToken);
             _provisioning = await TopicProvisioningEndpoint.StartAsync(_cluster.CreateTopicProvisioner(), cancellationToken);
         }
         else
         {
             bootstrapServers = _options.BootstrapServers!;
-            AppLog.Provisioning(_logger, PrimeBrokerTopics.All.Count, bootstrapServers, "external");
-            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+            AppLog.Provisioning(_logger, catalog.Count, bootstrapServers, "external");
+            using var admin = new AdminClientBuilder(AdminConfig(bootstrapServers)).Build();
             var provisioner = new AdminClientTopicProvisioner(admin,
                 new AdminClientTopicProvisionerOptions { RequestTimeout = _options.AdminRequestTimeout },
                 loggerFactory.CreateLogger<AdminClientTopicProvisioner>());
-            await provisioner.EnsureTopicsAsync(PrimeBrokerTopics.All, cancellationToken);
+            await provisioner.EnsureTopicsAsync(catalog, cancellationToken);
         }
 
         _registry = _options.SchemaRegistryUrl is { } url ? new ExternalSchemaRegistry(url)
@@ -99,6 +102,9 @@ internal sealed class DevClusterService(
             lifetime.StopApplication();
         }
     }
+
+    /// <summary>The admin config that provisions an external cluster: the pass-through client settings (<c>Kafka:Client</c>).</summary>
+    internal AdminClientConfig AdminConfig(string bootstrapServers) => new KafkaClientSettings(bootstrapServers, kafka.Value.Client).Admin();
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -7,6 +7,7 @@ using PrimeBroker.Streams.App.Cluster;
 using PrimeBroker.Streams.App.Generation;
 using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.App.Streams;
+using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Brokerage.Publishing;
 
 namespace PrimeBroker.Streams.App.Hosting;
@@ -32,7 +33,8 @@ internal sealed class GeneratorService(IServiceProvider services, IOptions<Gener
             var connection = services.GetRequiredService<ClusterConnection>();
             var publisher = services.GetRequiredService<TradePublisher>();
             var tracker = services.GetService<TradeLatencyTracker>();
-            using var instruments = new InstrumentPublisher(connection.BootstrapServers, services.GetRequiredService<ISchemaRegistryClient>());
+            using var instruments = new InstrumentPublisher(connection.Clients, services.GetRequiredService<ISchemaRegistryClient>(),
+                services.GetRequiredService<IOptions<BrokerageOptions>>().Value);
             if (SeedInstruments)
             {
                 await instruments.SeedAsync(options.Value.Instruments, stoppingToken);

@@ -34,11 +34,12 @@ public static class PrimeBrokerServices
         services.AddValidatedOptions<SchemaRegistryOptions>(configuration, SchemaRegistryOptions.Section, o => o.Validate());
         services.AddValidatedOptions<StreamsOptions>(configuration, StreamsOptions.Section, o => o.Validate());
         services.AddValidatedOptions<HttpOptions>(configuration, HttpOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<AuthOptions>(configuration, AuthOptions.Section, o => o.Validate());
+        services.AddSingleton<IValidateOptions<AuthOptions>, WriteKeysPresent>();
         services.AddValidatedOptions<BrokerageOptions>(configuration, BrokerageOptions.SectionName, ValidateBrokerage);
 
         services.AddSingleton<ClusterConnection>();
-        services.AddSingleton<ISchemaRegistryClient>(sp =>
-            new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = sp.GetRequiredService<ClusterConnection>().RegistryUrl }));
+        services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().CreateRegistryClient());
         services.AddSingleton(sp => new BrokerageServices
         {
             LoggerFactory = sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
@@ -69,8 +70,13 @@ public static class PrimeBrokerServices
         services.AddSingleton(sp =>
         {
             var connection = sp.GetRequiredService<ClusterConnection>();
-            return new DeadLetterReader(connection.BootstrapServers, sp.GetRequiredService<ISchemaRegistryClient>());
+            return new DeadLetterReader(connection.Clients, sp.GetRequiredService<ISchemaRegistryClient>(),
+                sp.GetRequiredService<IOptions<BrokerageOptions>>().Value);
         });
+
+        // Created on the first PUT /instruments (the cluster is known by then), flushed and disposed with the host.
+        services.AddSingleton(sp => new Generation.InstrumentPublisher(sp.GetRequiredService<ClusterConnection>().Clients,
+            sp.GetRequiredService<ISchemaRegistryClient>(), sp.GetRequiredService<IOptions<BrokerageOptions>>().Value));
 
         services.AddHostedService<StreamsHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<PublisherHostedService>());
@@ -80,7 +86,8 @@ public static class PrimeBrokerServices
 
         services.AddSingleton<OwnerRouter>();
         services.AddSingleton<OwnerForwarder>();
-        services.AddHttpClient(OwnerForwarder.ClientName);
+        services.AddApiKeyAuthentication();
+        services.AddHttpClient(OwnerForwarder.ClientName).AddHttpMessageHandler<ForwardCredentialHandler>();
         services.AddHealthChecks().AddCheck<StreamsHealthCheck>("streams", tags: ["ready"]);
         services.AddProblemDetails();
         services.AddExceptionHandler<StoreUnavailableHandler>();
@@ -89,6 +96,18 @@ public static class PrimeBrokerServices
             .AddMeter(EngineMetrics.MeterName, BrokerageMetrics.MeterName, TradeLatencyTracker.MeterName)
             .AddPrometheusExporter());
         return services;
+    }
+
+    /// <summary>Refuses to start a server that binds beyond loopback with writes that need a key and no key to give.</summary>
+    private sealed class WriteKeysPresent(IOptions<HttpOptions> http) : IValidateOptions<AuthOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
+            options.WritesRequireKey(http.Value) && options.ApiKeys.Count == 0
+                ? ValidateOptionsResult.Fail($"The HTTP server binds beyond loopback ({HttpOptions.Section}:{nameof(HttpOptions.Urls)} " +
+                    $"'{http.Value.Urls}'), so writes need an API key, and none is configured: set {AuthOptions.Section}:{nameof(AuthOptions.ApiKeys)}:<name> " +
+                    $"(environment {AuthOptions.Section}__{nameof(AuthOptions.ApiKeys)}__<name>, at least 16 characters), or " +
+                    $"{AuthOptions.Section}:{nameof(AuthOptions.Writes)}=Off behind a gateway that authenticates.")
+                : ValidateOptionsResult.Success;
     }
 
     private static IEnumerable<string> ValidateBrokerage(BrokerageOptions options)

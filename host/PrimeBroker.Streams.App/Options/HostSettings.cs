@@ -16,11 +16,36 @@ internal sealed class KafkaOptions
     /// <c>.dev-cluster.json</c>, the file <c>dev-cluster</c> writes and <c>scripts/dev-cluster-env.sh</c> reads.</summary>
     public string DevClusterFile { get; set; } = ".dev-cluster.json";
 
+    /// <summary>librdkafka settings passed to every Kafka client the program builds (section <c>Kafka:Client</c>, e.g.
+    /// <c>Kafka:Client:security.protocol</c>; secrets from the environment, <c>Kafka__Client__sasl.password</c>). Keys a
+    /// client sets for its own role are refused (<see cref="OwnedClientKeys"/>).</summary>
+    public Dictionary<string, string> Client { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Keys each client sets for its role (group, transactions, offsets) or that have their own setting
+    /// (<see cref="BootstrapServers"/>); the engine refuses the same keys in <c>StreamsConfig.ClientConfig</c>.</summary>
+    internal static readonly IReadOnlySet<string> OwnedClientKeys = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "bootstrap.servers", "group.id", "enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset", "isolation.level",
+        "transactional.id", "enable.idempotence", "partition.assignment.strategy",
+    };
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(DevClusterFile))
         {
             yield return $"{Section}:{nameof(DevClusterFile)} must not be empty.";
+        }
+
+        foreach (var key in Client.Keys.Where(OwnedClientKeys.Contains).Order(StringComparer.Ordinal))
+        {
+            yield return key == "bootstrap.servers"
+                ? $"{Section}:{nameof(Client)}:{key} is not allowed: use {Section}:{nameof(BootstrapServers)} (--bootstrap-servers)."
+                : $"{Section}:{nameof(Client)}:{key} is not allowed: each client sets it for its own role.";
+        }
+
+        foreach (var key in Client.Keys.Where(k => string.IsNullOrWhiteSpace(k) || k.Trim() != k || k.Contains(' ', StringComparison.Ordinal)))
+        {
+            yield return $"{Section}:{nameof(Client)} has an invalid librdkafka key '{key}'.";
         }
     }
 }
@@ -33,11 +58,38 @@ internal sealed class SchemaRegistryOptions
     /// <summary>Base URL, e.g. <c>http://registry:8081</c>. Empty: as for <see cref="KafkaOptions.BootstrapServers"/>.</summary>
     public string? Url { get; set; }
 
+    /// <summary>HTTP basic authentication, <c>user:password</c> (Confluent Cloud: API key and secret); a secret: pass it
+    /// through the environment (<c>SchemaRegistry__BasicAuthUserInfo</c>). Empty: no authentication.</summary>
+    public string? BasicAuthUserInfo { get; set; }
+
+    /// <summary>CA certificate file (PEM) that signed the registry's certificate, when it is not in the system store.</summary>
+    public string? SslCaLocation { get; set; }
+
+    /// <summary>Client certificate keystore (PKCS#12) for mutual TLS.</summary>
+    public string? SslKeystoreLocation { get; set; }
+
+    /// <summary>Password of <see cref="SslKeystoreLocation"/>; a secret (environment <c>SchemaRegistry__SslKeystorePassword</c>).</summary>
+    public string? SslKeystorePassword { get; set; }
+
+    /// <summary>Whether the registry's certificate is verified. Default true; false only for a test registry.</summary>
+    public bool EnableSslCertificateVerification { get; set; } = true;
+
     public IEnumerable<string> Validate()
     {
         if (!string.IsNullOrWhiteSpace(Url) && !Uri.TryCreate(Url, UriKind.Absolute, out _))
         {
             yield return $"{Section}:{nameof(Url)} must be an absolute URL (was '{Url}').";
+        }
+
+        if (!string.IsNullOrEmpty(BasicAuthUserInfo) && !BasicAuthUserInfo.Contains(':', StringComparison.Ordinal))
+        {
+            // The value is a secret: never repeat it.
+            yield return $"{Section}:{nameof(BasicAuthUserInfo)} must be user:password.";
+        }
+
+        if (!string.IsNullOrEmpty(SslKeystorePassword) && string.IsNullOrEmpty(SslKeystoreLocation))
+        {
+            yield return $"{Section}:{nameof(SslKeystorePassword)} is set without {nameof(SslKeystoreLocation)}.";
         }
     }
 }
@@ -51,7 +103,9 @@ internal sealed class StreamsOptions
     public string ApplicationId { get; set; } = "prime-broker";
 
     /// <summary>This instance's <c>host:port</c> as other instances reach its HTTP API (<c>--application-server</c>);
-    /// needed to forward position queries. Default: the first of <see cref="HttpOptions.Urls"/>.</summary>
+    /// needed to forward queries and writes. A wildcard (<c>0.0.0.0</c>, <c>::</c>, <c>*</c>, <c>+</c>) is refused. Default:
+    /// the first of <see cref="HttpOptions.Urls"/> that is not a wildcard, else this machine's host name with that URL's
+    /// port (<see cref="ApplicationServerAddress"/>).</summary>
     public string? ApplicationServer { get; set; }
 
     /// <summary>Local state root (<c>--state-dir</c>); one per instance. Default <c>&lt;temp&gt;/primebroker-streams</c>.</summary>
@@ -106,6 +160,12 @@ internal sealed class StreamsOptions
         if (ApplicationServer is not null && !HostPort.TryParse(ApplicationServer, out _, out _))
         {
             yield return $"{Section}:{nameof(ApplicationServer)} must be host:port (was '{ApplicationServer}').";
+        }
+        else if (ApplicationServer is not null && HostPort.TryParse(ApplicationServer, out var host, out _) && ApplicationServerAddress.IsWildcard(host))
+        {
+            yield return $"{Section}:{nameof(ApplicationServer)} '{ApplicationServer}' is a wildcard address: other instances cannot " +
+                "connect to it to forward queries and trades. Give the name or address they reach this instance by, e.g. " +
+                "--application-server app-1:8080 (a container's or pod's host name), or leave it out to use this machine's host name.";
         }
 
         if (string.IsNullOrWhiteSpace(StateDirectory))
@@ -162,7 +222,7 @@ internal sealed class HttpOptions
             yield return $"{Section}:{nameof(Urls)} must name at least one URL.";
         }
 
-        foreach (var url in urls.Where(u => !Uri.TryCreate(u.Replace("*", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out _)))
+        foreach (var url in urls.Where(u => !ListenUrl.TryParse(u, out _)))
         {
             yield return $"{Section}:{nameof(Urls)} has an invalid URL '{url}'.";
         }
@@ -178,9 +238,11 @@ internal sealed class HttpOptions
         }
     }
 
-    /// <summary>The first listen URL's authority (<c>host:port</c>).</summary>
-    internal string FirstAuthority() =>
-        new Uri(Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0]).Authority;
+    /// <summary>The listen URLs, parsed (call after validation).</summary>
+    internal IReadOnlyList<ListenUrl> ListenUrls() =>
+        Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(u => ListenUrl.TryParse(u, out var parsed) ? parsed : throw new FormatException($"Invalid listen URL '{u}'."))
+            .ToList();
 }
 
 /// <summary>Parses <c>host:port</c>.</summary>
@@ -198,5 +260,60 @@ internal static class HostPort
 
         host = value[..colon];
         return true;
+    }
+}
+
+/// <summary>One listen URL as Kestrel takes it (<c>http://host:port</c>, where host may be a wildcard).</summary>
+/// <param name="Scheme"><c>http</c> or <c>https</c>.</param>
+/// <param name="Host">Host as written, without IPv6 brackets: a name, an address, or a wildcard.</param>
+/// <param name="Port">Port; the scheme's default when none is written; 0 lets Kestrel pick one.</param>
+internal sealed record ListenUrl(string Scheme, string Host, int Port)
+{
+    /// <summary>Parses <paramref name="url"/>; false when it is not <c>scheme://host[:port][/]</c>.</summary>
+    internal static bool TryParse(string url, out ListenUrl parsed)
+    {
+        parsed = null!;
+        var match = System.Text.RegularExpressions.Regex.Match(url,
+            @"^(?<scheme>https?)://(?:\[(?<v6>[0-9A-Fa-f:.]+)\]|(?<host>[^:/\[\]]+))(?::(?<port>\d{1,5}))?/?$");
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        var scheme = match.Groups["scheme"].Value;
+        var port = match.Groups["port"].Success ? int.Parse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : scheme == "https" ? 443 : 80;
+        if (port > 65535)
+        {
+            return false; // port 0 is allowed: Kestrel then picks a free port
+        }
+
+        parsed = new ListenUrl(scheme, match.Groups["v6"].Success ? match.Groups["v6"].Value : match.Groups["host"].Value, port);
+        return true;
+    }
+
+    /// <summary><c>host:port</c> as other processes connect to it (IPv6 addresses in brackets).</summary>
+    internal string Authority => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}
+
+/// <summary>The address this instance announces to the others (<see cref="StreamsOptions.ApplicationServer"/>): they
+/// forward queries and writes to it, so it must name this machine, never a wildcard listen address.</summary>
+internal static class ApplicationServerAddress
+{
+    /// <summary>Whether <paramref name="host"/> means "every interface" to a listener (and nothing to a client).</summary>
+    internal static bool IsWildcard(string host) =>
+        host.Trim('[', ']') is "0.0.0.0" or "::" or "*" or "+" or "0:0:0:0:0:0:0:0";
+
+    /// <summary>The configured address; else the first listen URL that is not a wildcard; else
+    /// <paramref name="hostName"/> (this machine's, <see cref="System.Net.Dns.GetHostName"/>) with the first URL's port.</summary>
+    internal static string Resolve(StreamsOptions streams, HttpOptions http, Func<string> hostName)
+    {
+        if (streams.ApplicationServer is { } configured)
+        {
+            return configured;
+        }
+
+        var urls = http.ListenUrls();
+        return urls.FirstOrDefault(u => !IsWildcard(u.Host)) is { } routable ? routable.Authority : $"{hostName()}:{urls[0].Port}";
     }
 }

@@ -23,11 +23,16 @@ internal sealed class PublisherHostedService(IServiceProvider services, IOptions
     internal TradePublisher Publisher => _publisher ?? throw new InvalidOperationException("The trade publisher starts with the host.");
 
     public async Task StartAsync(CancellationToken cancellationToken) =>
-        _publisher = await TradePublisher.StartAsync(new TradePublisherOptions
-        {
-            BootstrapServers = services.GetRequiredService<ClusterConnection>().BootstrapServers,
-            Topic = brokerage.Value.TradeEventsTopic,
-        }, services.GetRequiredService<ISchemaRegistryClient>(), logger, cancellationToken);
+        _publisher = await TradePublisher.StartAsync(Options(services.GetRequiredService<ClusterConnection>().Clients, brokerage.Value),
+            services.GetRequiredService<ISchemaRegistryClient>(), logger, cancellationToken);
+
+    /// <summary>The publisher's settings: the cluster with the pass-through client settings, and the configured trade topic.</summary>
+    internal static TradePublisherOptions Options(KafkaClientSettings clients, BrokerageOptions brokerage) => new()
+    {
+        BootstrapServers = clients.BootstrapServers,
+        Topic = brokerage.TradeEventsTopic,
+        ClientConfig = new Dictionary<string, string>(clients.Settings, StringComparer.Ordinal),
+    };
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

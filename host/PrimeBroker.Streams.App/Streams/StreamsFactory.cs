@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Net;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -16,12 +17,23 @@ internal static class StreamsFactory
 {
     internal static StreamsApplication Create(IServiceProvider services)
     {
+        var brokerage = services.GetRequiredService<IOptions<BrokerageOptions>>().Value;
+        var topology = BrokerageTopology.Build(brokerage, services.GetRequiredService<ISchemaRegistryClient>(),
+            services.GetRequiredService<BrokerageServices>());
+        var config = Config(services);
+        AppLog.KafkaClients(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StreamsFactory)),
+            config.BootstrapServers, services.GetRequiredService<ClusterConnection>().Clients.Describe());
+        return new StreamsApplication(topology, config, services.GetRequiredService<ILoggerFactory>(), services.GetService<IMeterFactory>());
+    }
+
+    /// <summary>The streams settings of this instance: the host's options, the resolved cluster, and the pass-through
+    /// client settings (<c>Kafka:Client</c>), which reach every client the engine creates.</summary>
+    internal static StreamsConfig Config(IServiceProvider services)
+    {
         var streams = services.GetRequiredService<IOptions<StreamsOptions>>().Value;
         var http = services.GetRequiredService<IOptions<HttpOptions>>().Value;
         var brokerage = services.GetRequiredService<IOptions<BrokerageOptions>>().Value;
         var connection = services.GetRequiredService<ClusterConnection>();
-        var topology = BrokerageTopology.Build(brokerage, services.GetRequiredService<ISchemaRegistryClient>(),
-            services.GetRequiredService<BrokerageServices>());
         var latency = ClusterLatencyDefaults.For(connection.IsRealCluster);
         var config = new StreamsConfig
         {
@@ -33,7 +45,7 @@ internal static class StreamsFactory
             MinCommitInterval = streams.MinCommitInterval,
             InternalTopicReplicationFactor = streams.ReplicationFactor,
             ProcessingGuarantee = streams.ProcessingGuarantee,
-            ApplicationServer = streams.ApplicationServer ?? http.FirstAuthority(),
+            ApplicationServer = ApplicationServerAddress.Resolve(streams, http, Dns.GetHostName),
             DeadLetterTopic = brokerage.DeadLetterTopic,
             TopicProvisioner = connection.TopicProvisioner,
             // The embedded cluster (librdkafka's mock) shows aborted and open transactions to read_committed readers, so
@@ -41,9 +53,9 @@ internal static class StreamsFactory
             ReadCommittedHidesUncommitted = connection.IsRealCluster,
             FetchWaitMax = latency.FetchWaitMax,
             TransactionalGroupOffsets = latency.TransactionalGroupOffsets,
+            ClientConfig = connection.Clients.Settings,
         };
         // Group timing, static membership and cooperative rebalancing per cluster kind (GroupDefaults), unless set.
-        config = GroupDefaults.For(connection.IsRealCluster).ApplyTo(config, streams);
-        return new StreamsApplication(topology, config, services.GetRequiredService<ILoggerFactory>(), services.GetService<IMeterFactory>());
+        return GroupDefaults.For(connection.IsRealCluster).ApplyTo(config, streams);
     }
 }

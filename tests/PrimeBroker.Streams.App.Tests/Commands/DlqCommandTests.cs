@@ -27,7 +27,7 @@ public sealed class DlqCommandTests(DevClusterFixture cluster) : IClassFixture<D
     {
         var info = cluster.Info;
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = info.SchemaRegistryUrl });
-        using (var instruments = new InstrumentPublisher(info.BootstrapServers, registry))
+        using (var instruments = TestInstruments.Publisher(info.BootstrapServers, registry))
         {
             await instruments.SeedAsync(3, CancellationToken.None); // INS-0001..INS-0003; INS-0009 is missing
         }
@@ -68,7 +68,7 @@ public sealed class DlqCommandTests(DevClusterFixture cluster) : IClassFixture<D
 
             // The cause is fixed: the instrument is published. A probe trade of another account shows the instance's
             // instrument table has it (re-driving before that would dead-letter the trade again, correctly).
-            using (var instruments = new InstrumentPublisher(info.BootstrapServers, registry))
+            using (var instruments = TestInstruments.Publisher(info.BootstrapServers, registry))
             {
                 await instruments.PublishAsync([InstrumentCatalog.Instrument(8)], CancellationToken.None);
             }

@@ -27,7 +27,8 @@ public sealed class DeploymentTests
     {
         var containers = ComposeContainers(Read("compose.yaml"), "compose.yaml", s_image.Command);
 
-        Assert.Equal(["compose.yaml services.app-1", "compose.yaml services.app-2", "compose.yaml services.app-3", "compose.yaml services.topics"],
+        Assert.Equal(["compose.yaml services.app-1", "compose.yaml services.app-2", "compose.yaml services.app-3", "compose.yaml services.instruments",
+                "compose.yaml services.topics"],
             containers.Select(c => c.Source).Order());
         var problems = containers.SelectMany(c => Checker().Check(c, s_image.Environment).Problems.Select(p => $"{c.Source}: {p}")).ToList();
         Assert.True(problems.Count == 0, Report("compose.yaml", problems));
@@ -38,7 +39,7 @@ public sealed class DeploymentTests
     {
         var containers = KubernetesContainers(KubernetesDocuments(), s_image.Command);
 
-        Assert.Equal(2, containers.Count); // the StatefulSet's instance and the topics Job
+        Assert.Equal(3, containers.Count); // the StatefulSet's instance, the topics Job and the instruments Job
         var problems = containers.SelectMany(c => Checker().Check(c, s_image.Environment).Problems.Select(p => $"{c.Source}: {p}")).ToList();
         Assert.True(problems.Count == 0, Report("deploy/kubernetes", problems));
     }
@@ -149,6 +150,42 @@ public sealed class DeploymentTests
         var services = documents.Where(d => (string)d["kind"] == "Service").ToList();
         Assert.Equal(2, services.Count);
         Assert.All(services, s => Assert.All(Map(Map(s["spec"], "")["selector"], ""), l => Assert.Equal(l.Value, podLabels[l.Key])));
+    }
+
+    [Fact]
+    public void ComposeAndKubernetesLoadTheInstrumentFileThatTheInstrumentsCommandAccepts()
+    {
+        var composeInstruments = ComposeContainers(Read("compose.yaml"), "compose.yaml", s_image.Command).Single(c => c.Args[0] == "instruments");
+        var jobInstruments = KubernetesContainers(KubernetesDocuments(), s_image.Command).Single(c => c.Args[0] == "instruments");
+        Assert.All(new[] { composeInstruments, jobInstruments }, c =>
+            Assert.Equal("/etc/primebroker/instruments.csv", Checker().Check(c, s_image.Environment).Settings["Instruments:File"]));
+
+        // The file both mount is one the command loads without a problem.
+        var records = App.Generation.InstrumentFile.Read(Path.Combine(DeployFolder, "kubernetes/instruments.csv"), DateTime.UtcNow);
+        Assert.True(records.Count >= 3, "deploy/kubernetes/instruments.csv holds too few instruments");
+        var compose = Map(Map(ParseYaml(Read("compose.yaml")).Single(), "compose.yaml")["services"], "services");
+        Assert.Contains("./kubernetes/instruments.csv:/etc/primebroker/instruments.csv:ro", ((List<object>)Map(compose["instruments"], "instruments")["volumes"]).Cast<string>());
+        Assert.Equal("service_completed_successfully", Map(Map(Map(compose["app-1"], "app-1")["depends_on"], "depends_on")["instruments"], "")["condition"]);
+        var kustomization = Map(ParseYaml(Read("kubernetes/kustomization.yaml")).Single(), "kustomization");
+        Assert.Contains("instruments-job.yaml", ((List<object>)kustomization["resources"]).Cast<string>());
+    }
+
+    [Fact]
+    public void EveryInstanceListeningBeyondLoopbackHasAWriterKey()
+    {
+        var instances = ComposeContainers(Read("compose.yaml"), "compose.yaml", s_image.Command)
+            .Concat(KubernetesContainers(KubernetesDocuments(), s_image.Command)).Where(c => c.Args[0] == "run").ToList();
+
+        Assert.Equal(4, instances.Count);
+        Assert.All(instances, c =>
+        {
+            var settings = Checker().Check(c, s_image.Environment).Settings;
+            Assert.Contains("0.0.0.0", settings["Http:Urls"], StringComparison.Ordinal);
+            // Without one the instance refuses to start (its writes would be open to the network).
+            // (a value from a Secret is not among the settings, only among the variables)
+            Assert.True(settings.Keys.Any(k => k.StartsWith("Auth:ApiKeys:", StringComparison.OrdinalIgnoreCase))
+                || c.Environment.Keys.Any(k => k.StartsWith("Auth__ApiKeys__", StringComparison.Ordinal)), $"{c.Source} has no Auth:ApiKeys:<name>");
+        });
     }
 
     [Fact]

@@ -155,7 +155,7 @@ public sealed class MultiInstanceProcessTests
     private static async Task<Dictionary<string, Dictionary<string, ExpectedPosition>>> PublishAsync(DevClusterInfo info)
     {
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = info.SchemaRegistryUrl });
-        using (var instruments = new InstrumentPublisher(info.BootstrapServers, registry))
+        using (var instruments = TestInstruments.Publisher(info.BootstrapServers, registry))
         {
             await instruments.SeedAsync(Instruments, CancellationToken.None);
         }

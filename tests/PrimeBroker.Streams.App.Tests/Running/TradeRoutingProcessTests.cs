@@ -41,7 +41,7 @@ public sealed class TradeRoutingProcessTests
             var info = DevClusterInfo.ReadFrom(Path.Combine(directory, ".dev-cluster.json"));
             await new DevClusterTopicProvisioner(info.TopicProvisioningUrl!).EnsureTopicsAsync([new TopicSpec(TradeTopic, 6, 3)]);
             using (var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = info.SchemaRegistryUrl }))
-            using (var instruments = new InstrumentPublisher(info.BootstrapServers, registry))
+            using (var instruments = TestInstruments.Publisher(info.BootstrapServers, registry))
             {
                 await instruments.SeedAsync(Instruments, CancellationToken.None);
             }
@@ -208,7 +208,7 @@ public sealed class TradeRoutingProcessTests
         }, s_settle, "the trade dead-lettered", instances);
 
         using (var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = info.SchemaRegistryUrl }))
-        using (var publisher = new InstrumentPublisher(info.BootstrapServers, registry))
+        using (var publisher = TestInstruments.Publisher(info.BootstrapServers, registry))
         {
             await publisher.PublishAsync([InstrumentCatalog.Instrument(8)], CancellationToken.None);
         }
