@@ -42,6 +42,9 @@ internal sealed class InMemoryConsumer(InMemoryCluster cluster, string name) : I
     /// <summary>True: fetches return nothing although records wait (a broker that does not answer fetches).</summary>
     public bool HoldRecords { get; set; }
 
+    /// <summary>Scripted: errors the group coordinator answers to the next plain offset commits, in order.</summary>
+    public Queue<ErrorCode> CommitErrors { get; } = new();
+
     /// <summary>Whether the engine closed this consumer.</summary>
     public bool Closed { get; private set; }
 
@@ -332,6 +335,11 @@ internal sealed class InMemoryConsumer(InMemoryCluster cluster, string name) : I
     {
         lock (_gate)
         {
+            if (CommitErrors.TryDequeue(out var refused))
+            {
+                throw new KafkaException(new Error(refused, $"OffsetCommit refused with {refused} (scripted)"));
+            }
+
             foreach (var tpo in offsets)
             {
                 cluster.GroupOffsets[tpo.TopicPartition] = tpo.Offset.Value;

@@ -282,6 +282,75 @@ public sealed class StreamThreadTests : IDisposable
         Assert.Equal(3, _harness.CommittedCount(0, "a"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ACommitWithAnUnknownOutcomeReplacesTheProducerAndRestoresTheTasksFromTheLog(bool brokerCommitted)
+    {
+        var member = _harness.Join(0);
+        member.RunUntilIdle();
+        _harness.Produce(0, "a");
+        _harness.Produce(0, "a");
+        member.RunUntilIdle();
+        var before = member.Task(0);
+        var epoch = _harness.Cluster.Epoch(member.TransactionalId);
+
+        // EndTxn times out: the broker committed, or never saw the request. Memory cannot tell which.
+        _harness.Cluster.CommitTimeouts.Enqueue(brokerCommitted);
+        member.Consumer.HoldRecords = true;
+        _harness.CommitIntervalPasses();
+        member.Step();
+        Assert.Equal(epoch + 1, _harness.Cluster.Epoch(member.TransactionalId)); // a new producer fenced the old one
+        Assert.Equal(0, _harness.Processors.Closed); // the tasks were closed dirty
+        member.RunUntilIdle();
+        var after = member.Task(0);
+        Assert.NotSame(before, after);
+        Assert.Equal(brokerCommitted ? 2 : 0, member.Count(0, "a")); // what the log says was committed
+        Assert.Equal(brokerCommitted ? 2 : 0, after.CommittedPosition(StreamThreadHarness.Input(0)));
+
+        member.Consumer.HoldRecords = false;
+        member.RunUntilIdle();
+        _harness.CommitIntervalPasses();
+        member.Step();
+        Assert.Equal(2, member.Count(0, "a"));
+        Assert.Equal(2, _harness.CommittedCount(0, "a"));
+        Assert.Null(member.Fatal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AfterTheProcessWasFrozenTheNextCommitFirstAsksTheGroupWhetherTheThreadIsStillAMember(bool frozen)
+    {
+        var member = _harness.Join(0);
+        member.RunUntilIdle();
+        _harness.Produce(0, "a");
+        member.RunUntilIdle();
+        _harness.CommitIntervalPasses();
+        member.Step();
+        Assert.Equal(1, _harness.CommittedCount(0, "a"));
+        _harness.Produce(0, "a");
+        member.RunUntilIdle();
+
+        // The coordinator removed this member meanwhile; only a membership check (a plain commit) can tell.
+        member.Consumer.CommitErrors.Enqueue(ErrorCode.UnknownMemberId);
+        // Frozen: the freeze detector's 100 ms ticks stopped for more than half the session timeout (45 s by default).
+        _harness.Time.Advance(frozen ? TimeSpan.FromSeconds(23) : TimeSpan.FromSeconds(1));
+        member.Step();
+        if (frozen)
+        {
+            Assert.Empty(member.Consumer.CommitErrors); // it asked
+            Assert.Empty(member.Thread.Tasks); // and, no longer a member, dropped its tasks without committing
+            Assert.Equal(2, member.Consumer.Subscribes);
+            Assert.Equal(1, _harness.CommittedCount(0, "a"));
+        }
+        else
+        {
+            Assert.Single(member.Consumer.CommitErrors); // no freeze, no question
+            Assert.Equal(2, _harness.CommittedCount(0, "a"));
+        }
+    }
+
     [Fact]
     public void ATaskThatFailsToStartOnATransientErrorIsRetriedAfterABackoffThatDoublesAndThenReceivesRecords()
     {
