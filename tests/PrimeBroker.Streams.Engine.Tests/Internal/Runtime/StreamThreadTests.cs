@@ -76,6 +76,54 @@ public sealed class StreamThreadTests : IDisposable
     }
 
     [Fact]
+    public void WhenTheRevokeTimeCommitFailsTheRevokedTasksAreClosedNotSuspendedAndComeBackFromTheLog()
+    {
+        var member = _harness.Join(0);
+        member.RunUntilIdle();
+        _harness.Produce(0, "a");
+        member.RunUntilIdle();
+        var before = member.Task(0);
+
+        _harness.Cluster.FailProduce = (topic, _) => topic == StreamThreadHarness.Changelog;
+        member.Consumer.Rebalance(StreamThreadHarness.Input(0));
+        member.Step(); // the revoke: its commit fails
+        _harness.Cluster.FailProduce = null;
+        Assert.Empty(member.Thread.Tasks);
+        Assert.Equal(0, _harness.CommittedCount(0, "a"));
+
+        var restored = _harness.Metrics.TaskRestoresTotal;
+        member.RunUntilIdle();
+        Assert.NotSame(before, member.Task(0)); // closed, not suspended: it comes back as a new task, restored from the log
+        Assert.Equal(restored + 1, _harness.Metrics.TaskRestoresTotal);
+        _harness.CommitIntervalPasses();
+        member.Step();
+        Assert.Equal(1, member.Count(0, "a"));
+        Assert.Equal(1, _harness.CommittedCount(0, "a"));
+    }
+
+    [Fact]
+    public void LosingTheAssignmentBetweenARevokeAndTheNextAssignmentClosesTheSuspendedTasksDirty()
+    {
+        var member = _harness.Join(0, 1);
+        member.RunUntilIdle();
+        _harness.Produce(0, "a");
+        member.RunUntilIdle();
+        var suspended = member.Task(0);
+        member.Consumer.RevokeFromGroup();
+        member.Step();
+        Assert.Empty(member.Thread.Tasks);
+
+        member.Consumer.Lose();
+        member.Step();
+        Assert.Equal(0, _harness.Processors.Closed); // dropped without running the processors' Close
+
+        member.Consumer.AssignFromGroup(StreamThreadHarness.Input(0), StreamThreadHarness.Input(1));
+        member.RunUntilIdle();
+        Assert.NotSame(suspended, member.Task(0)); // not resumed: after a loss memory is not trusted
+        Assert.Equal(1, member.Count(0, "a")); // restored from the revoke-time commit
+    }
+
+    [Fact]
     public void ASuspendedTaskWhoseChangelogMovedIsClosedAndRestoredWhenItComesBack()
     {
         var first = _harness.Join(0);
