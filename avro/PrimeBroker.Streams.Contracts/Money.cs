@@ -86,4 +86,25 @@ public static class Money
         int hi = BitConverter.ToInt32(padded[8..12]);
         return new decimal(lo, mid, hi, unscaled.Sign < 0, (byte)scale);
     }
+
+    /// <summary>An Avro decimal as it arrived, so code outside the contract can ask whether it fits without naming
+    /// Apache.Avro's types (only the contracts and the serdes do; ARCHITECTURE.md rule 3).</summary>
+    /// <param name="Value">The decoded value.</param>
+    public readonly record struct Wire(AvroDecimal Value);
+
+    /// <summary>Converts <paramref name="value"/> like <see cref="FromAvro"/>, answering false instead of throwing when
+    /// it does not fit a <see cref="decimal"/> exactly.</summary>
+    public static bool TryFromAvro(Wire value, out decimal amount)
+    {
+        try
+        {
+            amount = FromAvro(value.Value);
+            return true;
+        }
+        catch (OverflowException)
+        {
+            amount = 0m;
+            return false;
+        }
+    }
 }

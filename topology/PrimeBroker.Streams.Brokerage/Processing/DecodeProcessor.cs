@@ -79,15 +79,15 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
             case TradeCreated created:
                 ForwardEvent(source, created.accountId, created.sequenceNumber, () => new TradeEvent
                 {
-                    AmountProblem = AmountProblem(("quantity", created.quantity), ("price", created.price)),
+                    AmountProblem = AmountProblem(("quantity", new(created.quantity)), ("price", new(created.price))),
                     Kind = TradeEventKind.Created,
                     AccountId = created.accountId,
                     SequenceNumber = created.sequenceNumber,
                     IdempotencyKey = created.idempotencyKey ?? "",
                     TradeId = created.tradeId ?? "",
                     InstrumentId = created.instrumentId,
-                    Quantity = AmountOrZero(created.quantity),
-                    Price = AmountOrZero(created.price),
+                    Quantity = AmountOrZero(new(created.quantity)),
+                    Price = AmountOrZero(new(created.price)),
                     Currency = created.currency,
                     Side = created.side,
                     OrderId = created.orderId,
@@ -99,14 +99,14 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
             case TradeAmended amended:
                 ForwardEvent(source, amended.accountId, amended.sequenceNumber, () => new TradeEvent
                 {
-                    AmountProblem = AmountProblem(("amendedQuantity", amended.amendedQuantity), ("amendedPrice", amended.amendedPrice)),
+                    AmountProblem = AmountProblem(("amendedQuantity", new(amended.amendedQuantity)), ("amendedPrice", new(amended.amendedPrice))),
                     Kind = TradeEventKind.Amended,
                     AccountId = amended.accountId,
                     SequenceNumber = amended.sequenceNumber,
                     IdempotencyKey = amended.idempotencyKey ?? "",
                     TradeId = amended.tradeId ?? "",
-                    Quantity = AmountOrZero(amended.amendedQuantity),
-                    Price = AmountOrZero(amended.amendedPrice),
+                    Quantity = AmountOrZero(new(amended.amendedQuantity)),
+                    Price = AmountOrZero(new(amended.amendedPrice)),
                     Reason = amended.reason,
                     Timestamp = ToUnixMs(amended.timestamp),
                     Source = source,
@@ -165,29 +165,15 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
     /// <summary>A decimal the contract's type could not hold (over 96 bits, or a scale beyond 28) reads as 0 here and is
     /// dead-lettered by validation (<see cref="DeadLetterReason.AmountOutOfRange"/>), after sequencing, so the event
     /// still takes its place in the account's order.</summary>
-    private static decimal AmountOrZero(Avro.AvroDecimal value)
-    {
-        try
-        {
-            return Money.FromAvro(value);
-        }
-        catch (OverflowException)
-        {
-            return 0m;
-        }
-    }
+    private static decimal AmountOrZero(Money.Wire value) => Money.TryFromAvro(value, out var amount) ? amount : 0m;
 
-    private static string? AmountProblem(params (string Field, Avro.AvroDecimal Value)[] amounts)
+    private static string? AmountProblem(params (string Field, Money.Wire Value)[] amounts)
     {
         foreach (var (field, value) in amounts)
         {
-            try
+            if (!Money.TryFromAvro(value, out _))
             {
-                Money.FromAvro(value);
-            }
-            catch (OverflowException e)
-            {
-                return $"{field}: {e.Message}";
+                return $"{field}: Avro decimal {value.Value} does not fit System.Decimal exactly.";
             }
         }
 
