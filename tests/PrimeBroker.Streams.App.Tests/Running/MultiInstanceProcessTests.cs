@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Numerics;
 using System.Text.Json;
 using Confluent.SchemaRegistry;
 using PrimeBroker.Streams.App.Cluster;
@@ -202,26 +203,94 @@ public sealed class MultiInstanceProcessTests
         return oracle;
     }
 
-    /// <summary>The oracle's position: average-cost method as the topology documents it, written independently.</summary>
+    /// <summary>The oracle's position: the average-cost method as topology/README.md documents it (cost basis and realized
+    /// P&amp;L kept exact, rounded half-even to 8 places only when reported), written independently with exact fractions.
+    /// Equality compares the reported figures only.</summary>
     private sealed record ExpectedPosition(decimal Quantity, decimal AverageCost, decimal RealizedPnl)
     {
         internal static readonly ExpectedPosition Flat = new(0m, 0m, 0m);
 
+        private (BigInteger Num, BigInteger Den) _cost = (0, 1);
+        private (BigInteger Num, BigInteger Den) _realized = (0, 1);
+
+        public bool Equals(ExpectedPosition? other) =>
+            other is not null && Quantity == other.Quantity && AverageCost == other.AverageCost && RealizedPnl == other.RealizedPnl;
+
+        public override int GetHashCode() => HashCode.Combine(Quantity, AverageCost, RealizedPnl);
+
         internal ExpectedPosition Apply(decimal delta, decimal price)
         {
+            var cost = _cost;
+            var realized = _realized;
             var q = Quantity + delta;
             if (Quantity == 0 || Math.Sign(Quantity) == Math.Sign(delta))
             {
-                var cost = Round(Math.Abs(Quantity) * AverageCost) + Round(Math.Abs(delta) * price);
-                return new ExpectedPosition(q, Round(cost / Math.Abs(q)), RealizedPnl);
+                cost = Add(cost, Exact(Math.Abs(delta) * price));
+            }
+            else
+            {
+                var closed = Math.Min(Math.Abs(delta), Math.Abs(Quantity));
+                var relieved = Divide(Multiply(cost, Exact(closed)), Exact(Math.Abs(Quantity)));
+                var gain = Add(Exact(closed * price), Negate(relieved));
+                realized = Add(realized, Math.Sign(Quantity) > 0 ? gain : Negate(gain));
+                cost = Add(cost, Negate(relieved));
+                if (Math.Abs(delta) > Math.Abs(Quantity))
+                {
+                    cost = Exact((Math.Abs(delta) - Math.Abs(Quantity)) * price);
+                }
             }
 
-            var closed = Math.Min(Math.Abs(delta), Math.Abs(Quantity));
-            var realized = RealizedPnl + (Math.Sign(Quantity) * Round(closed * (price - AverageCost)));
-            var average = q == 0 ? 0m : Math.Sign(q) == Math.Sign(Quantity) ? AverageCost : price;
-            return new ExpectedPosition(q, average, realized);
+            if (q == 0)
+            {
+                cost = (0, 1);
+            }
+
+            var average = q == 0 ? 0m : Round(Divide(cost, Exact(Math.Abs(q))));
+            return new ExpectedPosition(q, average, Round(realized)) { _cost = cost, _realized = realized };
         }
 
-        private static decimal Round(decimal value) => Math.Round(value, 8, MidpointRounding.ToEven);
+        private static (BigInteger, BigInteger) Exact(decimal value)
+        {
+            var bits = decimal.GetBits(value);
+            var scale = (bits[3] >> 16) & 0xFF;
+            var magnitude = new BigInteger((uint)bits[0]) + (new BigInteger((uint)bits[1]) << 32) + (new BigInteger((uint)bits[2]) << 64);
+            return (value < 0 ? -magnitude : magnitude, BigInteger.Pow(10, scale));
+        }
+
+        private static (BigInteger, BigInteger) Add((BigInteger Num, BigInteger Den) a, (BigInteger Num, BigInteger Den) b) =>
+            Reduce((a.Num * b.Den) + (b.Num * a.Den), a.Den * b.Den);
+
+        private static (BigInteger, BigInteger) Multiply((BigInteger Num, BigInteger Den) a, (BigInteger Num, BigInteger Den) b) =>
+            Reduce(a.Num * b.Num, a.Den * b.Den);
+
+        private static (BigInteger, BigInteger) Divide((BigInteger Num, BigInteger Den) a, (BigInteger Num, BigInteger Den) b) =>
+            Reduce(a.Num * b.Den, a.Den * b.Num);
+
+        private static (BigInteger, BigInteger) Negate((BigInteger Num, BigInteger Den) a) => (-a.Num, a.Den);
+
+        private static (BigInteger, BigInteger) Reduce(BigInteger num, BigInteger den)
+        {
+            if (den < 0)
+            {
+                (num, den) = (-num, -den);
+            }
+
+            var gcd = BigInteger.GreatestCommonDivisor(num, den);
+            return gcd.IsZero ? (0, 1) : (num / gcd, den / gcd);
+        }
+
+        /// <summary>Half-even to 8 places.</summary>
+        private static decimal Round((BigInteger Num, BigInteger Den) value)
+        {
+            var scaled = value.Num * 100_000_000;
+            var quotient = BigInteger.DivRem(BigInteger.Abs(scaled), value.Den, out var remainder);
+            var twice = remainder * 2;
+            if (twice > value.Den || (twice == value.Den && !quotient.IsEven))
+            {
+                quotient += 1;
+            }
+
+            return (decimal)(scaled < 0 ? -quotient : quotient) / 100_000_000m;
+        }
     }
 }
