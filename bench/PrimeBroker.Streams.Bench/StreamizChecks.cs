@@ -13,7 +13,7 @@ namespace PrimeBroker.Streams.Bench;
 /// </summary>
 internal static class StreamizChecks
 {
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_window = TimeSpan.FromSeconds(60);
 
     public static async Task<int> RunAsync(EmbeddedKafkaCluster cluster, BenchOptions options, Workload workload, string root, string run)
     {
@@ -98,7 +98,7 @@ internal static class StreamizChecks
         var state = new StreamizStateLog(stream);
         var start = stream.StartAsync();
         // Until it processed the input, failed, or logged its first failed attempt to create the topics (after ~60 s).
-        var deadline = DateTime.UtcNow + 2 * Window;
+        var deadline = DateTime.UtcNow + 2 * s_window;
         while (DateTime.UtcNow < deadline && counters.Processed < 1_000 && state.Failed() is null && !logs.Lines.Any(IsInternalTopicLine))
         {
             await Task.Delay(100);
@@ -130,11 +130,11 @@ internal static class StreamizChecks
             using var stream = new KafkaStream(StreamizStatefulPassthrough.Topology(input, output, caching: true, counters), config, supplier);
             var state = new StreamizStateLog(stream);
             await stream.StartAsync();
-            await Task.Run(() => StreamizStatefulPassthrough.WaitFor(() => counters.Initialised >= partitions, state, Window, "all tasks initialised"));
+            await Task.Run(() => StreamizStatefulPassthrough.WaitFor(() => counters.Initialised >= partitions, state, s_window, "all tasks initialised"));
             await Task.Delay(TimeSpan.FromSeconds(2)); // a window in which a backlog would be read; the result is printed, not asserted
             var beforeMore = counters.Processed;
             workload.Preload(cluster.BootstrapServers, input, 100);
-            var deadline = DateTime.UtcNow + Window;
+            var deadline = DateTime.UtcNow + s_window;
             while (DateTime.UtcNow < deadline && counters.Processed < beforeMore + 100 && state.Failed() is null)
             {
                 await Task.Delay(50);
@@ -171,7 +171,7 @@ internal static class StreamizChecks
         var started = DateTime.UtcNow;
         await stream.StartAsync();
         var startReturned = DateTime.UtcNow;
-        await Task.Run(() => StreamizStatefulPassthrough.WaitFor(() => restoreEnds.Count >= partitions, state, Window, "restored"));
+        await Task.Run(() => StreamizStatefulPassthrough.WaitFor(() => restoreEnds.Count >= partitions, state, s_window, "restored"));
         var running = state.FirstAt(KafkaStream.State.RUNNING);
         string Ms(DateTime? at) => at is { } t ? $"{(t - started).TotalMilliseconds:0} ms" : "never";
         Console.WriteLine($"   changelog end offsets sum {changelogEnd:N0}; states [{state}]; after start: StartAsync returned {Ms(startReturned)}, " +
@@ -203,7 +203,7 @@ internal static class StreamizChecks
         {
             var state = new StreamizStateLog(stream);
             await stream.StartAsync();
-            var deadline = DateTime.UtcNow + Window;
+            var deadline = DateTime.UtcNow + s_window;
             while (DateTime.UtcNow < deadline && counters.Processed < records && state.Failed() is null)
             {
                 if (firstRecord is null && counters.Processed > 0)
@@ -237,7 +237,7 @@ internal static class StreamizChecks
         using var stream = new KafkaStream(StreamizStatefulPassthrough.Topology(input, output, caching, counters), config, supplier);
         var state = new StreamizStateLog(stream);
         await stream.StartAsync();
-        await Task.Run(() => probe.WaitForEnd(Window, state.Failed));
+        await Task.Run(() => probe.WaitForEnd(s_window, state.Failed));
         return counters.Processed;
     }
 

@@ -20,7 +20,7 @@ internal static class StreamizStatefulPassthrough
     public const string Store = "last-seen";
 
     /// <summary>Streamiz logs at Information to the console by default; the bench shows only its warnings and errors.</summary>
-    private static readonly ILoggerFactory QuietLogger = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true));
+    private static readonly ILoggerFactory s_quietLogger = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true));
 
     /// <summary>Streamiz's name for the store's changelog topic.</summary>
     public static string Changelog(string applicationId) => $"{applicationId}-{Store}-changelog";
@@ -103,7 +103,7 @@ internal static class StreamizStatefulPassthrough
             FetchWaitMaxMs = fetchWaitMaxMs,
             LingerMs = 5,
             Partitioner = Partitioner.Murmur2Random,
-            Logger = QuietLogger,
+            Logger = s_quietLogger,
         };
         config.CommitIntervalMs = (long)commitInterval.TotalMilliseconds;
         if (autoOffsetReset is { } reset)
