@@ -45,25 +45,7 @@ internal sealed class DeadLetterReader(KafkaClientSettings clients, ISchemaRegis
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig()).Build();
         using var admin = new AdminClientBuilder(clients.Admin()).Build();
-        // All-topics metadata: asking for one topic by name would auto-create it on clusters that allow that.
-        var topic = admin.GetMetadata(timeout).Topics.FirstOrDefault(t => t.Topic == _topic);
-        if (topic is null || topic.Error.IsError)
-        {
-            throw new InvalidOperationException($"Topic '{_topic}' does not exist; provision the topic catalog first.");
-        }
-
-        var ends = new Dictionary<int, long>();
-        var starts = new List<TopicPartitionOffset>();
-        foreach (var p in topic.Partitions)
-        {
-            var tp = new TopicPartition(_topic, p.PartitionId);
-            var marks = consumer.QueryWatermarkOffsets(tp, timeout);
-            if (marks.High.Value > marks.Low.Value)
-            {
-                ends[p.PartitionId] = marks.High.Value;
-                starts.Add(new TopicPartitionOffset(tp, marks.Low));
-            }
-        }
+        var (starts, ends) = TopicExtent.Read(admin, consumer, _topic, timeout);
 
         var letters = new List<DeadLetter>();
         if (starts.Count == 0)

@@ -22,20 +22,7 @@ internal sealed class InstrumentTopicReader(KafkaClientSettings clients, ISchema
         var deserializer = AvroSerdes.For<InstrumentUpdated>(registry).Deserializer;
         using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
         using var admin = new AdminClientBuilder(clients.Admin()).Build();
-        var metadata = admin.GetMetadata(timeout).Topics.FirstOrDefault(t => t.Topic == topic && !t.Error.IsError)
-            ?? throw new InvalidOperationException($"Topic '{topic}' does not exist; provision the topic catalog first.");
-        var ends = new Dictionary<int, long>();
-        var starts = new List<TopicPartitionOffset>();
-        foreach (var p in metadata.Partitions)
-        {
-            var tp = new TopicPartition(topic, p.PartitionId);
-            var marks = consumer.QueryWatermarkOffsets(tp, timeout);
-            if (marks.High.Value > marks.Low.Value)
-            {
-                ends[p.PartitionId] = marks.High.Value;
-                starts.Add(new TopicPartitionOffset(tp, marks.Low));
-            }
-        }
+        var (starts, ends) = TopicExtent.Read(admin, consumer, topic, timeout);
 
         var latest = new Dictionary<string, InstrumentUpdated>(StringComparer.Ordinal);
         consumer.Assign(starts);
