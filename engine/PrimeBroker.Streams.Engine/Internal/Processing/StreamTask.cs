@@ -116,6 +116,9 @@ internal sealed partial class StreamTask : IDisposable
 
     internal IReadOnlyList<TransactionalBytesStore> LoggedStores => _loggedStores;
 
+    /// <summary>The task's committed stores and their database (tests look at the local writes through it).</summary>
+    internal TaskState State => _state;
+
     /// <summary>The committed input position of <paramref name="tp"/> (the start position before a first commit), or -1.</summary>
     public long CommittedPosition(TopicPartition tp) =>
         _committed.InputOffsets.TryGetValue(tp, out var o) ? o : _startPositions.GetValueOrDefault(tp, -1);

@@ -44,13 +44,15 @@ internal sealed partial class StateDatabase : IDisposable
     private readonly WriteOptions _writeOptions;
     private readonly long _flushBytes;
     private readonly Dictionary<string, ColumnFamilyStore> _stores = new(StringComparer.Ordinal);
+    private readonly List<string> _families;
     private long _bytesSinceFlush;
     private long _batches;
     private bool _disposed;
 
-    private StateDatabase(string directory, RocksDb db, ColumnFamilyOptions familyOptions, bool changelogged, long flushBytes)
+    private StateDatabase(string directory, RocksDb db, IEnumerable<string> families, ColumnFamilyOptions familyOptions, bool changelogged, long flushBytes)
     {
         Directory = directory;
+        _families = families.Where(f => f != ColumnFamilies.DefaultName).ToList();
         _db = db;
         _meta = db.GetColumnFamily(MetaFamily);
         _familyOptions = familyOptions;
@@ -91,15 +93,16 @@ internal sealed partial class StateDatabase : IDisposable
         System.IO.Directory.CreateDirectory(directory);
         var options = memory.DatabaseOptions();
         var familyOptions = memory.FamilyOptions();
-        var existing = RocksDb.TryListColumnFamilies(options, directory, out var names) ? names : [];
+        var existing = RocksDb.TryListColumnFamilies(options, directory, out var listed) ? listed : [];
+        var names = existing.Concat(stores.Select(FamilyOf)).Append(MetaFamily).Distinct(StringComparer.Ordinal).ToList();
         var families = new ColumnFamilies(familyOptions);
-        foreach (var name in existing.Concat(stores.Select(FamilyOf)).Append(MetaFamily).Distinct(StringComparer.Ordinal))
+        foreach (var name in names)
         {
             families.Add(name, familyOptions);
         }
 
         var db = RocksDb.Open(options, directory, families);
-        var database = new StateDatabase(directory, db, familyOptions, changelogged, memory.FlushBytes);
+        var database = new StateDatabase(directory, db, names, familyOptions, changelogged, memory.FlushBytes);
         try
         {
             database.DropStale(existing, stores);
@@ -159,7 +162,7 @@ internal sealed partial class StateDatabase : IDisposable
             if (Interlocked.Add(ref _bytesSinceFlush, bytes) >= _flushBytes)
             {
                 Interlocked.Exchange(ref _bytesSinceFlush, 0);
-                _db.Flush(s_flushInBackground);
+                FlushAll(s_flushInBackground);
             }
         }
         finally { _lifecycle.ExitReadLock(); }
@@ -173,10 +176,32 @@ internal sealed partial class StateDatabase : IDisposable
         {
             ThrowIfDisposed();
             Interlocked.Exchange(ref _bytesSinceFlush, 0);
-            _db.Flush(s_flushInBackground);
+            FlushAll(s_flushInBackground);
         }
         finally { _lifecycle.ExitReadLock(); }
     }
+
+    /// <summary>Writes what is only in memory to disk and waits for it (tests; <see cref="Dispose"/> does it too).</summary>
+    internal void FlushAndWait()
+    {
+        _lifecycle.EnterReadLock();
+        try
+        {
+            ThrowIfDisposed();
+            Interlocked.Exchange(ref _bytesSinceFlush, 0);
+            FlushAll(s_flushAndWait);
+        }
+        finally { _lifecycle.ExitReadLock(); }
+    }
+
+    /// <summary>Whether a flush is still under way: some family has a memtable waiting to be written (tests).</summary>
+    internal bool FlushPending => Read(null, () =>
+        _stores.Values.Select(s => s.Family).Append(_meta).Any(f => _db.GetProperty("rocksdb.num-immutable-mem-table", f) != "0")
+        || _db.GetProperty("rocksdb.num-running-flushes") != "0");
+
+    /// <summary>Test hook: runs inside <see cref="ColumnFamilyStore.Wipe"/> once the store's checkpoint is gone from disk
+    /// and before its family is dropped (where a kill would leave data without a checkpoint).</summary>
+    internal Action? BetweenWipeSteps { get; set; }
 
     /// <summary>Flushes (waiting for it) and closes the database; every store view throws
     /// <see cref="ObjectDisposedException"/> from then on. Idempotent.</summary>
@@ -198,7 +223,7 @@ internal sealed partial class StateDatabase : IDisposable
 
             try
             {
-                _db.Flush(s_flushAndWait);
+                FlushAll(s_flushAndWait);
             }
             finally
             {
@@ -219,7 +244,8 @@ internal sealed partial class StateDatabase : IDisposable
             // which Open empties (AddStore). The other order could leave an old checkpoint over an empty family, and a
             // restore would then start in the middle of the changelog.
             _db.Remove(store.CheckpointKey, _meta, _writeOptions);
-            _db.Flush(s_flushAndWait);
+            FlushAll(s_flushAndWait);
+            BetweenWipeSteps?.Invoke();
             store.ReleaseSnapshots();
             store.Family = Recreate(store.FamilyName);
             store.Committed(null);
@@ -252,11 +278,24 @@ internal sealed partial class StateDatabase : IDisposable
         {
             // A store the topology no longer has in this task. Checkpoint first, as in Wipe.
             _db.Remove(Encoding.UTF8.GetBytes(family[StoreFamilyPrefix.Length..]), _meta, _writeOptions);
-            _db.Flush(s_flushAndWait);
+            FlushAll(s_flushAndWait);
             var handle = _db.GetColumnFamily(family);
             _db.DropColumnFamily(family);
+            _families.Remove(family);
             (handle as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Flushes every family together. RocksDB's <c>Flush</c> without families flushes the default family only, even
+    /// with atomic flush (an atomic flush covers the families it is given, and a flush of some families only would break
+    /// the prefix a kill must leave); RocksDB's own flushes (a full memtable, the write-buffer manager) take every
+    /// family of the database.
+    /// </summary>
+    private void FlushAll(FlushOptions options)
+    {
+        var families = _families.Select(f => _db.GetColumnFamily(f).Handle).ToArray();
+        Native.Instance.rocksdb_flush_cfs(_db.Handle, options.Handle, families, families.Length);
     }
 
     private ColumnFamilyHandle Recreate(string family)
@@ -278,7 +317,7 @@ internal sealed partial class StateDatabase : IDisposable
     private ColumnFamilyStore StoreOf(string name) =>
         _stores.TryGetValue(name, out var store) ? store : throw new ArgumentException($"Database {Directory} holds no store '{name}'.", nameof(name));
 
-    private T Read<T>(ColumnFamilyStore store, Func<T> action)
+    private T Read<T>(ColumnFamilyStore? store, Func<T> action)
     {
         _lifecycle.EnterReadLock();
         try
