@@ -70,7 +70,9 @@ internal sealed class RocksDbMemory : IDisposable
             .SetCreateMissingColumnFamilies(true)
             .SetKeepLogFileNum(2)
             .SetMaxLogFileSize(1024 * 1024)
-            .SetRecycleLogFileNum(0);
+            .SetRecycleLogFileNum(0)
+            // RocksDB reserves 4 MiB of disk for each new manifest by default; a task's manifest holds a few KiB.
+            .SetManifestPreallocationSize(64 * 1024);
         ApplyFamilyOptions(options);
         // Every flush takes all families at one point of the write sequence, so the files on disk always hold a prefix
         // of whole write batches across families: the property a database without write-ahead log needs.
