@@ -282,7 +282,7 @@ public sealed partial class TopologyTestDriver : IQueryableStoreProvider, IDispo
             ProductionHandler = _options.ProductionHandler,
             GlobalStores = _globalStores,
             Metrics = _metrics,
-            StoreFactory = OpenStore,
+            StateFactory = OpenState,
         };
         var reader = new InMemoryChangelogReader(_cluster);
         _tasks = new List<StreamTask>();
@@ -315,15 +315,25 @@ public sealed partial class TopologyTestDriver : IQueryableStoreProvider, IDispo
         }
     }
 
-    private IBytesStore OpenStore(TaskId task, StoreBuilder builder) => new BatchObservingStore(OpenInnerStore(task, builder), this);
-
-    private IBytesStore OpenInnerStore(TaskId task, StoreBuilder builder)
+    /// <summary>A task's stores as the engine opens them (with a state directory: the task's RocksDB database), each
+    /// wrapped to observe restore batches; without one, persistent stores live in <see cref="_disk"/> and survive
+    /// <see cref="SimulateCrash"/>.</summary>
+    private TaskState OpenState(TaskId task, IReadOnlyList<StoreBuilder> builders)
     {
-        if (builder.Kind == StoreKind.Persistent && _options.StateDirectory is not null)
+        var opened = _options.StateDirectory is null
+            ? null
+            : TaskState.Open(Path.Combine(_options.StateDirectory, _options.ApplicationId), task, builders, RocksDbMemory.Default);
+        var stores = new Dictionary<string, IBytesStore>(StringComparer.Ordinal);
+        foreach (var builder in builders)
         {
-            return TaskEnvironment.OpenDefault(Path.Combine(_options.StateDirectory, _options.ApplicationId), task, builder);
+            stores[builder.Name] = new BatchObservingStore(opened?.Stores[builder.Name] ?? OpenInMemoryStore(task, builder), this);
         }
 
+        return new TaskState(stores, opened?.Database);
+    }
+
+    private IBytesStore OpenInMemoryStore(TaskId task, StoreBuilder builder)
+    {
         if (builder.Kind == StoreKind.InMemory)
         {
             return new InMemoryBytesStore(builder.Name);

@@ -38,6 +38,7 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
     private StreamsState _state = StreamsState.Created;
     private StallWatchdog? _watchdog;
     private StateDirectoryLock? _stateLockFile;
+    private RocksDbMemory? _rocksDbMemory;
 
     /// <summary>Prepares an application; nothing connects to Kafka until <see cref="StartAsync"/>.</summary>
     /// <param name="topology">The topology to run.</param>
@@ -177,6 +178,14 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
             throw;
         }
 
+        var stateDirectory = Path.Combine(_config.StateDirectory, _config.ApplicationId);
+        var discarded = StateLayout.DiscardPerStoreLayout(stateDirectory);
+        if (discarded.Count > 0)
+        {
+            _logger.PerStoreLayoutDiscarded(stateDirectory, discarded.Count, string.Join(", ", discarded));
+        }
+
+        _rocksDbMemory = RocksDbMemory.For(_config);
         var counts = ApplicationSetup.ReadPartitionCounts(_clients, _topology, _config);
         var plan = new PartitionPlan(_topology, _config.ApplicationId, t => counts.TryGetValue(t, out var n) ? n : null);
         plan.ValidateCoPartitioning();
@@ -199,7 +208,7 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
 
         _plan = plan;
         _runtime = new RuntimeTopology(_topology, _config.ApplicationId, counts);
-        _global = new GlobalStateManager(_topology, _config, _clients, _loggerFactory);
+        _global = new GlobalStateManager(_topology, _config, _clients, _loggerFactory, _rocksDbMemory);
         await Task.Run(() => _global.Start(counts), cancellationToken).ConfigureAwait(false);
 
         if (_config.ApplicationServer is not null)
@@ -210,7 +219,7 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
         var processId = ApplicationSetup.ProcessId(_config);
         for (var i = 0; i < _config.NumStreamThreads; i++)
         {
-            var thread = new StreamThread(i, _runtime, _config, _clients, processId, _global.Stores, Metrics, _loggerFactory, (t, ex) => _fatal.Enqueue(ex), _directory);
+            var thread = new StreamThread(i, _runtime, _config, _clients, processId, _global.Stores, Metrics, _loggerFactory, (t, ex) => _fatal.Enqueue(ex), _directory, _rocksDbMemory);
             _threads.Add(thread);
         }
 
@@ -258,6 +267,7 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
 
             _global?.Dispose();
             _directory?.Dispose();
+            _rocksDbMemory?.Dispose();
             _stateLockFile?.Dispose();
         }, cancellationToken).ConfigureAwait(false);
         lock (_stateLock)

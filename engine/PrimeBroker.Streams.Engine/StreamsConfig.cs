@@ -152,6 +152,40 @@ public sealed record StreamsConfig
     /// </summary>
     public bool TransactionalGroupOffsets { get; init; } = true;
 
+    /// <summary>The default of <see cref="RocksDbBlockCacheBytes"/>: 64 MiB.</summary>
+    public const long DefaultRocksDbBlockCacheBytes = 64L * 1024 * 1024;
+
+    /// <summary>The default of <see cref="RocksDbWriteBufferBytes"/>: 32 MiB.</summary>
+    public const long DefaultRocksDbWriteBufferBytes = 32L * 1024 * 1024;
+
+    /// <summary>The default of <see cref="RocksDbFlushBytes"/>: 1 MiB.</summary>
+    public const long DefaultRocksDbFlushBytes = 1024L * 1024;
+
+    /// <summary>
+    /// Bytes of RocksDB's LRU block cache, one cache shared by every persistent store of this application instance
+    /// (each task's database and the global stores): data, index and filter blocks read from the store files. Together
+    /// with <see cref="RocksDbWriteBufferBytes"/> it bounds RocksDB's memory, however many tasks the instance runs.
+    /// Default 64 MiB; at least 1 MiB.
+    /// </summary>
+    public long RocksDbBlockCacheBytes { get; init; } = DefaultRocksDbBlockCacheBytes;
+
+    /// <summary>
+    /// Bytes of RocksDB memtables (writes not yet in a store file), shared by every persistent store of this instance
+    /// through one write-buffer manager: beyond about seven eighths of it RocksDB flushes the largest memtables to disk.
+    /// Writers are not stalled, so a burst can exceed it until those flushes end. Default 32 MiB; at least 1 MiB.
+    /// </summary>
+    public long RocksDbWriteBufferBytes { get; init; } = DefaultRocksDbWriteBufferBytes;
+
+    /// <summary>
+    /// Bytes (keys, values and checkpoints written to its stores) after which a task's RocksDB database flushes its
+    /// memtables to disk, in the background. Stores whose changes all go to a changelog write no write-ahead log (the
+    /// changelog is the log), so a killed process loses what was not flushed, and the task restores it from its
+    /// changelogs on the next start: this setting bounds that restore, and keeps its start offset inside a changelog
+    /// that drops old records (the embedded cluster keeps 5 MiB per partition; a real cluster compacts changelogs).
+    /// Default 1 MiB; at least 64 KiB.
+    /// </summary>
+    public long RocksDbFlushBytes { get; init; } = DefaultRocksDbFlushBytes;
+
     private static readonly string[] s_ownedKeys =
     [
         "group.id", "enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset", "isolation.level", "transactional.id",
@@ -181,6 +215,9 @@ public sealed record StreamsConfig
         Require(TaskRetryBackoff >= TimeSpan.FromMilliseconds(1) && TaskRetryBackoff <= TaskManagerMaxBackoff, nameof(TaskRetryBackoff), "must be 1 ms..60 s");
         Require(ApplicationServer is null || (ApplicationServer.LastIndexOf(':') is > 0 and var i && int.TryParse(ApplicationServer[(i + 1)..], out _)),
             nameof(ApplicationServer), "must be host:port");
+        Require(RocksDbBlockCacheBytes >= 1024 * 1024, nameof(RocksDbBlockCacheBytes), "must be at least 1 MiB (1048576 bytes)");
+        Require(RocksDbWriteBufferBytes >= 1024 * 1024, nameof(RocksDbWriteBufferBytes), "must be at least 1 MiB (1048576 bytes)");
+        Require(RocksDbFlushBytes >= 64 * 1024, nameof(RocksDbFlushBytes), "must be at least 64 KiB (65536 bytes)");
         var owned = ClientConfig.Keys.FirstOrDefault(k => s_ownedKeys.Contains(k));
         Require(owned is null, nameof(ClientConfig), $"must not set '{owned}': the engine sets it");
     }

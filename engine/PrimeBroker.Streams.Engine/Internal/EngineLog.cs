@@ -104,4 +104,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(1102, LogLevel.Information, "Topic {Topic} was created concurrently; verifying it")]
     public static partial void TopicCreatedConcurrently(this ILogger logger, string topic);
+
+    [LoggerMessage(1050, LogLevel.Information, "State directory {Directory}: {Count} directories in the per-store layout of an earlier version were deleted ({Names}); their tasks restore from their changelogs")]
+    public static partial void PerStoreLayoutDiscarded(this ILogger logger, string directory, int count, string names);
 }

@@ -45,7 +45,7 @@ internal sealed class CountingApp : IDisposable
     }
 
     /// <summary>One processor with two logged stores in one task: "counts" (primary) and "sums" (secondary).</summary>
-    public static CountingApp CountAndSum(bool emulateEmbeddedCluster, int partitions = 2, bool kafkaTransaction = false)
+    public static CountingApp CountAndSum(bool emulateEmbeddedCluster, int partitions = 2, bool kafkaTransaction = false, string? stateDirectory = null)
     {
         var builder = new StreamsBuilder();
         builder.AddStateStore(Stores.PersistentKeyValueStore("counts", Serdes.String, Serdes.Int64));
@@ -53,7 +53,7 @@ internal sealed class CountingApp : IDisposable
         builder.Stream(InputTopic, Consumed<string, long>.With(Serdes.String, Serdes.Int64))
             .ProcessValues(() => new CountAndSumProcessor("counts", "sums"), ["counts", "sums"])
             .To(OutputTopic, Produced<string, long>.With(Serdes.String, Serdes.Int64));
-        return new CountingApp(builder.Build(), Options(emulateEmbeddedCluster, partitions, null) with { UseKafkaTransaction = kafkaTransaction }, ["counts", "sums"]);
+        return new CountingApp(builder.Build(), Options(emulateEmbeddedCluster, partitions, stateDirectory) with { UseKafkaTransaction = kafkaTransaction }, ["counts", "sums"]);
     }
 
     public void Pipe(string key, long value = 1)

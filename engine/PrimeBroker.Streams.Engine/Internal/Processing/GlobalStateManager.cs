@@ -18,22 +18,28 @@ internal sealed class GlobalStateManager : IDisposable
     private readonly KafkaClients _clients;
     private readonly ILogger _logger;
     private readonly Dictionary<string, IBytesStore> _stores = new();
+    private readonly StateDatabase? _database;
     private readonly Dictionary<string, string> _storeByTopic = new();
     private readonly Dictionary<string, long> _sequence = new();
     private IConsumer<byte[], byte[]>? _consumer;
     private Thread? _thread;
     private volatile bool _stop;
 
-    public GlobalStateManager(Topology topology, StreamsConfig config, KafkaClients clients, ILoggerFactory loggerFactory)
+    public GlobalStateManager(Topology topology, StreamsConfig config, KafkaClients clients, ILoggerFactory loggerFactory, RocksDbMemory memory)
     {
         _topology = topology;
         _config = config;
         _clients = clients;
         _logger = loggerFactory.CreateLogger<GlobalStateManager>();
+        // One database for the persistent global stores, as for a task's stores. No write-ahead log: the global topic is
+        // the changelog, and the checkpoint (the topic's offsets) is written in the same batch as the data.
+        var persistent = topology.GlobalStores.Where(g => g.Kind == StoreKind.Persistent).Select(g => g.StoreName).ToList();
+        _database = persistent.Count == 0
+            ? null
+            : StateDatabase.Open(Path.Combine(config.StateDirectory, config.ApplicationId, "global"), persistent, changelogged: true, memory);
         foreach (var global in topology.GlobalStores)
         {
-            var path = Path.Combine(config.StateDirectory, config.ApplicationId, "global", global.StoreName);
-            _stores[global.StoreName] = global.Kind == StoreKind.Persistent ? new RocksDbBytesStore(global.StoreName, path) : new InMemoryBytesStore(global.StoreName);
+            _stores[global.StoreName] = _database?.Stores.GetValueOrDefault(global.StoreName) as IBytesStore ?? new InMemoryBytesStore(global.StoreName);
             _storeByTopic[global.Topic] = global.StoreName;
         }
     }
@@ -108,6 +114,8 @@ internal sealed class GlobalStateManager : IDisposable
         {
             store.Dispose();
         }
+
+        _database?.Dispose();
     }
 
     private void Follow()

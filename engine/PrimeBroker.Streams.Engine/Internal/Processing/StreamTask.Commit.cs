@@ -31,15 +31,24 @@ internal sealed partial class StreamTask
     public void WriteMarker(TransactionalBytesStore store, StoreCheckpoint checkpoint, Action<long> onDelivered) =>
         _env.Collector.Send(store.ChangelogTopic!, store.Partition, CommitMarkers.Key, checkpoint.Encode(), CommitMarkers.Headers, WallClockMs, onDelivered);
 
-    /// <summary>Commit step after the Kafka transaction committed: one atomic local batch per store.</summary>
+    /// <summary>Commit step after the Kafka transaction committed: one atomic local write for the task (one RocksDB batch
+    /// over the families of its persistent stores): the data of every store with uncommitted writes and every store's
+    /// new checkpoint (each logged store got a marker in this commit, so each store's changelog position moved).</summary>
     /// <param name="checkpoint">What was committed.</param>
     /// <param name="markerOffsets">The changelog offset of each logged store's marker.</param>
     public void ApplyCommitted(StoreCheckpoint checkpoint, IReadOnlyDictionary<TransactionalBytesStore, long> markerOffsets)
     {
+        var writes = new List<StoreWrite>(_stores.Count);
         foreach (var store in _stores.Values)
         {
             var next = markerOffsets.TryGetValue(store, out var markerOffset) ? markerOffset + 1 : store.Inner.Checkpoint?.ChangelogNextOffset ?? 0;
-            store.ApplyCommitted(new LocalCheckpoint(checkpoint, next));
+            writes.Add(store.CommittedWrite(new LocalCheckpoint(checkpoint, next)));
+        }
+
+        _state.Commit(writes);
+        foreach (var store in _stores.Values)
+        {
+            store.ClearCommitted();
         }
 
         _committed = checkpoint;

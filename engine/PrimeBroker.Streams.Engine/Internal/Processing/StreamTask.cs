@@ -33,6 +33,7 @@ internal sealed partial class StreamTask : IDisposable
     private readonly TaskCollector _collector;
     private readonly UpstreamRepeatFilter _upstream;
     private readonly KeyValuePair<string, object?> _taskTag;
+    private readonly TaskState _state;
     private StoreCheckpoint _committed = StoreCheckpoint.Empty;
     private bool _initialized;
 
@@ -61,10 +62,11 @@ internal sealed partial class StreamTask : IDisposable
 
         _upstream = new UpstreamRepeatFilter(repartitionTopics);
 
+        _state = env.OpenState(id, subTopology.StoreNames.Select(n => topology.Stores[n]).ToList());
         foreach (var storeName in subTopology.StoreNames)
         {
             var builder = topology.Stores[storeName];
-            var inner = env.OpenStore(id, builder);
+            var inner = _state.Stores[storeName];
             var changelog = builder.LoggingEnabled ? InternalTopics.Changelog(env.ApplicationId, storeName) : null;
             var store = new TransactionalBytesStore(inner, changelog, id.Partition);
             _stores[storeName] = store;
@@ -113,6 +115,9 @@ internal sealed partial class StreamTask : IDisposable
     public IReadOnlyDictionary<string, TransactionalBytesStore> Stores => _stores;
 
     internal IReadOnlyList<TransactionalBytesStore> LoggedStores => _loggedStores;
+
+    /// <summary>The task's committed stores and their database (tests look at the local writes through it).</summary>
+    internal TaskState State => _state;
 
     /// <summary>The committed input position of <paramref name="tp"/> (the start position before a first commit), or -1.</summary>
     public long CommittedPosition(TopicPartition tp) =>
@@ -310,13 +315,11 @@ internal sealed partial class StreamTask : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var store in _stores.Values)
-        {
-            store.Inner.Dispose();
-        }
-    }
+    public void Dispose() => _state.Dispose();
+
+    /// <summary>Starts writing the task's committed state to disk (a suspended task: a kill then needs a shorter
+    /// restore).</summary>
+    public void FlushState() => _state.Flush();
 
     private void PunctuateStreamTime()
     {

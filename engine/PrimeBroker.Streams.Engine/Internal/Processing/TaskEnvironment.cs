@@ -27,14 +27,12 @@ internal sealed class TaskEnvironment
 
     public required EngineMetrics Metrics { get; init; }
 
-    /// <summary>Opens a task's committed store; replaceable so the test driver can keep "disk" across simulated crashes.</summary>
-    public Func<TaskId, StoreBuilder, IBytesStore>? StoreFactory { get; init; }
+    /// <summary>RocksDB's shared block cache and write-buffer manager; null: <see cref="RocksDbMemory.Default"/>.</summary>
+    public RocksDbMemory? Memory { get; init; }
 
-    public IBytesStore OpenStore(TaskId task, StoreBuilder builder) =>
-        StoreFactory?.Invoke(task, builder) ?? OpenDefault(StateDirectory, task, builder);
+    /// <summary>Opens a task's committed stores; replaceable so the test driver can keep "disk" across simulated crashes.</summary>
+    public Func<TaskId, IReadOnlyList<StoreBuilder>, TaskState>? StateFactory { get; init; }
 
-    public static IBytesStore OpenDefault(string? stateDirectory, TaskId task, StoreBuilder builder) =>
-        builder.Kind == StoreKind.Persistent && stateDirectory is not null
-            ? new RocksDbBytesStore(builder.Name, Path.Combine(stateDirectory, task.ToString(), builder.Name))
-            : new InMemoryBytesStore(builder.Name);
+    public TaskState OpenState(TaskId task, IReadOnlyList<StoreBuilder> builders) =>
+        StateFactory?.Invoke(task, builders) ?? TaskState.Open(StateDirectory, task, builders, Memory ?? RocksDbMemory.Default);
 }

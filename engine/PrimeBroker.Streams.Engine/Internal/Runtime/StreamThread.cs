@@ -56,7 +56,8 @@ internal sealed class StreamThread : IDisposable
     private bool _caughtUp;
 
     public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, KafkaClients clients, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
-        EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, InstanceDirectory? directory = null)
+        EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, InstanceDirectory? directory = null,
+        RocksDbMemory? memory = null)
     {
         _runtime = runtime;
         _config = config;
@@ -83,6 +84,7 @@ internal sealed class StreamThread : IDisposable
             ProductionHandler = config.ProductionExceptionHandler,
             GlobalStores = globalStores,
             Metrics = metrics,
+            Memory = memory,
         };
         _cooperative = config.CooperativeRebalancing && runtime.EveryTaskReadsOneTopic;
         _membership = new MembershipCheck(_name, config, _activity, _logger);

@@ -42,6 +42,7 @@ internal sealed partial class TaskManager
             }
 
             _suspended[task.Id] = task;
+            task.FlushState();
             _metrics.RecordTaskSuspension(task.Id);
         }
     }

@@ -89,6 +89,16 @@ internal sealed class TransactionalBytesStore : IBytesReader
     public void ApplyCommitted(LocalCheckpoint checkpoint)
     {
         Inner.Apply(_overlay, checkpoint);
+        ClearCommitted();
+    }
+
+    /// <summary>This store's part of its task's local commit write (<see cref="TaskState.Commit"/>): the overlay and
+    /// the new checkpoint. Call <see cref="ClearCommitted"/> once written.</summary>
+    public StoreWrite CommittedWrite(LocalCheckpoint checkpoint) => new(Name, _overlay, checkpoint);
+
+    /// <summary>After the local commit write: the overlay is committed data now, and the repairs are in the changelog.</summary>
+    public void ClearCommitted()
+    {
         _overlay.Clear();
         _repairKeys.Clear();
     }

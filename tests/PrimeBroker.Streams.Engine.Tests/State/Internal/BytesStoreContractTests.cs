@@ -196,22 +196,23 @@ public sealed class InMemoryBytesStoreTests : BytesStoreContractTests
     private protected override IBytesStore Open() => new InMemoryBytesStore("store");
 }
 
-public sealed class RocksDbBytesStoreTests : BytesStoreContractTests
+/// <summary>The contract on a store that is one column family of a task's RocksDB database, next to another store.</summary>
+public abstract class ColumnFamilyStoreContractTests : BytesStoreContractTests
 {
     private TempDirectory? _directory;
 
     protected override bool IsDurable => true;
 
-    private protected override IBytesStore Open()
-    {
-        _directory ??= new TempDirectory();
-        return new RocksDbBytesStore("store", Path.Combine(_directory.Path, "0_0", "store"));
-    }
+    /// <summary>Every store has a changelog (no write-ahead log) or not.</summary>
+    private protected abstract bool Changelogged { get; }
+
+    private protected override IBytesStore Open() => OpenIn("0_0", "store");
 
     [Fact]
     public void AFullScanHoldsTheLockPerPageSoAClosingTaskDoesNotWaitForTheWholeCopy()
     {
-        var store = new RocksDbBytesStore("paged", Path.Combine((_directory ??= new TempDirectory()).Path, "0_1", "paged")) { PageSize = 2 };
+        var store = (StateDatabase.ColumnFamilyStore)OpenIn("0_1", "paged");
+        store = WithPageSize(store, 2);
         store.Apply(Enumerable.Range(0, 5).Select(i => Kv([(byte)i], [(byte)i])), Checkpoint(1, 5));
         var closed = false;
         store.BetweenPages = () =>
@@ -229,7 +230,7 @@ public sealed class RocksDbBytesStoreTests : BytesStoreContractTests
     [Fact]
     public void APagedScanIsOneConsistentSnapshotAcrossPages()
     {
-        var store = new RocksDbBytesStore("snap", Path.Combine((_directory ??= new TempDirectory()).Path, "0_2", "snap")) { PageSize = 2 };
+        var store = WithPageSize((StateDatabase.ColumnFamilyStore)OpenIn("0_2", "snap"), 2);
         store.Apply(Enumerable.Range(0, 5).Select(i => Kv([(byte)i], [(byte)i])), Checkpoint(1, 5));
         store.BetweenPages = () =>
         {
@@ -247,6 +248,22 @@ public sealed class RocksDbBytesStoreTests : BytesStoreContractTests
     }
 
     [Fact]
+    public void AWipeBetweenPagesFailsTheScanInsteadOfMixingTwoStates()
+    {
+        var store = WithPageSize((StateDatabase.ColumnFamilyStore)OpenIn("0_3", "wiped"), 2);
+        store.Apply(Enumerable.Range(0, 5).Select(i => Kv([(byte)i], [(byte)i])), Checkpoint(1, 5));
+        store.BetweenPages = () =>
+        {
+            store.Wipe();
+            store.BetweenPages = null;
+        };
+
+        Assert.Throws<ObjectDisposedException>(() => store.Range(null, null));
+        Assert.Empty(store.Range(null, null));
+        store.Dispose();
+    }
+
+    [Fact]
     public void UseAfterDisposeThrowsObjectDisposed()
     {
         Store.Dispose();
@@ -259,4 +276,29 @@ public sealed class RocksDbBytesStoreTests : BytesStoreContractTests
         base.Dispose();
         _directory?.Dispose();
     }
+
+    private IBytesStore OpenIn(string task, string name)
+    {
+        _directory ??= new TempDirectory();
+        var database = StateDatabase.Open(Path.Combine(_directory.Path, task), ["other", name], Changelogged, RocksDbMemory.Default);
+        return database.Stores[name];
+    }
+
+    private static StateDatabase.ColumnFamilyStore WithPageSize(StateDatabase.ColumnFamilyStore store, int pageSize)
+    {
+        store.PageSize = pageSize;
+        return store;
+    }
+}
+
+/// <summary>Without write-ahead log: every store of the database has a changelog.</summary>
+public sealed class ColumnFamilyStoreTests : ColumnFamilyStoreContractTests
+{
+    private protected override bool Changelogged => true;
+}
+
+/// <summary>With write-ahead log: some store of the database has no changelog.</summary>
+public sealed class ColumnFamilyStoreWithWriteAheadLogTests : ColumnFamilyStoreContractTests
+{
+    private protected override bool Changelogged => false;
 }
