@@ -114,6 +114,8 @@ public static class BrokerageTopology
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Pending, Serdes.String, JsonSerde.For<HeldEvent>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.GapCommands, Serdes.String, Serdes.Int64));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Gaps, Serdes.String, JsonSerde.For<GapState>(GapState.Check)));
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.SequenceLog, Serdes.String, JsonSerde.For<SequenceEntry>()));
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.SequenceLogByTime, Serdes.String, Serdes.String));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Idempotency, Serdes.String, JsonSerde.For<IdempotencyEntry>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.IdempotencyByTime, Serdes.String, Serdes.String));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Trades, Serdes.String, JsonSerde.For<TradeState>()));

@@ -16,8 +16,9 @@ internal sealed record GapState(long ExpectedSequence, long FirstHeldSequence, i
 /// <summary>An event held behind a gap, with the wall-clock time it was held.</summary>
 internal sealed record HeldEvent(TradeEvent Event, long HeldSinceMs);
 
-/// <summary>An applied idempotency key: the event time it was applied with and what it applied.</summary>
-internal sealed record IdempotencyEntry(long EventTimeMs, string TradeId, long SequenceNumber);
+/// <summary>An applied idempotency key: the event time it was applied with and what it applied (its
+/// <see cref="EventContent"/> digest; null in entries written before the digest was kept, which are not compared).</summary>
+internal sealed record IdempotencyEntry(long EventTimeMs, string TradeId, long SequenceNumber, string? Digest = null);
 
 /// <summary>
 /// The positions store's value: the reported position (rounded), the change that produced it (for

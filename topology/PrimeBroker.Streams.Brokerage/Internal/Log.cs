@@ -43,6 +43,9 @@ internal static partial class Log
     [LoggerMessage(2110, LogLevel.Error, "Account {AccountId}: {Held} events held; the limit is reached and sequence {Sequence} is dead-lettered")]
     public static partial void HeldLimitReached(ILogger logger, string accountId, int held, long sequence);
 
+    [LoggerMessage(2112, LogLevel.Error, "Account {AccountId}: conflicting duplicate ({Reason}): {Message}")]
+    public static partial void ConflictingDuplicate(ILogger logger, string accountId, DeadLetterReason reason, string message);
+
     [LoggerMessage(2400, LogLevel.Information, "Trade publisher read {Topic} back ({Partitions} partitions): {Records} records, {Accounts} accounts known, {Skipped} records without a sequence")]
     public static partial void PublisherRecovered(ILogger logger, string topic, int partitions, long records, int accounts, long skipped);
 }

@@ -9,9 +9,13 @@ namespace PrimeBroker.Streams.Brokerage.Processing;
 /// <summary>
 /// Rule 3: per-account sequence numbers, starting at 1. For an event with number s and the account's expected e:
 /// <list type="bullet">
-/// <item><description>s &lt; e: a duplicate or stale resend; skipped and counted, never dead-lettered;</description></item>
-/// <item><description>s = e: passed on, then every held successor that is now next, in order;</description></item>
-/// <item><description>s &gt; e: held in the pending store until the gap fills (a repeat of a held number is a duplicate);
+/// <item><description>s &lt; e: a resend; skipped and counted when its content (<see cref="EventContent"/>) is what
+/// consumed s (or nothing remembers s any more), else a conflicting duplicate: dead-lettered
+/// (<see cref="DeadLetterReason.ConflictingSequenceNumber"/>) and alerted;</description></item>
+/// <item><description>s = e: passed on, then every held successor that is now next, in order; each is remembered in
+/// the sequence log for the idempotency window;</description></item>
+/// <item><description>s &gt; e: held in the pending store until the gap fills (a repeat of a held number is a duplicate, or a
+/// conflict when its content differs);
 /// beyond <see cref="BrokerageOptions.MaxHeldEventsPerAccount"/> it is dead-lettered with an alert instead.</description></item>
 /// </list>
 /// A wall-clock punctuator alerts once on gaps open longer than <see cref="BrokerageOptions.GapAlertAfter"/> and stops
@@ -24,8 +28,9 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
     private IKeyValueStore<string, HeldEvent> _pending = null!;
     private IKeyValueStore<string, GapState> _gaps = null!;
     private IKeyValueStore<string, long> _commands = null!;
+    private SequenceLog _log = null!;
 
-    public static string[] StoreNames => [BrokerageStores.Sequences, BrokerageStores.Pending, BrokerageStores.Gaps, BrokerageStores.GapCommands, BrokerageStores.Counters];
+    public static string[] StoreNames => [BrokerageStores.Sequences, BrokerageStores.Pending, BrokerageStores.Gaps, BrokerageStores.GapCommands, .. SequenceLog.StoreNames, BrokerageStores.Counters];
 
     public override void Init(IProcessorContext<string, Flow> context)
     {
@@ -34,6 +39,9 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
         _pending = context.GetStateStore<string, HeldEvent>(BrokerageStores.Pending);
         _gaps = context.GetStateStore<string, GapState>(BrokerageStores.Gaps);
         _commands = context.GetStateStore<string, long>(BrokerageStores.GapCommands);
+        _log = new SequenceLog(
+            context.GetStateStore<string, SequenceEntry>(BrokerageStores.SequenceLog),
+            context.GetStateStore<string, string>(BrokerageStores.SequenceLogByTime));
         context.Schedule(Env.Options.GapCheckInterval, PunctuationType.WallClockTime, CheckGaps);
     }
 
@@ -61,20 +69,34 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
         long now = Context.CurrentSystemTimeMs;
         if (e.SequenceNumber < expected)
         {
+            SequenceEntry? used = _log.Find(account, e.SequenceNumber);
+            if (used is not null && used.Digest != EventContent.Digest(e))
+            {
+                ConflictingDuplicate(e, DeadLetterReason.ConflictingSequenceNumber, $"Sequence number {e.SequenceNumber}", (used.TradeId, e.SequenceNumber, used.IdempotencyKey));
+                return;
+            }
+
             SkipDuplicate(e, expected);
             return;
         }
 
         if (e.SequenceNumber == expected)
         {
-            Forward(account, new EventFlow(e), timestamp);
+            Consume(e, timestamp);
             Advance(account, expected + 1, now);
             return;
         }
 
         string pendingKey = StoreKeys.Pending(account, e.SequenceNumber);
-        if (_pending.TryGet(pendingKey, out _))
+        if (_pending.TryGet(pendingKey, out HeldEvent? already))
         {
+            if (EventContent.Digest(already!.Event) != EventContent.Digest(e))
+            {
+                ConflictingDuplicate(e, DeadLetterReason.ConflictingSequenceNumber, $"Held sequence number {e.SequenceNumber}",
+                    (already.Event.TradeId, e.SequenceNumber, already.Event.IdempotencyKey));
+                return;
+            }
+
             SkipDuplicate(e, expected);
             return;
         }
@@ -103,6 +125,17 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
         _gaps.Put(account, next);
     }
 
+    /// <summary>The event takes its number: remembered in the sequence log (the account's entries older than the
+    /// idempotency window before it expire) and passed on.</summary>
+    private void Consume(TradeEvent e, long timestamp)
+    {
+        _log.Record(e);
+        // An event time beyond the allowed skew (dead-lettered by validation) must not expire the account's entries early.
+        long time = Math.Min(e.Timestamp, Context.CurrentSystemTimeMs + (long)Env.Options.MaxEventTimeAhead.TotalMilliseconds);
+        _log.ExpireBefore(e.AccountId, time - (long)Env.Options.IdempotencyWindow.TotalMilliseconds, Env.Options.MaxIdempotencyExpiriesPerRun);
+        Forward(e.AccountId, new EventFlow(e), timestamp);
+    }
+
     private void SkipDuplicate(TradeEvent e, long expected)
     {
         Counters.Increment(CounterStore.DuplicatesSkipped);
@@ -120,7 +153,7 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
             while (_pending.TryGet(StoreKeys.Pending(account, expected), out HeldEvent? held))
             {
                 _pending.Delete(StoreKeys.Pending(account, expected));
-                Forward(account, new EventFlow(held!.Event), held.Event.Source.Timestamp);
+                Consume(held!.Event, held.Event.Source.Timestamp);
                 expected++;
                 released++;
             }
