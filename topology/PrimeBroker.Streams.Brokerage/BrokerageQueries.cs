@@ -103,7 +103,10 @@ public sealed class BrokerageQueries
     }
 
     private static SequenceGap ToGap(string accountId, GapState gap) =>
-        new(accountId, gap.ExpectedSequence, gap.FirstHeldSequence, gap.HeldCount, DateTimeOffset.FromUnixTimeMilliseconds(gap.OpenSinceMs), gap.Alerted);
+        new(accountId, gap.ExpectedSequence, gap.FirstHeldSequence, gap.HeldCount, DateTimeOffset.FromUnixTimeMilliseconds(gap.ReportedOpenSinceMs), gap.Alerted)
+        {
+            OldestHeldSince = DateTimeOffset.FromUnixTimeMilliseconds(gap.ReportedOldestHeldMs),
+        };
 
     private IReadOnlyKeyValueStore<string, TValue> Store<TValue>(string name) => _stores.Store<string, TValue>(name);
 }

@@ -83,7 +83,7 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
         if (e.SequenceNumber == expected)
         {
             Consume(e, timestamp);
-            Advance(account, expected + 1, now);
+            Advance(account, expected + 1, now, Math.Min(timestamp, now));
             return;
         }
 
@@ -114,13 +114,20 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
             return;
         }
 
-        _pending.Put(pendingKey, new HeldEvent(e, now));
+        var heldEvent = new HeldEvent(e, now);
+        _pending.Put(pendingKey, heldEvent);
         Counters.Increment(CounterStore.Held);
         Env.Metrics.Held();
         Log.Held(Env.Logger, account, e.SequenceNumber, expected);
         var next = gap is null
-            ? new GapState(expected, e.SequenceNumber, 1, now, now, Alerted: false)
-            : gap with { FirstHeldSequence = Math.Min(gap.FirstHeldSequence, e.SequenceNumber), HeldCount = held + 1, OldestHeldSinceMs = Math.Min(gap.OldestHeldSinceMs, now) };
+            ? new GapState(expected, e.SequenceNumber, 1, now, now, Alerted: false, heldEvent.HeldAtMs, heldEvent.HeldAtMs)
+            : gap with
+            {
+                FirstHeldSequence = Math.Min(gap.FirstHeldSequence, e.SequenceNumber),
+                HeldCount = held + 1,
+                OldestHeldSinceMs = Math.Min(gap.OldestHeldSinceMs, now),
+                OldestHeldAtMs = Math.Min(gap.ReportedOldestHeldMs, heldEvent.HeldAtMs),
+            };
         GapState.Check(next);
         _gaps.Put(account, next);
     }
@@ -143,8 +150,9 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
         Log.DuplicateSkipped(Env.Logger, e.AccountId, e.SequenceNumber, expected);
     }
 
-    /// <summary>Sets the expected number, releases every held event that is now next (in order), and updates the gap.</summary>
-    private int Advance(string account, long expected, long now)
+    /// <summary>Sets the expected number, releases every held event that is now next (in order), and updates the gap;
+    /// <paramref name="recordTimeMs"/> is the (capped) Kafka timestamp of the record that advanced it.</summary>
+    private int Advance(string account, long expected, long now, long recordTimeMs)
     {
         int released = 0;
         if (_gaps.TryGet(account, out GapState? gap))
@@ -158,7 +166,7 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
                 released++;
             }
 
-            UpdateGap(account, expected, gap!, now);
+            UpdateGap(account, expected, gap!, now, recordTimeMs);
         }
 
         _sequences.Put(account, expected);
@@ -166,11 +174,12 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
     }
 
     /// <summary>Recomputes the account's gap from what is still held (a range scan over the account's pending keys).</summary>
-    private void UpdateGap(string account, long expected, GapState previous, long now)
+    private void UpdateGap(string account, long expected, GapState previous, long now, long recordTimeMs)
     {
         long first = 0;
         int count = 0;
         long oldest = long.MaxValue;
+        long oldestAt = long.MaxValue;
         foreach (var (key, held) in _pending.Range(StoreKeys.AccountPrefix(account), StoreKeys.AccountPrefixEnd(account)))
         {
             long sequence = StoreKeys.SequenceOfPending(key);
@@ -182,6 +191,7 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
             first = count == 0 ? sequence : first;
             count++;
             oldest = Math.Min(oldest, held.HeldSinceMs);
+            oldestAt = Math.Min(oldestAt, held.HeldAtMs);
         }
 
         if (count == 0)
@@ -190,10 +200,10 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
             return;
         }
 
-        // The same gap (nothing arrived at its start) keeps its age and alert; a new gap starts now.
+        // The same gap (nothing arrived at its start) keeps its age and alert; a new gap starts now, opened by this record.
         var next = previous.ExpectedSequence == expected
-            ? previous with { FirstHeldSequence = first, HeldCount = count, OldestHeldSinceMs = oldest }
-            : new GapState(expected, first, count, now, oldest, Alerted: false);
+            ? previous with { FirstHeldSequence = first, HeldCount = count, OldestHeldSinceMs = oldest, OldestHeldAtMs = oldestAt }
+            : new GapState(expected, first, count, now, oldest, Alerted: false, recordTimeMs, oldestAt);
         GapState.Check(next);
         _gaps.Put(account, next);
     }
@@ -237,7 +247,7 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
         Alert(account, Alerts.Create($"gap-resolution:{command.CommandId}", AlertKind.SEQUENCE_GAP_RESOLVED, AlertSeverity.WARNING, account,
             $"Operator {command.RequestedBy} resolved the gap of account {account}: sequence numbers {from}..{to} are skipped ({command.Reason}); the held events are released.",
             details, now), timestamp);
-        int released = Advance(account, gap.FirstHeldSequence, now);
+        int released = Advance(account, gap.FirstHeldSequence, now, Math.Min(timestamp, now));
         Counters.Increment(CounterStore.GapsResolved);
         Env.Metrics.GapResolved();
         Log.GapResolved(Env.Logger, account, command.RequestedBy, from, to, command.Reason, released);
@@ -254,20 +264,25 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
                     $"Account {account} has held an event since {DateTimeOffset.FromUnixTimeMilliseconds(gap.OldestHeldSinceMs):o}, longer than {Env.Options.HeldEventMaxAge}: the missing sequence numbers {gap.ExpectedSequence}..{gap.FirstHeldSequence - 1} may have left the input's retention."));
             }
 
+            // The timer is this processing's wall clock (a new owner restarts it); what is reported are the record times.
             if (!gap.Alerted && now - gap.OpenSinceMs >= (long)Env.Options.GapAlertAfter.TotalMilliseconds)
             {
-                var openSince = DateTimeOffset.FromUnixTimeMilliseconds(gap.OpenSinceMs);
+                var openSince = DateTimeOffset.FromUnixTimeMilliseconds(gap.ReportedOpenSinceMs);
+                var oldestHeld = DateTimeOffset.FromUnixTimeMilliseconds(gap.ReportedOldestHeldMs);
+                var heldFor = TimeSpan.FromSeconds(Math.Max(0, (now - gap.ReportedOldestHeldMs) / 1000));
                 Log.GapOpen(Env.Logger, account, gap.ExpectedSequence, gap.FirstHeldSequence - 1, openSince, gap.HeldCount);
                 Counters.Increment(CounterStore.GapsAlerted);
                 Env.Metrics.GapAlerted();
                 Alert(account, Alerts.Create($"gap-open:{account}:{gap.ExpectedSequence}", AlertKind.SEQUENCE_GAP_OPEN, AlertSeverity.ERROR, account,
-                    $"Account {account} is missing sequence numbers {gap.ExpectedSequence}..{gap.FirstHeldSequence - 1} since {openSince:o}; {gap.HeldCount} events are held. Resend the missing events or resolve the gap.",
+                    $"Account {account} is missing sequence numbers {gap.ExpectedSequence}..{gap.FirstHeldSequence - 1} since {openSince:o}; {gap.HeldCount} events are held, the oldest held for {heldFor:c} (since {oldestHeld:o}). Resend the missing events or resolve the gap.",
                     new Dictionary<string, string>
                     {
                         ["missingFrom"] = Text(gap.ExpectedSequence),
                         ["missingTo"] = Text(gap.FirstHeldSequence - 1),
                         ["heldCount"] = Text(gap.HeldCount),
                         ["openSince"] = openSince.ToString("o", CultureInfo.InvariantCulture),
+                        ["oldestHeldSince"] = oldestHeld.ToString("o", CultureInfo.InvariantCulture),
+                        ["heldForSeconds"] = Text((long)heldFor.TotalSeconds),
                     }, now), now);
                 _gaps.Put(account, gap with { Alerted = true });
             }
