@@ -34,6 +34,10 @@ public static class BrokerageStores
     /// <summary>Index of <see cref="SequenceLog"/> by account and event time, so expiry is a range scan.</summary>
     public const string SequenceLogByTime = "sequence-log-by-time";
 
+    /// <summary>Records dead-lettered undecoded because the registry was down, by the account of their key:
+    /// (account, partition, offset) → the original bytes. Until a re-drive of one arrives, the account's gap names them.</summary>
+    public const string AwaitingRedrive = "awaiting-redrive";
+
     /// <summary>Applied idempotency keys: (account, key) → event time, trade, sequence and content digest.</summary>
     public const string Idempotency = "idempotency";
 
@@ -54,5 +58,5 @@ public static class BrokerageStores
 
     /// <summary>Every task store, in a stable order (the global <see cref="Instruments"/> excluded).</summary>
     public static IReadOnlyList<string> TaskStores { get; } =
-        [Positions, PositionTrades, Sequences, Pending, Gaps, GapCommands, SequenceLog, SequenceLogByTime, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
+        [Positions, PositionTrades, Sequences, Pending, Gaps, GapCommands, SequenceLog, SequenceLogByTime, AwaitingRedrive, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
 }

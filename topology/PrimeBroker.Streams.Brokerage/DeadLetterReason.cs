@@ -65,6 +65,11 @@ public enum DeadLetterReason
     /// resend is skipped and counted instead.</summary>
     ConflictingSequenceNumber = 33,
 
+    /// <summary>The re-drive (as is) of a record that could not be decoded (<see cref="SchemaRegistryUnavailable"/>)
+    /// carries a sequence number its account has passed without it (an operator resolved the gap): re-drive this dead
+    /// letter again, it then gets a new number.</summary>
+    RedrivenNumberSkipped = 35,
+
     /// <summary>The account already holds <see cref="BrokerageOptions.MaxHeldEventsPerAccount"/> events behind a gap.</summary>
     HeldEventsLimitReached = 12,
 

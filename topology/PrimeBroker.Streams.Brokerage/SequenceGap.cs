@@ -22,6 +22,12 @@ public sealed record SequenceGap(string AccountId, long ExpectedSequence, long F
     /// at the wall clock when it was held), UTC. Survives a failover like <see cref="OpenSince"/>.</summary>
     public DateTimeOffset OldestHeldSince { get; init; }
 
+    /// <summary>Records of this account on <c>trade-events</c> (<c>partition:offset</c>; their dead letters carry them as
+    /// <c>sourcePartition</c> and <c>sourceOffset</c>) dead-lettered undecoded because the registry was down: their
+    /// sequence numbers are unknown and may be the missing ones; a re-drive as is fills their places. Empty when there
+    /// are none.</summary>
+    public IReadOnlyList<string> AwaitingRedrive { get; init; } = [];
+
     /// <summary>How long events have been held at <paramref name="now"/>: <paramref name="now"/> −
     /// <see cref="OldestHeldSince"/>, never negative.</summary>
     public TimeSpan HeldFor(DateTimeOffset now) => now > OldestHeldSince ? now - OldestHeldSince : TimeSpan.Zero;

@@ -14,7 +14,7 @@ public sealed class DeadLetterReasonPinningTests
         ("EmptyPayload", 0), ("HeaderTooShort", 1), ("UnknownMagicByte", 2), ("UnknownSchemaId", 3), ("UnexpectedRecordType", 4),
         ("UnsupportedSchemaVersion", 5), ("CorruptBody", 6), ("SchemaRegistryUnavailable", 7),
         ("MissingAccountId", 8), ("AccountKeyMismatch", 9), ("InvalidSequenceNumber", 10), ("MissingCommandId", 11),
-        ("ConflictingSequenceNumber", 33), ("HeldEventsLimitReached", 12),
+        ("ConflictingSequenceNumber", 33), ("RedrivenNumberSkipped", 35), ("HeldEventsLimitReached", 12),
         ("MissingTradeId", 13), ("MissingIdempotencyKey", 14), ("MissingInstrumentId", 15),
         ("ConflictingIdempotencyKey", 34),
         ("AmountOutOfRange", 26), ("EventTimeAhead", 27), ("SettlementDateOutOfRange", 28),

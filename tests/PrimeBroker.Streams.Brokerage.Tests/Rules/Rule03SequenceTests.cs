@@ -58,7 +58,8 @@ public sealed class Rule03SequenceTests(RegistryFixture fixture)
 
         Assert.Equal(10m, h.Position("ACC-1", "AAPL").Quantity);
         SequenceGap gap = Assert.Single(h.Queries.OpenGaps());
-        Assert.Equal(new SequenceGap("ACC-1", 2, 3, 2, gap.OpenSince, Alerted: false) { OldestHeldSince = gap.OldestHeldSince }, gap);
+        Assert.Equal(new SequenceGap("ACC-1", 2, 3, 2, gap.OpenSince, Alerted: false) { OldestHeldSince = gap.OldestHeldSince, AwaitingRedrive = gap.AwaitingRedrive }, gap);
+        Assert.Empty(gap.AwaitingRedrive);
         Assert.Equal(2, h.Queries.Counters.HeldNow);
 
         h.Send(Events.Created("ACC-1", 2, "T-2", quantity: 20m));

@@ -63,3 +63,14 @@ internal sealed record PositionEntry(Position Position, decimal LastQuantityDelt
         }
     }
 }
+
+/// <summary>
+/// A record of <c>trade-events</c> dead-lettered undecoded because the registry stayed down (finding 9 of issue 18):
+/// where it was (its dead letter names the same partition and offset) and its original value, so that a later re-drive
+/// can be recognised. Its sequence number is inside the bytes, unknown until they can be decoded.
+/// </summary>
+internal sealed record AwaitingRedrive(int Partition, long Offset, byte[]? Value, long DeadLetteredAtMs)
+{
+    /// <summary>The id <c>dlq --redrive</c> takes: <c>partition:offset</c>.</summary>
+    public string Id => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Partition}:{Offset}");
+}

@@ -43,6 +43,10 @@ internal static class StoreKeys
     public static string SequenceByTime(string accountId, long eventTimeMs, long sequenceNumber) =>
         accountId + Separator + Number(eventTimeMs) + Separator + Number(sequenceNumber);
 
+    /// <summary>A record of the account awaiting re-drive: (account, source partition, source offset).</summary>
+    public static string AwaitingRedrive(string accountId, int partition, long offset) =>
+        accountId + Separator + Number(partition) + Separator + Number(offset);
+
     public static string TradeBySettlement(DateOnly settlementDate, string tradeId) => Number(settlementDate.DayNumber) + Separator + tradeId;
 
     /// <summary>The exclusive upper bound of index keys with a settlement date before <paramref name="date"/>.</summary>

@@ -29,8 +29,10 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
     private IKeyValueStore<string, GapState> _gaps = null!;
     private IKeyValueStore<string, long> _commands = null!;
     private SequenceLog _log = null!;
+    private IKeyValueStore<string, AwaitingRedrive> _awaiting = null!;
 
-    public static string[] StoreNames => [BrokerageStores.Sequences, BrokerageStores.Pending, BrokerageStores.Gaps, BrokerageStores.GapCommands, .. SequenceLog.StoreNames, BrokerageStores.Counters];
+    public static string[] StoreNames =>
+        [BrokerageStores.Sequences, BrokerageStores.Pending, BrokerageStores.Gaps, BrokerageStores.GapCommands, .. SequenceLog.StoreNames, BrokerageStores.AwaitingRedrive, BrokerageStores.Counters];
 
     public override void Init(IProcessorContext<string, Flow> context)
     {
@@ -42,6 +44,7 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
         _log = new SequenceLog(
             context.GetStateStore<string, SequenceEntry>(BrokerageStores.SequenceLog),
             context.GetStateStore<string, string>(BrokerageStores.SequenceLogByTime));
+        _awaiting = context.GetStateStore<string, AwaitingRedrive>(BrokerageStores.AwaitingRedrive);
         context.Schedule(Env.Options.GapCheckInterval, PunctuationType.WallClockTime, CheckGaps);
     }
 
@@ -73,6 +76,15 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
             if (used is not null && used.Digest != EventContent.Digest(e))
             {
                 ConflictingDuplicate(e, DeadLetterReason.ConflictingSequenceNumber, $"Sequence number {e.SequenceNumber}", (used.TradeId, e.SequenceNumber, used.IdempotencyKey));
+                return;
+            }
+
+            if (used is null && e.RedriveOf is not null)
+            {
+                // The record never took its number (it could not be decoded) and the account went past it, by an
+                // operator's gap resolution: skipping it as a resend would drop a trade that was never booked.
+                DeadLetter(e.Source, account, DeadLetterReason.RedrivenNumberSkipped,
+                    $"{e} is the re-drive of {e.RedriveOf}, dead-lettered undecoded, but account {account} has passed sequence {e.SequenceNumber} without it (expected {expected}; an operator resolved the gap). Nothing is booked: re-drive this dead letter again, it then gets a new number.");
                 return;
             }
 
@@ -270,11 +282,14 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
                 var openSince = DateTimeOffset.FromUnixTimeMilliseconds(gap.ReportedOpenSinceMs);
                 var oldestHeld = DateTimeOffset.FromUnixTimeMilliseconds(gap.ReportedOldestHeldMs);
                 var heldFor = TimeSpan.FromSeconds(Math.Max(0, (now - gap.ReportedOldestHeldMs) / 1000));
+                string awaiting = string.Join(',', AwaitingRedriveOf(account));
+                string redrive = awaiting.Length == 0 ? ""
+                    : $" Records of this account from {Env.Options.TradeEventsTopic} {awaiting} (partition:offset) could not be decoded (schema registry unavailable) and were dead-lettered; they may carry the missing numbers: re-drive their dead letters (dlq lists them by source partition and offset; dlq --redrive republishes them as is) to fill their places.";
                 Log.GapOpen(Env.Logger, account, gap.ExpectedSequence, gap.FirstHeldSequence - 1, openSince, gap.HeldCount);
                 Counters.Increment(CounterStore.GapsAlerted);
                 Env.Metrics.GapAlerted();
                 Alert(account, Alerts.Create($"gap-open:{account}:{gap.ExpectedSequence}", AlertKind.SEQUENCE_GAP_OPEN, AlertSeverity.ERROR, account,
-                    $"Account {account} is missing sequence numbers {gap.ExpectedSequence}..{gap.FirstHeldSequence - 1} since {openSince:o}; {gap.HeldCount} events are held, the oldest held for {heldFor:c} (since {oldestHeld:o}). Resend the missing events or resolve the gap.",
+                    $"Account {account} is missing sequence numbers {gap.ExpectedSequence}..{gap.FirstHeldSequence - 1} since {openSince:o}; {gap.HeldCount} events are held, the oldest held for {heldFor:c} (since {oldestHeld:o}).{redrive} Resend the missing events or resolve the gap.",
                     new Dictionary<string, string>
                     {
                         ["missingFrom"] = Text(gap.ExpectedSequence),
@@ -283,11 +298,16 @@ internal sealed class SequenceProcessor(RuleEnvironment environment) : RuleProce
                         ["openSince"] = openSince.ToString("o", CultureInfo.InvariantCulture),
                         ["oldestHeldSince"] = oldestHeld.ToString("o", CultureInfo.InvariantCulture),
                         ["heldForSeconds"] = Text((long)heldFor.TotalSeconds),
+                        ["awaitingRedrive"] = awaiting,
                     }, now), now);
                 _gaps.Put(account, gap with { Alerted = true });
             }
         }
     }
+
+    /// <summary>The account's records awaiting re-drive (<c>partition:offset</c>), in offset order.</summary>
+    private IEnumerable<string> AwaitingRedriveOf(string account) =>
+        _awaiting.Range(StoreKeys.AccountPrefix(account), StoreKeys.AccountPrefixEnd(account)).Select(a => a.Value.Id).ToList();
 
     private static Dictionary<string, string> Audit(GapCommand command) => new()
     {
