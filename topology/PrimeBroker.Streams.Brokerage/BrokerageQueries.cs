@@ -102,8 +102,13 @@ public sealed class BrokerageQueries
         }
     }
 
-    private static SequenceGap ToGap(string accountId, GapState gap) =>
-        new(accountId, gap.ExpectedSequence, gap.FirstHeldSequence, gap.HeldCount, DateTimeOffset.FromUnixTimeMilliseconds(gap.OpenSinceMs), gap.Alerted);
+    private SequenceGap ToGap(string accountId, GapState gap) =>
+        new(accountId, gap.ExpectedSequence, gap.FirstHeldSequence, gap.HeldCount, DateTimeOffset.FromUnixTimeMilliseconds(gap.ReportedOpenSinceMs), gap.Alerted)
+        {
+            OldestHeldSince = DateTimeOffset.FromUnixTimeMilliseconds(gap.ReportedOldestHeldMs),
+            AwaitingRedrive = [.. Store<AwaitingRedrive>(BrokerageStores.AwaitingRedrive)
+                .Range(StoreKeys.AccountPrefix(accountId), StoreKeys.AccountPrefixEnd(accountId)).Select(a => a.Value.Id)],
+        };
 
     private IReadOnlyKeyValueStore<string, TValue> Store<TValue>(string name) => _stores.Store<string, TValue>(name);
 }

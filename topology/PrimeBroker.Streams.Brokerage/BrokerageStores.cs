@@ -27,7 +27,18 @@ public static class BrokerageStores
     /// <c>ResolveSequenceGap</c> is applied once and never skips a later gap. One entry per command.</summary>
     public const string GapCommands = "gap-commands";
 
-    /// <summary>Applied idempotency keys: (account, key) → event time.</summary>
+    /// <summary>Consumed sequence numbers: (account, sequence) → what consumed it (kind, ids, content digest), so a
+    /// resend under a used number is told apart from a conflicting event. Kept like <see cref="Idempotency"/>.</summary>
+    public const string SequenceLog = "sequence-log";
+
+    /// <summary>Index of <see cref="SequenceLog"/> by account and event time, so expiry is a range scan.</summary>
+    public const string SequenceLogByTime = "sequence-log-by-time";
+
+    /// <summary>Records dead-lettered undecoded because the registry was down, by the account of their key:
+    /// (account, partition, offset) → the original bytes. Until a re-drive of one arrives, the account's gap names them.</summary>
+    public const string AwaitingRedrive = "awaiting-redrive";
+
+    /// <summary>Applied idempotency keys: (account, key) → event time, trade, sequence and content digest.</summary>
     public const string Idempotency = "idempotency";
 
     /// <summary>Index of <see cref="Idempotency"/> by event time, so expiry is a range scan.</summary>
@@ -47,5 +58,5 @@ public static class BrokerageStores
 
     /// <summary>Every task store, in a stable order (the global <see cref="Instruments"/> excluded).</summary>
     public static IReadOnlyList<string> TaskStores { get; } =
-        [Positions, PositionTrades, Sequences, Pending, Gaps, GapCommands, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
+        [Positions, PositionTrades, Sequences, Pending, Gaps, GapCommands, SequenceLog, SequenceLogByTime, AwaitingRedrive, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
 }

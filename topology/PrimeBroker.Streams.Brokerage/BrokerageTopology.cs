@@ -67,7 +67,7 @@ public static class BrokerageTopology
 
         IKStream<string, Flow> flow = builder
             .Stream(options.TradeEventsTopic, Consumed.With(Serdes.ByteArray, Serdes.ByteArray) with { Name = "trade-events-source" })
-            .Process(() => new DecodeProcessor(env, tradeEvents.Deserializer), [BrokerageStores.Counters], "rule-1-2-decode")
+            .Process(() => new DecodeProcessor(env, tradeEvents.Deserializer), DecodeProcessor.StoreNames, "rule-1-2-decode")
             .ProcessValues(() => new SequenceProcessor(env), SequenceProcessor.StoreNames, "rule-3-sequence")
             .ProcessValues(() => new RequiredIdsProcessor(env), RequiredIdsProcessor.StoreNames, "rule-5-required-ids")
             .ProcessValues(() => new IdempotencyProcessor(env), IdempotencyProcessor.StoreNames, "rule-4-idempotency")
@@ -114,6 +114,9 @@ public static class BrokerageTopology
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Pending, Serdes.String, JsonSerde.For<HeldEvent>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.GapCommands, Serdes.String, Serdes.Int64));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Gaps, Serdes.String, JsonSerde.For<GapState>(GapState.Check)));
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.SequenceLog, Serdes.String, JsonSerde.For<SequenceEntry>()));
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.SequenceLogByTime, Serdes.String, Serdes.String));
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.AwaitingRedrive, Serdes.String, JsonSerde.For<AwaitingRedrive>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Idempotency, Serdes.String, JsonSerde.For<IdempotencyEntry>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.IdempotencyByTime, Serdes.String, Serdes.String));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Trades, Serdes.String, JsonSerde.For<TradeState>()));

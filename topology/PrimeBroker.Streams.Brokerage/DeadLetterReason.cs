@@ -13,7 +13,8 @@ namespace PrimeBroker.Streams.Brokerage;
 /// <remarks>
 /// Stages, in order: decoding the bytes (rule 1, with retries for the registry, rule 2); the fields sequencing needs;
 /// sequencing (rule 3); the remaining required ids (the event consumes its sequence number from here on, rule 5);
-/// idempotency (rule 4, a skip, never a dead letter); business validation (rule 5); positions (rule 6).
+/// idempotency (rule 4: an exact retry is a skip, a conflicting one a dead letter); business validation (rule 5);
+/// positions (rule 6).
 /// </remarks>
 public enum DeadLetterReason
 {
@@ -59,6 +60,16 @@ public enum DeadLetterReason
 
     // Sequencing (rule 3).
 
+    /// <summary>A sequence number already used (applied, or held behind a gap) by an event with other content
+    /// (<c>EventContent</c>: kind, trade id, idempotency key, instrument, side, quantity, price, currency). An exact
+    /// resend is skipped and counted instead.</summary>
+    ConflictingSequenceNumber = 33,
+
+    /// <summary>The re-drive (as is) of a record that could not be decoded (<see cref="SchemaRegistryUnavailable"/>)
+    /// carries a sequence number its account has passed without it (an operator resolved the gap): re-drive this dead
+    /// letter again, it then gets a new number.</summary>
+    RedrivenNumberSkipped = 35,
+
     /// <summary>The account already holds <see cref="BrokerageOptions.MaxHeldEventsPerAccount"/> events behind a gap.</summary>
     HeldEventsLimitReached = 12,
 
@@ -72,6 +83,12 @@ public enum DeadLetterReason
 
     /// <summary>A created trade has no instrument id.</summary>
     MissingInstrumentId = 15,
+
+    // Idempotency (rule 4).
+
+    /// <summary>An idempotency key the account applied within <see cref="BrokerageOptions.IdempotencyWindow"/> for an
+    /// event with other content. An exact retry is skipped and counted instead.</summary>
+    ConflictingIdempotencyKey = 34,
 
     // Business validation (rule 5), after the idempotency check: everything booking, the ledger, settlement and
     // serialization could not take.

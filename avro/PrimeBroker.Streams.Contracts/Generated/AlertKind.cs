@@ -23,5 +23,6 @@ namespace PrimeBroker.Streams.Contracts
 		REGISTRY_RETRIES_EXHAUSTED,
 		INVARIANT_BROKEN,
 		OTHER,
+		CONFLICTING_DUPLICATE,
 	}
 }

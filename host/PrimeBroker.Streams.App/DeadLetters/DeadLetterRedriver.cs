@@ -1,5 +1,6 @@
 using Avro.Specific;
 using PrimeBroker.Streams.App.Generation;
+using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Brokerage.Publishing;
 using PrimeBroker.Streams.Contracts;
 
@@ -14,7 +15,9 @@ public sealed record RedriveResult(string Id, bool Redriven, string Detail);
 /// <summary>
 /// Re-drives dead letters after their cause is fixed: the original trade is republished through the
 /// <see cref="TradePublisher"/> with a fresh sequence number and its original idempotency key, so the topology applies
-/// it at most once however often it is re-driven.
+/// it at most once however often it is re-driven. A trade dead-lettered because the registry was down
+/// (<see cref="DeadLetterReason.SchemaRegistryUnavailable"/>) never took its number, which its account still waits for:
+/// it is republished as is, with its own number and key, and fills exactly its place.
 /// </summary>
 internal static class DeadLetterRedriver
 {
@@ -41,6 +44,20 @@ internal static class DeadLetterRedriver
 
     private static async Task<RedriveResult> RedriveOneAsync(DeadLetter letter, TradePublisher publisher, CancellationToken cancellationToken)
     {
+        if (letter.Reason == nameof(DeadLetterReason.SchemaRegistryUnavailable) && AccountOf(letter) is { } account)
+        {
+            // Dead-lettered before it could be decoded, so it never took its sequence number and its account waits for
+            // it: republished as is, its own number fills exactly its place (the topology's awaiting-redrive mark).
+            var (sequence, key) = letter.Original switch
+            {
+                TradeCreated c => (c.sequenceNumber, c.idempotencyKey),
+                TradeAmended m => (m.sequenceNumber, m.idempotencyKey),
+                TradeCancelled x => (x.sequenceNumber, x.idempotencyKey),
+                _ => (0L, ""),
+            };
+            return Done(letter, await publisher.PublishAsIsAsync(account, letter.Original!, sequence, key, cancellationToken).ConfigureAwait(false));
+        }
+
         switch (letter.Original)
         {
             case TradeCreated created:

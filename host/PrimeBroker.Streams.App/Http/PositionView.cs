@@ -39,8 +39,11 @@ public sealed record AccountPositions(string AccountId, IReadOnlyList<PositionVi
 /// <summary>The answer to <c>POST /trades</c>.</summary>
 public sealed record TradeAccepted(string AccountId, long SequenceNumber, string IdempotencyKey, int Partition, long Offset);
 
-/// <summary>One open sequence gap.</summary>
-public sealed record GapView(string AccountId, long ExpectedSequence, long FirstHeldSequence, int HeldCount, DateTimeOffset OpenSince, bool Alerted, string Instance);
+/// <summary>One open sequence gap. <paramref name="OpenSince"/> and <paramref name="OldestHeldSince"/> are the Kafka
+/// timestamps of the records that opened the gap and that wait longest (the same after a failover);
+/// <paramref name="HeldForSeconds"/> is how long the oldest has been held when the instance answered.</summary>
+public sealed record GapView(string AccountId, long ExpectedSequence, long FirstHeldSequence, int HeldCount, DateTimeOffset OpenSince, bool Alerted, string Instance,
+    DateTimeOffset? OldestHeldSince = null, long? HeldForSeconds = null);
 
 /// <summary>Open gaps of every instance that answered, and those that did not.</summary>
 public sealed record GapsView(IReadOnlyList<GapView> Gaps, IReadOnlyList<string> UnreachableInstances);

@@ -135,7 +135,9 @@ public static class PrimeBrokerApi
     private static async Task<IResult> GetGapsAsync(HttpContext context, BrokerageQueries queries, OwnerRouter router, StreamsApplication application,
         OwnerForwarder forwarder)
     {
-        var gaps = queries.OpenGaps().Select(g => new GapView(g.AccountId, g.ExpectedSequence, g.FirstHeldSequence, g.HeldCount, g.OpenSince, g.Alerted, router.Self)).ToList();
+        var now = DateTimeOffset.UtcNow;
+        var gaps = queries.OpenGaps().Select(g => new GapView(g.AccountId, g.ExpectedSequence, g.FirstHeldSequence, g.HeldCount, g.OpenSince, g.Alerted, router.Self,
+            g.OldestHeldSince, (long)g.HeldFor(now).TotalSeconds)).ToList();
         var unreachable = new List<string>();
         if (!OwnerForwarder.IsForwarded(context.Request))
         {

@@ -29,14 +29,6 @@ internal sealed class SequenceClaims(PublisherHostedService publishing, ILogger<
 {
     private readonly ConcurrentDictionary<int, Claim> _claims = new();
 
-    /// <summary>Partitions claimed now (for tests and the log).</summary>
-    internal IReadOnlyCollection<int> Claimed => [.. _claims.Where(c => c.Value.Current).Select(c => c.Key).Order()];
-
-    /// <summary>Partition reads done since start (each first trade after a change of ownership costs one).</summary>
-    internal long ReadBacks => Interlocked.Read(ref _readBacks);
-
-    private long _readBacks;
-
     /// <summary>
     /// Claims <paramref name="partition"/> for numbering if it is not claimed yet: reads it back and raises the
     /// publisher's counters. <paramref name="accountId"/> is remembered to check later that the partition is still here.
@@ -68,7 +60,6 @@ internal sealed class SequenceClaims(PublisherHostedService publishing, ILogger<
             }
 
             await publishing.Publisher.RecoverPartitionsAsync([partition], cancellationToken);
-            Interlocked.Increment(ref _readBacks);
             lock (claim)
             {
                 if (claim.Version != version)

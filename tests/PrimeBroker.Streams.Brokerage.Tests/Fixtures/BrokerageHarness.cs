@@ -82,6 +82,10 @@ public sealed class BrokerageHarness : IDisposable
     /// <summary>Pipes a record onto trade-events keyed by its account (or by <paramref name="key"/>).</summary>
     public void Send(ISpecificRecord record, string? key = null) => _trades.PipeInput(key ?? Events.AccountOf(record), record);
 
+    /// <summary>Pipes a record keyed by its account with the Kafka timestamp <paramref name="at"/> (the producer's
+    /// create time).</summary>
+    public void SendAt(ISpecificRecord record, DateTimeOffset at) => _trades.PipeInput(Events.AccountOf(record), record, at.ToUnixTimeMilliseconds());
+
     public void Send(params ISpecificRecord[] records)
     {
         foreach (ISpecificRecord record in records)

@@ -19,7 +19,7 @@ public sealed class Oracle
 
     private readonly Dictionary<string, string> _instrumentCurrency;
     private readonly Dictionary<string, Trade> _trades = [];
-    private readonly HashSet<(string Account, string Key)> _appliedKeys = [];
+    private readonly Dictionary<(string Account, string Key), string> _appliedKeys = [];
     private readonly Dictionary<(string Account, string Instrument), decimal> _reportedRealized = [];
 
     private Oracle(IEnumerable<(string Id, string Currency)> instruments) =>
@@ -38,6 +38,10 @@ public sealed class Oracle
     public int IdempotencySkipped { get; private set; }
 
     public int Rejected { get; private set; }
+
+    /// <summary>Events rejected because their idempotency key was applied by an event with other terms (included in
+    /// <see cref="Rejected"/>).</summary>
+    public int ConflictingKeys { get; private set; }
 
     public int AmendsApplied { get; private set; }
 
@@ -86,9 +90,19 @@ public sealed class Oracle
             return;
         }
 
-        if (_appliedKeys.Contains((account, key)))
+        if (_appliedKeys.TryGetValue((account, key), out string? applied))
         {
-            IdempotencySkipped++;
+            // A retry repeats the terms; other terms under the same key are a conflict, rejected.
+            if (applied == Terms(e))
+            {
+                IdempotencySkipped++;
+            }
+            else
+            {
+                ConflictingKeys++;
+                Rejected++;
+            }
+
             return;
         }
 
@@ -106,7 +120,7 @@ public sealed class Oracle
         }
 
         Applied++;
-        _appliedKeys.Add((account, key));
+        _appliedKeys.Add((account, key), Terms(e));
         Effects += e is TradeAmended ? 2 : 1;
         decimal realized = Replay(account, instrument).Realized.RoundHalfEven();
         if (realized != _reportedRealized.GetValueOrDefault((account, instrument)))
@@ -116,6 +130,15 @@ public sealed class Oracle
 
         _reportedRealized[(account, instrument)] = realized;
     }
+
+    /// <summary>What a retry repeats: the record type, trade, instrument, side, amounts (as values) and currency.</summary>
+    private static string Terms(ISpecificRecord e) => e switch
+    {
+        TradeCreated c => FormattableString.Invariant($"C {c.tradeId} {c.instrumentId} {c.side} {Money.FromAvro(c.quantity) / 1.000000000000m} {Money.FromAvro(c.price) / 1.000000000000m} {c.currency}"),
+        TradeAmended m => FormattableString.Invariant($"A {m.tradeId} {Money.FromAvro(m.amendedQuantity) / 1.000000000000m} {Money.FromAvro(m.amendedPrice) / 1.000000000000m}"),
+        TradeCancelled x => $"X {x.tradeId}",
+        _ => throw new ArgumentException(e.GetType().Name, nameof(e)),
+    };
 
     private string? Create(TradeCreated c)
     {

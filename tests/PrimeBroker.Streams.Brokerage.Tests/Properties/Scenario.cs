@@ -11,6 +11,9 @@ public enum StepKind
 
     /// <summary>A producer retry: an earlier step sent again with the same idempotency key and a fresh sequence number.</summary>
     Retry,
+
+    /// <summary>A new trade under an earlier step's idempotency key: a conflicting duplicate when that key was applied.</summary>
+    ReuseKey,
 }
 
 public enum Fault
@@ -38,6 +41,10 @@ public enum Perturbation
 
     /// <summary>The event arrives several places later: a longer gap, with events held behind it.</summary>
     Delay,
+
+    /// <summary>Another trade is sent later under the event's sequence number (a second numbering of the account): a
+    /// conflicting duplicate, dead-lettered, whether the event was applied or is held.</summary>
+    Conflict,
 }
 
 /// <summary>One step of an account's script; its sequence number is its position (1-based).</summary>
@@ -98,7 +105,8 @@ public static class ScenarioArbitrary
         (10, Gen.Constant(StepKind.Create)),
         (3, Gen.Constant(StepKind.Amend)),
         (2, Gen.Constant(StepKind.Cancel)),
-        (3, Gen.Constant(StepKind.Retry)));
+        (3, Gen.Constant(StepKind.Retry)),
+        (1, Gen.Constant(StepKind.ReuseKey)));
 
     private static readonly Gen<Step> s_step =
         from kind in s_kind
@@ -112,7 +120,7 @@ public static class ScenarioArbitrary
         select new Step(kind, instrument, buy, quantity, price, target, fault, fine);
 
     private static readonly Gen<(Perturbation, int, int)> s_perturbation =
-        from kind in Gen.Elements(Perturbation.Duplicate, Perturbation.Swap, Perturbation.Delay)
+        from kind in Gen.Frequency((3, Gen.Constant(Perturbation.Duplicate)), (3, Gen.Constant(Perturbation.Swap)), (3, Gen.Constant(Perturbation.Delay)), (1, Gen.Constant(Perturbation.Conflict)))
         from at in Gen.Choose(0, 1_000)
         from shift in Gen.Choose(1, 6)
         select (kind, at, shift);

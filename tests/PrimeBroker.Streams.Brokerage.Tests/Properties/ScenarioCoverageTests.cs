@@ -17,6 +17,7 @@ public sealed class ScenarioCoverageTests(ITestOutputHelper output)
         Assert.Equal(200, sample.Length);
         int withIdempotencySkip = 0, withDuplicate = 0, withGap = 0, withRejected = 0, withAmend = 0, withCancel = 0, withFlip = 0, withGarbage = 0;
         int withZeroNotional = 0, withRoundedNotional = 0, withOpenGap = 0, withResolution = 0, withRepeatedCommand = 0, spread = 0;
+        int withConflictingNumber = 0, withConflictingKey = 0;
         var currencies = new HashSet<string>();
         foreach (Scenario scenario in sample)
         {
@@ -29,6 +30,8 @@ public sealed class ScenarioCoverageTests(ITestOutputHelper output)
             withResolution += scenario.Accounts.Any(a => a.GapAt >= 0 && a.Resolve) ? 1 : 0;
             withRepeatedCommand += scenario.Accounts.Any(a => a.GapAt >= 0 && a.Resolve && a.ResolveTwice) ? 1 : 0;
             spread += scenario.SpreadTime ? 1 : 0;
+            withConflictingNumber += deliveries.Any(d => d.Conflict) ? 1 : 0;
+            withConflictingKey += oracle.ConflictingKeys > 0 ? 1 : 0;
             withIdempotencySkip += oracle.IdempotencySkipped > 0 ? 1 : 0;
             withRejected += oracle.Rejected > 0 ? 1 : 0;
             withAmend += oracle.AmendsApplied > 0 ? 1 : 0;
@@ -41,11 +44,11 @@ public sealed class ScenarioCoverageTests(ITestOutputHelper output)
         }
 
         string counts = $"idempotency {withIdempotencySkip}, duplicates {withDuplicate}, gaps {withGap}, rejected {withRejected}, amends {withAmend}, cancels {withCancel}, flips {withFlip}, corrupt {withGarbage}";
-        string more = $"zero-rounding notional {withZeroNotional}, rounded notional {withRoundedNotional}, unresolved gap {withOpenGap}, resolved gap {withResolution}, repeated command {withRepeatedCommand}, spread over 12 days {spread}";
+        string more = $"zero-rounding notional {withZeroNotional}, rounded notional {withRoundedNotional}, unresolved gap {withOpenGap}, resolved gap {withResolution}, repeated command {withRepeatedCommand}, spread over 12 days {spread}, conflicting number {withConflictingNumber}, conflicting key {withConflictingKey}";
         output.WriteLine($"scenarios of 200 with: {counts}; {more}");
         Assert.True(new[] { withIdempotencySkip, withDuplicate, withGap, withRejected, withAmend, withCancel, withFlip, withGarbage }.All(n => n >= 60), counts);
         // The rarer cases occur in about 25 of 200 (unresolved gap, repeated command); 8 is more than 3 standard deviations below.
-        Assert.True(new[] { withZeroNotional, withRoundedNotional, withOpenGap, withResolution, withRepeatedCommand, spread }.All(n => n >= 8), more);
+        Assert.True(new[] { withZeroNotional, withRoundedNotional, withOpenGap, withResolution, withRepeatedCommand, spread, withConflictingNumber, withConflictingKey }.All(n => n >= 8), more);
         Assert.Equal(["EUR", "GBP", "USD"], currencies.Order());
     }
 

@@ -134,14 +134,19 @@ public static class ScenarioRun
         Assert.True(oracle.Applied == appliedKeys.Count, $"applied events: oracle {oracle.Applied}, ledger shows {appliedKeys.Count}{context}");
 
         int garbage = deliveries.Count(d => d.Record is null);
-        int delivered = deliveries.Count(d => d.Record is not null and not ResolveSequenceGap);
+        int conflicts = deliveries.Count(d => d.Conflict);
+        int delivered = deliveries.Count(d => d.Record is not null and not ResolveSequenceGap && !d.Conflict);
         int redundant = delivered - scenario.Accounts.Select((a, i) => logical[i].Count - (a.LostAt >= 0 ? 1 : 0)).Sum();
         BrokerageCounters c = run.Counters;
         Assert.True(oracle.Applied == c.Applied, $"applied: oracle {oracle.Applied}, counters {c.Applied}{context}");
         Assert.True(oracle.IdempotencySkipped == c.IdempotencySkipped, $"idempotency skips: oracle {oracle.IdempotencySkipped}, counters {c.IdempotencySkipped}{context}");
         Assert.True(redundant == c.DuplicatesSkipped, $"duplicates: delivered {redundant} extra, counters {c.DuplicatesSkipped}{context}");
-        Assert.True(oracle.Rejected + garbage == c.DeadLetteredTotal, $"dead letters: oracle {oracle.Rejected} + {garbage} corrupt, counters {c.DeadLetteredTotal}{context}");
-        Assert.True(oracle.Rejected + garbage == run.DeadLetters, $"dead letters: oracle {oracle.Rejected} + {garbage} corrupt, topic {run.DeadLetters}{context}");
+        Assert.True(conflicts == c.DeadLettered.GetValueOrDefault(DeadLetterReason.ConflictingSequenceNumber),
+            $"conflicting numbers: delivered {conflicts}, counters {c.DeadLettered.GetValueOrDefault(DeadLetterReason.ConflictingSequenceNumber)}{context}");
+        Assert.True(oracle.ConflictingKeys == c.DeadLettered.GetValueOrDefault(DeadLetterReason.ConflictingIdempotencyKey),
+            $"conflicting keys: oracle {oracle.ConflictingKeys}, counters {c.DeadLettered.GetValueOrDefault(DeadLetterReason.ConflictingIdempotencyKey)}{context}");
+        Assert.True(oracle.Rejected + garbage + conflicts == c.DeadLetteredTotal, $"dead letters: oracle {oracle.Rejected} + {garbage} corrupt + {conflicts} conflicts, counters {c.DeadLetteredTotal}{context}");
+        Assert.True(oracle.Rejected + garbage + conflicts == run.DeadLetters, $"dead letters: oracle {oracle.Rejected} + {garbage} corrupt + {conflicts} conflicts, topic {run.DeadLetters}{context}");
 
         var open = scenario.Accounts.Select((a, i) => (a, i)).Where(x => x.a.GapAt >= 0 && !x.a.Resolve).ToList();
         Assert.True(open.Select(x => ScenarioStream.AccountId(x.i)).SequenceEqual(run.OpenGaps.Select(g => g.AccountId).Order(StringComparer.Ordinal)),

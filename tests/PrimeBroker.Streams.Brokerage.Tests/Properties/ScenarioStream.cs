@@ -7,7 +7,8 @@ namespace PrimeBroker.Streams.Brokerage.Tests.Properties;
 /// <summary>One record of a generated stream as the producers sent it.</summary>
 /// <param name="Account">The record key.</param>
 /// <param name="Record">The event, or null for a corrupt record (then <paramref name="Raw"/> holds its bytes).</param>
-public sealed record Delivery(string Account, ISpecificRecord? Record, byte[]? Raw = null);
+/// <param name="Conflict">Another trade under an already delivered sequence number (a conflicting duplicate).</param>
+public sealed record Delivery(string Account, ISpecificRecord? Record, byte[]? Raw = null, bool Conflict = false);
 
 /// <summary>
 /// Turns a <see cref="Scenario"/> into events: each account's steps numbered 1..n (its logical stream, what the oracle
@@ -80,6 +81,14 @@ public static class ScenarioStream
                     case StepKind.Retry:
                         events.Add(Events.Cancelled(account, sequence, $"{account}-NONE", key, time)); // nothing to retry yet
                         break;
+                    case StepKind.ReuseKey:
+                    {
+                        var (instrument, currency) = Instruments[step.Instrument];
+                        events.Add(Events.Created(account, sequence, $"{account}-T{sequence}", instrument, step.Buy ? TradeSide.BUY : TradeSide.SELL, quantity, price, currency,
+                            i > 0 ? IdempotencyKeyOf(events[step.Target % i]) : key, time));
+                        createdTradeIds.Add($"{account}-T{sequence}");
+                        break;
+                    }
                 }
             }
 
@@ -134,6 +143,17 @@ public static class ScenarioStream
                 }
             }
 
+            // After the other perturbations: another trade under a number, somewhere after the number's last delivery.
+            foreach (var (_, at, by) in scenario.Accounts[a].Perturbations.Where(p => p.Kind == Perturbation.Conflict))
+            {
+                int i = at % logical[a].Count;
+                int last = order.FindLastIndex(d => ReferenceEquals(d.Record, logical[a][i]));
+                if (last >= 0)
+                {
+                    order.Insert(Math.Min(order.Count, last + by), new Delivery(AccountId(a), ConflictingCopy(logical[a][i], i + 1), Conflict: true));
+                }
+            }
+
             queues.Add(new Queue<Delivery>(order));
         }
 
@@ -165,6 +185,21 @@ public static class ScenarioStream
 
         return createdTradeIds.Count == 0 ? $"{account}-NONE" : createdTradeIds[step.Target % createdTradeIds.Count];
     }
+
+    /// <summary>Another trade (own trade id and key) under <paramref name="sequence"/>, the event's number.</summary>
+    private static TradeCreated ConflictingCopy(ISpecificRecord original, long sequence)
+    {
+        string account = Events.AccountOf(original);
+        return Events.Created(account, sequence, $"{account}-X{sequence}", "I0", TradeSide.BUY, 1m, 1m, "USD", $"{account}-X{sequence}", Events.Monday);
+    }
+
+    private static string IdempotencyKeyOf(ISpecificRecord e) => e switch
+    {
+        TradeCreated c => c.idempotencyKey,
+        TradeAmended m => m.idempotencyKey,
+        TradeCancelled x => x.idempotencyKey,
+        _ => throw new ArgumentException(e.GetType().Name, nameof(e)),
+    };
 
     private static ISpecificRecord Resequenced(ISpecificRecord original, long sequence) => original switch
     {

@@ -48,7 +48,7 @@ public sealed class Rule04IdempotencyTests(RegistryFixture fixture)
         using var h = new BrokerageHarness(fixture, o => o.IdempotencyWindow = TimeSpan.FromDays(7));
         h.Driver.AdvanceWallClockTime(TimeSpan.FromDays(8));
         h.Send(Events.Created("ACC-1", 1, "T-1", idempotencyKey: "k", time: Events.Monday));
-        h.Send(Events.Created("ACC-1", 2, "T-2", idempotencyKey: "k", time: Events.Monday.AddDays(6)));
+        h.Send(Events.Created("ACC-1", 2, "T-1", idempotencyKey: "k", time: Events.Monday.AddDays(6)));
         h.Send(Events.Created("ACC-1", 3, "T-3", idempotencyKey: "k", time: Events.Monday.AddDays(8)));
 
         Assert.Equal(1, h.Queries.Counters.IdempotencySkipped);

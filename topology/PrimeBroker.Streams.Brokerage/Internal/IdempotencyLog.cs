@@ -18,15 +18,16 @@ internal sealed class IdempotencyLog(IKeyValueStore<string, IdempotencyEntry> en
         && Math.Abs(eventTimeMs - entry!.EventTimeMs) <= (long)window.TotalMilliseconds;
 
     /// <summary>Records an applied key (replacing an entry older than the window and its index entry).</summary>
-    public void Record(string accountId, string idempotencyKey, long eventTimeMs, string tradeId, long sequenceNumber)
+    public void Record(TradeEvent e)
     {
+        (string accountId, string idempotencyKey, long eventTimeMs) = (e.AccountId, e.IdempotencyKey, e.Timestamp);
         string key = StoreKeys.Idempotency(accountId, idempotencyKey);
         if (entries.TryGet(key, out IdempotencyEntry? old))
         {
             byTime.Delete(StoreKeys.IdempotencyByTime(accountId, old!.EventTimeMs, idempotencyKey));
         }
 
-        entries.Put(key, new IdempotencyEntry(eventTimeMs, tradeId, sequenceNumber));
+        entries.Put(key, new IdempotencyEntry(eventTimeMs, e.TradeId, e.SequenceNumber, EventContent.Digest(e)));
         byTime.Put(StoreKeys.IdempotencyByTime(accountId, eventTimeMs, idempotencyKey), key);
     }
 

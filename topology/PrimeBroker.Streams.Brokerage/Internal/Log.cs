@@ -43,6 +43,12 @@ internal static partial class Log
     [LoggerMessage(2110, LogLevel.Error, "Account {AccountId}: {Held} events held; the limit is reached and sequence {Sequence} is dead-lettered")]
     public static partial void HeldLimitReached(ILogger logger, string accountId, int held, long sequence);
 
+    [LoggerMessage(2112, LogLevel.Error, "Account {AccountId}: conflicting duplicate ({Reason}): {Message}")]
+    public static partial void ConflictingDuplicate(ILogger logger, string accountId, DeadLetterReason reason, string message);
+
+    [LoggerMessage(2113, LogLevel.Warning, "Account {AccountId}: the re-drive of {RedriveOf}, dead-lettered undecoded, arrived as sequence {Sequence}")]
+    public static partial void RedriveArrived(ILogger logger, string accountId, string redriveOf, long sequence);
+
     [LoggerMessage(2400, LogLevel.Information, "Trade publisher read {Topic} back ({Partitions} partitions): {Records} records, {Accounts} accounts known, {Skipped} records without a sequence")]
     public static partial void PublisherRecovered(ILogger logger, string topic, int partitions, long records, int accounts, long skipped);
 }

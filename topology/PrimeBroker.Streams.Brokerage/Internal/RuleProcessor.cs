@@ -1,3 +1,4 @@
+using PrimeBroker.Streams.Contracts;
 using PrimeBroker.Streams.Engine.Processing;
 using PrimeBroker.Streams.Engine.State;
 
@@ -45,6 +46,34 @@ internal abstract class RuleProcessor : IProcessor<string, Flow, string, Flow>
     }
 
     protected void Alert(string? accountId, Flow alert, long timestamp) => Forward(accountId ?? "", alert, timestamp);
+
+    /// <summary>
+    /// Finding 8 of issue 18: <paramref name="e"/> repeats a sequence number or idempotency key that
+    /// <paramref name="applied"/> (what already used it) used with other content. Not a resend: two producers number
+    /// the account, or a key was reused. Dead-lettered with <paramref name="reason"/> and alerted, nothing booked.
+    /// </summary>
+    protected void ConflictingDuplicate(TradeEvent e, DeadLetterReason reason, string what, (string TradeId, long SequenceNumber, string IdempotencyKey) applied)
+    {
+        string account = e.AccountId;
+        string message = $"{what} of account {account} was already used by {applied.TradeId} (sequence {applied.SequenceNumber}, idempotency key {applied.IdempotencyKey}) with other content; {e.Kind} {e.TradeId} (sequence {e.SequenceNumber}, idempotency key {e.IdempotencyKey}) is not booked.";
+        Log.ConflictingDuplicate(Env.Logger, account, reason, message);
+        DeadLetter(e.Source, account, reason, message);
+        long now = Context.CurrentSystemTimeMs;
+        Alert(account, Alerts.Create($"conflicting-duplicate:{account}:{e.Source.Partition}:{e.Source.Offset}", AlertKind.CONFLICTING_DUPLICATE, AlertSeverity.ERROR, account,
+            $"{message} Find which producer sent it (dead letter {e.Source.Partition}:{e.Source.Offset}); re-drive it only if it is a real trade (it gets a new number).",
+            new Dictionary<string, string>
+            {
+                ["reason"] = reason.ToString(),
+                ["sequenceNumber"] = e.SequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["idempotencyKey"] = e.IdempotencyKey,
+                ["tradeId"] = e.TradeId,
+                ["appliedTradeId"] = applied.TradeId,
+                ["appliedSequenceNumber"] = applied.SequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["appliedIdempotencyKey"] = applied.IdempotencyKey,
+                ["sourcePartition"] = e.Source.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["sourceOffset"] = e.Source.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, now), e.Source.Timestamp);
+    }
 
     /// <summary>Rule 9: records the failure where the aborted transaction cannot lose it, then stops the task.</summary>
     protected BrokerageInvariantException Critical(string? accountId, BrokerageInvariantException failure)

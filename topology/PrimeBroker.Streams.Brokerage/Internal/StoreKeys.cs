@@ -39,6 +39,14 @@ internal static class StoreKeys
     /// <summary>The exclusive upper bound of the account's index keys with event time below <paramref name="eventTimeMs"/>.</summary>
     public static string IdempotencyByTimeBefore(string accountId, long eventTimeMs) => accountId + Separator + Number(eventTimeMs);
 
+    /// <summary>The sequence log's expiry index: (account, event time, sequence), sorted like the idempotency index.</summary>
+    public static string SequenceByTime(string accountId, long eventTimeMs, long sequenceNumber) =>
+        accountId + Separator + Number(eventTimeMs) + Separator + Number(sequenceNumber);
+
+    /// <summary>A record of the account awaiting re-drive: (account, source partition, source offset).</summary>
+    public static string AwaitingRedrive(string accountId, int partition, long offset) =>
+        accountId + Separator + Number(partition) + Separator + Number(offset);
+
     public static string TradeBySettlement(DateOnly settlementDate, string tradeId) => Number(settlementDate.DayNumber) + Separator + tradeId;
 
     /// <summary>The exclusive upper bound of index keys with a settlement date before <paramref name="date"/>.</summary>

@@ -59,6 +59,10 @@ internal sealed record TradeEvent
 
     public required SourceRecord Source { get; init; }
 
+    /// <summary>When this record is the re-drive of a record dead-lettered undecoded (registry down): that record's
+    /// <c>partition:offset</c>; otherwise null.</summary>
+    public string? RedriveOf { get; init; }
+
     public override string ToString() => $"{Kind} {TradeId} of {AccountId} #{SequenceNumber}";
 }
 

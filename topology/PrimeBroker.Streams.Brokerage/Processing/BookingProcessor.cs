@@ -54,7 +54,7 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
             _tradesBySettlement.Put(StoreKeys.TradeBySettlement(trade.SettlementDate, trade.TradeId), trade.TradeId);
         }
 
-        _idempotency.Record(e.AccountId, e.IdempotencyKey, e.Timestamp, e.TradeId, e.SequenceNumber);
+        _idempotency.Record(e);
         // Rule 4's expiry, per account: only this account's own event time ages its keys.
         _idempotency.ExpireBefore(e.AccountId, e.Timestamp - (long)Env.Options.IdempotencyWindow.TotalMilliseconds, Env.Options.MaxIdempotencyExpiriesPerRun);
         Counters.Increment(CounterStore.Applied);

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using PrimeBroker.Streams.Brokerage.Internal;
 using PrimeBroker.Streams.Contracts;
 using PrimeBroker.Streams.Engine.Processing;
+using PrimeBroker.Streams.Engine.State;
 using PrimeBroker.Streams.Serialization;
 
 namespace PrimeBroker.Streams.Brokerage.Processing;
@@ -26,6 +27,9 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
     private readonly IDeserializer<ISpecificRecord> _deserializer;
     private IProcessorContext<string, Flow> _context = null!;
     private CounterStore _counters = null!;
+    private IKeyValueStore<string, AwaitingRedrive> _awaiting = null!;
+
+    public static string[] StoreNames => [BrokerageStores.Counters, BrokerageStores.AwaitingRedrive];
 
     public DecodeProcessor(RuleEnvironment environment, IDeserializer<ISpecificRecord> deserializer)
     {
@@ -37,6 +41,7 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
     {
         _context = context;
         _counters = new CounterStore(context.GetStateStore<string, long>(BrokerageStores.Counters));
+        _awaiting = context.GetStateStore<string, AwaitingRedrive>(BrokerageStores.AwaitingRedrive);
     }
 
     public void Process(Record<byte[], byte[]> record)
@@ -53,19 +58,32 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
         {
             Log.RegistryRetriesExhausted(_env.Logger, attempts, source.Topic, source.Partition, source.Offset);
             string message = $"The schema registry stayed unavailable through {attempts} attempts: {e.Message}";
-            DeadLetter(source, null, DeadLetterReason.SchemaRegistryUnavailable, message, attempts);
-            _context.Forward(new Record<string, Flow>(nameof(AlertKind.REGISTRY_RETRIES_EXHAUSTED), Alerts.Create(
+            // The sequence number is inside the bytes, but the key names the account (trade-events is keyed by account):
+            // mark the account as awaiting this record's re-drive, so its gap says which record fills it.
+            string? account = AccountOfKey(source.Key);
+            var awaiting = new AwaitingRedrive(source.Partition, source.Offset, source.Value, _context.CurrentSystemTimeMs);
+            if (account is not null)
+            {
+                _awaiting.Put(StoreKeys.AwaitingRedrive(account, source.Partition, source.Offset), awaiting);
+            }
+
+            DeadLetter(source, account, DeadLetterReason.SchemaRegistryUnavailable, message, attempts);
+            string advice = account is null
+                ? "Its key names no account. Re-drive it once the registry is back."
+                : $"Its account {account} (the record key) holds every later trade behind its sequence number. Once the registry is back, re-drive it as is: re-drive its dead letter (the one from {source.Topic} {awaiting.Id}, partition:offset; dlq lists them) with dlq --redrive, which republishes a record dead-lettered for this reason with its own sequence number and idempotency key, so it fills exactly its place.";
+            var details = new Dictionary<string, string>
+            {
+                ["sourceTopic"] = source.Topic,
+                ["sourcePartition"] = source.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["sourceOffset"] = source.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["retryCount"] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["awaitingRedrive"] = awaiting.Id,
+            };
+            _context.Forward(new Record<string, Flow>(account ?? nameof(AlertKind.REGISTRY_RETRIES_EXHAUSTED), Alerts.Create(
                 $"registry-retries-exhausted:{source.Topic}:{source.Partition}:{source.Offset}",
-                AlertKind.REGISTRY_RETRIES_EXHAUSTED, AlertSeverity.CRITICAL, null,
-                $"A record of {source.Topic} [{source.Partition}] at offset {source.Offset} was dead-lettered after {attempts} attempts: the schema registry was unavailable. Replay it from the dead-letter topic once the registry is back.",
-                new Dictionary<string, string>
-                {
-                    ["sourceTopic"] = source.Topic,
-                    ["sourcePartition"] = source.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["sourceOffset"] = source.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["retryCount"] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                },
-                _context.CurrentSystemTimeMs), source.Timestamp));
+                AlertKind.REGISTRY_RETRIES_EXHAUSTED, AlertSeverity.CRITICAL, account,
+                $"A record of {source.Topic} [{source.Partition}] at offset {source.Offset} was dead-lettered after {attempts} attempts: the schema registry was unavailable. {advice}",
+                details, _context.CurrentSystemTimeMs), source.Timestamp));
             return;
         }
         catch (EventDeserializationException e)
@@ -211,7 +229,64 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
             return;
         }
 
-        _context.Forward(new Record<string, Flow>(account, new EventFlow(create()), source.Timestamp));
+        TradeEvent e = create();
+        if (RedriveOf(account, e) is { } redriveOf)
+        {
+            e = e with { RedriveOf = redriveOf };
+        }
+
+        _context.Forward(new Record<string, Flow>(account, new EventFlow(e), source.Timestamp));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> is the re-drive of a record of its account dead-lettered undecoded: that record,
+    /// decoded now, has the same sequence number and idempotency key. Its mark is removed and its id returned. One range
+    /// scan of the account's marks per event, almost always empty.
+    /// </summary>
+    private string? RedriveOf(string account, TradeEvent e)
+    {
+        foreach (var (key, awaiting) in _awaiting.Range(StoreKeys.AccountPrefix(account), StoreKeys.AccountPrefixEnd(account)).ToList())
+        {
+            ISpecificRecord original;
+            try
+            {
+                original = _deserializer.Deserialize(awaiting.Value, awaiting.Value is null, new SerializationContext(MessageComponentType.Value, e.Source.Topic));
+            }
+            catch (EventDeserializationException)
+            {
+                continue; // the registry may still be down for its schema: try again with the account's next event
+            }
+
+            (long sequence, string? idempotencyKey) = original switch
+            {
+                TradeCreated c => (c.sequenceNumber, c.idempotencyKey),
+                TradeAmended m => (m.sequenceNumber, m.idempotencyKey),
+                TradeCancelled x => (x.sequenceNumber, x.idempotencyKey),
+                _ => (0L, null),
+            };
+            if (sequence == e.SequenceNumber && idempotencyKey == e.IdempotencyKey)
+            {
+                _awaiting.Delete(key);
+                Log.RedriveArrived(_env.Logger, account, awaiting.Id, e.SequenceNumber);
+                return awaiting.Id;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The account a record key names (trade-events is keyed by account id), or null if it names none.</summary>
+    private static string? AccountOfKey(byte[]? key)
+    {
+        try
+        {
+            string? account = key is null ? null : s_strictUtf8.GetString(key);
+            return IsValidId(account) ? account : null;
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The account id when it is valid and equals the record key; otherwise dead-letters and returns null.</summary>
