@@ -152,6 +152,21 @@ public sealed record StreamsConfig
     /// </summary>
     public bool TransactionalGroupOffsets { get; init; } = true;
 
+    /// <summary>
+    /// Standby replicas per task: other instances that keep the task's stores warm by reading its changelogs (committed
+    /// data only, with the restore's rules), so that when the task moves to one of them it restores only the tail
+    /// written since. Placement is the engine's (librdkafka assigns the active partitions): every instance ranks the
+    /// instances that do not own a task by a stable hash and the first this many keep a standby. Needs
+    /// <see cref="ApplicationServer"/> (the instance directory tells who owns what) and a persistent logged store in the
+    /// task; otherwise no standby is kept. Standbys never serve queries. Each costs disk, and fetches of the changelogs on
+    /// stream thread 0. Default 0.
+    /// </summary>
+    public int NumStandbyReplicas { get; init; }
+
+    /// <summary>How many changelog records a standby store reads at most per round before it stops at the next commit
+    /// marker (a round comes at most once per <see cref="CommitInterval"/>, on stream thread 0). Tests lower it.</summary>
+    internal int StandbyRecordsPerRound { get; init; } = 10_000;
+
     private static readonly string[] s_ownedKeys =
     [
         "group.id", "enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset", "isolation.level", "transactional.id",
@@ -181,6 +196,8 @@ public sealed record StreamsConfig
         Require(TaskRetryBackoff >= TimeSpan.FromMilliseconds(1) && TaskRetryBackoff <= TaskManagerMaxBackoff, nameof(TaskRetryBackoff), "must be 1 ms..60 s");
         Require(ApplicationServer is null || (ApplicationServer.LastIndexOf(':') is > 0 and var i && int.TryParse(ApplicationServer[(i + 1)..], out _)),
             nameof(ApplicationServer), "must be host:port");
+        Require(NumStandbyReplicas >= 0, nameof(NumStandbyReplicas), "must not be negative");
+        Require(StandbyRecordsPerRound >= 1, nameof(StandbyRecordsPerRound), "must be at least 1");
         var owned = ClientConfig.Keys.FirstOrDefault(k => s_ownedKeys.Contains(k));
         Require(owned is null, nameof(ClientConfig), $"must not set '{owned}': the engine sets it");
     }
