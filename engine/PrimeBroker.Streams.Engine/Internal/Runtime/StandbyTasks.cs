@@ -22,10 +22,13 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// starts the tasks it is a plain call. The thread's restore consumer (outside the group, assign() only) does the
 /// reading, so no client is added. The cost to the active tasks is bounded: a round comes at most once per
 /// <see cref="StreamsConfig.CommitInterval"/>, reads the log starts and last stable offsets of every standby
-/// changelog with one request each, then catches standbys up in turn (round-robin across rounds) for at most half a
-/// commit interval, each store stopping at the first commit marker after <see cref="StreamsConfig.StandbyRecordsPerRound"/>
-/// records. The thread skips rounds while it has tasks waiting for their restore.</para>
-/// <para>With several stream threads, a thread that starts a task waits in <see cref="Release"/> for at most the task
+/// changelog with one request each, then catches standbys up in turn (round-robin across rounds), one changelog
+/// partition at a time and only those whose last stable offset moved, until a quarter of a commit interval is spent
+/// (at least one partition per round), each read stopping at the first commit marker after
+/// <see cref="StreamsConfig.StandbyRecordsPerRound"/> records. An idle standby costs the two requests. The thread skips
+/// rounds while it has tasks waiting for their restore. The price of one thread: with many standbys under load a
+/// standby can lag by several rounds, which only lengthens the tail a takeover restores.</para>
+/// <para>With several stream threads, a thread that starts a task waits in <see cref="Release"/> for at most the
 /// round under way. Tasks any local thread holds (running, queued, suspended, retrying or failed) never get a standby.</para>
 /// </remarks>
 internal sealed class StandbyTasks : IDisposable
@@ -41,6 +44,7 @@ internal sealed class StandbyTasks : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<TaskId, StandbyTask> _standbys = new();
     private readonly Dictionary<TaskId, long> _retryAt = new();
+    private readonly Dictionary<TaskId, long> _lastApplied = new();
     private readonly ConcurrentDictionary<TaskId, StandbySnapshot> _snapshots = new();
     private readonly List<Func<TaskId, bool>> _holders = new();
     private readonly HashSet<int> _eligibleSubTopologies;
@@ -78,8 +82,8 @@ internal sealed class StandbyTasks : IDisposable
 
     /// <summary>
     /// One round, when a commit interval passed since the last: places the standbys, opens and closes them, reads the
-    /// log start and last stable offset of every standby changelog, and catches standbys up in turn for at most half a
-    /// commit interval. Called by stream thread 0 from its loop.
+    /// log start and last stable offset of every standby changelog, and catches standbys up in turn for at most about a
+    /// quarter of a commit interval. Called by stream thread 0 from its loop.
     /// </summary>
     public void RunRound(string thread, IChangelogReader reader, Func<TaskEnvironment> environment)
     {
@@ -112,15 +116,30 @@ internal sealed class StandbyTasks : IDisposable
             }
 
             var order = _standbys.Values.OrderBy(s => s.Id).ToList();
+            foreach (var standby in order)
+            {
+                standby.Observe(extents);
+            }
+
+            // In turn from where the last round stopped, one changelog partition at a time, until the budget is spent.
             for (var i = 0; i < order.Count; i++)
             {
                 var standby = order[(_cursor + i) % order.Count];
-                CatchUp(standby, reader, extents, now);
-                if (_time.TickMilliseconds() - now >= interval / 2)
+                foreach (var partition in standby.Pending.ToList())
                 {
-                    _cursor = (_cursor + i + 1) % order.Count;
-                    return;
+                    if (!CatchUp(standby, partition, reader, extents, now))
+                    {
+                        break;
+                    }
+
+                    if (_time.TickMilliseconds() - now >= interval / 4)
+                    {
+                        _cursor = (_cursor + i) % order.Count;
+                        return;
+                    }
                 }
+
+                Snapshot(standby, now);
             }
         }
     }
@@ -200,6 +219,7 @@ internal sealed class StandbyTasks : IDisposable
             {
                 var standby = new StandbyTask(new StreamTask(id, sub, _runtime.Topology, environment()));
                 _standbys[id] = standby;
+                _lastApplied[id] = now;
                 _snapshots[id] = new StandbySnapshot(_thread, -1, 0, now);
                 _logger.StandbyOpened(_thread, id.ToString());
             }
@@ -211,19 +231,35 @@ internal sealed class StandbyTasks : IDisposable
         }
     }
 
-    private void CatchUp(StandbyTask standby, IChangelogReader reader, IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents, long now)
+    /// <summary>Catches one changelog partition of a standby up; false when the standby failed (and was closed).</summary>
+    private bool CatchUp(StandbyTask standby, (string Topic, int Partition) partition, IChangelogReader reader,
+        IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents, long now)
     {
         try
         {
-            var applied = standby.CatchUp(reader, extents, _config.StandbyRecordsPerRound);
+            var applied = standby.CatchUp(reader, partition, extents, _config.StandbyRecordsPerRound);
             _metrics.RecordStandbyApplied(applied);
-            var previous = _snapshots.GetValueOrDefault(standby.Id);
-            _snapshots[standby.Id] = new StandbySnapshot(_thread, standby.Lag, standby.AppliedRecords, applied > 0 || previous is null ? now : previous.SinceTick);
+            if (applied > 0)
+            {
+                _lastApplied[standby.Id] = now;
+            }
+
+            Snapshot(standby, now);
+            return true;
         }
         catch (Exception ex) when (ex is ChangelogTruncatedException or KafkaException or TimeoutException or InvalidOperationException or InvalidDataException)
         {
             Close(standby.Id, "failed");
             Fail(standby.Id, ex, now);
+            return false;
+        }
+    }
+
+    private void Snapshot(StandbyTask standby, long now)
+    {
+        if (_standbys.ContainsKey(standby.Id))
+        {
+            _snapshots[standby.Id] = new StandbySnapshot(_thread, standby.Lag, standby.AppliedRecords, _lastApplied.GetValueOrDefault(standby.Id, now));
         }
     }
 
@@ -236,6 +272,7 @@ internal sealed class StandbyTasks : IDisposable
     private void Close(TaskId id, string reason)
     {
         _snapshots.TryRemove(id, out _);
+        _lastApplied.Remove(id);
         if (_standbys.Remove(id, out var standby))
         {
             standby.Dispose();

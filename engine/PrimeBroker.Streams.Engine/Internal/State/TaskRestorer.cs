@@ -49,6 +49,9 @@ internal sealed class TaskRestorer
         _reader = reader;
     }
 
+    /// <summary>Whether the last <see cref="CatchUp"/> stopped some store at its record limit before the end.</summary>
+    public bool StoppedAtLimit { get; private set; }
+
     public StoreCheckpoint Restore()
     {
         var logged = _task.LoggedStores;
@@ -65,8 +68,8 @@ internal sealed class TaskRestorer
     /// <summary>
     /// For a standby task: applies, store by store, the committed transactions of each store's changelog from the
     /// store's local position up to the last stable offset in <paramref name="extents"/> (read once for the round, no
-    /// wait for open transactions), stopping at the first marker after about <paramref name="maxRecordsPerStore"/>
-    /// records. Returns the changelog records applied.
+    /// wait for open transactions; a store without an entry is left for another round), stopping at the first marker
+    /// after about <paramref name="maxRecordsPerStore"/> records. Returns the changelog records applied.
     /// </summary>
     /// <remarks>
     /// The same reading code as <see cref="Restore"/> (rules 1, 3 and 4 of the type's remarks), one rule stricter: where
@@ -84,7 +87,12 @@ internal sealed class TaskRestorer
         var before = _task.RestoredRecords;
         foreach (var store in _task.LoggedStores)
         {
-            var range = CommittedRange(store, extents[(store.ChangelogTopic!, store.Partition)]);
+            if (!extents.TryGetValue((store.ChangelogTopic!, store.Partition), out var extent))
+            {
+                continue; // not part of this round
+            }
+
+            var range = CommittedRange(store, extent);
             if (_reader.CommittedOnly)
             {
                 ApplyInChunks(range, maxRecordsPerStore, standby: true);
@@ -188,6 +196,7 @@ internal sealed class TaskRestorer
                 tailStart = -1;
                 if (read >= limit)
                 {
+                    StoppedAtLimit = true;
                     break;
                 }
 
@@ -300,6 +309,7 @@ internal sealed class TaskRestorer
             pending = new List<ChangelogRecord>();
             if (appliedAny && read >= limit)
             {
+                StoppedAtLimit = true;
                 break;
             }
         }
