@@ -223,7 +223,7 @@ internal sealed class StandbyTasks : IDisposable
                 _snapshots[id] = new StandbySnapshot(_thread, -1, 0, now);
                 _logger.StandbyOpened(_thread, id.ToString());
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or RocksDbSharp.RocksDbException)
+            catch (Exception ex) when (StoreErrors.IsOpenFailure(ex) || ex is InvalidOperationException)
             {
                 // Most likely another local thread still closes the task's stores; nothing was opened.
                 Fail(id, ex, now);
