@@ -39,7 +39,9 @@ public sealed class EngineMetrics : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TaskId, long> _restoresByTask = new();
     private readonly Counter<long> _taskSuspensions;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TaskId, long> _suspensionsByTask = new();
+    private readonly Counter<long> _standbyApplied;
     private readonly KeyValuePair<string, object?> _application;
+    private long _standbyAppliedTotal;
     private long _processedTotal;
     private long _commitsTotal;
     private long _abortsTotal;
@@ -65,6 +67,7 @@ public sealed class EngineMetrics : IDisposable
         _restoreSkipped = _meter.CreateCounter<long>("pbs.restore.skipped_uncommitted", "{record}", "Changelog records restores skipped because their transaction never committed.");
         _taskRestores = _meter.CreateCounter<long>("pbs.task.restores", "{restore}", "Tasks created and restored (a task kept open across a rebalance is not).");
         _taskSuspensions = _meter.CreateCounter<long>("pbs.task.suspensions", "{suspension}", "Running tasks suspended by a rebalance (eager protocol).");
+        _standbyApplied = _meter.CreateCounter<long>("pbs.standby.records", "{record}", "Changelog records applied by standby tasks.");
         _inputLost = _meter.CreateCounter<long>("pbs.input.out_of_range", "{event}", "Source partitions whose position fell off the log.");
     }
 
@@ -88,6 +91,32 @@ public sealed class EngineMetrics : IDisposable
 
     /// <summary>Source partitions found out of range (input deleted before it was processed).</summary>
     public long InputOutOfRangeTotal => Interlocked.Read(ref _inputLostTotal);
+
+    /// <summary>Changelog records applied by standby tasks since this object was created.</summary>
+    public long StandbyAppliedTotal => Interlocked.Read(ref _standbyAppliedTotal);
+
+    /// <summary>Per standby task, changelog offsets behind the last stable offset; exported as <c>pbs.standby.lag</c>.</summary>
+    internal Func<IEnumerable<Measurement<long>>>? StandbyLagSource { get; set; }
+
+    /// <summary>Standby tasks now; exported as <c>pbs.standby.tasks</c>.</summary>
+    internal Func<int>? StandbyCountSource { get; set; }
+
+    internal void EnableStandbyGauges()
+    {
+        _meter.CreateObservableGauge("pbs.standby.tasks", () => new Measurement<int>(StandbyCountSource?.Invoke() ?? 0, _application), "{task}",
+            "Standby tasks this instance keeps (NumStandbyReplicas).");
+        _meter.CreateObservableGauge("pbs.standby.lag", () => (StandbyLagSource?.Invoke() ?? []).Select(m => new Measurement<long>(m.Value, m.Tags.ToArray().Prepend(_application).ToArray())),
+            "{offset}", "Per standby task: changelog offsets between its stores' positions and the last stable offset, at its last round.");
+    }
+
+    internal void RecordStandbyApplied(long records)
+    {
+        if (records > 0)
+        {
+            Interlocked.Add(ref _standbyAppliedTotal, records);
+            _standbyApplied.Add(records, _application);
+        }
+    }
 
     /// <summary>Stalled tasks now (see <see cref="StreamsConfig.StallTimeout"/>); exported as an observable gauge.</summary>
     internal Func<int>? StalledSource { get; set; }

@@ -33,6 +33,7 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
     private readonly object _stateLock = new();
     private GlobalStateManager? _global;
     private InstanceDirectory? _directory;
+    private StandbyTasks? _standbys;
     private RuntimeTopology? _runtime;
     private PartitionPlan? _plan;
     private StreamsState _state = StreamsState.Created;
@@ -216,10 +217,22 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
             _directory = new InstanceDirectory(_config, _clients, _loggerFactory);
         }
 
+        if (_config.NumStandbyReplicas > 0 && _directory is not null)
+        {
+            _standbys = new StandbyTasks(_runtime, _config, _directory, Metrics, _logger);
+            Metrics.StandbyLagSource = _standbys.Lag;
+            Metrics.StandbyCountSource = () => _standbys.Count;
+            Metrics.EnableStandbyGauges();
+        }
+        else if (_config.NumStandbyReplicas > 0)
+        {
+            _logger.StandbysNeedApplicationServer(_config.NumStandbyReplicas);
+        }
+
         var processId = ApplicationSetup.ProcessId(_config);
         for (var i = 0; i < _config.NumStreamThreads; i++)
         {
-            var thread = new StreamThread(i, _runtime, _config, _clients, processId, _global.Stores, Metrics, _loggerFactory, (t, ex) => _fatal.Enqueue(ex), _directory, _rocksDbMemory);
+            var thread = new StreamThread(i, _runtime, _config, _clients, processId, _global.Stores, Metrics, _loggerFactory, (t, ex) => _fatal.Enqueue(ex), _directory, _rocksDbMemory, _standbys);
             _threads.Add(thread);
         }
 
@@ -266,6 +279,7 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
             }
 
             _global?.Dispose();
+            _standbys?.Dispose();
             _directory?.Dispose();
             _rocksDbMemory?.Dispose();
             _stateLockFile?.Dispose();

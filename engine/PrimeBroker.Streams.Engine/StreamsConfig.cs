@@ -186,6 +186,21 @@ public sealed record StreamsConfig
     /// </summary>
     public long RocksDbFlushBytes { get; init; } = DefaultRocksDbFlushBytes;
 
+    /// <summary>
+    /// Standby replicas per task: other instances that keep the task's stores warm by reading its changelogs (committed
+    /// data only, with the restore's rules), so that when the task moves to one of them it restores only the tail
+    /// written since. Placement is the engine's (librdkafka assigns the active partitions): every instance ranks the
+    /// instances that do not own a task by a stable hash and the first this many keep a standby. Needs
+    /// <see cref="ApplicationServer"/> (the instance directory tells who owns what) and a persistent logged store in the
+    /// task; otherwise no standby is kept. Standbys never serve queries. Each costs disk, and fetches of the changelogs on
+    /// stream thread 0. Default 0.
+    /// </summary>
+    public int NumStandbyReplicas { get; init; }
+
+    /// <summary>How many changelog records a standby store reads at most per round before it stops at the next commit
+    /// marker (a round comes at most once per <see cref="CommitInterval"/>, on stream thread 0). Tests lower it.</summary>
+    internal int StandbyRecordsPerRound { get; init; } = 10_000;
+
     private static readonly string[] s_ownedKeys =
     [
         "group.id", "enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset", "isolation.level", "transactional.id",
@@ -218,6 +233,8 @@ public sealed record StreamsConfig
         Require(RocksDbBlockCacheBytes >= 1024 * 1024, nameof(RocksDbBlockCacheBytes), "must be at least 1 MiB (1048576 bytes)");
         Require(RocksDbWriteBufferBytes >= 1024 * 1024, nameof(RocksDbWriteBufferBytes), "must be at least 1 MiB (1048576 bytes)");
         Require(RocksDbFlushBytes >= 64 * 1024, nameof(RocksDbFlushBytes), "must be at least 64 KiB (65536 bytes)");
+        Require(NumStandbyReplicas >= 0, nameof(NumStandbyReplicas), "must not be negative");
+        Require(StandbyRecordsPerRound >= 1, nameof(StandbyRecordsPerRound), "must be at least 1");
         var owned = ClientConfig.Keys.FirstOrDefault(k => s_ownedKeys.Contains(k));
         Require(owned is null, nameof(ClientConfig), $"must not set '{owned}': the engine sets it");
     }

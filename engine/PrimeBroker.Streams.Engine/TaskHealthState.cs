@@ -17,4 +17,9 @@ public enum TaskHealthState
 
     /// <summary>Stopped on a permanent error; it stays stopped.</summary>
     Failed,
+
+    /// <summary>A standby task (<see cref="StreamsConfig.NumStandbyReplicas"/>): this instance keeps the task's stores
+    /// warm from its changelogs for another instance's active task; its lag counts changelog offsets behind the last
+    /// stable offset. It processes nothing and serves no queries.</summary>
+    Standby,
 }

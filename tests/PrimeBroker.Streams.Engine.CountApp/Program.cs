@@ -13,6 +13,9 @@ using PrimeBroker.Streams.Engine.Dsl;
 // StreamsConfig.CooperativeRebalancing. PBS_LOG_FILE=<path> writes every engine message down to debug there, and
 // PBS_CLIENT_DEBUG=<contexts> (librdkafka's debug setting, e.g. cgrp) adds the Kafka clients' debug log to it.
 // PBS_SLOW_COMMIT_MS=<n> holds the stream thread n ms in every commit (a stand-in for a loaded machine).
+// PBS_STANDBYS=<n> sets StreamsConfig.NumStandbyReplicas, with the application server "<state dir name>:1" (placement
+// reads the instance directory; nothing connects to it); it then prints "standbys=<ids>" as they change and
+// "standby-applied=<n>" (changelog records its standbys applied) at most every 200 ms.
 if (args.Length != 6)
 {
     Console.Error.WriteLine("usage: <bootstrap> <applicationId> <stateDir> <inputTopic> <outputTopic> <sessionTimeoutMs>");
@@ -63,6 +66,7 @@ builder.Stream(args[3], Consumed.With(Serdes.String, Serdes.String))
     .To(args[4], Produced<string, long>.With(Serdes.String, Serdes.Int64));
 
 var sessionTimeout = TimeSpan.FromMilliseconds(int.Parse(args[5], CultureInfo.InvariantCulture));
+var standbyReplicas = int.TryParse(Environment.GetEnvironmentVariable("PBS_STANDBYS"), out var replicas) ? replicas : 0;
 var config = new StreamsConfig
 {
     BootstrapServers = args[0],
@@ -73,6 +77,8 @@ var config = new StreamsConfig
     CommitInterval = TimeSpan.FromMilliseconds(50),
     InternalTopicReplicationFactor = 3,
     CooperativeRebalancing = Environment.GetEnvironmentVariable("PBS_COOPERATIVE") == "1",
+    NumStandbyReplicas = standbyReplicas,
+    ApplicationServer = standbyReplicas > 0 ? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(args[2]))}:1" : null,
     ClientConfig = Environment.GetEnvironmentVariable("PBS_CLIENT_DEBUG") is { Length: > 0 } debug
         ? new Dictionary<string, string> { ["debug"] = debug }
         : new Dictionary<string, string>(),
@@ -87,11 +93,21 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 
 await using var app = new StreamsApplication(builder.Build(), config, new PrimeBroker.Streams.Engine.CountApp.ConsoleWarningLogger(Environment.GetEnvironmentVariable("PBS_LOG_FILE")));
 await app.StartAsync();
-string? lastState = null, lastTasks = null, lastErrors = null, lastRestores = null;
+string? lastState = null, lastTasks = null, lastErrors = null, lastRestores = null, lastStandbys = null;
+long lastStandbyApplied = 0, lastStandbyReport = 0;
 long lastSkipped = 0, lastRestored = 0;
 using var report = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
 while (!stop.IsCancellationRequested)
 {
+    // Restores first: a task is counted as restored before it runs, so a reader that sees it in "tasks=" has already
+    // seen its restore in "restore=".
+    var (restored, skipped) = (app.Metrics.RestoredTotal, app.Metrics.RestoreSkippedUncommittedTotal);
+    if (restored != lastRestored || skipped != lastSkipped)
+    {
+        // Totals of this process: records restores applied, and records they skipped as never committed.
+        Console.WriteLine($"restore={restored},{skipped}");
+        (lastRestored, lastSkipped) = (restored, skipped);
+    }
     var state = app.State.ToString();
     var tasks = string.Join(",", app.ActiveTasks);
     var errors = string.Join(" | ", app.Errors);
@@ -100,13 +116,18 @@ while (!stop.IsCancellationRequested)
     if (errors != lastErrors && errors.Length > 0) { Console.WriteLine($"error={errors}"); lastErrors = errors; }
     var restores = string.Join(",", app.Metrics.TaskRestores.OrderBy(e => e.Key).Select(e => $"{e.Key}:{e.Value}"));
     if (restores != lastRestores) { Console.WriteLine($"task-restores={restores}"); lastRestores = restores; }
-    var (restored, skipped) = (app.Metrics.RestoredTotal, app.Metrics.RestoreSkippedUncommittedTotal);
-    if (restored != lastRestored || skipped != lastSkipped)
+    if (standbyReplicas > 0)
     {
-        // Totals of this process: records restores applied, and records they skipped as never committed.
-        Console.WriteLine($"restore={restored},{skipped}");
-        (lastRestored, lastSkipped) = (restored, skipped);
+        var standbys = string.Join(",", app.Health.Tasks.Where(t => t.State == TaskHealthState.Standby).Select(t => t.TaskId).Order());
+        if (standbys != lastStandbys) { Console.WriteLine($"standbys={standbys}"); lastStandbys = standbys; }
+        if (app.Metrics.StandbyAppliedTotal != lastStandbyApplied && Environment.TickCount64 - lastStandbyReport >= 200)
+        {
+            lastStandbyApplied = app.Metrics.StandbyAppliedTotal;
+            lastStandbyReport = Environment.TickCount64;
+            Console.WriteLine($"standby-applied={lastStandbyApplied}");
+        }
     }
+
     try
     {
         await report.WaitForNextTickAsync(stop.Token);

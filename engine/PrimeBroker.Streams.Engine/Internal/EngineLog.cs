@@ -96,6 +96,21 @@ internal static partial class EngineLog
     [LoggerMessage(1026, LogLevel.Debug, "Reading the instances topic {Topic} failed, next poll retries: {Reason}")]
     public static partial void InstancesReadFailed(this ILogger logger, string topic, string reason);
 
+    [LoggerMessage(1080, LogLevel.Information, "Thread {Thread}: standby task {Task} opened")]
+    public static partial void StandbyOpened(this ILogger logger, string thread, string task);
+
+    [LoggerMessage(1081, LogLevel.Information, "Thread {Thread}: standby task {Task} closed ({Reason}) after applying {Applied} changelog records")]
+    public static partial void StandbyClosed(this ILogger logger, string thread, string task, string reason, long applied);
+
+    [LoggerMessage(1082, LogLevel.Warning, "Thread {Thread}: standby task {Task} stopped, tried again in {Seconds} s: {Reason}")]
+    public static partial void StandbyFailed(this ILogger logger, string thread, string task, double seconds, string reason);
+
+    [LoggerMessage(1083, LogLevel.Debug, "Thread {Thread}: reading the standby changelogs' offsets failed, the next round retries: {Reason}")]
+    public static partial void StandbyOffsetsFailed(this ILogger logger, string thread, string reason);
+
+    [LoggerMessage(1084, LogLevel.Warning, "NumStandbyReplicas is {Replicas} but ApplicationServer is not set: standby placement needs the instance directory, so no standby tasks are kept")]
+    public static partial void StandbysNeedApplicationServer(this ILogger logger, int replicas);
+
     [LoggerMessage(1100, LogLevel.Information, "Created topic {Topic} with {Partitions} partitions, replication {ReplicationFactor}")]
     public static partial void TopicCreated(this ILogger logger, string topic, int partitions, short replicationFactor);
 

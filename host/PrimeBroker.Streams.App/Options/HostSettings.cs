@@ -144,6 +144,11 @@ internal sealed class StreamsOptions
     /// application must use the same value.</summary>
     public bool CooperativeRebalancing { get; set; } = true;
 
+    /// <summary>Standby replicas per task (the engine's <see cref="StreamsConfig.NumStandbyReplicas"/>): other instances
+    /// that keep a task's stores warm, so a task that moves to one restores only the recent tail. Default per cluster
+    /// kind (<c>GroupDefaults</c>): 1 for both; 0 turns them off.</summary>
+    public int? NumStandbyReplicas { get; set; }
+
     /// <summary>Replication factor of changelog and repartition topics. Default 3.</summary>
     public short ReplicationFactor { get; set; } = 3;
 
@@ -171,6 +176,11 @@ internal sealed class StreamsOptions
         if (string.IsNullOrWhiteSpace(StateDirectory))
         {
             yield return $"{Section}:{nameof(StateDirectory)} must not be empty.";
+        }
+
+        if (NumStandbyReplicas < 0)
+        {
+            yield return $"{Section}:{nameof(NumStandbyReplicas)} must not be negative (was {NumStandbyReplicas}).";
         }
 
         if (Threads is < 1 or > 64)

@@ -21,16 +21,22 @@ namespace PrimeBroker.Streams.App.Streams;
 /// broker has aborted its open transaction, and the new owner's restore does not wait for it.</item>
 /// </list>
 /// Incremental (cooperative) rebalancing is on for both: the engine uses it only where every task reads one topic
-/// (the prime-broker topology does), so the instances that keep their partitions never stop processing.
+/// (the prime-broker topology does), so the instances that keep their partitions never stop processing. One standby
+/// replica per task for both: each task's stores are kept warm on one other instance, so a task that moves there
+/// (a killed or stopped owner) restores only the changelog tail written since that standby's last round instead of the
+/// whole changelog. The price: every instance also reads the changelogs of the tasks it keeps a standby of (on stream
+/// thread 0, bounded to a quarter of each commit interval) and holds their stores on disk. With more than two instances
+/// a moved task lands on the instance with its standby only when the group's assignor puts it there; elsewhere it
+/// restores from whatever that instance has (exact either way).
 /// </summary>
-internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan HeartbeatInterval, bool StaticMembership, TimeSpan? TransactionTimeout)
+internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan HeartbeatInterval, bool StaticMembership, TimeSpan? TransactionTimeout, int StandbyReplicas)
 {
-    /// <summary>librdkafka's mock: short timeouts, no static membership (ignored there).</summary>
-    internal static readonly GroupDefaults Embedded = new(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1), StaticMembership: false, TransactionTimeout: null);
+    /// <summary>librdkafka's mock: short timeouts, no static membership (ignored there), one standby per task.</summary>
+    internal static readonly GroupDefaults Embedded = new(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1), StaticMembership: false, TransactionTimeout: null, StandbyReplicas: 1);
 
     /// <summary>An Apache Kafka cluster: the lowest session timeout brokers accept by default, static membership, a
-    /// transaction timeout below the session timeout.</summary>
-    internal static readonly GroupDefaults RealCluster = new(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(2), StaticMembership: true, TransactionTimeout: TimeSpan.FromSeconds(5));
+    /// transaction timeout below the session timeout, one standby per task.</summary>
+    internal static readonly GroupDefaults RealCluster = new(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(2), StaticMembership: true, TransactionTimeout: TimeSpan.FromSeconds(5), StandbyReplicas: 1);
 
     /// <summary>The defaults for the cluster kind.</summary>
     internal static GroupDefaults For(bool realCluster) => realCluster ? RealCluster : Embedded;
@@ -43,5 +49,6 @@ internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan Heartbeat
         StaticMembership = options.StaticMembership ?? StaticMembership,
         TransactionTimeout = options.TransactionTimeout ?? TransactionTimeout ?? config.TransactionTimeout,
         CooperativeRebalancing = options.CooperativeRebalancing,
+        NumStandbyReplicas = options.NumStandbyReplicas ?? StandbyReplicas,
     };
 }

@@ -19,6 +19,7 @@ public sealed class GroupDefaultsTests
         Assert.False(config.StaticMembership);
         Assert.True(config.CooperativeRebalancing);
         Assert.Equal(s_config.TransactionTimeout, config.TransactionTimeout);
+        Assert.Equal(1, config.NumStandbyReplicas);
         config.Validate();
     }
 
@@ -32,6 +33,7 @@ public sealed class GroupDefaultsTests
         Assert.True(config.StaticMembership);
         Assert.True(config.CooperativeRebalancing);
         Assert.True(config.TransactionTimeout < config.SessionTimeout);
+        Assert.Equal(1, config.NumStandbyReplicas);
         config.Validate();
     }
 
@@ -45,6 +47,7 @@ public sealed class GroupDefaultsTests
             StaticMembership = false,
             TransactionTimeout = TimeSpan.FromSeconds(30),
             CooperativeRebalancing = false,
+            NumStandbyReplicas = 0,
         };
 
         var config = GroupDefaults.For(realCluster: true).ApplyTo(s_config, options);
@@ -54,5 +57,6 @@ public sealed class GroupDefaultsTests
         Assert.False(config.StaticMembership);
         Assert.Equal(TimeSpan.FromSeconds(30), config.TransactionTimeout);
         Assert.False(config.CooperativeRebalancing);
+        Assert.Equal(0, config.NumStandbyReplicas);
     }
 }

@@ -35,6 +35,12 @@ internal sealed partial class CountAppProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The standby tasks it keeps (with <c>PBS_STANDBYS</c>), e.g. <c>0_1,0_3</c>.</summary>
+    public string Standbys { get; private set; } = "";
+
+    /// <summary>Changelog records its standby tasks applied, as last reported (with <c>PBS_STANDBYS</c>).</summary>
+    public long StandbyApplied { get; private set; }
+
     public IReadOnlyList<int> Partitions => Tasks.Length == 0 ? [] : Tasks.Split(',').Select(t => int.Parse(t.Split('_')[1])).ToList();
 
     public static CountAppProcess Start(string name, string bootstrap, string applicationId, string stateDir, string input, string output, TimeSpan sessionTimeout,
@@ -195,6 +201,8 @@ internal sealed partial class CountAppProcess : IDisposable
         else if (line.StartsWith("state=", StringComparison.Ordinal)) { State = line[6..]; }
         else if (line.StartsWith("error=", StringComparison.Ordinal)) { Error = line[6..]; }
         else if (line == "stopped") { Stopped = true; }
+        else if (line.StartsWith("standbys=", StringComparison.Ordinal)) { Standbys = line[9..]; }
+        else if (line.StartsWith("standby-applied=", StringComparison.Ordinal)) { StandbyApplied = long.Parse(line[16..], System.Globalization.CultureInfo.InvariantCulture); }
         else if (line.StartsWith("restore=", StringComparison.Ordinal))
         {
             var parts = line[8..].Split(',');

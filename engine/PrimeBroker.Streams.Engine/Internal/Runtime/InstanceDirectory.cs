@@ -18,7 +18,7 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// Record: key = member id (UTF-8), value = <c>host:port</c>, a newline, then <c>topic:partition</c> entries separated by
 /// commas.
 /// </remarks>
-internal sealed class InstanceDirectory : IDisposable
+internal sealed class InstanceDirectory : IInstanceDirectory, IDisposable
 {
     private readonly string _topic;
     private readonly string _server;
@@ -45,6 +45,8 @@ internal sealed class InstanceDirectory : IDisposable
     }
 
     public static string TopicName(string applicationId) => $"{applicationId}-instances";
+
+    public string Server => _server;
 
     /// <summary>Announces what <paramref name="member"/> (a stream thread of this instance) owns now. Not
     /// fire-and-forget: a failed delivery is sent again (the member's latest announcement only) by the follower

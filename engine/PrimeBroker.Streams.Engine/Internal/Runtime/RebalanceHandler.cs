@@ -25,12 +25,12 @@ internal sealed class RebalanceHandler
     private readonly string _member;
     private readonly bool _cooperative;
     private readonly TaskManager _tasks;
-    private readonly InstanceDirectory? _directory;
+    private readonly IInstanceDirectory? _directory;
     private readonly ILogger _logger;
     private StreamThreadOperations? _operations;
     private volatile bool _assigned;
 
-    public RebalanceHandler(string thread, string member, bool cooperative, TaskManager tasks, InstanceDirectory? directory, ILogger logger)
+    public RebalanceHandler(string thread, string member, bool cooperative, TaskManager tasks, IInstanceDirectory? directory, ILogger logger)
     {
         _thread = thread;
         _member = member;

@@ -36,7 +36,8 @@ internal sealed class StreamThread : IDisposable
     private readonly KafkaClients _clients;
     private readonly TaskManager _tasks;
     private readonly Thread _thread;
-    private readonly InstanceDirectory? _directory;
+    private readonly IInstanceDirectory? _directory;
+    private readonly StandbyTasks? _standbys;
     private readonly string _member;
     private readonly ThreadActivity _activity;
     private readonly TimeProvider _time;
@@ -56,8 +57,8 @@ internal sealed class StreamThread : IDisposable
     private bool _caughtUp;
 
     public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, KafkaClients clients, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
-        EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, InstanceDirectory? directory = null,
-        RocksDbMemory? memory = null)
+        EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, IInstanceDirectory? directory = null,
+        RocksDbMemory? memory = null, StandbyTasks? standbys = null)
     {
         _runtime = runtime;
         _config = config;
@@ -72,6 +73,15 @@ internal sealed class StreamThread : IDisposable
         _tasks = new TaskManager(runtime, config, metrics, _logger);
         _directory = directory;
         _member = $"{processId}-{index}";
+        if (standbys is not null)
+        {
+            // Every thread keeps its own tasks out of the standbys and closes a standby before opening its task;
+            // thread 0 runs the standby rounds.
+            standbys.AddHolder(_tasks.Holds);
+            _tasks.BeforeTaskOpens = standbys.Release;
+            _standbys = index == 0 ? standbys : null;
+        }
+
         var deserializationHandler = config.DeserializationExceptionHandler ?? new Errors.DeadLetterExceptionHandler(config.DeadLetterTopic);
         _environment = collector => new TaskEnvironment
         {
@@ -114,7 +124,7 @@ internal sealed class StreamThread : IDisposable
         var (what, time) = _activity.Current;
         var activity = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"'{what}' for {time.TotalSeconds:0.0} s, loop {_activity.SinceLoop.TotalSeconds:0.0} s ago, {_transaction?.PendingCallbacks ?? 0} delivery callbacks pending, in transaction {_transaction?.InTransaction ?? false}");
-        return _tasks.Health(_name, _config.StallTimeout, activity).ToList();
+        return _tasks.Health(_name, _config.StallTimeout, activity).Concat(_standbys?.Health() ?? []).ToList();
     }
 
     /// <summary>Whether the thread ran and ended (stopped or died).</summary>
@@ -158,6 +168,7 @@ internal sealed class StreamThread : IDisposable
                 _activity.Loop();
                 RetryParkedTasks();
                 StartPendingTasks();
+                RunStandbyRound();
                 PollAndProcess();
                 Punctuate();
                 var started = _time.TickMilliseconds();
@@ -396,6 +407,19 @@ internal sealed class StreamThread : IDisposable
         {
             _directory?.Announce(_member, _tasks.OwnedPartitions);
         }
+    }
+
+    /// <summary>A round of the instance's standby tasks (thread 0 only; at most once per commit interval, bounded: see
+    /// <see cref="StandbyTasks"/>); skipped while this thread's own tasks wait for their restore.</summary>
+    private void RunStandbyRound()
+    {
+        if (_standbys is null || _tasks.HasPending)
+        {
+            return;
+        }
+
+        _activity.Set("standby");
+        _standbys.RunRound(_name, _changelogReader, () => _environment(_transaction));
     }
 
     /// <summary>Commits before partitions are revoked; a fenced thread must not rejoin from inside the callback.</summary>

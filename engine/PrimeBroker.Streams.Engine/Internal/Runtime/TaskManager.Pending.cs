@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using PrimeBroker.Streams.Engine.Internal.Processing;
@@ -18,7 +19,8 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// </remarks>
 internal sealed partial class TaskManager
 {
-    private readonly Dictionary<TaskId, StreamTask> _suspended = new();
+    // Concurrent: other threads ask whether a task is held here (Holds).
+    private readonly ConcurrentDictionary<TaskId, StreamTask> _suspended = new();
     private readonly List<PendingTask> _pending = new();
     private volatile int _pendingCount;
 
@@ -66,7 +68,7 @@ internal sealed partial class TaskManager
             }
 
             StreamTask? suspended = null;
-            if (_suspended.Remove(group.Key, out var candidate))
+            if (_suspended.TryRemove(group.Key, out var candidate))
             {
                 if (candidate.InputPartitions.Count == group.Count() && candidate.InputPartitions.All(group.Contains))
                 {
@@ -112,7 +114,7 @@ internal sealed partial class TaskManager
     {
         foreach (var (id, task) in _suspended.Where(e => except is null || !except.Contains(e.Key)).ToList())
         {
-            _suspended.Remove(id);
+            _suspended.TryRemove(id, out _);
             if (clean)
             {
                 task.Close();

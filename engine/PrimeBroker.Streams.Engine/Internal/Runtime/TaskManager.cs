@@ -42,6 +42,15 @@ internal sealed partial class TaskManager
         _progress = new TaskProgressMonitor(_time);
     }
 
+    /// <summary>Called before a task's stores are opened for an active task: closes this instance's standby of the task
+    /// (<see cref="StandbyTasks.Release"/>), which holds the same stores.</summary>
+    public Action<TaskId>? BeforeTaskOpens { get; set; }
+
+    /// <summary>Whether this thread holds the task in any state: running, queued or restoring, suspended, parked for a
+    /// retry or failed. Any thread (standby placement asks).</summary>
+    public bool Holds(TaskId id) =>
+        _tasks.ContainsKey(id) || _restoring.ContainsKey(id) || _suspended.ContainsKey(id) || _parked.ContainsKey(id) || _failed.ContainsKey(id);
+
     /// <summary>Running tasks (a snapshot; a task may close right after).</summary>
     public IReadOnlyCollection<StreamTask> Tasks => _tasks.Values.ToList();
 
@@ -100,6 +109,7 @@ internal sealed partial class TaskManager
             _restoring[group.Key] = _time.TickMilliseconds();
             try
             {
+                BeforeTaskOpens?.Invoke(group.Key);
                 task = new StreamTask(group.Key, sub, _runtime.Topology, env);
                 if (_config.TaskStartFault?.Invoke(group.Key) is { } fault)
                 {

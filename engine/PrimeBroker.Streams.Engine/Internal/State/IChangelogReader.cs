@@ -46,6 +46,15 @@ internal interface IChangelogReader
     {
     }
 
+    /// <summary>
+    /// For standby tasks: the log start and the current last stable offset (the read_committed end: every transaction
+    /// with a record below it has its markers in the log) of every partition of <paramref name="partitions"/>, without
+    /// waiting for open transactions. A reader that can ask for all partitions at once does so (one request each).
+    /// </summary>
+    IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> CommittedExtents(IReadOnlyCollection<(string Topic, int Partition)> partitions) =>
+        // Waiting for offset 0 returns at once with the last stable offset seen.
+        partitions.Distinct().ToDictionary(p => p, p => (LogStartOffset(p.Topic, p.Partition), WaitForStableOffset(p.Topic, p.Partition, 0)));
+
     /// <summary>The records from <paramref name="fromOffset"/> (inclusive) to <paramref name="toOffset"/> (exclusive) that
     /// a reader of this isolation sees, in offset order; lazily, so a caller can hold a bounded part of them.</summary>
     IEnumerable<ChangelogRecord> Read(string topic, int partition, long fromOffset, long toOffset);

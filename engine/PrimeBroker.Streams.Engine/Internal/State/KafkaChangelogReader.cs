@@ -82,13 +82,27 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         _ends.Clear();
     }
 
-    /// <summary>One ListOffsets request (read_uncommitted) for every partition of <paramref name="partitions"/>.</summary>
-    private Dictionary<TopicPartition, long> ListOffsets(IReadOnlyList<TopicPartition> partitions, OffsetSpec spec)
+    public IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> CommittedExtents(IReadOnlyCollection<(string Topic, int Partition)> partitions)
+    {
+        var tps = partitions.Select(p => new TopicPartition(p.Topic, p.Partition)).Distinct().ToList();
+        if (tps.Count == 0)
+        {
+            return new Dictionary<(string, int), (long, long)>();
+        }
+
+        var starts = ListOffsets(tps, OffsetSpec.Earliest());
+        // read_committed: the broker answers the last stable offset (librdkafka's mock: the high watermark).
+        var stable = ListOffsets(tps, OffsetSpec.Latest(), IsolationLevel.ReadCommitted);
+        return tps.ToDictionary(tp => (tp.Topic, tp.Partition.Value), tp => (starts[tp], stable[tp]));
+    }
+
+    /// <summary>One ListOffsets request (read_uncommitted unless told) for every partition of <paramref name="partitions"/>.</summary>
+    private Dictionary<TopicPartition, long> ListOffsets(IReadOnlyList<TopicPartition> partitions, OffsetSpec spec, IsolationLevel isolation = IsolationLevel.ReadUncommitted)
     {
         _admin ??= new DependentAdminClientBuilder(_consumer.Handle).Build();
         var result = _admin.ListOffsetsAsync(
             partitions.Select(tp => new TopicPartitionOffsetSpec { TopicPartition = tp, OffsetSpec = spec }),
-            new ListOffsetsOptions { IsolationLevel = IsolationLevel.ReadUncommitted, RequestTimeout = _timeout }).GetAwaiter().GetResult();
+            new ListOffsetsOptions { IsolationLevel = isolation, RequestTimeout = _timeout }).GetAwaiter().GetResult();
         var offsets = new Dictionary<TopicPartition, long>();
         foreach (var info in result.ResultInfos.Select(r => r.TopicPartitionOffsetError))
         {

@@ -49,6 +49,9 @@ internal sealed class TaskRestorer
         _reader = reader;
     }
 
+    /// <summary>Whether the last <see cref="CatchUp"/> stopped some store at its record limit before the end.</summary>
+    public bool StoppedAtLimit { get; private set; }
+
     public StoreCheckpoint Restore()
     {
         var logged = _task.LoggedStores;
@@ -60,6 +63,61 @@ internal sealed class TaskRestorer
         // Check and wait for every store before applying anything, so a failed check leaves every store as it was.
         var ranges = logged.Select(StableRange).ToList();
         return _reader.CommittedOnly ? RestoreCommittedOnly(ranges) : RestoreBufferingTransactions(ranges);
+    }
+
+    /// <summary>
+    /// For a standby task: applies, store by store, the committed transactions of each store's changelog from the
+    /// store's local position up to the last stable offset in <paramref name="extents"/> (read once for the round, no
+    /// wait for open transactions; a store without an entry is left for another round), stopping at the first marker
+    /// after about <paramref name="maxRecordsPerStore"/> records. Returns the changelog records applied.
+    /// </summary>
+    /// <remarks>
+    /// The same reading code as <see cref="Restore"/> (rules 1, 3 and 4 of the type's remarks), one rule stricter: where
+    /// the reader shows uncommitted records, the last complete transaction of each store is never applied, because a
+    /// restore decides it only with every store and the primary's marker in view, and the owner may still be writing or
+    /// repairing it. So a standby applies a prefix of what any later restore applies without condition, each store with
+    /// the checkpoint of its last applied marker, and a restore from those checkpoints ends exactly where a restore from
+    /// nothing would. Nothing is repaired and nothing counted as skipped: a standby never commits, and the records it
+    /// did not apply are read again in its next round. Each round applies at least one transaction per store that has
+    /// two complete ones, so a transaction larger than the limit cannot stall it.
+    /// </remarks>
+    /// <exception cref="ChangelogTruncatedException">The log no longer holds the store's local position.</exception>
+    public long CatchUp(IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents, long maxRecordsPerStore)
+    {
+        var before = _task.RestoredRecords;
+        foreach (var store in _task.LoggedStores)
+        {
+            if (!extents.TryGetValue((store.ChangelogTopic!, store.Partition), out var extent))
+            {
+                continue; // not part of this round
+            }
+
+            var range = CommittedRange(store, extent);
+            if (_reader.CommittedOnly)
+            {
+                ApplyInChunks(range, maxRecordsPerStore, standby: true);
+            }
+            else
+            {
+                ReadStore(range, maxRecordsPerStore);
+            }
+        }
+
+        return _task.RestoredRecords - before;
+    }
+
+    /// <summary>A standby's read range: from the store's local position to the last stable offset read for the round.
+    /// A position past that offset reads nothing (right after this instance committed the task itself, the markers of
+    /// its last transaction can still be on their way); a recreated changelog is for the next restore to detect.</summary>
+    private static ReadRange CommittedRange(TransactionalBytesStore store, (long Start, long Stable) extent)
+    {
+        var start = store.Inner.Checkpoint?.ChangelogNextOffset ?? 0;
+        if (extent.Start > start)
+        {
+            throw new ChangelogTruncatedException(store.Name, store.ChangelogTopic!, store.Partition, start, extent.Start);
+        }
+
+        return new ReadRange(store, start, Math.Max(start, extent.Stable));
     }
 
     /// <summary>Where a store's restore starts (its local changelog position) and ends (a last stable offset at or past
@@ -100,7 +158,7 @@ internal sealed class TaskRestorer
 
     private StoreCheckpoint RestoreCommittedOnly(IReadOnlyList<ReadRange> ranges)
     {
-        var results = ranges.Select(ApplyInChunks).ToList();
+        var results = ranges.Select(r => ApplyInChunks(r)).ToList();
         var target = results[0];
         foreach (var result in results.Skip(1))
         {
@@ -114,7 +172,10 @@ internal sealed class TaskRestorer
         return target.Checkpoint;
     }
 
-    private ChunkedResult ApplyInChunks(ReadRange range)
+    /// <param name="range">What to read.</param>
+    /// <param name="limit">Stop at the first marker after this many records (a standby's round).</param>
+    /// <param name="standby">A standby's read: records after the last marker are not repaired or counted as skipped.</param>
+    private ChunkedResult ApplyInChunks(ReadRange range, long limit = long.MaxValue, bool standby = false)
     {
         var store = range.Store;
         var topic = store.ChangelogTopic!;
@@ -124,6 +185,7 @@ internal sealed class TaskRestorer
         long chunkBytes = 0;
         var committedInChunk = 0; // records of the chunk up to its last marker
         var tailStart = -1L;
+        long read = 0;
         foreach (var record in _reader.Read(topic, store.Partition, range.Start, range.End))
         {
             if (record.IsMarker)
@@ -132,9 +194,16 @@ internal sealed class TaskRestorer
                 markerSinceApply = true;
                 committedInChunk = chunk.Count;
                 tailStart = -1;
+                if (read >= limit)
+                {
+                    StoppedAtLimit = true;
+                    break;
+                }
+
                 continue;
             }
 
+            read++;
             chunk.Add(new(record.Key, record.Value));
             chunkBytes += record.Key.Length + (record.Value?.Length ?? 0);
             if (tailStart < 0)
@@ -161,7 +230,7 @@ internal sealed class TaskRestorer
             ApplyChunk(store, last, local);
         }
 
-        if (tailStart >= 0)
+        if (tailStart >= 0 && !standby)
         {
             // Cannot come from this engine's commits (each transaction ends with its marker, and this reader shows
             // committed transactions only); repaired as on the embedded cluster so every later restore agrees.
@@ -180,7 +249,7 @@ internal sealed class TaskRestorer
 
     private StoreCheckpoint RestoreBufferingTransactions(IReadOnlyList<ReadRange> ranges)
     {
-        var results = ranges.Select(ReadStore).ToList();
+        var results = ranges.Select(r => ReadStore(r)).ToList();
         var primary = results[0];
         var target = primary.HeldBack?.Checkpoint ?? primary.LastApplied;
         foreach (var result in results)
@@ -208,17 +277,24 @@ internal sealed class TaskRestorer
         return target;
     }
 
-    private StoreRestore ReadStore(ReadRange range)
+    /// <summary>Reads a store's range and applies every complete transaction but the last, which it holds back.</summary>
+    /// <param name="range">What to read.</param>
+    /// <param name="limit">Stop at the first marker after this many records once a transaction was applied (a
+    /// standby's round).</param>
+    private StoreRestore ReadStore(ReadRange range, long limit = long.MaxValue)
     {
         var store = range.Store;
         var lastApplied = store.Inner.Checkpoint?.Checkpoint ?? StoreCheckpoint.Empty;
         Group? heldBack = null;
         var pending = new List<ChangelogRecord>();
+        long read = 0;
+        var appliedAny = false;
         foreach (var record in _reader.Read(store.ChangelogTopic!, store.Partition, range.Start, range.End))
         {
             if (!record.IsMarker)
             {
                 pending.Add(record);
+                read++;
                 continue;
             }
 
@@ -226,10 +302,16 @@ internal sealed class TaskRestorer
             {
                 Apply(store, heldBack);
                 lastApplied = heldBack.Checkpoint;
+                appliedAny = true;
             }
 
             heldBack = new Group(pending, StoreCheckpoint.Decode(record.Value), record.Offset);
             pending = new List<ChangelogRecord>();
+            if (appliedAny && read >= limit)
+            {
+                StoppedAtLimit = true;
+                break;
+            }
         }
 
         return new StoreRestore(store, lastApplied, heldBack, pending.Select(r => r.Key).ToList());

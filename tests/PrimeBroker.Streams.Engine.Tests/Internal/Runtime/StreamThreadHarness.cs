@@ -31,13 +31,22 @@ internal sealed class StreamThreadHarness : IDisposable
     private readonly List<Member> _members = new();
     private readonly TempDirectory _state = new();
     private readonly RuntimeTopology _runtime;
+    private readonly bool _persistent;
+    private readonly InMemoryInstanceDirectory.Claims _claims = new();
     private int _processes;
 
-    public StreamThreadHarness(Func<StreamsConfig, StreamsConfig>? configure = null)
+    /// <param name="configure">Changes to the members' configuration.</param>
+    /// <param name="persistentStore">A RocksDB store in a state directory per process (standby tests: the stores a
+    /// standby keeps warm must outlive it); default an in-memory store.</param>
+    /// <param name="uncommittedVisible">Readers see aborted and open transactions' records, as on the embedded cluster.</param>
+    public StreamThreadHarness(Func<StreamsConfig, StreamsConfig>? configure = null, bool persistentStore = false, bool uncommittedVisible = false)
     {
-        Cluster = new InMemoryCluster(_ => Partitions, uncommittedVisible: false);
+        _persistent = persistentStore;
+        Cluster = new InMemoryCluster(_ => Partitions, uncommittedVisible);
         var builder = new StreamsBuilder();
-        builder.AddStateStore(Stores.InMemoryKeyValueStore(StoreName, Serdes.String, Serdes.Int64));
+        builder.AddStateStore(persistentStore
+            ? Stores.PersistentKeyValueStore(StoreName, Serdes.String, Serdes.Int64)
+            : Stores.InMemoryKeyValueStore(StoreName, Serdes.String, Serdes.Int64));
         builder.Stream(InputTopic, Consumed<string, long>.With(Serdes.String, Serdes.Int64))
             .ProcessValues(() => new CountingProcessor(StoreName, Processors), [StoreName]);
         _runtime = new RuntimeTopology(builder.Build(), ApplicationId, new Dictionary<string, int> { [InputTopic] = Partitions, [Changelog] = Partitions });
@@ -121,13 +130,33 @@ internal sealed class StreamThreadHarness : IDisposable
             Consumer = new InMemoryConsumer(harness.Cluster, $"member-{process}");
             Consumer.JoinWith(partitions);
             TransactionalId = $"{ApplicationId}-process-{process}-0";
-            Thread = new StreamThread(0, harness._runtime, harness.Config, new InMemoryKafkaClients(harness.Config, harness.Cluster, Consumer),
-                $"process-{process}", new Dictionary<string, IBytesStore>(), harness.Metrics, harness.Logs, (_, ex) => Fatal = ex);
+            Server = $"process-{process}:8080";
+            // Each process its own state directory when stores are on disk, as separate machines have.
+            var config = harness._persistent ? harness.Config with { StateDirectory = Path.Combine(harness.Config.StateDirectory, $"process-{process}") } : harness.Config;
+            StateDirectory = Path.Combine(config.StateDirectory, ApplicationId);
+            IInstanceDirectory? directory = null;
+            if (config.NumStandbyReplicas > 0)
+            {
+                directory = new InMemoryInstanceDirectory(harness._claims, Server);
+                Standbys = new StandbyTasks(harness._runtime, config, directory, harness.Metrics, harness.Logs.CreateLogger("standby"));
+            }
+
+            Thread = new StreamThread(0, harness._runtime, config, new InMemoryKafkaClients(config, harness.Cluster, Consumer),
+                $"process-{process}", new Dictionary<string, IBytesStore>(), harness.Metrics, harness.Logs, (_, ex) => Fatal = ex, directory, standbys: Standbys);
             Thread.Start();
             Consumer.WaitParked(Failure);
         }
 
         public StreamThread Thread { get; }
+
+        /// <summary>The member's application server (its id in the instance directory).</summary>
+        public string Server { get; }
+
+        /// <summary>The member's application state directory.</summary>
+        public string StateDirectory { get; }
+
+        /// <summary>The member's standby tasks (when <see cref="StreamsConfig.NumStandbyReplicas"/> is set).</summary>
+        public StandbyTasks? Standbys { get; }
 
         public InMemoryConsumer Consumer { get; }
 
@@ -174,6 +203,8 @@ internal sealed class StreamThreadHarness : IDisposable
             {
                 throw new TimeoutException($"Stream thread {Thread.Name} did not stop within 20 s.");
             }
+
+            Standbys?.Dispose();
         }
 
         private string? Failure() => Fatal is { } fatal ? "it died: " + fatal : Thread.Stopped ? "it stopped" : null;

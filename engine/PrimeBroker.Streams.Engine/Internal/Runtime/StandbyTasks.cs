@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using PrimeBroker.Streams.Engine.Errors;
+using PrimeBroker.Streams.Engine.Internal.Processing;
+using PrimeBroker.Streams.Engine.Internal.State;
+using PrimeBroker.Streams.Engine.Processing;
+using PrimeBroker.Streams.Engine.State;
+
+namespace PrimeBroker.Streams.Engine.Internal.Runtime;
+
+/// <summary>
+/// The standby tasks of one instance (<see cref="StreamsConfig.NumStandbyReplicas"/>): which to keep
+/// (<see cref="StandbyPlacement"/> over the instance directory), opening and closing them, and their rounds of catching
+/// up with the changelogs. Rounds run on stream thread 0, inside its loop; any stream thread of the instance releases a
+/// standby before it opens the same task as active (<see cref="Release"/>).
+/// </summary>
+/// <remarks>
+/// <para>Why on the stream thread and not a thread of its own: a standby and the active task of the same task open the
+/// same stores (RocksDB allows one owner of a directory), so the handover must be ordered; on the thread that also
+/// starts the tasks it is a plain call. The thread's restore consumer (outside the group, assign() only) does the
+/// reading, so no client is added. The cost to the active tasks is bounded: a round comes at most once per
+/// <see cref="StreamsConfig.CommitInterval"/>, reads the log starts and last stable offsets of every standby
+/// changelog with one request each, then catches standbys up in turn (round-robin across rounds), one changelog
+/// partition at a time and only those whose last stable offset moved, until a quarter of a commit interval is spent
+/// (at least one partition per round), each read stopping at the first commit marker after
+/// <see cref="StreamsConfig.StandbyRecordsPerRound"/> records. An idle standby costs the two requests. The thread skips
+/// rounds while it has tasks waiting for their restore. The price of one thread: with many standbys under load a
+/// standby can lag by several rounds, which only lengthens the tail a takeover restores.</para>
+/// <para>With several stream threads, a thread that starts a task waits in <see cref="Release"/> for at most the
+/// round under way. Tasks any local thread holds (running, queued, suspended, retrying or failed) never get a standby.</para>
+/// </remarks>
+internal sealed class StandbyTasks : IDisposable
+{
+    private static readonly TimeSpan s_failureBackoff = TimeSpan.FromSeconds(10);
+
+    private readonly RuntimeTopology _runtime;
+    private readonly StreamsConfig _config;
+    private readonly IInstanceDirectory _directory;
+    private readonly EngineMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly object _gate = new();
+    private readonly Dictionary<TaskId, StandbyTask> _standbys = new();
+    private readonly Dictionary<TaskId, long> _retryAt = new();
+    private readonly Dictionary<TaskId, long> _lastApplied = new();
+    private readonly ConcurrentDictionary<TaskId, StandbySnapshot> _snapshots = new();
+    private readonly List<Func<TaskId, bool>> _holders = new();
+    private readonly HashSet<int> _eligibleSubTopologies;
+    private long? _lastRound;
+    private int _cursor;
+    private string _thread = "";
+
+    public StandbyTasks(RuntimeTopology runtime, StreamsConfig config, IInstanceDirectory directory, EngineMetrics metrics, ILogger logger)
+    {
+        _runtime = runtime;
+        _config = config;
+        _directory = directory;
+        _metrics = metrics;
+        _logger = logger;
+        _time = config.TimeProvider;
+        // In-memory stores would be rebuilt in memory and dropped at the handover: only tasks with a persistent logged
+        // store get standbys.
+        _eligibleSubTopologies = runtime.Topology.SubTopologies
+            .Where(sub => sub.StoreNames.Any(name => runtime.Topology.Stores[name] is { LoggingEnabled: true, Kind: StoreKind.Persistent }))
+            .Select(sub => sub.Id)
+            .ToHashSet();
+    }
+
+    /// <summary>Registers a stream thread's view of the tasks it holds; tasks held locally never get a standby.</summary>
+    public void AddHolder(Func<TaskId, bool> holds)
+    {
+        lock (_gate)
+        {
+            _holders.Add(holds);
+        }
+    }
+
+    /// <summary>The standby tasks now (a snapshot), for tests.</summary>
+    public IReadOnlyCollection<TaskId> Ids => _snapshots.Keys.Order().ToList();
+
+    /// <summary>
+    /// One round, when a commit interval passed since the last: places the standbys, opens and closes them, reads the
+    /// log start and last stable offset of every standby changelog, and catches standbys up in turn for at most about a
+    /// quarter of a commit interval. Called by stream thread 0 from its loop.
+    /// </summary>
+    public void RunRound(string thread, IChangelogReader reader, Func<TaskEnvironment> environment)
+    {
+        var now = _time.TickMilliseconds();
+        var interval = (long)_config.CommitInterval.TotalMilliseconds;
+        if (_lastRound is { } last && now - last < interval)
+        {
+            return;
+        }
+
+        _lastRound = now;
+        _thread = thread;
+        lock (_gate)
+        {
+            Place(environment, now);
+            if (_standbys.Count == 0)
+            {
+                return;
+            }
+
+            IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents;
+            try
+            {
+                extents = reader.CommittedExtents(_standbys.Values.SelectMany(s => s.ChangelogPartitions).ToList());
+            }
+            catch (Exception ex) when (ex is KafkaException or TimeoutException)
+            {
+                _logger.StandbyOffsetsFailed(thread, ex.Message);
+                return;
+            }
+
+            var order = _standbys.Values.OrderBy(s => s.Id).ToList();
+            foreach (var standby in order)
+            {
+                standby.Observe(extents);
+            }
+
+            // In turn from where the last round stopped, one changelog partition at a time, until the budget is spent.
+            for (var i = 0; i < order.Count; i++)
+            {
+                var standby = order[(_cursor + i) % order.Count];
+                foreach (var partition in standby.Pending.ToList())
+                {
+                    if (!CatchUp(standby, partition, reader, extents, now))
+                    {
+                        break;
+                    }
+
+                    if (_time.TickMilliseconds() - now >= interval / 4)
+                    {
+                        _cursor = (_cursor + i) % order.Count;
+                        return;
+                    }
+                }
+
+                Snapshot(standby, now);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Closes the standby of <paramref name="task"/>, if any, before this instance opens the task as active (the two
+    /// share the stores). Any stream thread; waits for at most the standby's round under way.
+    /// </summary>
+    public void Release(TaskId task)
+    {
+        lock (_gate)
+        {
+            Close(task, "the task becomes active here");
+        }
+    }
+
+    /// <summary>Reads a standby under the lock (tests: call only while the stream threads are parked); default when the
+    /// task has no standby.</summary>
+    internal TResult? Inspect<TResult>(TaskId task, Func<StandbyTask, TResult> read)
+    {
+        lock (_gate)
+        {
+            return _standbys.TryGetValue(task, out var standby) ? read(standby) : default;
+        }
+    }
+
+    /// <summary>The standby tasks as the health check sees them; any thread.</summary>
+    public IEnumerable<TaskHealth> Health()
+    {
+        var now = _time.TickMilliseconds();
+        foreach (var (id, snapshot) in _snapshots)
+        {
+            yield return new TaskHealth(id, snapshot.Thread, TaskHealthState.Standby, snapshot.Lag, TimeSpan.FromMilliseconds(now - snapshot.SinceTick),
+                $"standby: {snapshot.Applied} changelog records applied");
+        }
+    }
+
+    /// <summary>Lag per standby task, for the <c>pbs.standby.lag</c> gauge; any thread.</summary>
+    public IEnumerable<Measurement<long>> Lag() =>
+        _snapshots.Where(e => e.Value.Lag >= 0)
+            .Select(e => new Measurement<long>(e.Value.Lag, new KeyValuePair<string, object?>("task", e.Key.ToString())));
+
+    /// <summary>Standby tasks now, for the <c>pbs.standby.tasks</c> gauge.</summary>
+    public int Count => _snapshots.Count;
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var id in _standbys.Keys.ToList())
+            {
+                Close(id, "the instance stops");
+            }
+        }
+    }
+
+    private void Place(Func<TaskEnvironment> environment, long now)
+    {
+        var wanted = StandbyPlacement.For(_directory.Server, _directory.Owners(), TaskOf, _config.NumStandbyReplicas)
+            .Where(id => _eligibleSubTopologies.Contains(id.SubTopology) && !_holders.Any(holds => holds(id)))
+            .ToHashSet();
+        foreach (var id in _standbys.Keys.Where(id => !wanted.Contains(id)).ToList())
+        {
+            Close(id, "placed elsewhere, or held here");
+        }
+
+        foreach (var id in wanted.Where(id => !_standbys.ContainsKey(id)).Order())
+        {
+            if (_retryAt.TryGetValue(id, out var at) && at > now)
+            {
+                continue;
+            }
+
+            _retryAt.Remove(id);
+            var sub = _runtime.Topology.SubTopologies.First(s => s.Id == id.SubTopology);
+            try
+            {
+                var standby = new StandbyTask(new StreamTask(id, sub, _runtime.Topology, environment()));
+                _standbys[id] = standby;
+                _lastApplied[id] = now;
+                _snapshots[id] = new StandbySnapshot(_thread, -1, 0, now);
+                _logger.StandbyOpened(_thread, id.ToString());
+            }
+            catch (Exception ex) when (StoreErrors.IsOpenFailure(ex) || ex is InvalidOperationException)
+            {
+                // Most likely another local thread still closes the task's stores; nothing was opened.
+                Fail(id, ex, now);
+            }
+        }
+    }
+
+    /// <summary>Catches one changelog partition of a standby up; false when the standby failed (and was closed).</summary>
+    private bool CatchUp(StandbyTask standby, (string Topic, int Partition) partition, IChangelogReader reader,
+        IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents, long now)
+    {
+        try
+        {
+            var applied = standby.CatchUp(reader, partition, extents, _config.StandbyRecordsPerRound);
+            _metrics.RecordStandbyApplied(applied);
+            if (applied > 0)
+            {
+                _lastApplied[standby.Id] = now;
+            }
+
+            Snapshot(standby, now);
+            return true;
+        }
+        catch (Exception ex) when (ex is ChangelogTruncatedException or KafkaException or TimeoutException or InvalidOperationException or InvalidDataException)
+        {
+            Close(standby.Id, "failed");
+            Fail(standby.Id, ex, now);
+            return false;
+        }
+    }
+
+    private void Snapshot(StandbyTask standby, long now)
+    {
+        if (_standbys.ContainsKey(standby.Id))
+        {
+            _snapshots[standby.Id] = new StandbySnapshot(_thread, standby.Lag, standby.AppliedRecords, _lastApplied.GetValueOrDefault(standby.Id, now));
+        }
+    }
+
+    private void Fail(TaskId id, Exception error, long now)
+    {
+        _retryAt[id] = now + (long)s_failureBackoff.TotalMilliseconds;
+        _logger.StandbyFailed(_thread, id.ToString(), s_failureBackoff.TotalSeconds, error.Message);
+    }
+
+    private void Close(TaskId id, string reason)
+    {
+        _snapshots.TryRemove(id, out _);
+        _lastApplied.Remove(id);
+        if (_standbys.Remove(id, out var standby))
+        {
+            standby.Dispose();
+            _logger.StandbyClosed(_thread, id.ToString(), reason, standby.AppliedRecords);
+        }
+    }
+
+    private TaskId? TaskOf(TopicPartition tp) =>
+        _runtime.SubTopologyByTopic.TryGetValue(tp.Topic, out var sub) ? new TaskId(sub.Id, tp.Partition.Value) : null;
+
+    /// <summary>What health and metrics show of a standby: lag (-1 before its first round), records applied, and since
+    /// when it last applied something (or opened).</summary>
+    private sealed record StandbySnapshot(string Thread, long Lag, long Applied, long SinceTick);
+}
