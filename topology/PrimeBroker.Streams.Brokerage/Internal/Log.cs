@@ -43,6 +43,15 @@ internal static partial class Log
     [LoggerMessage(2110, LogLevel.Error, "Account {AccountId}: {Held} events held; the limit is reached and sequence {Sequence} is dead-lettered")]
     public static partial void HeldLimitReached(ILogger logger, string accountId, int held, long sequence);
 
+    [LoggerMessage(2140, LogLevel.Information, "Account {AccountId}: settlement of trade {TradeId} {From} -> {To} (confirmation {CommandId} by {RequestedBy})")]
+    public static partial void SettlementConfirmed(ILogger logger, string accountId, string tradeId, Contracts.SettlementStatus from, Contracts.SettlementStatus to, string commandId, string requestedBy);
+
+    [LoggerMessage(2141, LogLevel.Warning, "Account {AccountId}: settlement confirmation {CommandId} of trade {TradeId} was already applied; the repeat is ignored")]
+    public static partial void SettlementConfirmationRepeated(ILogger logger, string accountId, string tradeId, string commandId);
+
     [LoggerMessage(2400, LogLevel.Information, "Trade publisher read {Topic} back ({Partitions} partitions): {Records} records, {Accounts} accounts known, {Skipped} records without a sequence")]
     public static partial void PublisherRecovered(ILogger logger, string topic, int partitions, long records, int accounts, long skipped);
+
+    [LoggerMessage(2410, LogLevel.Information, "Trade publisher read the applied sequences {Topic} back ({Partitions} partitions): {Records} accounts' next numbers, {Raised} counters raised above the trade topic's")]
+    public static partial void PublisherReadAppliedSequences(ILogger logger, string topic, int partitions, long records, long raised);
 }
