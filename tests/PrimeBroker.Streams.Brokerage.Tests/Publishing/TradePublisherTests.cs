@@ -195,6 +195,97 @@ public sealed class TradePublisherTests(PublisherCluster fixture) : IClassFixtur
         Assert.Equal(20, after.LastSequence("ACC-0002"));
     }
 
+    /// <summary>Finding 6 end to end: the real topology applies three trades of ACC-0001 (dead-lettered for their unknown
+    /// instrument, which still consumes their numbers), then the account's records leave trade-events (deleted as
+    /// retention would); a publisher given the application's changelog continues at 4.</summary>
+    [Fact]
+    public async Task TheTopologysOwnSequencesChangelogCarriesTheNumbersPastTheTopicsRetention()
+    {
+        string prefix = $"e2e-{Guid.NewGuid():N}"[..16];
+        var options = new BrokerageOptions
+        {
+            TradeEventsTopic = $"{prefix}-trades", InstrumentEventsTopic = $"{prefix}-instruments", PositionEventsTopic = $"{prefix}-positions",
+            LedgerEventsTopic = $"{prefix}-ledger", SettlementEventsTopic = $"{prefix}-settlements", DeadLetterTopic = $"{prefix}-dlq",
+            AlertsTopic = $"{prefix}-alerts",
+        };
+        foreach (string t in new[] { options.TradeEventsTopic, options.InstrumentEventsTopic, options.PositionEventsTopic, options.LedgerEventsTopic,
+            options.SettlementEventsTopic, options.DeadLetterTopic, options.AlertsTopic })
+        {
+            fixture.Cluster.CreateTopic(t, t == options.InstrumentEventsTopic ? 1 : 20, 1);
+        }
+
+        using var registry = Registry();
+        string applicationId = $"{prefix}-app";
+        string stateDirectory = Path.Combine(Path.GetTempPath(), applicationId);
+        int partition;
+        try
+        {
+            await using (var app = new Engine.StreamsApplication(BrokerageTopology.Build(options, registry), new Engine.StreamsConfig
+            {
+                ApplicationId = applicationId,
+                BootstrapServers = fixture.Cluster.BootstrapServers,
+                StateDirectory = stateDirectory,
+                ProcessingGuarantee = Engine.ProcessingGuarantee.ExactlyOnceV2,
+                TopicProvisioner = fixture.Cluster.CreateTopicProvisioner(),
+                TransactionalGroupOffsets = false,
+            }))
+            {
+                await app.StartAsync();
+                await using (var before = await Start(options.TradeEventsTopic, registry))
+                {
+                    partition = before.PartitionFor("ACC-0001");
+                    for (var i = 0; i < 3; i++)
+                    {
+                        await before.PublishAsync(Trade("ACC-0001", $"A-{i}")).WaitAsync(s_timeout);
+                    }
+                }
+
+                var queries = new BrokerageQueries(app);
+                // Generous: the application's group join and task start are slow on a loaded machine.
+                var wait = TimeSpan.FromSeconds(180);
+                var deadline = DateTime.UtcNow + wait;
+                while (!(app.State == Engine.StreamsState.Running && Applied(queries) == 4))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, $"the topology did not apply the 3 trades within {wait} (state {app.State}, {string.Join("; ", app.Errors)})");
+                    await Task.Delay(50);
+                }
+
+                await app.StopAsync();
+            }
+
+            using (var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = fixture.Cluster.BootstrapServers, GroupId = "w" }).Build())
+            {
+                long end = consumer.QueryWatermarkOffsets(new TopicPartition(options.TradeEventsTopic, partition), s_timeout).High.Value;
+                fixture.Cluster.DeleteRecords(options.TradeEventsTopic, partition, end);
+            }
+
+            await using var withoutChangelog = await Start(options.TradeEventsTopic, registry);
+            Assert.Equal(0, withoutChangelog.LastSequence("ACC-0001")); // what the publisher knew before: "no history"
+            await using var after = await Start(options.TradeEventsTopic, registry, TradePublisherOptions.AppliedSequencesTopicOf(applicationId));
+            Assert.Equal(3, after.LastSequence("ACC-0001"));
+            Assert.Equal(4, (await after.PublishAsync(Trade("ACC-0001", "A-3")).WaitAsync(s_timeout)).SequenceNumber);
+        }
+        finally
+        {
+            if (Directory.Exists(stateDirectory))
+            {
+                Directory.Delete(stateDirectory, recursive: true);
+            }
+        }
+
+        static long Applied(BrokerageQueries queries)
+        {
+            try
+            {
+                return queries.ExpectedSequenceOf("ACC-0001");
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                return 0; // the store is not queryable yet (the task is still starting)
+            }
+        }
+    }
+
     [Fact]
     public async Task AnAppliedSequencesTopicThatDoesNotExistYetContributesNothing()
     {
