@@ -7,99 +7,99 @@ namespace PrimeBroker.Streams.Brokerage;
 /// registry retry policy and the settlement calendar. Bindable from configuration section <see cref="SectionName"/>;
 /// every property has a default, and every limit of the topology is one of these properties.
 /// </summary>
-/// <remarks>Mutable for configuration binding; <see cref="BrokerageTopology.Build"/> validates it and copies what it
-/// needs, so later changes do not affect a built topology. Not thread-safe while being bound.</remarks>
-public sealed class BrokerageOptions
+/// <remarks>Immutable: configuration binding sets the init-only properties, and a variant is made with <c>with</c>
+/// (<c>options with { GapAlertAfter = ... }</c>), so a built topology can never see a later change.</remarks>
+public sealed record BrokerageOptions
 {
     /// <summary>The configuration section these options bind from: <c>Brokerage</c>.</summary>
     public const string SectionName = "Brokerage";
 
     /// <summary>Input: trades and operator commands, keyed by account. Default <c>trade-events</c>.</summary>
-    public string TradeEventsTopic { get; set; } = PrimeBrokerTopics.TradeEvents;
+    public string TradeEventsTopic { get; init; } = PrimeBrokerTopics.TradeEvents;
 
     /// <summary>Input: instrument reference data and prices, keyed by instrument id. Default <c>instrument-events</c>.</summary>
-    public string InstrumentEventsTopic { get; set; } = PrimeBrokerTopics.InstrumentEvents;
+    public string InstrumentEventsTopic { get; init; } = PrimeBrokerTopics.InstrumentEvents;
 
     /// <summary>Output: <c>PositionUpdated</c>, keyed by account. Default <c>position-events</c>.</summary>
-    public string PositionEventsTopic { get; set; } = PrimeBrokerTopics.PositionEvents;
+    public string PositionEventsTopic { get; init; } = PrimeBrokerTopics.PositionEvents;
 
     /// <summary>Output: <c>LedgerEntryCreated</c>, keyed by account. Default <c>ledger-events</c>.</summary>
-    public string LedgerEventsTopic { get; set; } = PrimeBrokerTopics.LedgerEvents;
+    public string LedgerEventsTopic { get; init; } = PrimeBrokerTopics.LedgerEvents;
 
     /// <summary>Output: <c>SettlementStatusChanged</c>, keyed by account. Default <c>settlement-events</c>.</summary>
-    public string SettlementEventsTopic { get; set; } = PrimeBrokerTopics.SettlementEvents;
+    public string SettlementEventsTopic { get; init; } = PrimeBrokerTopics.SettlementEvents;
 
     /// <summary>Output: <c>FailedTradeEvent</c>, keyed by the original key bytes. Default <c>trade-events-dlq</c>.</summary>
-    public string DeadLetterTopic { get; set; } = PrimeBrokerTopics.TradeEventsDlq;
+    public string DeadLetterTopic { get; init; } = PrimeBrokerTopics.TradeEventsDlq;
 
     /// <summary>Output: <c>BrokerageAlert</c>, keyed by account (or alert kind). Default <c>alerts</c>.</summary>
-    public string AlertsTopic { get; set; } = PrimeBrokerTopics.Alerts;
+    public string AlertsTopic { get; init; } = PrimeBrokerTopics.Alerts;
 
     /// <summary>How long a sequence gap may stay open before it raises an alert (wall clock). Default 30 s.</summary>
-    public TimeSpan GapAlertAfter { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan GapAlertAfter { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the wall-clock punctuator looks at open gaps. Default 1 s; at most <see cref="GapAlertAfter"/>.</summary>
-    public TimeSpan GapCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan GapCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Most events held behind a gap per account. One more is dead-lettered with
     /// <see cref="DeadLetterReason.HeldEventsLimitReached"/> and an alert (it does not consume its sequence number).
     /// Default 10,000.
     /// </summary>
-    public int MaxHeldEventsPerAccount { get; set; } = 10_000;
+    public int MaxHeldEventsPerAccount { get; init; } = 10_000;
 
     /// <summary>
     /// Oldest a held event may get (wall clock since it was held). Older means its missing predecessors may have left the
     /// input topic's retention: the task stops with a critical alert (rule 9). Default 30 days, the retention of
     /// <c>trade-events</c>; keep it at or below that retention.
     /// </summary>
-    public TimeSpan HeldEventMaxAge { get; set; } = TimeSpan.FromDays(30);
+    public TimeSpan HeldEventMaxAge { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>An idempotency key applied within this window of event time is never applied again. Default 7 days.</summary>
-    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan IdempotencyWindow { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>Most of an account's idempotency keys one booked event of the account expires (the rest go with its next
     /// events). Default 10,000.</summary>
-    public int MaxIdempotencyExpiriesPerRun { get; set; } = 10_000;
+    public int MaxIdempotencyExpiriesPerRun { get; init; } = 10_000;
 
     /// <summary>
     /// How long a booked trade is kept after its settlement date (by the wall clock): until then it can be amended or cancelled;
     /// after that the trades store forgets it (an amend or cancel is <see cref="DeadLetterReason.UnknownTrade"/>), so the
     /// store stays bounded. Default 30 days.
     /// </summary>
-    public TimeSpan TradeRetentionAfterSettlement { get; set; } = TimeSpan.FromDays(30);
+    public TimeSpan TradeRetentionAfterSettlement { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>How often the wall-clock punctuator removes trades past their retention. Default 1 hour.</summary>
-    public TimeSpan TradeExpiryInterval { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan TradeExpiryInterval { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>Most trades one expiry run removes per task (the rest wait for the next run). Default 10,000.</summary>
-    public int MaxTradeExpiriesPerRun { get; set; } = 10_000;
+    public int MaxTradeExpiriesPerRun { get; init; } = 10_000;
 
     /// <summary>How far back an amend or cancel may reach: the live trades a position keeps restatable (default 1,000).
     /// An amend or cancel recomputes the position from them (one range read of at most this many entries); a create
     /// beyond it folds the oldest into the position's base, and restating a folded trade is dead-lettered
     /// <see cref="DeadLetterReason.RestatementBeyondHistory"/>.</summary>
-    public int MaxRestatableTradesPerPosition { get; set; } = 1_000;
+    public int MaxRestatableTradesPerPosition { get; init; } = 1_000;
 
     /// <summary>How far an event's own time may be ahead of the wall clock (producer clock skew; default 5 minutes).
     /// Beyond it the event is dead-lettered <see cref="DeadLetterReason.EventTimeAhead"/>: event time drives the
     /// idempotency window and the settlement date, and no producer may move them into the future.</summary>
-    public TimeSpan MaxEventTimeAhead { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan MaxEventTimeAhead { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Retries of schema-registry look-ups while decoding (rule 2).</summary>
-    public RegistryRetryOptions RegistryRetry { get; set; } = new();
+    public RegistryRetryOptions RegistryRetry { get; init; } = new();
 
     /// <summary>Business days from trade date to settlement date (T+N; Saturday and Sunday are never business days). Default 2.</summary>
-    public int SettlementLagBusinessDays { get; set; } = 2;
+    public int SettlementLagBusinessDays { get; init; } = 2;
 
     /// <summary>Holidays on which nothing settles, in addition to weekends. Default none. At most 10,000 dates.</summary>
-    public List<DateOnly> SettlementHolidays { get; set; } = [];
+    public IReadOnlyList<DateOnly> SettlementHolidays { get; init; } = [];
 
     /// <summary>
     /// Whether the output serializers register their schemas on first use. Default true (development); set false in
     /// production, where CI registers schemas and the serializers only look them up.
     /// </summary>
-    public bool AutoRegisterSchemas { get; set; } = true;
+    public bool AutoRegisterSchemas { get; init; } = true;
 
     /// <summary>Checks every setting and reports all problems at once.</summary>
     /// <exception cref="OptionsValidationException">One or more settings are invalid; <c>Failures</c> lists each.</exception>
@@ -205,16 +205,16 @@ public sealed class BrokerageOptions
 /// waits: attempt <c>n</c> (from 2) waits <c>min(BaseDelay * 2^(n-2), MaxDelay)</c> before it runs. After
 /// <see cref="MaxAttempts"/> attempts the record is dead-lettered with its attempt count and a critical alert.
 /// </summary>
-public sealed class RegistryRetryOptions
+public sealed record RegistryRetryOptions
 {
     /// <summary>Attempts in all, the first included. Default 5; 1..20.</summary>
-    public int MaxAttempts { get; set; } = 5;
+    public int MaxAttempts { get; init; } = 5;
 
     /// <summary>Wait before the first retry; doubles with each further retry. Default 200 ms.</summary>
-    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Longest single wait. Default 5 s.</summary>
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Longest the retries of one record may wait in all. The stream thread is blocked meanwhile, so it must stay well

@@ -68,6 +68,17 @@ public sealed class BrokerageQueries
         return Store<long>(BrokerageStores.Sequences).TryGet(accountId, out long next) ? next : 1;
     }
 
+    /// <summary>Where the settlement of <paramref name="accountId"/>'s trade <paramref name="tradeId"/> stands (the
+    /// lifecycle of rule 8), or null when the trade is not (or no longer) in the trades store here or is another account's.</summary>
+    public Settlement? SettlementOf(string accountId, string tradeId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        ArgumentException.ThrowIfNullOrEmpty(tradeId);
+        return Store<Domain.TradeState>(BrokerageStores.Trades).TryGet(tradeId, out Domain.TradeState? trade) && trade!.AccountId == accountId
+            ? new Settlement($"{tradeId}:settlement", tradeId, accountId, trade.Status, trade.SettlementDate, trade.SettlementCommands?.Count ?? 0)
+            : null;
+    }
+
     /// <summary>Every open gap of the local tasks, ordered by account id.</summary>
     public IReadOnlyList<SequenceGap> OpenGaps() =>
         [.. Store<GapState>(BrokerageStores.Gaps).All().Select(e => ToGap(e.Key, e.Value))];

@@ -37,7 +37,7 @@ public static class BrokerageTopology
     public const string LoggerCategory = "PrimeBroker.Streams.Brokerage";
 
     /// <summary>Builds the topology.</summary>
-    /// <param name="options">Validated here; copied, so later changes do not affect the topology.</param>
+    /// <param name="options">Validated here; immutable, so the topology keeps it as it is.</param>
     /// <param name="registry">Schema registry client for every Avro serde; not disposed by the topology.</param>
     /// <param name="services">Clock, logging, metrics and health; null for defaults.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
@@ -46,7 +46,6 @@ public static class BrokerageTopology
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
         options.Validate();
-        options = Copy(options);
         services ??= new BrokerageServices();
         var env = new RuleEnvironment
         {
@@ -143,30 +142,4 @@ public static class BrokerageTopology
 
         return builder.Build();
     }
-
-    private static BrokerageOptions Copy(BrokerageOptions o) => new()
-    {
-        TradeEventsTopic = o.TradeEventsTopic,
-        InstrumentEventsTopic = o.InstrumentEventsTopic,
-        PositionEventsTopic = o.PositionEventsTopic,
-        LedgerEventsTopic = o.LedgerEventsTopic,
-        SettlementEventsTopic = o.SettlementEventsTopic,
-        DeadLetterTopic = o.DeadLetterTopic,
-        AlertsTopic = o.AlertsTopic,
-        GapAlertAfter = o.GapAlertAfter,
-        GapCheckInterval = o.GapCheckInterval,
-        MaxHeldEventsPerAccount = o.MaxHeldEventsPerAccount,
-        HeldEventMaxAge = o.HeldEventMaxAge,
-        IdempotencyWindow = o.IdempotencyWindow,
-        MaxIdempotencyExpiriesPerRun = o.MaxIdempotencyExpiriesPerRun,
-        TradeRetentionAfterSettlement = o.TradeRetentionAfterSettlement,
-        TradeExpiryInterval = o.TradeExpiryInterval,
-        MaxTradeExpiriesPerRun = o.MaxTradeExpiriesPerRun,
-        MaxRestatableTradesPerPosition = o.MaxRestatableTradesPerPosition,
-        MaxEventTimeAhead = o.MaxEventTimeAhead,
-        RegistryRetry = new RegistryRetryOptions { MaxAttempts = o.RegistryRetry.MaxAttempts, BaseDelay = o.RegistryRetry.BaseDelay, MaxDelay = o.RegistryRetry.MaxDelay },
-        SettlementLagBusinessDays = o.SettlementLagBusinessDays,
-        SettlementHolidays = [.. o.SettlementHolidays],
-        AutoRegisterSchemas = o.AutoRegisterSchemas,
-    };
 }

@@ -14,7 +14,7 @@ namespace PrimeBroker.Streams.Brokerage;
 /// Stages, in order: decoding the bytes (rule 1, with retries for the registry, rule 2); the fields sequencing needs;
 /// sequencing (rule 3); the remaining required ids (the event consumes its sequence number from here on, rule 5);
 /// idempotency (rule 4: an exact retry is a skip, a conflicting one a dead letter); business validation (rule 5);
-/// positions (rule 6).
+/// positions (rule 6); settlement confirmations (rule 8), which skip sequencing, idempotency, validation and positions.
 /// </remarks>
 public enum DeadLetterReason
 {
@@ -136,6 +136,10 @@ public enum DeadLetterReason
     /// <summary>An amend or cancel names a trade that is already cancelled.</summary>
     TradeAlreadyCancelled = 25,
 
+    /// <summary>An amend or cancel names a trade whose settlement is SETTLED: securities and cash have moved, so the trade
+    /// is not restated in place. The desk books the correction as new trades (each with its own settlement).</summary>
+    TradeAlreadySettled = 40,
+
     // Positions (rule 6), before anything is booked.
 
     /// <summary>A trade in another currency than the open position it would change (the instrument's currency changed
@@ -148,4 +152,14 @@ public enum DeadLetterReason
 
     /// <summary>The resulting position (quantity, average cost, realized P&amp;L or its change) does not fit decimal(28,8).</summary>
     PositionOutOfRange = 32,
+
+    // Settlement confirmations (rule 8, ConfirmSettlement): after MissingCommandId, MissingTradeId, UnknownTrade and
+    // TradeOfAnotherAccount, which they share with the trade events.
+
+    /// <summary>A settlement confirmation whose outcome is neither SETTLED nor FAILED (a symbol of a newer writer).</summary>
+    UnknownSettlementOutcome = 41,
+
+    /// <summary>A settlement confirmation the trade's settlement cannot take: the settlement is already SETTLED or
+    /// CANCELLED (only PENDING and FAILED move), or the trade has taken <c>TradeState.MaxSettlementCommands</c> confirmations.</summary>
+    SettlementTransitionRefused = 42,
 }

@@ -10,8 +10,9 @@ namespace PrimeBroker.Streams.Brokerage;
 public static class TradeEventSerdes
 {
     /// <summary>
-    /// The record types <see cref="PrimeBrokerTopics.TradeEvents"/> carries: the three trade events and the operator's
-    /// <see cref="ResolveSequenceGap"/> command (keyed by account like the trades, so it is processed in their order).
+    /// The record types <see cref="PrimeBrokerTopics.TradeEvents"/> carries: the three trade events and the commands
+    /// <see cref="ResolveSequenceGap"/> (the operator's) and <see cref="ConfirmSettlement"/> (the operator's or a custodian
+    /// feed's), keyed by account like the trades, so they are processed in their order.
     /// Any other record type is a bad record.
     /// </summary>
     public static IReadOnlyList<AvroRecordType> TradeEventTypes { get; } =
@@ -20,11 +21,12 @@ public static class TradeEventSerdes
         AvroRecordType.Of<TradeAmended>(),
         AvroRecordType.Of<TradeCancelled>(),
         AvroRecordType.Of<ResolveSequenceGap>(),
+        AvroRecordType.Of<ConfirmSettlement>(),
     ];
 
     /// <summary>
     /// A serde for <see cref="PrimeBrokerTopics.TradeEvents"/>: deserializing returns a <see cref="TradeCreated"/>,
-    /// <see cref="TradeAmended"/>, <see cref="TradeCancelled"/> or <see cref="ResolveSequenceGap"/> (any version the registry can resolve into the current
+    /// <see cref="TradeAmended"/>, <see cref="TradeCancelled"/>, <see cref="ResolveSequenceGap"/> or <see cref="ConfirmSettlement"/> (any version the registry can resolve into the current
     /// class); every other record type fails with <see cref="DeserializationFailureReason.UnexpectedRecordType"/>.
     /// </summary>
     /// <param name="registry">The registry client; not disposed by the serde.</param>

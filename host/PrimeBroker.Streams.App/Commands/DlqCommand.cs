@@ -81,6 +81,7 @@ internal sealed class DlqCommand : IHostCommand
     public IReadOnlyList<CommandSwitch> Switches { get; } =
     [
         .. CommonSwitches.Connection,
+        CommonSwitches.ApplicationId,
         new("--show", $"{DlqOptions.Section}:{nameof(DlqOptions.Show)}", "decode one dead letter, by id partition:offset"),
         new("--redrive", $"{DlqOptions.Section}:{nameof(DlqOptions.Redrive)}", "re-drive these dead letters (ids partition:offset, comma-separated)"),
         new("--redrive-reason", $"{DlqOptions.Section}:{nameof(DlqOptions.RedriveReason)}", "re-drive every dead letter with this reason"),
@@ -97,6 +98,8 @@ internal sealed class DlqCommand : IHostCommand
         services.AddValidatedOptions<SchemaRegistryOptions>(builder.Configuration, SchemaRegistryOptions.Section, o => o.Validate());
         services.AddValidatedOptions<DlqOptions>(builder.Configuration, DlqOptions.Section, o => o.Validate());
         services.AddValidatedOptions<BrokerageOptions>(builder.Configuration, BrokerageOptions.SectionName, _ => []);
+        // Only the application id: the publisher reads that streams application's applied sequences.
+        services.AddValidatedOptions<StreamsOptions>(builder.Configuration, StreamsOptions.Section, _ => []);
         services.AddSingleton<ClusterConnection>();
         services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().CreateRegistryClient());
         services.AddSingleton<PublisherHostedService>();

@@ -19,7 +19,7 @@ internal sealed class GenerateCommand : IHostCommand
 
     public string Summary => "send generated trades (with duplicates, resends, reorders, invalid ones) through the trade publisher";
 
-    public IReadOnlyList<CommandSwitch> Switches { get; } = [.. CommonSwitches.Connection, .. CommonSwitches.Generator];
+    public IReadOnlyList<CommandSwitch> Switches { get; } = [.. CommonSwitches.Connection, CommonSwitches.ApplicationId, .. CommonSwitches.Generator];
 
     public IHost Build(CommandContext context)
     {
@@ -29,6 +29,8 @@ internal sealed class GenerateCommand : IHostCommand
         services.AddValidatedOptions<SchemaRegistryOptions>(builder.Configuration, SchemaRegistryOptions.Section, o => o.Validate());
         services.AddValidatedOptions<GeneratorOptions>(builder.Configuration, GeneratorOptions.Section, o => o.Validate());
         services.AddValidatedOptions<BrokerageOptions>(builder.Configuration, BrokerageOptions.SectionName, _ => []);
+        // Only the application id: the publisher reads that streams application's applied sequences.
+        services.AddValidatedOptions<StreamsOptions>(builder.Configuration, StreamsOptions.Section, _ => []);
         services.AddSingleton<ClusterConnection>();
         services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().CreateRegistryClient());
         services.AddSingleton<PublisherHostedService>();

@@ -46,8 +46,8 @@ public sealed class ClientSettingsTests
         var configs = new Dictionary<string, IEnumerable<KeyValuePair<string, string>>>
         {
             ["streams application"] = StreamsFactory.Config(services).ClientConfig.Append(new("bootstrap.servers", StreamsFactory.Config(services).BootstrapServers)),
-            ["trade publisher"] = PublisherHostedService.Options(connection.Clients, brokerage).ClientConfig
-                .Append(new("bootstrap.servers", PublisherHostedService.Options(connection.Clients, brokerage).BootstrapServers)),
+            ["trade publisher"] = PublisherHostedService.Options(connection.Clients, brokerage, "prime-broker").ClientConfig
+                .Append(new("bootstrap.servers", PublisherHostedService.Options(connection.Clients, brokerage, "prime-broker").BootstrapServers)),
             ["dead-letter reader consumer"] = reader.ConsumerConfig(),
             ["dead-letter reader admin"] = reader.AdminConfig(),
             ["instrument publisher"] = InstrumentPublisher.ProducerConfig(connection.Clients),

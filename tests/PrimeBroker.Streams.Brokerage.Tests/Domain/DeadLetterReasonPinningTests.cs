@@ -20,8 +20,9 @@ public sealed class DeadLetterReasonPinningTests
         ("AmountOutOfRange", 26), ("EventTimeAhead", 27), ("SettlementDateOutOfRange", 28),
         ("NonPositiveQuantity", 16), ("NonPositivePrice", 17), ("UnknownCurrency", 18), ("UnknownInstrument", 19), ("CurrencyMismatch", 20),
         ("NotionalOutOfRange", 21), ("NotionalRoundsToZero", 29), ("DuplicateTradeId", 22), ("UnknownTrade", 23), ("TradeOfAnotherAccount", 24),
-        ("TradeAlreadyCancelled", 25),
+        ("TradeAlreadyCancelled", 25), ("TradeAlreadySettled", 40),
         ("PositionCurrencyMismatch", 30), ("RestatementBeyondHistory", 31), ("PositionOutOfRange", 32),
+        ("UnknownSettlementOutcome", 41), ("SettlementTransitionRefused", 42),
     ];
 
     [Fact]

@@ -17,13 +17,12 @@ public sealed class BrokerageHarness : IDisposable
     private readonly TestInputTopic<string, ISpecificRecord> _trades;
     private readonly TestInputTopic<string, InstrumentUpdated> _instruments;
 
-    public BrokerageHarness(RegistryFixture fixture, Action<BrokerageOptions>? configure = null, TopologyTestDriverOptions? driverOptions = null,
+    public BrokerageHarness(RegistryFixture fixture, Func<BrokerageOptions, BrokerageOptions>? configure = null, TopologyTestDriverOptions? driverOptions = null,
         bool withInstruments = true, Action<FlakyRegistryClient>? registryBeforeStart = null, DateTimeOffset? wallClockStart = null)
     {
         (ISchemaRegistryClient topologyClient, Registry) = FlakyRegistryClient.Wrap(fixture.Client);
         registryBeforeStart?.Invoke(Registry);
-        Options = new BrokerageOptions();
-        configure?.Invoke(Options);
+        Options = configure?.Invoke(new BrokerageOptions()) ?? new BrokerageOptions();
         Services = new BrokerageServices { TimeProvider = Clock };
         Topology = BrokerageTopology.Build(Options, topologyClient, Services);
         // The wall clock starts a day after Events.Monday, so the fixtures' event times are in the past (rule 5 refuses

@@ -55,6 +55,17 @@ public static class Events
         timestamp = Monday,
     };
 
+    public static ConfirmSettlement Confirm(string account, string tradeId, SettlementOutcome outcome, string commandId, DateTime? time = null) => new()
+    {
+        commandId = commandId,
+        accountId = account,
+        tradeId = tradeId,
+        outcome = outcome,
+        reason = outcome == SettlementOutcome.FAILED ? "counterparty short of securities" : null,
+        requestedBy = "custodian-feed",
+        timestamp = time ?? Monday.AddDays(2),
+    };
+
     public static InstrumentUpdated Instrument(string id, string currency, decimal price, string? symbol = null) => new()
     {
         instrumentId = id,
@@ -71,6 +82,7 @@ public static class Events
         TradeAmended a => a.accountId,
         TradeCancelled c => c.accountId,
         ResolveSequenceGap g => g.accountId,
+        ConfirmSettlement s => s.accountId,
         _ => throw new ArgumentException($"No account on {record.GetType().Name}.", nameof(record)),
     };
 }

@@ -13,7 +13,7 @@ namespace PrimeBroker.Streams.Brokerage.Tests.Properties;
 /// Hostile field values through the decoder and the whole topology: extreme, zero, negative and tiny decimals, decimals
 /// beyond 96 bits or 20 integer digits, far past and far future timestamps, empty, blank, control-character and very long
 /// strings, unknown instruments and currencies, instruments whose currency changes mid-stream, amends and cancels of
-/// whatever trade ids come up, out-of-range sequence numbers. No task stops, and every record is accounted for: booked,
+/// whatever trade ids come up, settlement confirmations of them with any outcome, out-of-range sequence numbers. No task stops, and every record is accounted for: booked,
 /// dead-lettered, skipped as a duplicate or by idempotency, or held behind a gap.
 /// </summary>
 [Collection(BrokerageCollection.Name)]
@@ -51,7 +51,7 @@ public sealed class HostileInputPropertyTests(RegistryFixture fixture)
         select new HostileStream([.. events]);
 
     private static Gen<HostileEvent> HostileEvents { get; } =
-        from kind in Gen.Choose(0, 9)
+        from kind in Gen.Choose(0, 11)
         from account in Gen.Elements("ACC-1", "ACC-2")
         from jump in Gen.Elements(s_sequenceJumps)
         from tradeId in Gen.Elements(s_strings)
@@ -62,7 +62,8 @@ public sealed class HostileInputPropertyTests(RegistryFixture fixture)
         from price in Gen.Frequency((1, Gen.Elements(s_amounts)), (1, Gen.Elements(s_saneAmounts)))
         from time in Gen.Frequency((1, Gen.Elements(s_times)), (2, Gen.Constant(Events.Monday)))
         from buy in Gen.Elements(true, false)
-        select new HostileEvent(kind, account, jump, tradeId, key, instrument, currency, quantity, price, time, buy);
+        from outcome in Gen.Elements(SettlementOutcome.SETTLED, SettlementOutcome.FAILED, SettlementOutcome.UNKNOWN)
+        select new HostileEvent(kind, account, jump, tradeId, key, instrument, currency, quantity, price, time, buy, outcome);
 
     [Property(MaxTest = 200, Arbitrary = [typeof(HostileInputPropertyTests)])]
     public void NoHostileValueStopsATaskAndEveryRecordIsAccountedFor(HostileStream stream)
@@ -79,6 +80,14 @@ public sealed class HostileInputPropertyTests(RegistryFixture fixture)
                 continue;
             }
 
+            if (e.Kind >= 10)
+            {
+                // A settlement confirmation of whatever trade id comes up (commands take no sequence number).
+                h.Send(e.ToRecord(0), e.Account);
+                delivered++;
+                continue;
+            }
+
             long sequence = next[e.Account] + e.Jump - 1;
             next[e.Account] = Math.Max(next[e.Account], sequence + 1);
             h.Send(e.ToRecord(sequence), e.Account);
@@ -88,7 +97,11 @@ public sealed class HostileInputPropertyTests(RegistryFixture fixture)
         string context = $"\nstream:\n{stream}";
         Assert.True(h.Health.IsHealthy, $"critical failure: {string.Join("; ", h.Health.CriticalFailures.Select(f => f.Message))}{context}");
         BrokerageCounters c = h.Queries.Counters;
-        long accounted = c.Applied + c.DeadLetteredTotal + c.DuplicatesSkipped + c.IdempotencySkipped + c.HeldNow;
+        var counters = h.Driver.GetKeyValueStore<string, long>(BrokerageStores.Counters);
+        long Counter(string name) => counters.TryGet(name, out long n) ? n : 0;
+        long confirmations = Counter(Internal.CounterStore.SettlementsSettled) + Counter(Internal.CounterStore.SettlementsFailed)
+            + Counter(Internal.CounterStore.SettlementCommandsRepeated);
+        long accounted = c.Applied + c.DeadLetteredTotal + c.DuplicatesSkipped + c.IdempotencySkipped + c.HeldNow + confirmations;
         Assert.True(delivered == accounted, $"delivered {delivered}, accounted {accounted}: {c}{context}");
         int deadLetters = h.DeadLetters.ReadValuesToListOf().Count;
         Assert.True(deadLetters == c.DeadLetteredTotal, $"dead-letter topic {deadLetters}, counters {c.DeadLetteredTotal}{context}");
@@ -102,9 +115,10 @@ public sealed class HostileInputPropertyTests(RegistryFixture fixture)
         public override string ToString() => string.Join("\n", Events);
     }
 
-    /// <param name="Kind">0-4 create, 5-6 amend, 7-8 cancel, 9 an instrument update (currency change).</param>
+    /// <param name="Kind">0-4 create, 5-6 amend, 7-8 cancel, 9 an instrument update (currency change), 10-11 a settlement
+    /// confirmation (command id <paramref name="Key"/>).</param>
     public sealed record HostileEvent(int Kind, string Account, long Jump, string TradeId, string Key, string Instrument, string Currency,
-        AvroDecimal Quantity, AvroDecimal Price, DateTime Time, bool Buy)
+        AvroDecimal Quantity, AvroDecimal Price, DateTime Time, bool Buy, SettlementOutcome Outcome)
     {
         public ISpecificRecord ToRecord(long sequence) => Kind switch
         {
@@ -118,11 +132,15 @@ public sealed class HostileInputPropertyTests(RegistryFixture fixture)
                 tradeId = TradeId, accountId = Account, amendedQuantity = Quantity, amendedPrice = Price, reason = Key, timestamp = Time,
                 idempotencyKey = Key, sequenceNumber = sequence,
             },
+            >= 10 => new ConfirmSettlement
+            {
+                commandId = Key, accountId = Account, tradeId = TradeId, outcome = Outcome, reason = Key, requestedBy = Key, timestamp = Time,
+            },
             _ => new TradeCancelled { tradeId = TradeId, accountId = Account, reason = Key, timestamp = Time, idempotencyKey = Key, sequenceNumber = sequence },
         };
 
         public override string ToString() =>
-            $"{(Kind <= 4 ? "Create" : Kind <= 6 ? "Amend" : Kind <= 8 ? "Cancel" : "Instrument")} {Account} +{Jump} id '{Short(TradeId)}' key '{Short(Key)}' {Short(Instrument)} {Currency} {Quantity}@{Price} {Time:O}";
+            $"{(Kind <= 4 ? "Create" : Kind <= 6 ? "Amend" : Kind <= 8 ? "Cancel" : Kind == 9 ? "Instrument" : $"Confirm {Outcome}")} {Account} +{Jump} id '{Short(TradeId)}' key '{Short(Key)}' {Short(Instrument)} {Currency} {Quantity}@{Price} {Time:O}";
 
         private static string Short(string s) => s.Length > 12 ? $"{s[..12]}…({s.Length})" : s;
     }

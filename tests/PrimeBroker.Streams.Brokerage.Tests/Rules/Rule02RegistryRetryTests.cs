@@ -27,7 +27,7 @@ public sealed class Rule02RegistryRetryTests(RegistryFixture fixture)
     [Fact]
     public void RegistryDownPastTheLastRetryDeadLettersWithTheAttemptCountAndACriticalAlert()
     {
-        using var h = new BrokerageHarness(fixture, o => o.RegistryRetry.MaxDelay = TimeSpan.FromMilliseconds(500), registryBeforeStart: r => r.Down = true);
+        using var h = new BrokerageHarness(fixture, o => o with { RegistryRetry = o.RegistryRetry with { MaxDelay = TimeSpan.FromMilliseconds(500) } }, registryBeforeStart: r => r.Down = true);
         h.Send(Events.Created("ACC-1", 1, "T-1"));
 
         FailedTradeEvent dead = Assert.Single(h.DeadLetters.ReadValuesToListOf());
@@ -52,11 +52,9 @@ public sealed class Rule02RegistryRetryTests(RegistryFixture fixture)
     [Fact]
     public void RetriesFollowTheConfiguredAttemptsAndDelays()
     {
-        using var h = new BrokerageHarness(fixture, o =>
+        using var h = new BrokerageHarness(fixture, o => o with
         {
-            o.RegistryRetry.MaxAttempts = 3;
-            o.RegistryRetry.BaseDelay = TimeSpan.FromSeconds(1);
-            o.RegistryRetry.MaxDelay = TimeSpan.FromSeconds(10);
+            RegistryRetry = new RegistryRetryOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(10) },
         }, registryBeforeStart: r => r.Down = true);
         h.Send(Events.Created("ACC-1", 1, "T-1"));
 

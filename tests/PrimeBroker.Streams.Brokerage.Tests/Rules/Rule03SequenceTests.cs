@@ -126,7 +126,7 @@ public sealed class Rule03SequenceTests(RegistryFixture fixture)
     [Fact]
     public void TheGapTimeoutIsConfigurable()
     {
-        using var h = new BrokerageHarness(fixture, o => { o.GapAlertAfter = TimeSpan.FromSeconds(5); o.GapCheckInterval = TimeSpan.FromSeconds(1); });
+        using var h = new BrokerageHarness(fixture, o => o with { GapAlertAfter = TimeSpan.FromSeconds(5), GapCheckInterval = TimeSpan.FromSeconds(1) });
         h.Send(Events.Created("ACC-1", 2, "T-2"));
         h.Driver.AdvanceWallClockTime(TimeSpan.FromSeconds(6));
 
@@ -185,7 +185,7 @@ public sealed class Rule03SequenceTests(RegistryFixture fixture)
     [Fact]
     public void BeyondTheHeldLimitAnEventIsDeadLetteredWithAnAlertNotDropped()
     {
-        using var h = new BrokerageHarness(fixture, o => o.MaxHeldEventsPerAccount = 2);
+        using var h = new BrokerageHarness(fixture, o => o with { MaxHeldEventsPerAccount = 2 });
         h.Send(Events.Created("ACC-1", 2, "T-2"), Events.Created("ACC-1", 3, "T-3"), Events.Created("ACC-1", 4, "T-4"));
 
         FailedTradeEvent dead = Assert.Single(h.DeadLetters.ReadValuesToListOf());
@@ -201,7 +201,7 @@ public sealed class Rule03SequenceTests(RegistryFixture fixture)
     [Fact]
     public void AHeldEventOlderThanTheInputRetentionStopsTheTaskWithACriticalFailure()
     {
-        using var h = new BrokerageHarness(fixture, o => o.HeldEventMaxAge = TimeSpan.FromMinutes(10));
+        using var h = new BrokerageHarness(fixture, o => o with { HeldEventMaxAge = TimeSpan.FromMinutes(10) });
         h.Send(Events.Created("ACC-1", 2, "T-2"));
         h.Driver.AdvanceWallClockTime(TimeSpan.FromMinutes(5));
         Assert.True(h.Health.IsHealthy);

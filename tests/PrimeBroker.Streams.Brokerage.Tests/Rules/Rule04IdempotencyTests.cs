@@ -45,7 +45,7 @@ public sealed class Rule04IdempotencyTests(RegistryFixture fixture)
     [Fact]
     public void AKeyOlderThanTheWindowInEventTimeIsAppliedAgain()
     {
-        using var h = new BrokerageHarness(fixture, o => o.IdempotencyWindow = TimeSpan.FromDays(7));
+        using var h = new BrokerageHarness(fixture, o => o with { IdempotencyWindow = TimeSpan.FromDays(7) });
         h.Driver.AdvanceWallClockTime(TimeSpan.FromDays(8));
         h.Send(Events.Created("ACC-1", 1, "T-1", idempotencyKey: "k", time: Events.Monday));
         h.Send(Events.Created("ACC-1", 2, "T-1", idempotencyKey: "k", time: Events.Monday.AddDays(6)));
@@ -69,7 +69,7 @@ public sealed class Rule04IdempotencyTests(RegistryFixture fixture)
     [Fact]
     public void BookingExpiresTheAccountsOwnKeysOlderThanTheWindowByARangeScan()
     {
-        using var h = new BrokerageHarness(fixture, o => o.IdempotencyWindow = TimeSpan.FromDays(1));
+        using var h = new BrokerageHarness(fixture, o => o with { IdempotencyWindow = TimeSpan.FromDays(1) });
         for (int i = 1; i <= 5; i++)
         {
             h.Send(Events.Created("ACC-1", i, $"T-{i}", time: Events.Monday.AddHours(i)));
@@ -91,7 +91,7 @@ public sealed class Rule04IdempotencyTests(RegistryFixture fixture)
     [Fact]
     public void ExpiryRemovesAtMostTheConfiguredNumberPerEvent()
     {
-        using var h = new BrokerageHarness(fixture, o => { o.IdempotencyWindow = TimeSpan.FromHours(1); o.MaxIdempotencyExpiriesPerRun = 2; });
+        using var h = new BrokerageHarness(fixture, o => o with { IdempotencyWindow = TimeSpan.FromHours(1), MaxIdempotencyExpiriesPerRun = 2 });
         for (int i = 1; i <= 5; i++)
         {
             h.Send(Events.Created("ACC-1", i, $"T-{i}", time: Events.Monday));
@@ -107,7 +107,7 @@ public sealed class Rule04IdempotencyTests(RegistryFixture fixture)
     [Fact]
     public void OneAccountsLaterEventsNeverExpireAnotherAccountsKeys()
     {
-        using var h = new BrokerageHarness(fixture, o => o.IdempotencyWindow = TimeSpan.FromDays(7));
+        using var h = new BrokerageHarness(fixture, o => o with { IdempotencyWindow = TimeSpan.FromDays(7) });
         h.Send(Events.Created("ACC-1", 1, "T-1", idempotencyKey: "k", time: Events.Monday));
         h.Driver.AdvanceWallClockTime(TimeSpan.FromDays(8));
         h.Send(Events.Created("ACC-2", 1, "T-2", time: Events.Monday.AddDays(9)));

@@ -74,7 +74,7 @@ public sealed class Rule05BookableInputTests(RegistryFixture fixture)
     [Fact]
     public void AnAmendOrCancelBeyondThePositionsRestatableHistoryIsDeadLetteredWithTheOptionNamed()
     {
-        using var h = new BrokerageHarness(fixture, o => o.MaxRestatableTradesPerPosition = 2);
+        using var h = new BrokerageHarness(fixture, o => o with { MaxRestatableTradesPerPosition = 2 });
         h.Send(Events.Created("ACC-1", 1, "T-1", quantity: 100m, price: 10m), Events.Created("ACC-1", 2, "T-2", quantity: 100m, price: 20m),
             Events.Created("ACC-1", 3, "T-3", quantity: 100m, price: 30m), Events.Cancelled("ACC-1", 4, "T-1"), Events.Cancelled("ACC-1", 5, "T-2"));
 

@@ -39,7 +39,7 @@ public sealed class Rule08SettlementTests(RegistryFixture fixture)
     [Fact]
     public void ConfiguredHolidaysAreSkipped()
     {
-        using var h = new BrokerageHarness(fixture, o => o.SettlementHolidays = [new DateOnly(2026, 1, 6), new DateOnly(2026, 1, 7)]);
+        using var h = new BrokerageHarness(fixture, o => o with { SettlementHolidays = [new DateOnly(2026, 1, 6), new DateOnly(2026, 1, 7)] });
         h.Send(Events.Created("ACC-1", 1, "T-1", time: Events.Monday));
 
         Assert.Equal(new DateTime(2026, 1, 9), Assert.Single(h.Settlements.ReadValuesToListOf()).settlementDate);

@@ -34,7 +34,7 @@ public sealed class Rule09CriticalFailureTests(RegistryFixture fixture)
     [Fact]
     public void AfterRestartTheFailedRecordIsProcessedAgainAndStopsAgainNeverSkipped()
     {
-        using var h = new BrokerageHarness(fixture, o => o.HeldEventMaxAge = TimeSpan.FromMinutes(10));
+        using var h = new BrokerageHarness(fixture, o => o with { HeldEventMaxAge = TimeSpan.FromMinutes(10) });
         h.Send(Events.Created("ACC-1", 2, "T-2"));
         var failure = Assert.Throws<TaskFailedException>(() => h.Driver.AdvanceWallClockTime(TimeSpan.FromMinutes(11)));
         Assert.IsType<BrokerageInvariantException>(failure.InnerException);

@@ -72,20 +72,34 @@ public sealed class Rule12OptionsAndQueriesTests(RegistryFixture fixture)
     }
 
     [Fact]
-    public void BuildRefusesInvalidOptionsAndIsNotAffectedByLaterChanges()
+    public void BuildRefusesInvalidOptions()
     {
         Assert.Throws<OptionsValidationException>(() => BrokerageTopology.Build(new BrokerageOptions { MaxHeldEventsPerAccount = -1 }, fixture.Client));
 
-        using var h = new BrokerageHarness(fixture, o => o.MaxHeldEventsPerAccount = 1);
-        h.Options.MaxHeldEventsPerAccount = 100;
+        using var h = new BrokerageHarness(fixture, o => o with { MaxHeldEventsPerAccount = 1 });
         h.Send(Events.Created("ACC-1", 2, "T-2"), Events.Created("ACC-1", 3, "T-3"));
         Assert.Equal(nameof(DeadLetterReason.HeldEventsLimitReached), Assert.Single(h.DeadLetters.ReadValuesToListOf()).errorType);
+    }
+
+    /// <summary>The options are immutable records: nothing can change them after they were bound (a built topology keeps
+    /// them without a copy), and a variant is made with <c>with</c>.</summary>
+    [Theory]
+    [InlineData(typeof(BrokerageOptions))]
+    [InlineData(typeof(RegistryRetryOptions))]
+    public void OptionsAreImmutableRecords(Type type)
+    {
+        Assert.NotNull(type.GetMethod("<Clone>$")); // a record
+        var settable = type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Where(p => p.SetMethod is { IsPublic: true } setter
+                && !setter.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(System.Runtime.CompilerServices.IsExternalInit)))
+            .Select(p => p.Name);
+        Assert.Empty(settable);
     }
 
     [Fact]
     public void TopicNamesComeFromTheOptions()
     {
-        using var h = new BrokerageHarness(fixture, o => { o.TradeEventsTopic = "trades-in"; o.PositionEventsTopic = "positions-out"; });
+        using var h = new BrokerageHarness(fixture, o => o with { TradeEventsTopic = "trades-in", PositionEventsTopic = "positions-out" });
         h.Send(Events.Created("ACC-1", 1, "T-1"));
 
         Assert.Contains("trades-in", h.Topology.SourceTopics);

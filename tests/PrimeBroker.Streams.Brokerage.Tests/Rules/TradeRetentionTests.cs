@@ -10,7 +10,7 @@ public sealed class TradeRetentionTests(RegistryFixture fixture)
     [Fact]
     public void TradesPastTheirRetentionByTheWallClockAreForgottenAndCanNoLongerBeCancelled()
     {
-        using var h = new BrokerageHarness(fixture, o => { o.TradeRetentionAfterSettlement = TimeSpan.FromDays(2); o.TradeExpiryInterval = TimeSpan.FromMinutes(10); });
+        using var h = new BrokerageHarness(fixture, o => o with { TradeRetentionAfterSettlement = TimeSpan.FromDays(2), TradeExpiryInterval = TimeSpan.FromMinutes(10) });
         h.Send(Events.Created("ACC-1", 1, "T-1", time: Events.Monday)); // settles Wednesday 7 January
         h.Driver.AdvanceWallClockTime(TimeSpan.FromDays(3)); // Friday 9: horizon 7 January, nothing settled before it
         h.Send(Events.Created("ACC-1", 2, "T-2", time: Events.Monday.AddDays(4))); // settles Tuesday 13
@@ -30,7 +30,7 @@ public sealed class TradeRetentionTests(RegistryFixture fixture)
     [Fact]
     public void AnEventDatedFarAheadNeitherBooksNorMovesTheRetentionOfOtherTrades()
     {
-        using var h = new BrokerageHarness(fixture, o => o.TradeExpiryInterval = TimeSpan.FromMinutes(10));
+        using var h = new BrokerageHarness(fixture, o => o with { TradeExpiryInterval = TimeSpan.FromMinutes(10) });
         h.Send(Events.Created("ACC-1", 1, "T-1", time: Events.Monday));
         h.Send(Events.Created("ACC-2", 1, "T-2", time: Events.Monday.AddYears(1)));
         h.Driver.AdvanceWallClockTime(TimeSpan.FromMinutes(10));

@@ -16,6 +16,10 @@ internal sealed record EventFlow(TradeEvent Event) : Flow;
 /// <summary>An operator command for the sequencing processor.</summary>
 internal sealed record CommandFlow(GapCommand Command) : Flow;
 
+/// <summary>A settlement outcome for the settlement processor; passes every rule before it unchanged (it carries no
+/// sequence number and books nothing).</summary>
+internal sealed record SettlementCommandFlow(SettlementCommand Command) : Flow;
+
 /// <summary>A valid event whose position change is written: what booking needs, with the change of the position's
 /// reported realized P&amp;L that the ledger posts to the P&amp;L account.</summary>
 internal sealed record PositionedFlow(TradeEvent Event, decimal RealizedPnlChange) : Flow;

@@ -49,6 +49,15 @@ internal static partial class Log
     [LoggerMessage(2113, LogLevel.Warning, "Account {AccountId}: the re-drive of {RedriveOf}, dead-lettered undecoded, arrived as sequence {Sequence}")]
     public static partial void RedriveArrived(ILogger logger, string accountId, string redriveOf, long sequence);
 
+    [LoggerMessage(2140, LogLevel.Information, "Account {AccountId}: settlement of trade {TradeId} {From} -> {To} (confirmation {CommandId} by {RequestedBy})")]
+    public static partial void SettlementConfirmed(ILogger logger, string accountId, string tradeId, Contracts.SettlementStatus from, Contracts.SettlementStatus to, string commandId, string requestedBy);
+
+    [LoggerMessage(2141, LogLevel.Warning, "Account {AccountId}: settlement confirmation {CommandId} of trade {TradeId} was already applied; the repeat is ignored")]
+    public static partial void SettlementConfirmationRepeated(ILogger logger, string accountId, string tradeId, string commandId);
+
     [LoggerMessage(2400, LogLevel.Information, "Trade publisher read {Topic} back ({Partitions} partitions): {Records} records, {Accounts} accounts known, {Skipped} records without a sequence")]
     public static partial void PublisherRecovered(ILogger logger, string topic, int partitions, long records, int accounts, long skipped);
+
+    [LoggerMessage(2410, LogLevel.Information, "Trade publisher read the applied sequences {Topic} back ({Partitions} partitions): {Records} accounts' next numbers, {Raised} counters raised above the trade topic's")]
+    public static partial void PublisherReadAppliedSequences(ILogger logger, string topic, int partitions, long records, long raised);
 }

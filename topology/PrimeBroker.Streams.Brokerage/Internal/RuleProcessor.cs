@@ -96,6 +96,9 @@ internal sealed class CounterStore(IKeyValueStore<string, long> store)
     public const string GapsResolved = "gaps-resolved";
     public const string GapResolutionsRefused = "gap-resolutions-refused";
     public const string GapCommandsRepeated = "gap-commands-repeated";
+    public const string SettlementsSettled = "settlements-settled";
+    public const string SettlementsFailed = "settlements-failed";
+    public const string SettlementCommandsRepeated = "settlement-commands-repeated";
     public const string DeadLetteredPrefix = "dead-lettered:";
 
     public void Increment(string name, long by = 1) => store.Put(name, (store.TryGet(name, out long current) ? current : 0) + by);

@@ -66,5 +66,8 @@ internal sealed record TradeEvent
     public override string ToString() => $"{Kind} {TradeId} of {AccountId} #{SequenceNumber}";
 }
 
+/// <summary>The settlement outcome an operator or a custodian feed reports for a trade (<see cref="ConfirmSettlement"/>), decoded.</summary>
+internal sealed record SettlementCommand(string CommandId, string AccountId, string TradeId, SettlementOutcome Outcome, string? Reason, string RequestedBy, long Timestamp, SourceRecord Source);
+
 /// <summary>The operator's gap resolution, decoded.</summary>
 internal sealed record GapCommand(string CommandId, string AccountId, long? ExpectedSequence, string RequestedBy, string Reason, long Timestamp, SourceRecord Source);

@@ -9,7 +9,8 @@ namespace PrimeBroker.Streams.Brokerage.Processing;
 /// <summary>
 /// Books a valid event, whose position change <see cref="PositionProcessor"/> has written, into the trades store and
 /// says what it does to cash and securities (rules 7 and 8 read that): a create books the trade; a cancel reverses it
-/// at its original quantity and price and marks it cancelled; an amend reverses the old terms and books the new ones. Records the idempotency key as applied (rule 4) and counts the event. A wall-clock
+/// at its original quantity and price and marks it cancelled; an amend reverses the old terms and books the new ones
+/// and re-instructs the settlement (PENDING, re-dated when its date is before the amend's trade date). Records the idempotency key as applied (rule 4) and counts the event. A wall-clock
 /// punctuator forgets trades whose settlement date is more than <see cref="BrokerageOptions.TradeRetentionAfterSettlement"/>
 /// before the wall clock's date (a range scan of the settlement-date index, at most
 /// <see cref="BrokerageOptions.MaxTradeExpiriesPerRun"/> per run), so the trades store stays bounded.
@@ -48,9 +49,17 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
             TradeEventKind.Cancelled => Cancel(e),
             _ => throw new ArgumentOutOfRangeException(nameof(record), e.Kind, "Unknown trade event kind."),
         };
+        // The stored terms before this event: an amend's re-dating moves the trade's expiry index entry.
+        TradeState? before = e.Kind == TradeEventKind.Created ? null : Existing(e);
         _trades.Put(trade.TradeId, trade);
-        if (e.Kind == TradeEventKind.Created)
+        if (before is null || before.SettlementDate != trade.SettlementDate)
         {
+            // The expiry index follows the settlement date (an amend may re-instruct it).
+            if (before is not null)
+            {
+                _tradesBySettlement.Delete(StoreKeys.TradeBySettlement(before.SettlementDate, trade.TradeId));
+            }
+
             _tradesBySettlement.Put(StoreKeys.TradeBySettlement(trade.SettlementDate, trade.TradeId), trade.TradeId);
         }
 
@@ -80,7 +89,7 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
             Quantity = e.Quantity,
             Price = e.Price,
             Currency = e.Currency!,
-            SettlementDate = Env.Calendar.SettlementDate(DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp).UtcDateTime), Env.Options.SettlementLagBusinessDays),
+            SettlementDate = Env.Calendar.SettlementDate(TradeDate(e), Env.Options.SettlementLagBusinessDays),
             BookedSequence = e.SequenceNumber,
             LastSequence = e.SequenceNumber,
         };
@@ -91,7 +100,11 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
     {
         TradeState old = Existing(e);
         string step = $"{e.TradeId}:amended-{e.SequenceNumber.ToString(CultureInfo.InvariantCulture)}";
-        var amended = old with { Quantity = e.Quantity, Price = e.Price, LastSequence = e.SequenceNumber };
+        // An amend re-instructs the settlement (rule 8): back to PENDING (a FAILED one too), on its date while that is
+        // still ahead of the amend's trade date, otherwise on a new date T+N from the amend's trade date, never in the past.
+        DateOnly amendDate = TradeDate(e);
+        DateOnly settlementDate = old.SettlementDate >= amendDate ? old.SettlementDate : Env.Calendar.SettlementDate(amendDate, Env.Options.SettlementLagBusinessDays);
+        var amended = old with { Quantity = e.Quantity, Price = e.Price, LastSequence = e.SequenceNumber, SettlementDate = settlementDate, Outcome = null };
         return (amended,
         [
             TradeEffect.Reversal($"{step}:reversal", old.Side, old.Quantity, old.Price),
@@ -106,6 +119,8 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
         return (old with { Cancelled = true, LastSequence = e.SequenceNumber },
             [TradeEffect.Reversal($"{step}:reversal", old.Side, old.Quantity, old.Price)]);
     }
+
+    private static DateOnly TradeDate(TradeEvent e) => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp).UtcDateTime);
 
     /// <summary>Forgets trades past their retention by the wall clock (no producer's event time moves it); returns how many.</summary>
     internal int ExpireTrades()

@@ -17,7 +17,7 @@ namespace PrimeBroker.Streams.Brokerage.Processing;
 /// <item><description>the registry (<see cref="DeadLetterReason.SchemaRegistryUnavailable"/>) only after every retry, with the attempt count and a critical alert;</description></item>
 /// <item><description>account id, key = account id, sequence number ≥ 1 (commands: a command id).</description></item>
 /// </list>
-/// Forwards an <see cref="EventFlow"/> or <see cref="CommandFlow"/> keyed by the account, or a dead letter.
+/// Forwards an <see cref="EventFlow"/>, <see cref="CommandFlow"/> or <see cref="SettlementCommandFlow"/> keyed by the account, or a dead letter.
 /// </summary>
 internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
 {
@@ -155,6 +155,21 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
                     _context.Forward(new Record<string, Flow>(account, new CommandFlow(new GapCommand(
                         command.commandId, account, command.expectedSequence, command.requestedBy ?? "", command.reason ?? "",
                         ToUnixMs(command.timestamp), source)), source.Timestamp));
+                }
+
+                break;
+            case ConfirmSettlement confirmation:
+                if (CheckAccount(source, confirmation.accountId) is { } confirmedAccount)
+                {
+                    if (!IsValidId(confirmation.commandId))
+                    {
+                        DeadLetter(source, confirmedAccount, DeadLetterReason.MissingCommandId, "A ConfirmSettlement command has no commandId.");
+                        return;
+                    }
+
+                    _context.Forward(new Record<string, Flow>(confirmedAccount, new SettlementCommandFlow(new SettlementCommand(
+                        confirmation.commandId, confirmedAccount, confirmation.tradeId ?? "", confirmation.outcome, confirmation.reason,
+                        confirmation.requestedBy ?? "", ToUnixMs(confirmation.timestamp), source)), source.Timestamp));
                 }
 
                 break;

@@ -10,7 +10,8 @@ namespace PrimeBroker.Streams.Brokerage.Processing;
 /// <summary>
 /// Rule 5: business validation after sequencing and idempotency. Checks in <see cref="DeadLetterReason"/> order:
 /// quantity &gt; 0, price &gt; 0, an ISO 4217 currency, a known instrument in that currency, a notional that fits
-/// decimal(28,8), a new trade id; for amends and cancels a known trade of the same account that is not cancelled. An
+/// decimal(28,8), a new trade id; for amends and cancels a known trade of the same account that is neither cancelled nor
+/// settled. An
 /// invalid event is dead-lettered with its reason; its sequence number is consumed (sequencing already advanced).
 /// </summary>
 internal sealed class ValidationProcessor(RuleEnvironment environment) : RuleProcessor(environment)
@@ -68,7 +69,7 @@ internal sealed class ValidationProcessor(RuleEnvironment environment) : RulePro
     }
 
     /// <summary>What every kind needs: amounts of the contract's type, an event time the wall clock allows, and (for a
-    /// create) a trade date the settlement calendar can place.</summary>
+    /// create or an amend) a trade date the settlement calendar can place.</summary>
     private (DeadLetterReason, string)? CheckReadable(TradeEvent e)
     {
         if (e.AmountProblem is { } problem)
@@ -88,7 +89,8 @@ internal sealed class ValidationProcessor(RuleEnvironment environment) : RulePro
                 $"Event time {DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp):O} is {TimeSpan.FromMilliseconds(aheadMs)} ahead of the wall clock; at most {Env.Options.MaxEventTimeAhead} (MaxEventTimeAhead) is accepted.");
         }
 
-        if (e.Kind == TradeEventKind.Created && SettlementDate(e) is null)
+        // An amend may re-instruct the settlement from its own date (rule 8), so it needs a date the calendar can place too.
+        if (e.Kind != TradeEventKind.Cancelled && SettlementDate(e) is null)
         {
             return (DeadLetterReason.SettlementDateOutOfRange, $"No settlement date T+{Env.Options.SettlementLagBusinessDays} exists for event time {e.Timestamp} ms.");
         }
@@ -193,6 +195,12 @@ internal sealed class ValidationProcessor(RuleEnvironment environment) : RulePro
         if (trade.Cancelled)
         {
             return (DeadLetterReason.TradeAlreadyCancelled, $"Trade {e.TradeId} is already cancelled.");
+        }
+
+        if (trade.Status == SettlementStatus.SETTLED)
+        {
+            return (DeadLetterReason.TradeAlreadySettled,
+                $"Trade {e.TradeId} has settled (settlement {trade.TradeId}:settlement is SETTLED): a settled trade is not restated; book the correction as new trades.");
         }
 
         return null;

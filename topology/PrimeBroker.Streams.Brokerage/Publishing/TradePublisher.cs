@@ -24,7 +24,8 @@ public sealed record PublishedTrade(string AccountId, long SequenceNumber, strin
 /// The producer side of <see cref="PrimeBrokerTopics.TradeEvents"/>: assigns each account's trades consecutive sequence
 /// numbers (1, 2, 3, ...) and an idempotency key, places them with Java-compatible murmur2 (the partitioner of the engine
 /// and of Java clients, <see cref="Partitioning.ForKey"/>), and after a restart recovers the last sequence number of every
-/// account by reading the topic back (<see cref="StartAsync"/>).
+/// account by reading the topic back and, when configured, the topology's applied sequences
+/// (<see cref="TradePublisherOptions.AppliedSequencesTopic"/>), which outlive the topic's retention (<see cref="StartAsync"/>).
 /// </summary>
 /// <remarks>
 /// <para>Order: a sequence number is assigned and the record enqueued under one per-account lock, and the producer is
@@ -39,12 +40,15 @@ public sealed record PublishedTrade(string AccountId, long SequenceNumber, strin
 /// </remarks>
 public sealed class TradePublisher : IAsyncDisposable, IDisposable
 {
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly TradePublisherOptions _options;
     private readonly ILogger _logger;
     private readonly Serde<ISpecificRecord> _serde;
     private readonly IProducer<string, ISpecificRecord> _producer;
     private readonly ConcurrentDictionary<string, AccountCounter> _counters = new(StringComparer.Ordinal);
     private int _partitionCount;
+    private int _appliedPartitionCount;
     private long _published;
     private int _disposed;
 
@@ -79,9 +83,10 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
     public long Published => Interlocked.Read(ref _published);
 
     /// <summary>
-    /// Creates a publisher and recovers its counters: reads <see cref="TradePublisherOptions.Topic"/> from the start of
-    /// every partition up to its end at the time of the call and keeps the highest sequence number per account. Returns
-    /// once the publisher is ready to number new trades.
+    /// Creates a publisher and recovers its counters: reads <see cref="TradePublisherOptions.Topic"/> (and
+    /// <see cref="TradePublisherOptions.AppliedSequencesTopic"/> when set) from the start of every partition up to its end
+    /// at the time of the call and keeps the highest sequence number per account. Returns once the publisher is ready to
+    /// number new trades.
     /// </summary>
     /// <param name="options">Settings; validated here.</param>
     /// <param name="registry">The schema registry client; not disposed by the publisher.</param>
@@ -89,7 +94,8 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the recovery.</param>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     /// <exception cref="InvalidOperationException">The topic does not exist.</exception>
-    /// <exception cref="TimeoutException">The topic could not be read back within <see cref="TradePublisherOptions.RecoveryTimeout"/>.</exception>
+    /// <exception cref="TimeoutException">The read-back made no progress for <see cref="TradePublisherOptions.RecoveryTimeout"/>.</exception>
+    /// <exception cref="SequenceRecoveryException">The schema registry was unavailable, so a record's number could not be read.</exception>
     public static async Task<TradePublisher> StartAsync(TradePublisherOptions options, ISchemaRegistryClient registry,
         ILogger<TradePublisher>? logger = null, CancellationToken cancellationToken = default)
     {
@@ -243,11 +249,12 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Reads <paramref name="partitions"/> of the topic back again and raises each account's counter to the highest
-    /// sequence number found there. For a host that numbers trades only for the accounts it owns: when it gains a
+    /// Reads <paramref name="partitions"/> of the topic (and of the applied-sequences changelog) back again and raises
+    /// each account's counter to the highest sequence number found there. For a host that numbers trades only for the accounts it owns: when it gains a
     /// partition, another instance may have numbered that partition's accounts since this publisher started.
     /// </summary>
-    /// <exception cref="TimeoutException">The partitions could not be read within the recovery timeout.</exception>
+    /// <exception cref="TimeoutException">The read-back made no progress for the recovery timeout.</exception>
+    /// <exception cref="SequenceRecoveryException">The schema registry was unavailable.</exception>
     public Task RecoverPartitionsAsync(IEnumerable<int> partitions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitions);
@@ -261,7 +268,8 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
         { BootstrapServers = _options.BootstrapServers }).Build())
         {
             // All-topics metadata: asking for one topic by name would auto-create it on clusters that allow that.
-            var topic = admin.GetMetadata(_options.RecoveryTimeout).Topics.FirstOrDefault(t => t.Topic == _options.Topic);
+            var topics = admin.GetMetadata(_options.RecoveryTimeout).Topics;
+            var topic = topics.FirstOrDefault(t => t.Topic == _options.Topic);
             if (topic is null || topic.Error.IsError || topic.Partitions.Count == 0)
             {
                 throw new InvalidOperationException(
@@ -269,11 +277,23 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
             }
 
             _partitionCount = topic.Partitions.Count;
+            if (_options.AppliedSequencesTopic is { } applied)
+            {
+                // Absent until the topology first ran: it has applied nothing then.
+                var changelog = topics.FirstOrDefault(t => t.Topic == applied && !t.Error.IsError);
+                _appliedPartitionCount = changelog?.Partitions.Count ?? 0;
+            }
         }
 
         ReadBack(Enumerable.Range(0, _partitionCount).ToList(), cancellationToken);
     }
 
+    /// <summary>
+    /// Reads <paramref name="partitions"/> of the trade topic (and of the applied-sequences changelog when configured; its
+    /// partition p holds the accounts of the topic's partition p, the topology's task p) from their start to their end at
+    /// the time of the call, and raises each account's counter to the highest number found. Bounded by progress: it
+    /// gives up only after <see cref="TradePublisherOptions.RecoveryTimeout"/> without a record.
+    /// </summary>
     private void ReadBack(IReadOnlyList<int> partitions, CancellationToken cancellationToken)
     {
         var config = new ConsumerConfig(new Dictionary<string, string>(_options.ClientConfig))
@@ -287,33 +307,41 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
             // markers, which are never returned as records.
             EnablePartitionEof = true,
         };
+        // A read-back is one sequential scan: large fetches and a deep prefetch queue (unless configured otherwise).
+        SetUnlessConfigured(config, "queued.min.messages", "100000");
+        SetUnlessConfigured(config, "fetch.max.bytes", "52428800");
+        SetUnlessConfigured(config, "max.partition.fetch.bytes", "10485760");
         using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
-        var deadline = DateTime.UtcNow + _options.RecoveryTimeout;
-        var ends = new Dictionary<int, long>();
-        var starts = new List<TopicPartitionOffset>();
-        foreach (var p in partitions)
+        var sources = partitions.Select(p => new TopicPartition(_options.Topic, p)).ToList();
+        if (_options.AppliedSequencesTopic is { } applied)
         {
-            var tp = new TopicPartition(_options.Topic, p);
+            sources.AddRange(partitions.Where(p => p < _appliedPartitionCount).Select(p => new TopicPartition(applied, p)));
+        }
+
+        var ends = new Dictionary<TopicPartition, long>();
+        var starts = new List<TopicPartitionOffset>();
+        foreach (var tp in sources)
+        {
             var marks = consumer.QueryWatermarkOffsets(tp, _options.RecoveryTimeout);
             if (marks.High.Value > marks.Low.Value)
             {
-                ends[p] = marks.High.Value;
+                ends[tp] = marks.High.Value;
                 starts.Add(new TopicPartitionOffset(tp, marks.Low));
             }
         }
 
-        long records = 0;
-        long skipped = 0;
+        var read = new ReadBackCounts();
         if (starts.Count > 0)
         {
             consumer.Assign(starts);
+            var lastProgress = DateTime.UtcNow;
             while (ends.Count > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (DateTime.UtcNow > deadline)
+                if (DateTime.UtcNow - lastProgress > _options.RecoveryTimeout)
                 {
                     throw new TimeoutException(
-                        $"Reading '{_options.Topic}' back took longer than {_options.RecoveryTimeout}; {ends.Count} partitions unread.");
+                        $"Reading '{_options.Topic}' back made no progress for {_options.RecoveryTimeout}; {ends.Count} partitions unread: {string.Join(", ", ends.Keys)}.");
                 }
 
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
@@ -322,42 +350,102 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
                     continue;
                 }
 
-                if (result.IsPartitionEOF)
+                lastProgress = DateTime.UtcNow;
+                if (!result.IsPartitionEOF)
                 {
-                    if (ends.TryGetValue(result.Partition.Value, out var eofEnd) && result.Offset.Value >= eofEnd)
-                    {
-                        ends.Remove(result.Partition.Value);
-                    }
-
-                    continue;
+                    Apply(result, read);
                 }
 
-                records++;
-                if (SequenceOf(result) is { } found)
+                if (ends.TryGetValue(result.TopicPartition, out var end) && result.Offset.Value + (result.IsPartitionEOF ? 0 : 1) >= end)
                 {
-                    var counter = _counters.GetOrAdd(found.Account, static _ => new AccountCounter());
-                    lock (counter)
-                    {
-                        if (found.Sequence > counter.Last)
-                        {
-                            counter.Last = found.Sequence;
-                        }
-                    }
-                }
-                else
-                {
-                    skipped++;
-                }
-
-                var partition = result.Partition.Value;
-                if (ends.TryGetValue(partition, out var end) && result.Offset.Value + 1 >= end)
-                {
-                    ends.Remove(partition);
+                    ends.Remove(result.TopicPartition);
                 }
             }
         }
 
-        Log.PublisherRecovered(_logger, _options.Topic, partitions.Count, records, _counters.Count, skipped);
+        Log.PublisherRecovered(_logger, _options.Topic, partitions.Count, read.Records, _counters.Count, read.Skipped);
+        if (_options.AppliedSequencesTopic is { } changelog)
+        {
+            Log.PublisherReadAppliedSequences(_logger, changelog, _appliedPartitionCount == 0 ? 0 : partitions.Count(p => p < _appliedPartitionCount), read.Applied, read.Raised);
+        }
+    }
+
+    private void Apply(ConsumeResult<byte[], byte[]> result, ReadBackCounts read)
+    {
+        if (result.Topic == _options.Topic)
+        {
+            read.Records++;
+            if (SequenceOf(result) is { } found)
+            {
+                Raise(found.Account, found.Sequence);
+            }
+            else
+            {
+                read.Skipped++;
+            }
+
+            return;
+        }
+
+        if (AppliedOf(result) is { } applied)
+        {
+            read.Applied++;
+            if (Raise(applied.Account, applied.NextExpected - 1))
+            {
+                read.Raised++;
+            }
+        }
+    }
+
+    /// <summary>Raises the account's counter to <paramref name="sequence"/>; true when it rose.</summary>
+    private bool Raise(string account, long sequence)
+    {
+        if (sequence < 1)
+        {
+            return false;
+        }
+
+        var counter = _counters.GetOrAdd(account, static _ => new AccountCounter());
+        lock (counter)
+        {
+            if (sequence <= counter.Last)
+            {
+                return false;
+            }
+
+            counter.Last = sequence;
+            return true;
+        }
+    }
+
+    /// <summary>A record of the <c>sequences</c> changelog: key the account id (UTF-8), value its next expected number
+    /// (8 bytes, big-endian, the store's Int64 serde). Tombstones and anything else (the engine's commit markers, whose
+    /// keys start with U+0000, which no account id contains) are not applied numbers.</summary>
+    private static (string Account, long NextExpected)? AppliedOf(ConsumeResult<byte[], byte[]> result)
+    {
+        byte[]? key = result.Message.Key;
+        byte[]? value = result.Message.Value;
+        if (key is null || key.Length == 0 || value is not { Length: 8 })
+        {
+            return null;
+        }
+
+        string account;
+        try
+        {
+            account = s_strictUtf8.GetString(key);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+
+        if (account.Any(char.IsControl))
+        {
+            return null;
+        }
+
+        return (account, System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(value));
     }
 
     private (string Account, long Sequence)? SequenceOf(ConsumeResult<byte[], byte[]> result)
@@ -373,10 +461,26 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
                 _ => null, // operator commands carry no sequence of their own
             };
         }
+        catch (EventDeserializationException e) when (e.Reason == DeserializationFailureReason.SchemaRegistryUnavailable)
+        {
+            // Not "no history": the record may carry the account's last number. Numbering on would reuse it.
+            throw new SequenceRecoveryException(
+                $"The trade publisher cannot recover the sequence numbers of '{result.Topic}': the schema registry is unavailable " +
+                $"(reading [{result.Partition.Value}] at offset {result.Offset.Value}: {e.Message}). It does not start, since numbering " +
+                "without them would reuse numbers and the topology would skip the new trades as duplicates; start it again once the registry is reachable.", e);
+        }
         catch (EventDeserializationException)
         {
             // Not a record this publisher numbers (garbage, or a type written by a newer version): it assigned no number.
             return null;
+        }
+    }
+
+    private static void SetUnlessConfigured(ConsumerConfig config, string key, string value)
+    {
+        if (config.Get(key) is null)
+        {
+            config.Set(key, value);
         }
     }
 
@@ -402,5 +506,13 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
     private sealed class AccountCounter
     {
         public long Last;
+    }
+
+    private sealed class ReadBackCounts
+    {
+        public long Records;
+        public long Skipped;
+        public long Applied;
+        public long Raised;
     }
 }
