@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
@@ -226,7 +227,8 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
     }
 
     /// <summary>Stops gracefully: each thread commits, closes its tasks (local stores stay for a fast restart) and leaves
-    /// the group, so its partitions move at once.</summary>
+    /// the group, so its partitions move at once. Waits for the threads up to <see cref="StreamsConfig.CloseTimeout"/>
+    /// in all.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         lock (_stateLock)
@@ -251,9 +253,11 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
 
         await Task.Run(() =>
         {
+            // One deadline for all threads (they stop in parallel), not one timeout per thread.
+            var deadline = Stopwatch.GetTimestamp() + (long)(_config.CloseTimeout.TotalSeconds * Stopwatch.Frequency);
             foreach (var thread in _threads)
             {
-                thread.Join(_config.RequestTimeout + _config.CommitInterval);
+                thread.Join(TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
             }
 
             _global?.Dispose();

@@ -59,6 +59,12 @@ internal static class HostCommandLine
             PrintUsage(error);
             return UsageError;
         }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            // An option the host itself reads while it is built (Host:ShutdownTimeout) is invalid.
+            error.WriteLine($"{args[0]} failed: {Reason(e)}");
+            return Failure;
+        }
 
         using (host)
         {

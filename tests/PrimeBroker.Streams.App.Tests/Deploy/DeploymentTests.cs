@@ -233,6 +233,37 @@ public sealed class DeploymentTests
         });
     }
 
+    [Fact]
+    public void GracePeriodsCoverTheHostsShutdownTimeoutWithAMargin()
+    {
+        // After SIGTERM the host has Host:ShutdownTimeout to stop; the process then disposes its services and exits.
+        // The orchestrator's SIGKILL must come later than both, or a clean stop is cut short.
+        var margin = TimeSpan.FromSeconds(5);
+        var compose = Map(Map(ParseYaml(Read("compose.yaml")).Single(), "compose.yaml")["services"], "services");
+        var composeInstances = ComposeContainers(Read("compose.yaml"), "compose.yaml", s_image.Command).Where(c => c.Args[0] == "run").ToList();
+        Assert.Equal(3, composeInstances.Count);
+        Assert.All(composeInstances, c =>
+        {
+            var grace = Map(compose[c.Source.Split('.').Last()], c.Source).GetValueOrDefault("stop_grace_period") as string;
+            Assert.True(grace is not null, $"{c.Source} has no stop_grace_period (compose's default is 10 s)");
+            Assert.Matches("^[0-9]+s$", grace);
+            var seconds = TimeSpan.FromSeconds(int.Parse(grace[..^1], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(seconds >= ShutdownTimeoutOf(c) + margin, $"{c.Source}: stop_grace_period {grace} is not {margin.TotalSeconds} s beyond the host's shutdown timeout {ShutdownTimeoutOf(c)}");
+        });
+
+        var statefulSet = KubernetesDocuments().Select(d => d.Document).OfType<Dictionary<object, object>>().Single(d => (string)d["kind"] == "StatefulSet");
+        var pod = KubernetesContainers(KubernetesDocuments(), s_image.Command).Single(c => c.Args[0] == "run");
+        var podGrace = TimeSpan.FromSeconds(int.Parse(PodSpec(statefulSet)!["terminationGracePeriodSeconds"].ToString()!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(podGrace >= ShutdownTimeoutOf(pod) + margin,
+            $"terminationGracePeriodSeconds {podGrace.TotalSeconds} is not {margin.TotalSeconds} s beyond the host's shutdown timeout {ShutdownTimeoutOf(pod)}");
+    }
+
+    /// <summary>The Host:ShutdownTimeout a container runs with: its own setting, else the option's default.</summary>
+    private static TimeSpan ShutdownTimeoutOf(AppContainer container) =>
+        Checker().Check(container, s_image.Environment).Settings.TryGetValue("Host:ShutdownTimeout", out var value)
+            ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture)
+            : App.Options.ShutdownOptions.DefaultTimeout;
+
     private static DeploySettingsChecker Checker() => new(s_catalog);
 
     private static string Report(string file, List<string> problems) =>

@@ -23,7 +23,9 @@ public sealed partial class DemoProcessTests
     {
         var directory = Scratch.NewDirectory("demo");
         using var demo = AppProcess.Start("demo", directory, null,
-            "demo", "--urls", "http://127.0.0.1:0", "--rate", "40", "--accounts", "20", "--Streams:CommitInterval", "00:00:00.050");
+            "demo", "--urls", "http://127.0.0.1:0", "--rate", "40", "--accounts", "20", "--Streams:CommitInterval", "00:00:00.050",
+            // The stop's bound (default 30 s, sized for a real cluster); the 10 s below leave 2 s for the process's exit.
+            "--Host:ShutdownTimeout", "00:00:08");
         try
         {
             var (dashboardLine, _) = await demo.WaitForLineAsync(l => l.StartsWith("dashboard: http://127.0.0.1:", StringComparison.Ordinal), s_start, "dashboard line");
