@@ -56,4 +56,12 @@ internal static partial class AppLog
 
     [LoggerMessage(9522, LogLevel.Warning, "Topic configs could not be read ({Reason}): cleanup policies were not checked, only partition counts")]
     internal static partial void TopicConfigsUnreadable(ILogger logger, string reason);
+
+    /// <summary>A librdkafka log line of one of the host's own clients, at the level librdkafka gave it (<c>ClientLogs</c>).</summary>
+    [LoggerMessage(EventId = 9523, Message = "Kafka client {Client} {Facility}: {Message}")]
+    internal static partial void ClientLog(ILogger logger, LogLevel level, string client, string facility, string message);
+
+    /// <summary>An error one of the host's own clients reported (<c>ClientLogs.LevelOf(Error)</c>).</summary>
+    [LoggerMessage(EventId = 9524, Message = "Kafka client {Client} error {Code}: {Reason}")]
+    internal static partial void ClientError(ILogger logger, LogLevel level, string client, string code, string reason);
 }
