@@ -51,6 +51,7 @@ public static class PrimeBrokerServices
         services.AddSingleton<PublisherHostedService>();
         services.AddSingleton(sp => sp.GetRequiredService<PublisherHostedService>().Publisher);
         services.AddSingleton<LiveStatistics>();
+        services.AddSingleton(sp => new InstancePhase(sp.GetRequiredService<StreamsApplication>()));
         services.AddSingleton<EmbeddedClusterHeadroom>();
         services.AddSingleton(sp =>
         {
