@@ -359,6 +359,43 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
         return state is StreamsState.Running or StreamsState.Error ? null : $"the instance is {state}";
     }
 
+    /// <summary>The topology this application runs.</summary>
+    public Topology Topology => _topology;
+
+    /// <summary>The approximate size of every store this instance holds now: each local task's stores and the global
+    /// stores. Safe from any thread; a store that closes while it is read (a task moving away) is left out.</summary>
+    /// <returns>One entry per store and task, by store then task.</returns>
+    public IReadOnlyList<LocalStoreSize> LocalStoreSizes()
+    {
+        var sizes = new List<LocalStoreSize>();
+        foreach (var (name, store) in _global?.Stores ?? new Dictionary<string, IBytesStore>())
+        {
+            Add(name, null, store);
+        }
+
+        foreach (var task in _threads.SelectMany(t => t.Tasks))
+        {
+            foreach (var (name, store) in task.Stores)
+            {
+                Add(name, task.Id.ToString(), store.Inner);
+            }
+        }
+
+        return sizes.OrderBy(s => s.Store, StringComparer.Ordinal).ThenBy(s => s.Task, StringComparer.Ordinal).ToList();
+
+        void Add(string name, string? task, IBytesStore store)
+        {
+            try
+            {
+                sizes.Add(new LocalStoreSize(name, task, store.ApproximateCount));
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed between the listing and the read: no longer this instance's.
+            }
+        }
+    }
+
     private IEnumerable<IBytesStore> LocalStores(string name)
     {
         if (_global?.Stores.TryGetValue(name, out var global) == true)

@@ -24,6 +24,7 @@ internal static class HostCommandLine
         new DevClusterCommand(),
         new DlqCommand(),
         new InstrumentsCommand(),
+        new DescribeCommand(),
     ];
 
     internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
