@@ -83,7 +83,7 @@ public sealed class ShutdownDuringCommitTests(DevClusterFixture cluster) : IClas
 
         // Nothing lost, nothing twice: a new instance (own state directory) restores the account from the changelogs.
         await using var next = await InProcessInstance.StartAsync(cluster, ["--application-id", applicationId]);
-        Assert.Equal(3m, (await PositionAsync(next)).GetProperty("quantity").GetDecimal());
+        Assert.Equal(3m, (await PositionAsync(next)).GetProperty("quantity").Money());
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class ShutdownDuringCommitTests(DevClusterFixture cluster) : IClas
         {
             using var response = await instance.Http.GetAsync($"/positions/{Account}/{Instrument}");
             last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-            return response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("quantity").GetDecimal() == quantity;
+            return response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("quantity").Money() == quantity;
         }, () => $"quantity {quantity} of {Account}/{Instrument} (last: {last})");
     }
 

@@ -68,7 +68,7 @@ public sealed partial class DemoProcessTests
             var accepted = await http.PostAsJsonAsync("/trades", new { tradeId = "T-TEST-1", accountId = "ACC-09999", instrumentId = "INS-0001", quantity = 3, price = 12.5m, currency = "USD", side = "BUY" });
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
             var placed = await GetPositionsAsync(http, "ACC-09999");
-            Assert.Equal(3m, placed.GetProperty("positions")[0].GetProperty("quantity").GetDecimal());
+            Assert.Equal(3m, placed.GetProperty("positions")[0].GetProperty("quantity").Money());
 
             var metrics = await http.GetStringAsync("/metrics");
             Assert.Contains("pbs_commits_total", metrics); // the engine's meter
