@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
@@ -248,7 +249,8 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
     }
 
     /// <summary>Stops gracefully: each thread commits, closes its tasks (local stores stay for a fast restart) and leaves
-    /// the group, so its partitions move at once.</summary>
+    /// the group, so its partitions move at once. Waits for the threads up to <see cref="StreamsConfig.CloseTimeout"/>
+    /// in all.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         lock (_stateLock)
@@ -273,9 +275,11 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
 
         await Task.Run(() =>
         {
+            // One deadline for all threads (they stop in parallel), not one timeout per thread.
+            var deadline = Stopwatch.GetTimestamp() + (long)(_config.CloseTimeout.TotalSeconds * Stopwatch.Frequency);
             foreach (var thread in _threads)
             {
-                thread.Join(_config.RequestTimeout + _config.CommitInterval);
+                thread.Join(TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
             }
 
             _global?.Dispose();
@@ -377,6 +381,43 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
 
         var state = State;
         return state is StreamsState.Running or StreamsState.Error ? null : $"the instance is {state}";
+    }
+
+    /// <summary>The topology this application runs.</summary>
+    public Topology Topology => _topology;
+
+    /// <summary>The approximate size of every store this instance holds now: each local task's stores and the global
+    /// stores. Safe from any thread; a store that closes while it is read (a task moving away) is left out.</summary>
+    /// <returns>One entry per store and task, by store then task.</returns>
+    public IReadOnlyList<LocalStoreSize> LocalStoreSizes()
+    {
+        var sizes = new List<LocalStoreSize>();
+        foreach (var (name, store) in _global?.Stores ?? new Dictionary<string, IBytesStore>())
+        {
+            Add(name, null, store);
+        }
+
+        foreach (var task in _threads.SelectMany(t => t.Tasks))
+        {
+            foreach (var (name, store) in task.Stores)
+            {
+                Add(name, task.Id.ToString(), store.Inner);
+            }
+        }
+
+        return sizes.OrderBy(s => s.Store, StringComparer.Ordinal).ThenBy(s => s.Task, StringComparer.Ordinal).ToList();
+
+        void Add(string name, string? task, IBytesStore store)
+        {
+            try
+            {
+                sizes.Add(new LocalStoreSize(name, task, store.ApproximateCount));
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed between the listing and the read: no longer this instance's.
+            }
+        }
     }
 
     private IEnumerable<IBytesStore> LocalStores(string name)

@@ -201,6 +201,15 @@ public sealed record StreamsConfig
     /// marker (a round comes at most once per <see cref="CommitInterval"/>, on stream thread 0). Tests lower it.</summary>
     internal int StandbyRecordsPerRound { get; init; } = 10_000;
 
+    /// <summary>
+    /// How long a graceful stop (<c>StreamsApplication.StopAsync</c>) waits in all for the stream threads to finish
+    /// their last commit, close their tasks and leave the group, as Kafka Streams' <c>close(Duration)</c>. A thread still
+    /// busy at the deadline is left behind: its open transaction is aborted by the broker (or fenced by the next owner)
+    /// and its tasks recover at the next start, as after a kill. Give a host's shutdown timeout here, so the two agree.
+    /// Default 30 s.
+    /// </summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     private static readonly string[] s_ownedKeys =
     [
         "group.id", "enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset", "isolation.level", "transactional.id",
@@ -226,6 +235,7 @@ public sealed record StreamsConfig
         Require(TransactionTimeout >= TimeSpan.FromSeconds(1), nameof(TransactionTimeout), "must be at least 1 s");
         Require(InternalTopicReplicationFactor >= 1, nameof(InternalTopicReplicationFactor), "must be at least 1");
         Require(RequestTimeout >= TimeSpan.FromMilliseconds(100), nameof(RequestTimeout), "must be at least 100 ms");
+        Require(CloseTimeout >= TimeSpan.Zero, nameof(CloseTimeout), "must not be negative");
         Require(StallTimeout >= TimeSpan.FromMilliseconds(100), nameof(StallTimeout), "must be at least 100 ms");
         Require(TaskRetryBackoff >= TimeSpan.FromMilliseconds(1) && TaskRetryBackoff <= TaskManagerMaxBackoff, nameof(TaskRetryBackoff), "must be 1 ms..60 s");
         Require(ApplicationServer is null || (ApplicationServer.LastIndexOf(':') is > 0 and var i && int.TryParse(ApplicationServer[(i + 1)..], out _)),

@@ -97,6 +97,31 @@ public sealed class Topology
         return sb.ToString();
     }
 
+    /// <summary>The topology's structure as data (Kafka Streams' <c>Topology.describe()</c>): sub-topologies with their
+    /// nodes, topics and stores, and the global stores.</summary>
+    /// <param name="applicationId">Names repartition and changelog topics as they are for this application id; null
+    /// writes them as <c>&lt;app&gt;-&lt;name&gt;</c>, as <see cref="Describe"/> does.</param>
+    /// <returns>The description.</returns>
+    public TopologyDescription Description(string? applicationId = null)
+    {
+        string Internal(string name) => applicationId is null ? $"<app>-{name}" : InternalTopics.Name(applicationId, name);
+        var subs = SubTopologies.Select(sub => new SubTopologyDescription(
+            sub.Id,
+            sub.NodeNames.Select(name => Nodes[name] switch
+            {
+                SourceDefinition s => Node(s, TopologyNodeKind.Source, s.Topics.Select(t => s.IsInternalTopic ? Internal(t) : t).ToList(), []),
+                SinkDefinition s => Node(s, TopologyNodeKind.Sink, [s.IsInternalTopic ? Internal(s.Topic) : s.Topic], []),
+                ProcessorDefinition p => Node(p, TopologyNodeKind.Processor, [], p.StoreNames),
+                var other => Node(other, TopologyNodeKind.Processor, [], []),
+            }).ToList(),
+            sub.StoreNames.Select(n => new StoreDescription(n, Stores[n].Kind, Stores[n].LoggingEnabled ? Internal($"{n}-changelog") : null)).ToList()))
+            .ToList();
+        return new TopologyDescription(subs, GlobalStores.Select(g => new GlobalStoreDescription(g.StoreName, g.Topic, g.Kind)).ToList());
+
+        static NodeDescription Node(NodeDefinition node, TopologyNodeKind kind, IReadOnlyList<string> topics, IReadOnlyList<string> stores) =>
+            new(node.Name, kind, topics, stores, node.Parents.ToList(), node.Children.ToList());
+    }
+
     /// <summary>Same as <see cref="Describe"/>.</summary>
     /// <returns>The description.</returns>
     public override string ToString() => Describe();

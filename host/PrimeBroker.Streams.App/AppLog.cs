@@ -33,6 +33,11 @@ internal static partial class AppLog
     [LoggerMessage(9513, LogLevel.Warning, "Sampling live statistics failed: {Reason}")]
     internal static partial void SamplingFailed(ILogger logger, string reason);
 
+    /// <summary>The domain's counters are not queryable while the instance starts, restores or rebalances: an expected
+    /// state, shown by the status line's phase, so Debug.</summary>
+    [LoggerMessage(9530, LogLevel.Debug, "Live statistics without the domain's counters this second: {Reason}")]
+    internal static partial void SamplingDeferred(ILogger logger, string reason);
+
     [LoggerMessage(9514, LogLevel.Warning, "Forwarding a query to {Owner} failed: {Reason}")]
     internal static partial void ForwardFailed(ILogger logger, string owner, string reason);
 
@@ -56,4 +61,12 @@ internal static partial class AppLog
 
     [LoggerMessage(9522, LogLevel.Warning, "Topic configs could not be read ({Reason}): cleanup policies were not checked, only partition counts")]
     internal static partial void TopicConfigsUnreadable(ILogger logger, string reason);
+
+    /// <summary>A librdkafka log line of one of the host's own clients, at the level librdkafka gave it (<c>ClientLogs</c>).</summary>
+    [LoggerMessage(EventId = 9531, Message = "Kafka client {Client} {Facility}: {Message}")]
+    internal static partial void ClientLog(ILogger logger, LogLevel level, string client, string facility, string message);
+
+    /// <summary>An error one of the host's own clients reported (<c>ClientLogs.LevelOf(Error)</c>).</summary>
+    [LoggerMessage(EventId = 9532, Message = "Kafka client {Client} error {Code}: {Reason}")]
+    internal static partial void ClientError(ILogger logger, LogLevel level, string client, string code, string reason);
 }

@@ -69,3 +69,18 @@ internal static class TestInstruments
     internal static Generation.InstrumentPublisher Publisher(string bootstrapServers, Confluent.SchemaRegistry.ISchemaRegistryClient registry) =>
         new(new App.Cluster.KafkaClientSettings(bootstrapServers, new Dictionary<string, string>()), registry, new Brokerage.BrokerageOptions());
 }
+
+/// <summary>Reading the API's JSON as a client does.</summary>
+internal static class ApiJson
+{
+    /// <summary>A decimal of an API answer: a string with exactly eight decimal places (<c>Http/MoneyJson</c>); fails on
+    /// any other form, so every test that reads an amount also checks the format.</summary>
+    internal static decimal Money(this System.Text.Json.JsonElement element)
+    {
+        Assert.True(element.ValueKind == System.Text.Json.JsonValueKind.String, $"a decimal must be a JSON string, was {element.ValueKind}: {element}");
+        var text = element.GetString()!;
+        Assert.Matches(@"^-?\d+\.\d{8}$", text);
+        return decimal.Parse(text, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint,
+            System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,4 +1,5 @@
 using Confluent.SchemaRegistry;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrimeBroker.Streams.App.Options;
 using PrimeBroker.Streams.Engine.Topics;
@@ -12,7 +13,7 @@ namespace PrimeBroker.Streams.App.Cluster;
 /// </summary>
 /// <remarks>Thread-safe. Reading before the connection is known throws <see cref="InvalidOperationException"/> naming
 /// what to pass.</remarks>
-internal sealed class ClusterConnection(IOptions<KafkaOptions> kafka, IOptions<SchemaRegistryOptions> registry)
+internal sealed class ClusterConnection(IOptions<KafkaOptions> kafka, IOptions<SchemaRegistryOptions> registry, ILoggerFactory? loggers = null)
 {
     private readonly object _lock = new();
     private (string Bootstrap, string Registry, ITopicProvisioner? Provisioner)? _resolved;
@@ -28,7 +29,7 @@ internal sealed class ClusterConnection(IOptions<KafkaOptions> kafka, IOptions<S
 
     /// <summary>What every Kafka client of this program is built from: the bootstrap servers and the pass-through
     /// settings of <c>Kafka:Client</c>.</summary>
-    internal KafkaClientSettings Clients => new(BootstrapServers, kafka.Value.Client);
+    internal KafkaClientSettings Clients => new(BootstrapServers, kafka.Value.Client, loggers?.CreateLogger(ClientLogs.Category));
 
     /// <summary>The registry client config: <see cref="RegistryUrl"/> with the configured authentication and TLS.</summary>
     internal SchemaRegistryConfig RegistryConfig() => RegistryClients.Config(RegistryUrl, registry.Value);

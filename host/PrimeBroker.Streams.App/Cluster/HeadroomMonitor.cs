@@ -55,12 +55,12 @@ internal sealed class HeadroomMonitor : IDisposable
 
     private void Run()
     {
-        using var admin = new AdminClientBuilder(_clients.Admin()).Build();
+        using var admin = new AdminClientBuilder(_clients.Admin()).LoggingTo(_clients.Log).Build();
         var config = _clients.Consumer();
         config.GroupId = $"headroom-{Guid.NewGuid():N}";
         config.EnableAutoCommit = false;
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).LoggingTo(_clients.Log).Build();
         var assigned = new HashSet<TopicPartition>();
         var nextDiscovery = DateTime.MinValue;
         while (!_stop.IsCancellationRequested)

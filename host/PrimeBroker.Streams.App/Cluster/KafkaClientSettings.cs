@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 
 namespace PrimeBroker.Streams.App.Cluster;
 
@@ -14,14 +15,20 @@ internal sealed class KafkaClientSettings
     /// <summary>Creates the settings.</summary>
     /// <param name="bootstrapServers"><c>host:port,...</c>.</param>
     /// <param name="settings">librdkafka keys and values; copied.</param>
-    internal KafkaClientSettings(string bootstrapServers, IReadOnlyDictionary<string, string> settings)
+    /// <param name="log">Where the clients built from these settings log (<see cref="ClientLogs"/>); null leaves
+    /// librdkafka's default, its own lines on stderr.</param>
+    internal KafkaClientSettings(string bootstrapServers, IReadOnlyDictionary<string, string> settings, ILogger? log = null)
     {
         BootstrapServers = bootstrapServers;
+        Log = log;
         Settings = new Dictionary<string, string>(settings, StringComparer.Ordinal).AsReadOnly();
     }
 
     /// <summary>The cluster.</summary>
     internal string BootstrapServers { get; }
+
+    /// <summary>Where the clients log: pass it to <c>LoggingTo</c> of every builder (<see cref="ClientLogs"/>).</summary>
+    internal ILogger? Log { get; }
 
     /// <summary>The pass-through librdkafka settings (without <c>bootstrap.servers</c>).</summary>
     internal IReadOnlyDictionary<string, string> Settings { get; }

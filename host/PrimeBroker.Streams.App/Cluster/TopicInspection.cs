@@ -27,7 +27,7 @@ internal sealed class AdminTopicInspector(KafkaClientSettings clients, bool read
 
     public async Task<IReadOnlyDictionary<string, ExistingTopic>> DescribeAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
     {
-        using var admin = new AdminClientBuilder(clients.Admin()).Build();
+        using var admin = new AdminClientBuilder(clients.Admin()).LoggingTo(clients.Log).Build();
         // All-topics metadata: asking for topics by name would auto-create them on clusters that allow that.
         var partitions = admin.GetMetadata(timeout).Topics
             .Where(t => !t.Error.IsError && names.Contains(t.Topic)).ToDictionary(t => t.Topic, t => t.Partitions.Count);

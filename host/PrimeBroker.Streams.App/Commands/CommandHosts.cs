@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using PrimeBroker.Streams.App.Hosting;
+using PrimeBroker.Streams.App.Options;
 
 namespace PrimeBroker.Streams.App.Commands;
 
@@ -41,6 +43,8 @@ internal static class CommandHosts
         builder.Configuration.AddInMemoryCollection(context.Settings);
         builder.Services.AddSingleton(context.Output);
         builder.Services.AddSingleton<CommandOutcome>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8));
+        // One stop budget (Host:ShutdownTimeout) for the host and the streams application (StreamsFactory).
+        builder.Services.AddValidatedOptions<ShutdownOptions>(builder.Configuration, ShutdownOptions.Section, o => o.Validate());
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.ShutdownTimeout);
     }
 }

@@ -24,6 +24,7 @@ internal static class HostCommandLine
         new DevClusterCommand(),
         new DlqCommand(),
         new InstrumentsCommand(),
+        new DescribeCommand(),
     ];
 
     internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
@@ -58,6 +59,12 @@ internal static class HostCommandLine
             error.WriteLine(e.Message);
             PrintUsage(error);
             return UsageError;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            // An option the host itself reads while it is built (Host:ShutdownTimeout) is invalid.
+            error.WriteLine($"{args[0]} failed: {Reason(e)}");
+            return Failure;
         }
 
         using (host)

@@ -44,6 +44,7 @@ internal sealed class RunCommand : IHostCommand
         app.UseWriteAuthentication();
         app.MapPrimeBrokerApi();
         app.MapInstrumentApi();
+        app.MapTopologyApi();
         app.MapDashboard();
         return app;
     }

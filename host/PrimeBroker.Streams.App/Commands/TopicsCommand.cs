@@ -43,7 +43,7 @@ internal sealed class TopicsCommand : IHostCommand
         builder.Services.AddValidatedOptions<BrokerageOptions>(builder.Configuration, BrokerageOptions.SectionName, _ => []);
         // Only the cluster matters; a registry URL is not needed here.
         builder.Services.AddSingleton(sp => new ClusterConnection(sp.GetRequiredService<IOptions<KafkaOptions>>(),
-            Microsoft.Extensions.Options.Options.Create(new SchemaRegistryOptions { Url = "http://unused" })));
+            Microsoft.Extensions.Options.Options.Create(new SchemaRegistryOptions { Url = "http://unused" }), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         builder.Services.AddHostedService<TopicsService>();
         return builder.Build();
     }
@@ -76,7 +76,7 @@ internal sealed class TopicsCommand : IHostCommand
                 if (!options.Value.Verify)
                 {
                     var provisioner = connection.TopicProvisioner;
-                    using var admin = new AdminClientBuilder(clients.Admin()).Build();
+                    using var admin = new AdminClientBuilder(clients.Admin()).LoggingTo(clients.Log).Build();
                     await (provisioner ?? new AdminClientTopicProvisioner(admin, logger: loggerFactory.CreateLogger<AdminClientTopicProvisioner>()))
                         .EnsureTopicsAsync(catalog, stoppingToken);
                 }

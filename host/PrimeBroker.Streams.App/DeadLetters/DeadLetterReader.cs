@@ -43,8 +43,8 @@ internal sealed class DeadLetterReader(KafkaClientSettings clients, ISchemaRegis
     /// <exception cref="TimeoutException">The topic could not be read within <paramref name="timeout"/>.</exception>
     internal IReadOnlyList<DeadLetter> ReadAll(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig()).Build();
-        using var admin = new AdminClientBuilder(clients.Admin()).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig()).LoggingTo(clients.Log).Build();
+        using var admin = new AdminClientBuilder(clients.Admin()).LoggingTo(clients.Log).Build();
         var (starts, ends) = TopicExtent.Read(admin, consumer, _topic, timeout);
 
         var letters = new List<DeadLetter>();

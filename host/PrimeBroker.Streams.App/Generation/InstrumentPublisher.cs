@@ -22,6 +22,7 @@ internal sealed class InstrumentPublisher : IDisposable
         _producer = new ProducerBuilder<string, InstrumentUpdated>(ProducerConfig(clients))
             .SetKeySerializer(Serializers.Utf8)
             .SetValueSerializer(AvroSerdes.For<InstrumentUpdated>(registry).Serializer)
+            .LoggingTo(clients.Log)
             .Build();
     }
 

@@ -20,8 +20,8 @@ internal sealed class InstrumentTopicReader(KafkaClientSettings clients, ISchema
         config.GroupId = $"instruments-reader-{Guid.NewGuid():N}";
         config.EnableAutoCommit = false;
         var deserializer = AvroSerdes.For<InstrumentUpdated>(registry).Deserializer;
-        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
-        using var admin = new AdminClientBuilder(clients.Admin()).Build();
+        using var consumer = new ConsumerBuilder<string, byte[]>(config).LoggingTo(clients.Log).Build();
+        using var admin = new AdminClientBuilder(clients.Admin()).LoggingTo(clients.Log).Build();
         var (starts, ends) = TopicExtent.Read(admin, consumer, topic, timeout);
 
         var latest = new Dictionary<string, InstrumentUpdated>(StringComparer.Ordinal);

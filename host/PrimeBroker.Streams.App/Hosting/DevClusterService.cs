@@ -74,7 +74,7 @@ internal sealed class DevClusterService(
         {
             bootstrapServers = _options.BootstrapServers!;
             AppLog.Provisioning(_logger, catalog.Count, bootstrapServers, "external");
-            using var admin = new AdminClientBuilder(AdminConfig(bootstrapServers)).Build();
+            using var admin = new AdminClientBuilder(AdminConfig(bootstrapServers)).LoggingTo(loggerFactory.CreateLogger(ClientLogs.Category)).Build();
             var provisioner = new AdminClientTopicProvisioner(admin,
                 new AdminClientTopicProvisionerOptions { RequestTimeout = _options.AdminRequestTimeout },
                 loggerFactory.CreateLogger<AdminClientTopicProvisioner>());

@@ -51,6 +51,7 @@ public static class PrimeBrokerServices
         services.AddSingleton<PublisherHostedService>();
         services.AddSingleton(sp => sp.GetRequiredService<PublisherHostedService>().Publisher);
         services.AddSingleton<LiveStatistics>();
+        services.AddSingleton(sp => new InstancePhase(sp.GetRequiredService<StreamsApplication>()));
         services.AddSingleton<EmbeddedClusterHeadroom>();
         services.AddSingleton(sp =>
         {
@@ -91,7 +92,19 @@ public static class PrimeBrokerServices
         services.AddHealthChecks().AddCheck<StreamsHealthCheck>("streams", tags: ["ready"]);
         services.AddProblemDetails();
         services.AddExceptionHandler<StoreUnavailableHandler>();
-        services.AddOpenApi();
+        // One decimal format in every answer (Http/MoneyJson): strings with eight places, exact in any language.
+        services.ConfigureHttpJsonOptions(o => MoneyJson.AddTo(o.SerializerOptions));
+        services.AddOpenApi(o => o.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (context.JsonTypeInfo.Type == typeof(decimal) || context.JsonTypeInfo.Type == typeof(decimal?))
+            {
+                schema.Type = Microsoft.OpenApi.JsonSchemaType.String | (context.JsonTypeInfo.Type == typeof(decimal?) ? Microsoft.OpenApi.JsonSchemaType.Null : 0);
+                schema.Format = "decimal";
+                schema.Pattern = @"^-?\d+\.\d{8}$";
+            }
+
+            return Task.CompletedTask;
+        }));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EngineMetrics.MeterName, BrokerageMetrics.MeterName, TradeLatencyTracker.MeterName)
             .AddPrometheusExporter());

@@ -2,9 +2,9 @@ namespace PrimeBroker.Streams.App.Hosting;
 
 /// <summary>
 /// Keeps a step of the host's shutdown within the host's shutdown timeout (<c>HostOptions.ShutdownTimeout</c>, whose
-/// token every <c>StopAsync</c> receives). Some steps do not stop waiting when that token fires: the streams
-/// application joins its threads for up to the request timeout (30 s by default), and deleting a directory or tearing
-/// down the embedded cluster cannot be cancelled at all. Awaited through here, such a step stops holding up the
+/// token every <c>StopAsync</c> receives; <c>Host:ShutdownTimeout</c>). Some steps do not stop waiting when that token
+/// fires: the streams application joins its threads for up to its own close timeout (the same value, counted from a
+/// later start), and deleting a directory or tearing down the embedded cluster cannot be cancelled at all. Awaited through here, such a step stops holding up the
 /// shutdown at the deadline; it goes on in the background until the process exits.
 /// </summary>
 internal static class ShutdownDeadline

@@ -20,8 +20,9 @@ internal sealed class StreamsHostedService(IServiceProvider services, ILogger<St
         AppLog.StreamsStarted(logger, _application.Config.ApplicationId, _application.Config.ApplicationServer ?? "none");
     }
 
-    /// <remarks>Waits for the threads at most until the host's shutdown timeout (<paramref name="cancellationToken"/>):
-    /// the application's own stop joins each thread for up to its request timeout, longer than the host allows.</remarks>
+    /// <remarks>Waits for the threads at most until the host's shutdown timeout (<paramref name="cancellationToken"/>).
+    /// The application's own stop waits up to its close timeout, the same value (<c>Host:ShutdownTimeout</c>), but it
+    /// starts after the steps stopped before it, so the host's deadline comes first.</remarks>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_application is null)

@@ -27,7 +27,7 @@ public sealed record InstrumentView(string InstrumentId, string Symbol, string C
 /// (writes the instrument to the instrument topic; every instance's table has it once the record is read).</summary>
 public static class InstrumentEndpoints
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions s_json = MoneyJson.AddTo(new(JsonSerializerDefaults.Web));
 
     /// <summary>Maps the instrument endpoints on <paramref name="app"/>.</summary>
     public static WebApplication MapInstrumentApi(this WebApplication app)

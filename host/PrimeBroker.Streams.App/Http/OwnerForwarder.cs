@@ -26,7 +26,7 @@ internal sealed class OwnerForwarder(IHttpClientFactory clients, IOptions<HttpOp
     /// <summary>The named <see cref="HttpClient"/> of forwarding (registered with <c>AddHttpClient</c>).</summary>
     internal const string ClientName = "owner-forwarding";
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = MoneyJson.AddTo(new(JsonSerializerDefaults.Web));
 
     /// <summary>Whether <paramref name="request"/> was forwarded by another instance (it must then not be forwarded
     /// again).</summary>

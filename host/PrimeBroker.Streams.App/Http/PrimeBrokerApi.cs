@@ -17,7 +17,7 @@ namespace PrimeBroker.Streams.App.Http;
 /// health, Prometheus metrics and the OpenAPI document.</summary>
 public static class PrimeBrokerApi
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions s_json = MoneyJson.AddTo(new(JsonSerializerDefaults.Web));
 
     /// <summary>Maps every endpoint of the API on <paramref name="app"/> (the services come from
     /// <c>AddPrimeBroker</c>). Errors are JSON problem details.</summary>

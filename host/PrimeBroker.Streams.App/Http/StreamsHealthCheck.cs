@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PrimeBroker.Streams.App.Streams;
 using PrimeBroker.Streams.Brokerage;
 using PrimeBroker.Streams.Engine;
 
@@ -8,7 +9,7 @@ namespace PrimeBroker.Streams.App.Http;
 /// healthy when running with every task restored; degraded (still ready, reported with the engine's problems) when a
 /// task stalled or is retrying; unhealthy while starting, restoring or rebalancing, and after a task stopped on a
 /// critical error.</summary>
-internal sealed class StreamsHealthCheck(StreamsApplication application, BrokerageHealth brokerage) : IHealthCheck
+internal sealed class StreamsHealthCheck(StreamsApplication application, BrokerageHealth brokerage, InstancePhase phase) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -18,6 +19,7 @@ internal sealed class StreamsHealthCheck(StreamsApplication application, Brokera
         var data = new Dictionary<string, object>
         {
             ["status"] = health.Status.ToString(),
+            ["phase"] = phase.Describe(),
             ["problems"] = problems,
             ["activeTasks"] = application.ActiveTasks.Select(t => t.ToString()).ToList(),
             ["tasks"] = health.Tasks.Select(t => $"{t.TaskId} {t.State} lag={t.Lag}").ToList(),
@@ -27,6 +29,8 @@ internal sealed class StreamsHealthCheck(StreamsApplication application, Brokera
             (_, > 0) => HealthCheckResult.Unhealthy("a task stopped on a critical error", data: data),
             (StreamsHealthStatus.Running, _) => HealthCheckResult.Healthy("running", data),
             (StreamsHealthStatus.Degraded, _) => HealthCheckResult.Degraded("degraded: " + string.Join("; ", health.Problems), data: data),
+            // Starting and restoring are not failures: say how far the start is ("not ready: Restoring 3 of 20 tasks").
+            (StreamsHealthStatus.Starting or StreamsHealthStatus.Restoring, _) => HealthCheckResult.Unhealthy($"not ready: {data["phase"]}", data: data),
             _ => HealthCheckResult.Unhealthy($"not ready: {health.Status}", data: data),
         });
     }

@@ -14,7 +14,8 @@ namespace PrimeBroker.Streams.App.Streams;
 /// <param name="ConsumerLag">Records between this instance's positions and the end of its input partitions.</param>
 /// <param name="EmbeddedClusterHeadroom">How full the fullest changelog partition of the embedded cluster is against
 /// its 5 MiB cap (0..1, 1 or more means its head is gone and a restore is impossible); null on a real cluster.</param>
-/// <param name="State">The streams application's state (<c>Running</c>, <c>Rebalancing</c>, <c>Error</c>...).</param>
+/// <param name="State">What the instance is doing (<c>InstancePhase</c>): <c>Starting</c>, <c>Restoring 3 of 20 tasks</c>, <c>Running</c>,
+/// <c>Rebalancing</c> (after it ran), <c>Error</c>...</param>
 public sealed record LiveSnapshot(
     DateTimeOffset Time,
     double TradesInPerSecond,
@@ -76,5 +77,5 @@ public sealed class LiveStatistics
     }
 
     internal static LiveSnapshot Empty(DateTimeOffset time) =>
-        new(time, 0, 0, null, null, 0, new Dictionary<string, long>(), 0, 0, null, "Created");
+        new(time, 0, 0, null, null, 0, new Dictionary<string, long>(), 0, 0, null, "Starting");
 }

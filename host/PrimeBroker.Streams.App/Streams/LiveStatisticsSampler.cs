@@ -20,10 +20,10 @@ internal sealed class LiveStatisticsSampler(IServiceProvider services, LiveStati
         var application = services.GetRequiredService<StreamsApplication>();
         var queries = services.GetRequiredService<BrokerageQueries>();
         var latency = services.GetRequiredService<TradeLatencyTracker>();
+        var phase = services.GetRequiredService<InstancePhase>();
         using var lag = new LagReader();
         var previousProcessed = application.Metrics.ProcessedTotal;
-        var previousApplied = 0L;
-        var first = true;
+        long? previousApplied = null;
         var previousTime = DateTimeOffset.UtcNow;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -32,34 +32,37 @@ internal sealed class LiveStatisticsSampler(IServiceProvider services, LiveStati
             {
                 var now = DateTimeOffset.UtcNow;
                 var seconds = Math.Max(0.001, (now - previousTime).TotalSeconds);
-                var counters = queries.Counters;
                 var processed = application.Metrics.ProcessedTotal;
-                var applied = counters.Applied;
-                if (first)
+                var last = statistics.Snapshot();
+                var (p50, p99) = latency.Percentiles();
+                var snapshot = new LiveSnapshot(now, (processed - previousProcessed) / seconds, 0, p50, p99, last.DeadLetters,
+                    last.DeadLettersByReason, last.OpenGaps, lag.Total(), headroomHolder.Monitor?.Fill()?.Fill, phase.Describe());
+                try
                 {
+                    var counters = queries.Counters;
+                    var applied = counters.Applied;
+                    var byReason = counters.DeadLettered.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value);
+                    snapshot = snapshot with
+                    {
+                        TradesAppliedPerSecond = Math.Max(0, applied - (previousApplied ?? applied)) / seconds,
+                        DeadLetters = byReason.Values.Sum(),
+                        DeadLettersByReason = byReason,
+                        OpenGaps = queries.OpenGaps().Count,
+                    };
                     previousApplied = applied;
-                    first = false;
+                }
+                catch (StoreUnavailableException e)
+                {
+                    // Expected while the instance starts, restores or rebalances: the line says so (the phase), and the
+                    // counters keep their last values until the stores answer again.
+                    AppLog.SamplingDeferred(logger, e.Message);
                 }
 
-                var (p50, p99) = latency.Percentiles();
-                var byReason = counters.DeadLettered.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value);
-                statistics.Add(new LiveSnapshot(
-                    now,
-                    (processed - previousProcessed) / seconds,
-                    Math.Max(0, applied - previousApplied) / seconds,
-                    p50,
-                    p99,
-                    byReason.Values.Sum(),
-                    byReason,
-                    queries.OpenGaps().Count,
-                    lag.Total(),
-                    headroomHolder.Monitor?.Fill()?.Fill,
-                    application.State.ToString()));
+                statistics.Add(snapshot);
                 previousProcessed = processed;
-                previousApplied = applied;
                 previousTime = now;
             }
-            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or StoreUnavailableException)
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
             {
                 AppLog.SamplingFailed(logger, e.Message);
             }

@@ -54,6 +54,7 @@ internal static class StreamsFactory
             FetchWaitMax = latency.FetchWaitMax,
             TransactionalGroupOffsets = latency.TransactionalGroupOffsets,
             ClientConfig = connection.Clients.Settings,
+            CloseTimeout = services.GetRequiredService<IOptions<ShutdownOptions>>().Value.ShutdownTimeout,
         };
         // Group timing, static membership and cooperative rebalancing per cluster kind (GroupDefaults), unless set.
         return GroupDefaults.For(connection.IsRealCluster).ApplyTo(config, streams);

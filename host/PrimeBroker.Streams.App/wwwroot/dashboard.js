@@ -210,8 +210,11 @@
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const state = await response.json();
       render(state);
-      // Green only while the application runs; rebalancing/restoring shows amber, a stopped or failed one red.
-      const health = state.current.state === "Running" ? "live" : state.current.state === "Rebalancing" ? "degraded" : "error";
+      // Green only while the application runs; starting, restoring ("Restoring 3 of 20 tasks") and rebalancing show
+      // amber, a stopped or failed one red.
+      const phase = state.current.state;
+      const health = phase === "Running" ? "live"
+        : phase === "Starting" || phase === "Rebalancing" || phase.startsWith("Restoring ") ? "degraded" : "error";
       setStatus(health, `live · ${state.current.state} · ${new Date(state.time).toLocaleTimeString()}`);
     } catch (e) {
       setStatus("error", "no data: " + e.message);

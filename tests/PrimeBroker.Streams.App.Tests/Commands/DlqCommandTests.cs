@@ -102,7 +102,7 @@ public sealed class DlqCommandTests(DevClusterFixture cluster) : IClassFixture<D
 
             await PositionIsAsync(http, Account, "INS-0002", 1m, instance, runError);
             var position = await http.GetFromJsonAsync<JsonElement>($"/positions/{Account}/INS-0009");
-            Assert.Equal(7m, position.GetProperty("quantity").GetDecimal());
+            Assert.Equal(7m, position.GetProperty("quantity").Money());
             Assert.Equal(1, (await http.GetFromJsonAsync<JsonElement>("/dlq")).GetProperty("total").GetInt32());
             Assert.Empty((await http.GetFromJsonAsync<JsonElement>("/gaps")).GetProperty("gaps").EnumerateArray());
         }
@@ -146,7 +146,7 @@ public sealed class DlqCommandTests(DevClusterFixture cluster) : IClassFixture<D
             using var response = await http.GetAsync($"/positions/{account}/{instrument}");
             last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             return response.StatusCode == HttpStatusCode.OK &&
-                   (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("quantity").GetDecimal() == quantity;
+                   (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("quantity").Money() == quantity;
         }, () => $"{account}/{instrument} at {quantity} (last: {last})", instance, runError);
     }
 

@@ -67,6 +67,14 @@ internal sealed class InProcessInstance : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the instance as Ctrl-C or SIGTERM does (the generic host's <c>StopApplication</c>, through the
+    /// run's cancellation) and returns the run, which completes with the exit code <c>Program</c> would return.</summary>
+    internal Task<int> RequestStop()
+    {
+        _stop.Cancel();
+        return _run;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -33,9 +33,9 @@ public sealed class InstrumentsCommandTests(DevClusterFixture cluster) : IClassF
         await PostTradeAsync(instance, "T-1", "ACC-71001", "EQ-ACME", 10m, 40m, "USD");
         await PostTradeAsync(instance, "T-2", "ACC-71001", "BOND-DE-10Y", 5m, 98m, "EUR");
         var position = await PositionAsync(instance, "ACC-71001", "EQ-ACME");
-        Assert.Equal(10m, position.GetProperty("quantity").GetDecimal());
-        Assert.Equal(41.5m, position.GetProperty("marketPrice").GetDecimal());
-        Assert.Equal(5m, (await PositionAsync(instance, "ACC-71001", "BOND-DE-10Y")).GetProperty("quantity").GetDecimal());
+        Assert.Equal(10m, position.GetProperty("quantity").Money());
+        Assert.Equal(41.5m, position.GetProperty("marketPrice").Money());
+        Assert.Equal(5m, (await PositionAsync(instance, "ACC-71001", "BOND-DE-10Y")).GetProperty("quantity").Money());
         Assert.Equal(0, (await instance.Http.GetFromJsonAsync<JsonElement>("/dlq")).GetProperty("total").GetInt32());
 
         // A price update from the command keeps the rest of the reference data.
@@ -114,7 +114,7 @@ public sealed class InstrumentsCommandTests(DevClusterFixture cluster) : IClassF
         {
             using var response = await instance.Http.GetAsync($"/instruments/{instrument}");
             last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-            return response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("price").GetDecimal() == price;
+            return response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("price").Money() == price;
         }, () => $"{instrument} at {price} (last: {last})");
     }
 }

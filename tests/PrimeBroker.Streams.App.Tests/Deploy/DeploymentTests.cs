@@ -145,6 +145,8 @@ public sealed class DeploymentTests
         var budget = documents.Single(d => (string)d["kind"] == "PodDisruptionBudget");
         var budgetSpec = Map(budget["spec"], "spec");
         Assert.Equal("1", budgetSpec["maxUnavailable"].ToString());
+        // A pod that is not ready (crash-looping) may be evicted, or a node drain waits on it forever.
+        Assert.Equal("AlwaysAllow", budgetSpec["unhealthyPodEvictionPolicy"]);
         Assert.All(Map(Map(budgetSpec["selector"], "")["matchLabels"], ""), l => Assert.Equal(l.Value, podLabels[l.Key]));
 
         var services = documents.Where(d => (string)d["kind"] == "Service").ToList();
@@ -232,6 +234,95 @@ public sealed class DeploymentTests
             Assert.Equal(key.Replace(":", "__", StringComparison.Ordinal), variable);
         });
     }
+
+    [Fact]
+    public void GracePeriodsCoverTheHostsShutdownTimeoutWithAMargin()
+    {
+        // After SIGTERM the host has Host:ShutdownTimeout to stop; the process then disposes its services and exits.
+        // The orchestrator's SIGKILL must come later than both, or a clean stop is cut short.
+        var margin = TimeSpan.FromSeconds(5);
+        var compose = Map(Map(ParseYaml(Read("compose.yaml")).Single(), "compose.yaml")["services"], "services");
+        var composeInstances = ComposeContainers(Read("compose.yaml"), "compose.yaml", s_image.Command).Where(c => c.Args[0] == "run").ToList();
+        Assert.Equal(3, composeInstances.Count);
+        Assert.All(composeInstances, c =>
+        {
+            var grace = Map(compose[c.Source.Split('.').Last()], c.Source).GetValueOrDefault("stop_grace_period") as string;
+            Assert.True(grace is not null, $"{c.Source} has no stop_grace_period (compose's default is 10 s)");
+            Assert.Matches("^[0-9]+s$", grace);
+            var seconds = TimeSpan.FromSeconds(int.Parse(grace[..^1], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(seconds >= ShutdownTimeoutOf(c) + margin, $"{c.Source}: stop_grace_period {grace} is not {margin.TotalSeconds} s beyond the host's shutdown timeout {ShutdownTimeoutOf(c)}");
+        });
+
+        var statefulSet = KubernetesDocuments().Select(d => d.Document).OfType<Dictionary<object, object>>().Single(d => (string)d["kind"] == "StatefulSet");
+        var pod = KubernetesContainers(KubernetesDocuments(), s_image.Command).Single(c => c.Args[0] == "run");
+        var podGrace = TimeSpan.FromSeconds(int.Parse(PodSpec(statefulSet)!["terminationGracePeriodSeconds"].ToString()!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(podGrace >= ShutdownTimeoutOf(pod) + margin,
+            $"terminationGracePeriodSeconds {podGrace.TotalSeconds} is not {margin.TotalSeconds} s beyond the host's shutdown timeout {ShutdownTimeoutOf(pod)}");
+    }
+
+    [Fact]
+    public void EveryManifestParsesNamesItsKindAndIsAppliedByTheKustomizationOrSaysHowToApplyIt()
+    {
+        Assert.Single(ParseYaml(Read("compose.yaml")));
+        var kustomization = Map(ParseYaml(Read("kubernetes/kustomization.yaml")).Single(), "kustomization");
+        var resources = ((List<object>)kustomization["resources"]).Cast<string>().ToList();
+        Assert.All(resources, r => Assert.True(File.Exists(Path.Combine(DeployFolder, "kubernetes", r)), $"kustomization.yaml lists {r}, which does not exist"));
+
+        var files = KubernetesDocuments().Where(d => d.File != "kubernetes/kustomization.yaml").ToList();
+        Assert.NotEmpty(files);
+        Assert.All(files, d =>
+        {
+            var manifest = Map(d.Document, d.File);
+            Assert.False(string.IsNullOrEmpty(manifest.GetValueOrDefault("apiVersion") as string), $"{d.File}: no apiVersion");
+            Assert.False(string.IsNullOrEmpty(manifest.GetValueOrDefault("kind") as string), $"{d.File}: no kind");
+            Assert.False(string.IsNullOrEmpty(Map(manifest.GetValueOrDefault("metadata"), $"{d.File} metadata").GetValueOrDefault("name") as string), $"{d.File}: no metadata.name");
+            var file = d.File["kubernetes/".Length..];
+            // A manifest outside the kustomization needs a CRD the cluster may lack; its header says how to apply it.
+            Assert.True(resources.Contains(file) || Read(d.File).Contains($"kubectl apply -f deploy/kubernetes/{file}", StringComparison.Ordinal),
+                $"{d.File} is neither in kustomization.yaml nor says how to apply it");
+        });
+    }
+
+    [Fact]
+    public void JobsCanBeAppliedAgainAfterTheyFinish()
+    {
+        // A finished Job's template is immutable: `kubectl apply -k` with a new image fails on it unless it is gone.
+        var jobs = KubernetesDocuments().Select(d => d.Document).OfType<Dictionary<object, object>>().Where(d => (string)d["kind"] == "Job").ToList();
+
+        Assert.Equal(2, jobs.Count);
+        Assert.All(jobs, job => Assert.True(
+            int.TryParse(Map(job["spec"], "spec").GetValueOrDefault("ttlSecondsAfterFinished")?.ToString(), out var ttl) && ttl > 0,
+            $"Job {Map(job["metadata"], "")["name"]} has no ttlSecondsAfterFinished"));
+    }
+
+    [Fact]
+    public void TheServiceMonitorScrapesMetricsFromEveryInstancePod()
+    {
+        var documents = KubernetesDocuments().Select(d => d.Document).OfType<Dictionary<object, object>>().ToList();
+        var monitor = documents.Single(d => (string)d["kind"] == "ServiceMonitor");
+        Assert.Equal("monitoring.coreos.com/v1", monitor["apiVersion"]);
+        var spec = Map(monitor["spec"], "ServiceMonitor spec");
+        var selector = Map(Map(spec["selector"], "selector")["matchLabels"], "matchLabels");
+        var endpoint = Map(((List<object>)spec["endpoints"]).Single(), "endpoint");
+        Assert.Equal("/metrics", endpoint["path"]); // PrimeBrokerApi: MapPrometheusScrapingEndpoint("/metrics")
+
+        // The Service it selects (by the Service's own labels) has the endpoint's port and selects the instance pods.
+        var service = documents.Single(d => (string)d["kind"] == "Service"
+            && Map(d["metadata"], "").GetValueOrDefault("labels") is Dictionary<object, object> labels && selector.All(l => Equals(labels.GetValueOrDefault(l.Key), l.Value)));
+        var serviceSpec = Map(service["spec"], "service spec");
+        Assert.Contains(((List<object>)serviceSpec["ports"]).Select(p => Map(p, "port")), p => Equals(p["name"], endpoint["port"]) && Equals(p["targetPort"], "http"));
+        var statefulSet = documents.Single(d => (string)d["kind"] == "StatefulSet");
+        var podLabels = Map(Map(Map(Map(statefulSet["spec"], "")["template"], "")["metadata"], "")["labels"], "labels");
+        Assert.All(Map(serviceSpec["selector"], "selector"), l => Assert.Equal(l.Value, podLabels[l.Key]));
+        var container = Map(((List<object>)PodSpec(statefulSet)!["containers"]).Single(), "container");
+        Assert.Contains(((List<object>)container["ports"]).Select(p => Map(p, "port")), p => Equals(p["name"], "http"));
+    }
+
+    /// <summary>The Host:ShutdownTimeout a container runs with: its own setting, else the option's default.</summary>
+    private static TimeSpan ShutdownTimeoutOf(AppContainer container) =>
+        Checker().Check(container, s_image.Environment).Settings.TryGetValue("Host:ShutdownTimeout", out var value)
+            ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture)
+            : App.Options.ShutdownOptions.DefaultTimeout;
 
     private static DeploySettingsChecker Checker() => new(s_catalog);
 

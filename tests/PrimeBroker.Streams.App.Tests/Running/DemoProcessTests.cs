@@ -23,7 +23,9 @@ public sealed partial class DemoProcessTests
     {
         var directory = Scratch.NewDirectory("demo");
         using var demo = AppProcess.Start("demo", directory, null,
-            "demo", "--urls", "http://127.0.0.1:0", "--rate", "40", "--accounts", "20", "--Streams:CommitInterval", "00:00:00.050");
+            "demo", "--urls", "http://127.0.0.1:0", "--rate", "40", "--accounts", "20", "--Streams:CommitInterval", "00:00:00.050",
+            // The stop's bound (default 30 s, sized for a real cluster); the 10 s below leave 2 s for the process's exit.
+            "--Host:ShutdownTimeout", "00:00:08");
         try
         {
             var (dashboardLine, _) = await demo.WaitForLineAsync(l => l.StartsWith("dashboard: http://127.0.0.1:", StringComparison.Ordinal), s_start, "dashboard line");
@@ -66,7 +68,7 @@ public sealed partial class DemoProcessTests
             var accepted = await http.PostAsJsonAsync("/trades", new { tradeId = "T-TEST-1", accountId = "ACC-09999", instrumentId = "INS-0001", quantity = 3, price = 12.5m, currency = "USD", side = "BUY" });
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
             var placed = await GetPositionsAsync(http, "ACC-09999");
-            Assert.Equal(3m, placed.GetProperty("positions")[0].GetProperty("quantity").GetDecimal());
+            Assert.Equal(3m, placed.GetProperty("positions")[0].GetProperty("quantity").Money());
 
             var metrics = await http.GetStringAsync("/metrics");
             Assert.Contains("pbs_commits_total", metrics); // the engine's meter

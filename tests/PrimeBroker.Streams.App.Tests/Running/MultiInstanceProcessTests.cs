@@ -139,7 +139,7 @@ public sealed class MultiInstanceProcessTests
     {
         var actual = answer.GetProperty("positions").EnumerateArray().ToDictionary(
             p => p.GetProperty("instrumentId").GetString()!,
-            p => new ExpectedPosition(p.GetProperty("quantity").GetDecimal(), p.GetProperty("averageCost").GetDecimal(), p.GetProperty("realizedPnl").GetDecimal()));
+            p => new ExpectedPosition(p.GetProperty("quantity").Money(), p.GetProperty("averageCost").Money(), p.GetProperty("realizedPnl").Money()));
         foreach (var (instrument, position) in expected)
         {
             if (!actual.TryGetValue(instrument, out var got) || got != position)

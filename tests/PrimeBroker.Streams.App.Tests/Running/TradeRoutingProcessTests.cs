@@ -174,7 +174,7 @@ public sealed class TradeRoutingProcessTests
                 }
 
                 var actual = JsonDocument.Parse(body).RootElement.GetProperty("positions").EnumerateArray()
-                    .ToDictionary(p => p.GetProperty("instrumentId").GetString()!, p => p.GetProperty("quantity").GetDecimal());
+                    .ToDictionary(p => p.GetProperty("instrumentId").GetString()!, p => p.GetProperty("quantity").Money());
                 if (expected.Any(e => !actual.TryGetValue(e.Key, out var q) ? e.Value != 0 : q != e.Value))
                 {
                     return false;
@@ -255,7 +255,7 @@ public sealed class TradeRoutingProcessTests
     {
         using var response = await client.GetAsync($"/positions/{account}/{instrument}");
         return response.StatusCode == HttpStatusCode.OK
-            ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("quantity").GetDecimal()
+            ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("quantity").Money()
             : null;
     }
 
