@@ -108,7 +108,8 @@ public sealed class OwnerForwarderTests : IAsyncLifetime
         Assert.Equal(12, answer.ReadJson<Dictionary<string, int>>()!["sequenceNumber"]);
         var (method, path, forwarded, body) = Assert.Single(_received);
         Assert.Equal(("POST", "/trades", Self), (method, path, forwarded));
-        Assert.Equal("""{"accountId":"ACC-2","quantity":3.5}""", body);
+        // Decimals travel in the API's one money format (a string with eight places), which the owner reads exactly.
+        Assert.Equal("""{"accountId":"ACC-2","quantity":"3.50000000"}""", body);
     }
 
     [Fact]
