@@ -35,8 +35,8 @@ internal sealed class OutputCollector : IDisposable
 
     /// <param name="bootstrap">The cluster.</param>
     /// <param name="registry">The registry the outputs' schemas are in.</param>
-    /// <param name="dropRepeats">Skip an output whose <c>pbs.origin</c> header (input record and output index) was read
-    /// before on the same topic: on the embedded cluster a killed owner's uncommitted outputs stay visible and its
+    /// <param name="dropRepeats">Skip an output read before on the same topic (same <c>pbs.origin</c> header, or the
+    /// same key and value bytes where there is none, see <see cref="RepeatKey"/>): on the embedded cluster a killed owner's uncommitted outputs stay visible and its
     /// successor sends the same outputs again (see <see cref="Repeats"/>). A wrong double application still shows: the
     /// positions carry running quantities, checked against the oracle.</param>
     /// <param name="onPosition">Called on the reading thread for each position read (after repeats were dropped), with
@@ -98,6 +98,15 @@ internal sealed class OutputCollector : IDisposable
         _thread.Join();
     }
 
+    /// <summary>What makes an output a repeat: its <c>pbs.origin</c> header where the engine writes one (outputs of topics
+    /// it reads back), else its exact key and value bytes on the same topic. The engine writes no origin on these output
+    /// topics; a successor that redoes a killed owner's uncommitted work writes byte-identical records (the values carry
+    /// event times, not wall-clock times), while a double application of a trade writes a different running position.</summary>
+    private static string RepeatKey(ConsumeResult<byte[], byte[]> result) =>
+        result.Message.Headers.TryGetLastBytes("pbs.origin", out var origin)
+            ? result.Topic + "|origin|" + System.Text.Encoding.UTF8.GetString(origin)
+            : result.Topic + "|bytes|" + Convert.ToBase64String(result.Message.Key ?? []) + "|" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(result.Message.Value ?? []));
+
     private void Run()
     {
         try
@@ -110,8 +119,7 @@ internal sealed class OutputCollector : IDisposable
                     continue;
                 }
 
-                if (_origins is not null && result.Message.Headers.TryGetLastBytes("pbs.origin", out var origin)
-                    && !_origins.Add(result.Topic + "|" + System.Text.Encoding.UTF8.GetString(origin)))
+                if (_origins is not null && !_origins.Add(RepeatKey(result)))
                 {
                     Repeats++;
                     continue;
