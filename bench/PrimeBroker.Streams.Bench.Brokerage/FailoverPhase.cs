@@ -23,7 +23,7 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// Outputs are timed when a consumer reads them. On the embedded cluster a consumer sees records before their
 /// transaction commits (the commit follows within one commit interval), so a position read marks its trade as processed
 /// and about to commit; the same instant is used for gaps and latency. Repeats of a killed owner's uncommitted outputs
-/// are dropped by origin (<see cref="OutputCollector"/>). A partition gets about rate/20 trades per second, so the
+/// are dropped as repeats (same origin, or identical bytes; <see cref="OutputCollector"/>). A partition gets about rate/20 trades per second, so the
 /// gaps include the input's own spacing: the "no event" row measures that floor.
 /// </remarks>
 internal static class FailoverPhase
@@ -192,7 +192,7 @@ internal static class FailoverPhase
             var outcome = collector.Error is null ? DayVerifier.Verify(chunk, collector) : null;
             var events = windows.Select(w => Measure(w, chunk, collector, produceTicks, watch)).ToList();
             var check = collector.Error ?? $"outputs: {outcome!.Positions:N0} position changes, {outcome.LedgerEntries:N0} ledger entries, {outcome.Settlements:N0} settlements " +
-                $"({collector.Repeats:N0} repeats of uncommitted outputs dropped by origin), {outcome.DeadLetters} dead letters; " +
+                $"({collector.Repeats:N0} repeats of uncommitted outputs dropped: same origin or identical bytes), {outcome.DeadLetters} dead letters; " +
                 $"ledger {string.Join(", ", outcome.ByCurrency.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value.Debits:N2}"))}; " +
                 $"{(outcome.Ok ? "every position and ledger total equals the oracle" : $"{outcome.Failures.Count} failures")}";
             return new Result(events, outcome, collector.Repeats, settledAll && outcome is { Ok: true }, check);
