@@ -86,12 +86,7 @@ public sealed class StateDatabaseTests : IDisposable
         // Commit 2 brings the bytes since the last flush past 200: a flush starts in the background.
         state.Commit([Write("a", 2, ("k", new string('a', 150))), Write("b", 2, ("k", "b2"))]);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (state.Database.FlushPending)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the background flush did not finish within 30 s");
-            Thread.Sleep(10);
-        }
+        Assert.True(SpinWait.SpinUntil(() => !state.Database.FlushPending, TimeSpan.FromSeconds(30)), "the background flush did not finish within 30 s");
 
         using var killed = Open(CrashImage(path), "a", "b");
         AssertStore(killed, "a", 2, ("k", new string('a', 150)));
