@@ -55,6 +55,8 @@ public sealed class OperationsDeskTests(DevClusterFixture cluster, HeadlessChrom
             Assert.Equal(["EUR", "USD"], currencies.Select(c => c[0]));
             Assert.All(currencies, c => Assert.Equal("✔ balanced", c[7]));
             Assert.Equal("✔ balanced", await page.Locator("#now-ledger").TextContentAsync());
+            // One instance holding every partition: the view is the whole book.
+            Assert.Equal("true", await page.Locator("#ledger-note").GetAttributeAsync("data-complete"));
 
             // Ladder: the three booked trades settle T+2, nothing settled yet; cash to pay and receive per currency.
             await WaitAsync(page, "() => document.querySelectorAll('#ladder tbody tr:not(.empty)').length === 2");
