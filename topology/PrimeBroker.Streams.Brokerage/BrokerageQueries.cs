@@ -52,13 +52,59 @@ public sealed class BrokerageQueries
     public Instrument? InstrumentOf(string instrumentId)
     {
         ArgumentException.ThrowIfNullOrEmpty(instrumentId);
-        if (!Store<InstrumentUpdated>(BrokerageStores.Instruments).TryGet(instrumentId, out InstrumentUpdated? i) || i is null)
+        return Store<InstrumentUpdated>(BrokerageStores.Instruments).TryGet(instrumentId, out InstrumentUpdated? i) && i is not null ? ToInstrument(i) : null;
+    }
+
+    /// <summary>Every instrument of the global table, ordered by instrument id (ordinal); the same on every instance.</summary>
+    /// <exception cref="PrimeBroker.Streams.Serialization.EventDeserializationException">A stored record cannot be decoded.</exception>
+    public IReadOnlyList<Instrument> Instruments() =>
+        [.. Store<InstrumentUpdated>(BrokerageStores.Instruments).All().Where(e => e.Value is not null).Select(e => ToInstrument(e.Value))];
+
+    /// <summary>Every position of the local tasks, ordered by account then instrument; a scan of the positions store,
+    /// read lazily (enumerate it once, on the thread that asked).</summary>
+    public IEnumerable<Position> Positions() => Store<PositionEntry>(BrokerageStores.Positions).All().Select(entry => entry.Value.Position);
+
+    /// <summary>The ledger balances of <paramref name="accountId"/>, one per currency it booked in, ordered by currency.</summary>
+    public IReadOnlyList<LedgerBalance> LedgerBalancesOf(string accountId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        return [.. Store<LedgerBalanceEntry>(BrokerageStores.LedgerBalances)
+            .Range(StoreKeys.AccountPrefix(accountId), StoreKeys.AccountPrefixEnd(accountId))
+            .Select(e => ToBalance(e.Key, e.Value))];
+    }
+
+    /// <summary>The ledger balance of every (account, currency) of the local tasks, ordered by account then currency.</summary>
+    public IReadOnlyList<LedgerBalance> LedgerBalances() =>
+        [.. Store<LedgerBalanceEntry>(BrokerageStores.LedgerBalances).All().Select(e => ToBalance(e.Key, e.Value))];
+
+    /// <summary>
+    /// The settlement ladder of the local tasks: per value date from <paramref name="fromValueDate"/> on and per currency,
+    /// the booked trades that are not cancelled, by settlement status, and the cash their open (pending or failed)
+    /// settlements pay and receive; ordered by date then currency. Reads the settlement-date index from that date and
+    /// each trade it names: the cost grows with the trades kept from that date on.
+    /// </summary>
+    public IReadOnlyList<SettlementLadderRow> SettlementLadder(DateOnly fromValueDate)
+    {
+        var trades = Store<Domain.TradeState>(BrokerageStores.Trades);
+        var rows = new SortedDictionary<(DateOnly, string), SettlementLadderRow>();
+        foreach (var (_, tradeId) in Store<string>(BrokerageStores.TradesBySettlement).Range(StoreKeys.TradeBySettlementBefore(fromValueDate), null))
         {
-            return null;
+            if (!trades.TryGet(tradeId, out Domain.TradeState? trade) || trade is null || trade.Status == SettlementStatus.CANCELLED)
+            {
+                continue;
+            }
+
+            SettlementStatus status = trade.Status;
+            bool open = status != SettlementStatus.SETTLED;
+            decimal amount = open ? Domain.MoneyMath.Notional(trade.Quantity, trade.Price) : 0;
+            var row = new SettlementLadderRow(trade.SettlementDate, trade.Currency,
+                status == SettlementStatus.PENDING ? 1 : 0, status == SettlementStatus.FAILED ? 1 : 0, open ? 0 : 1,
+                trade.Side == TradeSide.BUY ? amount : 0, trade.Side == TradeSide.SELL ? amount : 0);
+            var key = (trade.SettlementDate, trade.Currency);
+            rows[key] = rows.TryGetValue(key, out SettlementLadderRow? sum) ? sum.Add(row) : row;
         }
 
-        return new Instrument(i.instrumentId, i.symbol, i.currency, i.assetClass.ToString(), Money.FromAvro(i.price),
-            new DateTimeOffset(DateTime.SpecifyKind(i.timestamp, DateTimeKind.Utc)));
+        return [.. rows.Values];
     }
 
     /// <summary>The next sequence number <paramref name="accountId"/> needs (1 for an account never seen here).</summary>
@@ -111,6 +157,15 @@ public sealed class BrokerageQueries
                 Get(CounterStore.Held), Store<GapState>(BrokerageStores.Gaps).All().Sum(g => (long)g.Value.HeldCount),
                 Get(CounterStore.GapsAlerted), Get(CounterStore.GapsResolved), Get(CounterStore.GapResolutionsRefused), deadLettered);
         }
+    }
+
+    private static Instrument ToInstrument(InstrumentUpdated i) =>
+        new(i.instrumentId, i.symbol, i.currency, i.assetClass.ToString(), Money.FromAvro(i.price), new DateTimeOffset(DateTime.SpecifyKind(i.timestamp, DateTimeKind.Utc)));
+
+    private static LedgerBalance ToBalance(string key, LedgerBalanceEntry entry)
+    {
+        int separator = key.LastIndexOf(StoreKeys.Separator);
+        return entry.ToBalance(key[..separator], key[(separator + 1)..]);
     }
 
     private SequenceGap ToGap(string accountId, GapState gap) =>

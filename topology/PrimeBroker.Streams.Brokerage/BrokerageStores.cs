@@ -50,6 +50,10 @@ public static class BrokerageStores
     /// <summary>Index of <see cref="Trades"/> by settlement date, so that trades past their retention expire by a range scan.</summary>
     public const string TradesBySettlement = "trades-by-settlement";
 
+    /// <summary>Ledger balances: (account, currency) → running totals of the ledger entries posted for it (cash, securities
+    /// at cost, P&amp;L, debits, credits); one write per booked event. Read through <see cref="BrokerageQueries.LedgerBalances"/>.</summary>
+    public const string LedgerBalances = "ledger-balances";
+
     /// <summary>Counters per task (applied, skipped, dead-lettered by reason...), exact across crashes.</summary>
     public const string Counters = "counters";
 
@@ -58,5 +62,5 @@ public static class BrokerageStores
 
     /// <summary>Every task store, in a stable order (the global <see cref="Instruments"/> excluded).</summary>
     public static IReadOnlyList<string> TaskStores { get; } =
-        [Positions, PositionTrades, Sequences, Pending, Gaps, GapCommands, SequenceLog, SequenceLogByTime, AwaitingRedrive, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, Counters];
+        [Positions, PositionTrades, Sequences, Pending, Gaps, GapCommands, SequenceLog, SequenceLogByTime, AwaitingRedrive, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, LedgerBalances, Counters];
 }

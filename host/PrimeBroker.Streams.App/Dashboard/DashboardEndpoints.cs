@@ -2,12 +2,15 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using PrimeBroker.Streams.App.Http;
 
 namespace PrimeBroker.Streams.App.Dashboard;
 
 /// <summary>
 /// The live dashboard: <c>GET /</c> the page, <c>GET /dashboard/{file}</c> its script and stylesheet, and
-/// <c>GET /api/dashboard/state?minutes=N</c> the JSON it polls once a second (<see cref="DashboardState"/>).
+/// <c>GET /api/dashboard/state?minutes=N</c> this instance's figures and history (<see cref="DashboardState"/>), and
+/// <c>GET /api/dashboard/cluster?minutes=N</c>, which the page polls once a second: every instance's state merged
+/// (<see cref="ClusterDashboardState"/>).
 /// </summary>
 /// <remarks>
 /// The page's files are embedded in the assembly (from <c>wwwroot/</c>), so the dashboard works from any working
@@ -50,6 +53,28 @@ internal static class DashboardEndpoints
             .WithName("DashboardState")
             .WithSummary("The dashboard's figures, chart history, dead letters by reason, open gaps and instances.")
             .Produces<DashboardState>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        endpoints.MapGet("/api/dashboard/cluster", async (HttpContext context, OwnerForwarder forwarder, int? minutes) =>
+            {
+                var window = minutes ?? DefaultWindowMinutes;
+                if (window is < 1 or > MaxWindowMinutes)
+                {
+                    return Results.Problem(
+                        statusCode: StatusCodes.Status400BadRequest,
+                        title: "Invalid chart window",
+                        detail: $"minutes must be between 1 and {MaxWindowMinutes} (was {window}).");
+                }
+
+                source ??= context.RequestServices.GetService<IDashboardSource>()
+                    ?? ActivatorUtilities.CreateInstance<LiveDashboardSource>(context.RequestServices);
+                context.Response.Headers.CacheControl = "no-store";
+                var local = source.Read(TimeSpan.FromMinutes(window));
+                return Results.Ok(await ClusterDashboard.GatherAsync(local, TimeSpan.FromMinutes(window), forwarder, context.RequestAborted));
+            })
+            .WithName("DashboardCluster")
+            .WithSummary("The dashboard of the whole application from any instance: every instance's state, lag and partitions, the figures and one chart history merged from all of them.")
+            .Produces<ClusterDashboardState>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return endpoints;
     }

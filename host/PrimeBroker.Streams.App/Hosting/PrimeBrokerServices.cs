@@ -75,6 +75,10 @@ public static class PrimeBrokerServices
                 sp.GetRequiredService<IOptions<BrokerageOptions>>().Value);
         });
 
+        services.AddSingleton(sp => new AlertReader(sp.GetRequiredService<ClusterConnection>().Clients, sp.GetRequiredService<ISchemaRegistryClient>(),
+            sp.GetRequiredService<IOptions<BrokerageOptions>>().Value));
+        services.AddSingleton<InstanceScatter>();
+
         // Created on the first PUT /instruments (the cluster is known by then), flushed and disposed with the host.
         services.AddSingleton(sp => new Generation.InstrumentPublisher(sp.GetRequiredService<ClusterConnection>().Clients,
             sp.GetRequiredService<ISchemaRegistryClient>(), sp.GetRequiredService<IOptions<BrokerageOptions>>().Value));

@@ -56,6 +56,7 @@ public static class PrimeBrokerApi
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapBookApi();
         return app;
     }
 

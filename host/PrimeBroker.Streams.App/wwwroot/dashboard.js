@@ -1,11 +1,16 @@
-// PrimeBroker.Streams dashboard: polls GET /api/dashboard/state once a second and draws it; the lookup box calls
-// GET /positions/{accountId}. Plain DOM and SVG, no build step and no third-party script.
+// PrimeBroker.Streams dashboard: polls GET /api/dashboard/cluster once a second (every instance's state, one merged
+// history, so the page is the same whichever instance serves it) and the book-wide panels every few seconds (ledger,
+// settlement ladder, exposures, instruments, alerts, dead letters, gaps); re-drives dead letters and resolves gaps
+// through the API's write endpoints. Plain DOM and SVG, no build step and no third-party script.
 (function () {
   "use strict";
 
   const POLL_MS = 1000;
   // GET /gaps asks every instance, so it is polled less often than this instance's own figures.
   const GAPS_POLL_MS = 5000;
+  // The book-wide panels ask every instance (ledger, ladder, exposures) or read a topic (alerts, dead letters).
+  const BOOK_POLL_MS = 5000;
+  const SLOW_POLL_MS = 10000;
   const WINDOW_MINUTES = 5;
   const SVG_NS = "http://www.w3.org/2000/svg";
   const CHART = { width: 640, height: 200, left: 52, right: 10, top: 10, bottom: 24 };
@@ -154,13 +159,22 @@
   }
 
   function renderGaps(view) {
-    fillTable("gaps", view.gaps.map((g) => [g.accountId, number(g.expectedSequence), number(g.heldCount),
-      new Date(g.openSince).toLocaleTimeString(), g.instance]), 5, "none");
+    fillTable("gaps", view.gaps.map((g) => {
+      const action = el("td");
+      const button = el("button", { type: "button", class: "resolve", "data-account": g.accountId,
+        "aria-label": `Resolve the gap of ${g.accountId} at sequence ${g.expectedSequence}` }, "Resolve");
+      button.addEventListener("click", () => resolveGap(g.accountId, g.expectedSequence, button));
+      action.appendChild(button);
+      return [g.accountId, number(g.expectedSequence), number(g.heldCount), new Date(g.openSince).toLocaleTimeString(), g.instance, action];
+    }), 6, "none");
     const note = $("gaps-unreachable");
     note.textContent = view.unreachableInstances.length
       ? "Not answering, their gaps are missing: " + view.unreachableInstances.join(", ") : "";
     $("now-gaps").textContent = number(view.gaps.length, 0) + (view.unreachableInstances.length ? "+" : "");
   }
+
+  let gapsTimer = null;
+  function pollGapsNow() { clearTimeout(gapsTimer); pollGaps(); }
 
   async function pollGaps() {
     try {
@@ -171,15 +185,33 @@
       $("gaps-unreachable").textContent = "Gaps unavailable: " + e.message;
       $("now-gaps").textContent = "–";
     } finally {
-      setTimeout(pollGaps, GAPS_POLL_MS);
+      clearTimeout(gapsTimer);
+      gapsTimer = setTimeout(pollGaps, GAPS_POLL_MS);
     }
   }
 
+  // Green only while the application runs; starting, restoring ("Restoring 3 of 20 tasks") and rebalancing amber,
+  // a stopped or failed one red.
+  function healthOf(phase) {
+    if (!phase) return "error";
+    return phase === "Running" ? "live"
+      : phase === "Starting" || phase === "Rebalancing" || phase.startsWith("Restoring ") ? "degraded" : "error";
+  }
+
   function renderInstances(instances) {
-    fillTable("instances", instances.map((i) => [
-      i.server + (i.self ? " (this)" : ""),
-      el("td", { class: "num" }, String(i.partitions.length)),
-      el("td", { class: "partitions" }, i.partitions.length ? partitionRanges(i.partitions) : "none")]), 3, "none announced");
+    fillTable("instances", instances.map((i) => {
+      const c = i.current;
+      const state = el("td", { class: "state", "data-health": c ? healthOf(c.state) : "error" }, c ? c.state : "not answering: " + (i.problem || "?"));
+      return [
+        i.server + (i.self ? " (this)" : ""),
+        state,
+        el("td", { class: "num" }, c ? number(c.consumerLag, 0) : "–"),
+        el("td", { class: "num" }, c ? number(c.tradesInPerSecond, 0) : "–"),
+        el("td", { class: "num" }, c ? number(c.tradesAppliedPerSecond, 0) : "–"),
+        el("td", { class: "num" }, c && c.latencyP99Ms != null ? number(c.latencyP99Ms, 1) : "–"),
+        el("td", { class: "num" }, String(i.partitions.length)),
+        el("td", { class: "partitions" }, i.partitions.length ? partitionRanges(i.partitions) : "none")];
+    }), 8, "none announced");
   }
 
   function render(state) {
@@ -206,16 +238,13 @@
 
   async function poll() {
     try {
-      const response = await fetch(`/api/dashboard/state?minutes=${WINDOW_MINUTES}`, { cache: "no-store" });
+      const response = await fetch(`/api/dashboard/cluster?minutes=${WINDOW_MINUTES}`, { cache: "no-store" });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const state = await response.json();
       render(state);
-      // Green only while the application runs; starting, restoring ("Restoring 3 of 20 tasks") and rebalancing show
-      // amber, a stopped or failed one red.
-      const phase = state.current.state;
-      const health = phase === "Running" ? "live"
-        : phase === "Starting" || phase === "Rebalancing" || phase.startsWith("Restoring ") ? "degraded" : "error";
-      setStatus(health, `live · ${state.current.state} · ${new Date(state.time).toLocaleTimeString()}`);
+      const down = state.instances.filter((i) => !i.current).length;
+      const health = down ? "error" : healthOf(state.current.state);
+      setStatus(health, `live · ${state.current.state}${down ? ` · ${down} instance(s) not answering` : ""} · ${new Date(state.time).toLocaleTimeString()}`);
     } catch (e) {
       setStatus("error", "no data: " + e.message);
     } finally {
@@ -284,6 +313,225 @@
     }
   }
 
+  // ---- Book-wide panels -------------------------------------------------------------------------------------------
+
+  // Money arrives as a string with eight places (the API's one format): shown exactly, with thousands separators.
+  function money(value) {
+    if (value === null || value === undefined) return "–";
+    const text = String(value);
+    const m = /^(-?)(\d+)(\.\d+)?$/.exec(text);
+    return m ? m[1] + m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (m[3] || "") : text;
+  }
+
+  function moneyCell(value) {
+    const text = String(value ?? "");
+    return el("td", { class: "num" + (text.startsWith("-") ? " negative" : "") }, money(value));
+  }
+
+  function numCell(value) { return el("td", { class: "num" }, number(value, 0)); }
+
+  function checkCell(balanced) {
+    return el("td", { class: "check " + (balanced ? "ok" : "bad"), "data-balanced": String(balanced) }, balanced ? "✔ balanced" : "✘ NOT balanced");
+  }
+
+  async function getJson(url) {
+    const response = await fetch(url, { cache: "no-store", headers: { Accept: "application/json" } });
+    const text = await response.text();
+    if (!response.ok) {
+      let detail = "";
+      try { const problem = JSON.parse(text); detail = problem.detail || problem.title || ""; } catch { /* not JSON */ }
+      throw new Error(`HTTP ${response.status} ${detail}`.trim());
+    }
+    return parseExact(text);
+  }
+
+  // Incomplete: an instance did not answer or partitions were moving; the figures are then not the whole book.
+  function completeness(view) {
+    if (view.complete) return "";
+    const missing = view.unreachableInstances.length ? " Not answering: " + view.unreachableInstances.join(", ") + "." : "";
+    return "Incomplete: not every partition of the book answered (instances down or partitions moving)." + missing;
+  }
+
+  // Runs fn now and then every intervalMs; a call while it runs (a form submit) runs it once more right after, so
+  // there is never more than one loop per panel.
+  function poller(fn, intervalMs) {
+    let timer = null, busy = false, again = false;
+    const run = async () => {
+      if (busy) { again = true; return; }
+      busy = true;
+      clearTimeout(timer);
+      try { await fn(); } finally {
+        busy = false;
+        if (again) { again = false; run(); } else { timer = setTimeout(run, intervalMs); }
+      }
+    };
+    return run;
+  }
+
+  const refreshLedger = poller(async () => {
+    const account = $("ledger-account").value.trim();
+    try {
+      const view = await getJson("/ledger/balances" + (account ? "?accountId=" + encodeURIComponent(account) : ""));
+      fillTable("ledger-currencies", view.currencies.map((c) => [
+        c.currency, numCell(c.accounts), moneyCell(c.cash), moneyCell(c.securities), moneyCell(c.realizedPnl),
+        moneyCell(c.debits), moneyCell(c.credits), checkCell(c.balanced)]), 8, "no postings");
+      fillTable("ledger-accounts", view.accounts.map((b) => [
+        b.accountId, b.currency, moneyCell(b.cash), moneyCell(b.securities), moneyCell(b.realizedPnl), numCell(b.entries),
+        checkCell(b.balanced)]), 7, account ? `no balances for ${account}` : "none");
+      const all = view.currencies.every((c) => c.balanced);
+      const figure = $("now-ledger");
+      figure.textContent = view.currencies.length ? (all ? "✔ balanced" : "✘ NOT balanced") : "–";
+      figure.dataset.balanced = view.currencies.length ? String(all) : "";
+      const shown = view.accounts.length < view.accountBalances ? ` Showing ${view.accounts.length} of ${view.accountBalances} balances.` : "";
+      $("ledger-note").textContent = (completeness(view) + shown).trim();
+      $("ledger-note").dataset.complete = String(view.complete);
+    } catch (e) {
+      $("ledger-note").textContent = "Ledger unavailable: " + e.message;
+      $("ledger-note").dataset.complete = "false";
+    }
+  }, BOOK_POLL_MS);
+
+  const refreshLadder = poller(async () => {
+    try {
+      const view = await getJson("/settlements/ladder");
+      $("ladder-from").textContent = "value dates from " + view.from + ", all instances";
+      fillTable("ladder", view.rows.map((r) => [
+        r.valueDate, r.currency, numCell(r.pending), el("td", { class: "num" + (r.failed > 0 ? " negative" : "") }, number(r.failed, 0)),
+        numCell(r.settled), moneyCell(r.pay), moneyCell(r.receive), moneyCell(r.net)]), 8, "no open settlements");
+      $("ladder-note").textContent = completeness(view);
+    } catch (e) {
+      $("ladder-note").textContent = "Ladder unavailable: " + e.message;
+    }
+  }, BOOK_POLL_MS);
+
+  const refreshExposures = poller(async () => {
+    try {
+      const view = await getJson("/exposures?top=20");
+      fillTable("exposure-currencies", view.currencies.map((c) => [
+        c.currency, numCell(c.positions), moneyCell(c.long), moneyCell(c.short), moneyCell(c.gross), moneyCell(c.net), numCell(c.unpriced)]),
+        7, "no open positions");
+      fillTable("top-positions", view.top.map((p) => [
+        p.accountId, p.symbol && p.symbol !== p.instrumentId ? `${p.instrumentId} (${p.symbol})` : p.instrumentId,
+        moneyCell(p.quantity), moneyCell(p.price), moneyCell(p.marketValue), moneyCell(p.unrealizedPnl), p.currency]), 7, "none");
+      $("exposures-note").textContent = completeness(view);
+    } catch (e) {
+      $("exposures-note").textContent = "Exposures unavailable: " + e.message;
+    }
+  }, BOOK_POLL_MS);
+
+  const refreshInstruments = poller(async () => {
+    try {
+      const list = await getJson("/instruments");
+      fillTable("instruments", list.map((i) => [
+        i.instrumentId, i.symbol, i.currency, i.assetClass, moneyCell(i.price), new Date(i.updatedAt).toLocaleString()]), 6, "none loaded");
+    } catch (e) {
+      fillTable("instruments", [], 6, "unavailable: " + e.message);
+    }
+  }, SLOW_POLL_MS);
+
+  const refreshAlerts = poller(async () => {
+    try {
+      const list = await getJson("/alerts?limit=50");
+      fillTable("alerts", list.map((a) => [
+        new Date(a.timestamp).toLocaleString(), el("td", { class: "severity", "data-severity": a.severity }, a.severity), a.kind,
+        a.accountId ?? "–", el("td", { class: "message-cell" }, a.message)]), 5, "none");
+      $("alerts-note").textContent = "";
+    } catch (e) {
+      $("alerts-note").textContent = "Alerts unavailable: " + e.message;
+    }
+  }, BOOK_POLL_MS);
+
+  // Writes carry the API key when one is entered (needed when the instance listens beyond loopback).
+  function writeHeaders() {
+    const headers = { "Content-Type": "application/json", Accept: "application/json" };
+    const key = $("api-key").value.trim();
+    if (key) headers["X-Api-Key"] = key;
+    return headers;
+  }
+
+  async function problemText(response) {
+    const text = await response.text();
+    try { const p = JSON.parse(text); return p.detail || p.title || text; } catch { return text; }
+  }
+
+  const refreshDeadLetters = poller(async () => {
+    const reason = $("dlq-reason").value.trim();
+    try {
+      const view = await getJson("/dlq?limit=50" + (reason ? "&reason=" + encodeURIComponent(reason) : ""));
+      $("dlq-total").textContent = `${number(view.total, 0)} in the topic, latest first`;
+      fillTable("dlq-letters", view.latest.map((d) => {
+        const action = el("td");
+        const button = el("button", { type: "button", class: "redrive", "data-id": d.id, "aria-label": `Re-drive dead letter ${d.id}` }, "Re-drive");
+        button.disabled = !d.accountId;
+        button.addEventListener("click", () => redrive(d.id, button));
+        action.appendChild(button);
+        return [d.id, new Date(d.timestamp).toLocaleString(), d.reason, d.accountId ?? "–", d.tradeId ?? "–",
+          el("td", { class: "message-cell" }, d.message), action];
+      }), 7, "none");
+    } catch (e) {
+      fillTable("dlq-letters", [], 7, "unavailable: " + e.message);
+    }
+  }, SLOW_POLL_MS);
+
+  async function redrive(id, button) {
+    const box = $("dlq-result");
+    button.disabled = true;
+    delete box.dataset.status;
+    box.textContent = `re-driving ${id}…`;
+    try {
+      const response = await fetch("/dlq/redrive", { method: "POST", headers: writeHeaders(), body: JSON.stringify({ ids: [id] }) });
+      if (!response.ok) {
+        box.textContent = `Re-drive of ${id} refused: HTTP ${response.status} ${await problemText(response)}`;
+        box.dataset.status = "refused";
+        button.disabled = false;
+        return;
+      }
+      const results = await response.json();
+      const r = results.find((x) => x.id === id) || results[0];
+      box.textContent = r && r.redriven ? `Re-driven ${id}: ${r.detail}` : `Not re-driven ${id}: ${r ? r.detail : "no answer"}`;
+      box.dataset.status = r && r.redriven ? "redriven" : "not-redriven";
+      if (!(r && r.redriven)) button.disabled = false;
+    } catch (e) {
+      box.textContent = `Re-drive of ${id} failed: ${e.message}`;
+      box.dataset.status = "error";
+      button.disabled = false;
+    }
+  }
+
+  async function resolveGap(accountId, expectedSequence, button) {
+    const box = $("gap-result");
+    const params = new URLSearchParams({ expectedSequence: String(expectedSequence) });
+    const operator = $("gap-operator").value.trim();
+    const reason = $("gap-reason").value.trim();
+    if (operator) params.set("requestedBy", operator);
+    if (reason) params.set("reason", reason);
+    button.disabled = true;
+    delete box.dataset.status;
+    box.textContent = `resolving the gap of ${accountId}…`;
+    try {
+      const response = await fetch(`/accounts/${encodeURIComponent(accountId)}/gaps/resolve?${params}`, { method: "POST", headers: writeHeaders() });
+      if (response.status === 202) {
+        const accepted = await response.json();
+        box.textContent = `Resolution of ${accountId} at sequence ${expectedSequence} sent (command ${accepted.commandId}); the outcome is audited in the alerts.`;
+        box.dataset.status = "accepted";
+        setTimeout(() => { pollGapsNow(); refreshAlerts(); }, 1000);
+      } else {
+        box.textContent = `Resolution of ${accountId} refused: HTTP ${response.status} ${await problemText(response)}`;
+        box.dataset.status = "refused";
+        button.disabled = false;
+      }
+    } catch (e) {
+      box.textContent = `Resolution of ${accountId} failed: ${e.message}`;
+      box.dataset.status = "error";
+      button.disabled = false;
+    }
+  }
+
+  $("ledger-form").addEventListener("submit", (event) => { event.preventDefault(); refreshLedger(); });
+  $("dlq-form").addEventListener("submit", (event) => { event.preventDefault(); refreshDeadLetters(); });
+  $("key-form").addEventListener("submit", (event) => event.preventDefault());
+  $("gap-form").addEventListener("submit", (event) => event.preventDefault());
+
   $("lookup-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const accountId = $("lookup-account").value.trim();
@@ -292,4 +540,10 @@
 
   poll();
   pollGaps();
+  refreshLedger();
+  refreshLadder();
+  refreshExposures();
+  refreshInstruments();
+  refreshAlerts();
+  refreshDeadLetters();
 })();

@@ -72,6 +72,15 @@ public sealed class DemoDashboardTests(HeadlessChromium chromium, ITestOutputHel
             await page.WaitForFunctionAsync("() => /^[0-9]+$/.test(document.getElementById('now-gaps').textContent)");
             Assert.Equal("", await page.Locator("#gaps-unreachable").TextContentAsync());
 
+            // The book-wide panels of a live demo: every currency's ledger balances (debits = credits), prices of the
+            // five seeded instruments, the ladder of trades settling T+2 and positions valued at those prices.
+            await page.WaitForFunctionAsync(
+                "() => document.getElementById('now-ledger').dataset.balanced !== '' && document.querySelectorAll('#instruments tbody tr:not(.empty)').length === 5" +
+                " && document.querySelector('#ladder tbody tr:not(.empty)') !== null && document.querySelector('#top-positions tbody tr:not(.empty)') !== null",
+                null, new PageWaitForFunctionOptions { Timeout = LiveDataTimeoutMs });
+            Assert.Equal("true", await page.Locator("#now-ledger").GetAttributeAsync("data-balanced"));
+            Assert.All(await page.Locator("#ledger-currencies td.check").AllTextContentsAsync(), c => Assert.Equal("✔ balanced", c));
+
             var account = "ACC-00001";
             var shown = await LookUpUntilAnsweredAsync(page, account);
             log.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: lookup answered with {shown.Count} position(s)");

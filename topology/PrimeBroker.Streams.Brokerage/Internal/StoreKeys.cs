@@ -47,6 +47,9 @@ internal static class StoreKeys
     public static string AwaitingRedrive(string accountId, int partition, long offset) =>
         accountId + Separator + Number(partition) + Separator + Number(offset);
 
+    /// <summary>A ledger balance: (account, currency); an account's currencies are one range.</summary>
+    public static string LedgerBalance(string accountId, string currency) => accountId + Separator + currency;
+
     public static string TradeBySettlement(DateOnly settlementDate, string tradeId) => Number(settlementDate.DayNumber) + Separator + tradeId;
 
     /// <summary>The exclusive upper bound of index keys with a settlement date before <paramref name="date"/>.</summary>

@@ -12,7 +12,15 @@ namespace PrimeBroker.Streams.Brokerage.Processing;
 /// </summary>
 internal sealed class LedgerProcessor(RuleEnvironment environment) : RuleProcessor(environment)
 {
-    public static string[] StoreNames => [BrokerageStores.Counters];
+    private LedgerBalances _balances = null!;
+
+    public static string[] StoreNames => [BrokerageStores.LedgerBalances, BrokerageStores.Counters];
+
+    public override void Init(IProcessorContext<string, Flow> context)
+    {
+        base.Init(context);
+        _balances = new LedgerBalances(context.GetStateStore<string, LedgerBalanceEntry>(BrokerageStores.LedgerBalances));
+    }
 
     protected override bool Handle(Record<string, Flow> record)
     {
@@ -21,11 +29,13 @@ internal sealed class LedgerProcessor(RuleEnvironment environment) : RuleProcess
             return false;
         }
 
+        var posted = new List<Contracts.LedgerEntryCreated>(booked.Effects.Count + 1);
         foreach (TradeEffect effect in booked.Effects)
         {
             try
             {
-                Forward(booked.Trade.AccountId, new LedgerFlow(LedgerPosting.Post(booked.Trade, effect, booked.Event.SequenceNumber, booked.Event.Timestamp)), record.Timestamp);
+                posted.Add(LedgerPosting.Post(booked.Trade, effect, booked.Event.SequenceNumber, booked.Event.Timestamp));
+                Forward(booked.Trade.AccountId, new LedgerFlow(posted[^1]), record.Timestamp);
             }
             catch (BrokerageInvariantException e)
             {
@@ -41,7 +51,8 @@ internal sealed class LedgerProcessor(RuleEnvironment environment) : RuleProcess
         {
             try
             {
-                Forward(booked.Trade.AccountId, new LedgerFlow(LedgerPosting.PostRealizedPnl(booked.Trade, booked.RealizedPnlEntryId, booked.RealizedPnlChange, booked.Event.SequenceNumber, booked.Event.Timestamp)), record.Timestamp);
+                posted.Add(LedgerPosting.PostRealizedPnl(booked.Trade, booked.RealizedPnlEntryId, booked.RealizedPnlChange, booked.Event.SequenceNumber, booked.Event.Timestamp));
+                Forward(booked.Trade.AccountId, new LedgerFlow(posted[^1]), record.Timestamp);
             }
             catch (BrokerageInvariantException e)
             {
@@ -49,6 +60,8 @@ internal sealed class LedgerProcessor(RuleEnvironment environment) : RuleProcess
             }
         }
 
+        // The dashboard's balances: one write of (account, currency) for everything this event posted.
+        _balances.Post(booked.Trade.AccountId, booked.Trade.Currency, posted, booked.Event.SequenceNumber, booked.Event.Timestamp);
         Context.Forward(record);
         return true;
     }
