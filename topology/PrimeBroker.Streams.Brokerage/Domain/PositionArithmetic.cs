@@ -26,8 +26,8 @@ internal sealed record CostBasis(decimal Quantity, decimal Cost, decimal Realize
 /// <item><description>Q' = Q + d in every case.</description></item>
 /// </list>
 /// Nothing is rounded here: <see cref="Report"/> rounds the average cost C/|Q| and R once, for output
-/// (<see cref="MoneyMath.Round"/>). Divisions keep 28 significant digits; a full close uses C itself, so no
-/// division residue survives a round trip.
+/// (<see cref="MoneyMath.RoundDivided"/>, which decides a tie as exact arithmetic would although divisions keep only 28
+/// significant digits); a full close uses C itself, so no division residue survives a round trip.
 /// </summary>
 internal static class PositionArithmetic
 {
@@ -71,7 +71,8 @@ internal static class PositionArithmetic
     public static CostBasis Replay(CostBasis start, IEnumerable<PositionTrade> trades) =>
         trades.Aggregate(start, (basis, trade) => Apply(basis, trade.SignedQuantity, trade.Notional));
 
-    /// <summary>What is reported: quantity, average cost round(C/|Q|) and realized P&amp;L round(R), checked.</summary>
+    /// <summary>What is reported: quantity, average cost round(C/|Q|) and realized P&amp;L round(R), checked; both rounded
+    /// with <see cref="MoneyMath.RoundDivided"/>.</summary>
     /// <exception cref="BrokerageInvariantException">The position cannot be reported in decimal(28,8) (or its average
     /// cost rounds to zero while it is open).</exception>
     public static Position Report(Position template, CostBasis basis)
@@ -81,8 +82,8 @@ internal static class PositionArithmetic
             var position = template with
             {
                 Quantity = basis.Quantity,
-                AverageCost = basis.Quantity == 0 ? 0m : MoneyMath.Round(basis.Cost / Math.Abs(basis.Quantity)),
-                RealizedPnl = MoneyMath.Round(basis.Realized),
+                AverageCost = basis.Quantity == 0 ? 0m : MoneyMath.RoundDivided(basis.Cost / Math.Abs(basis.Quantity)),
+                RealizedPnl = MoneyMath.RoundDivided(basis.Realized),
             };
             CheckInvariants(position);
             return position;
