@@ -1,3 +1,4 @@
+using PrimeBroker.Streams.Engine.Errors;
 using PrimeBroker.Streams.Engine.Internal.Processing;
 using PrimeBroker.Streams.Engine.Internal.State;
 using PrimeBroker.Streams.Engine.Processing;
@@ -11,9 +12,8 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// standby is closed first and the active task opens the same stores and restores only the tail after their
 /// checkpoints.
 /// </summary>
-/// <remarks>Work is per changelog partition (one store), so a round can stop between two stores: a partition is read
-/// when its last stable offset moved since it was last read to the end, or when its last read stopped at the record
-/// limit.</remarks>
+/// <remarks>A changelog partition is read when its last stable offset moved since it was last read to the end, or when
+/// its last read stopped early (record limit or the round's time budget).</remarks>
 internal sealed class StandbyTask : IDisposable
 {
     private readonly StreamTask _task;
@@ -59,18 +59,45 @@ internal sealed class StandbyTask : IDisposable
         }
     }
 
-    /// <summary>Applies committed changelog data of one changelog <paramref name="partition"/> up to its last stable
-    /// offset from <paramref name="extents"/>, at most about <paramref name="maxRecords"/> records. Returns the records applied.</summary>
-    public long CatchUp(IChangelogReader reader, (string Topic, int Partition) partition,
-        IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents, long maxRecords)
+    /// <summary>What to read of the changelog partitions with something new (<see cref="Pending"/>): from each store's
+    /// position to the last stable offset from <paramref name="extents"/>; none for a partition whose log no longer
+    /// starts at or before the store's position (<see cref="CatchUp"/> fails the standby on it without reading).</summary>
+    public IEnumerable<ChangelogRange> Ranges(IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents)
     {
-        var extent = extents[partition];
-        var restorer = new TaskRestorer(_task, reader);
-        var applied = restorer.CatchUp(new Dictionary<(string, int), (long, long)> { [partition] = extent }, maxRecords);
-        if (!restorer.StoppedAtLimit)
+        var pending = Pending.ToHashSet();
+        foreach (var store in _task.LoggedStores)
         {
-            // Read to the end: nothing more until the offset moves.
-            _readTo[partition] = extent.Stable;
+            var partition = (store.ChangelogTopic!, store.Partition);
+            var from = store.Inner.Checkpoint?.ChangelogNextOffset ?? 0;
+            if (pending.Contains(partition) && extents.TryGetValue(partition, out var extent) && extent.Start <= from)
+            {
+                yield return new ChangelogRange(partition.Item1, partition.Item2, from, Math.Max(from, extent.Stable));
+            }
+        }
+    }
+
+    /// <summary>Applies the committed transactions in what the round read (<paramref name="batches"/>, from
+    /// <see cref="Ranges"/>) of this task's pending changelog partitions. Returns the records applied.</summary>
+    /// <exception cref="ChangelogTruncatedException">A log no longer holds a store's position.</exception>
+    public long CatchUp(IChangelogReader reader, IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> batches,
+        IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents)
+    {
+        var round = new Dictionary<(string, int), (long, long)>();
+        foreach (var partition in Pending.Where(extents.ContainsKey))
+        {
+            var extent = extents[partition];
+            // A partition the round did not read is truncated: the restorer's check fails on it before any read.
+            round[partition] = batches.TryGetValue(partition, out var batch) ? (extent.Start, batch.ReadTo) : extent;
+        }
+
+        var applied = new TaskRestorer(_task, new BufferedChangelogReader(reader, batches)).CatchUp(round, long.MaxValue);
+        foreach (var (partition, batch) in batches)
+        {
+            if (batch.Complete && round.ContainsKey(partition))
+            {
+                // Read to the end: nothing more until the offset moves.
+                _readTo[partition] = extents[partition].Stable;
+            }
         }
 
         return applied;

@@ -134,6 +134,105 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         }
     }
 
+    /// <summary>
+    /// Every range in one assignment: librdkafka fetches all of them in the same requests, so a round costs about one
+    /// fetch round trip however many partitions it reads, where one assignment per partition costs one each. A range
+    /// is done when its position reaches its end (transaction control records move the position without being
+    /// returned), when a record at its end comes, or at its record limit; reading stops when all are done or the budget
+    /// has passed. Records that arrive for a range already done are dropped (its next read starts from its own end).
+    /// </summary>
+    public IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> ReadMany(IReadOnlyCollection<ChangelogRange> ranges, long maxRecordsPerRange, TimeSpan budget)
+    {
+        var result = new Dictionary<(string, int), ChangelogBatch>();
+        var open = new Dictionary<TopicPartition, OpenRange>();
+        foreach (var range in ranges)
+        {
+            if (range.From >= range.To)
+            {
+                result[(range.Topic, range.Partition)] = new ChangelogBatch([], range.From, true);
+            }
+            else
+            {
+                open[new TopicPartition(range.Topic, range.Partition)] = new OpenRange(range, new ChangelogBatchLimit(maxRecordsPerRange, CommittedOnly));
+            }
+        }
+
+        if (open.Count == 0)
+        {
+            return result;
+        }
+
+        var started = Stopwatch.StartNew();
+        _consumer.Assign(open.Select(e => new TopicPartitionOffset(e.Key, e.Value.Range.From)));
+        try
+        {
+            // As in Read: a position is trusted once it differs from the one right after the assignment (a position left
+            // from an earlier read of the same partition), or after a record came.
+            foreach (var (tp, range) in open)
+            {
+                range.Assigned = _consumer.Position(tp).Value;
+            }
+
+            var pending = open.Count;
+            while (pending > 0 && started.Elapsed < budget)
+            {
+                var message = _consumer.Consume(s_pollInterval);
+                if (message is not null && !message.IsPartitionEOF && open.TryGetValue(message.TopicPartition, out var range) && !range.Done)
+                {
+                    range.Live = true;
+                    if (message.Offset.Value >= range.Range.To)
+                    {
+                        pending -= range.Finish(complete: true);
+                        continue;
+                    }
+
+                    var record = new ChangelogRecord(message.Offset.Value, message.Message.Key ?? [], message.Message.Value, CommitMarkers.IsMarker(message.Message.Headers));
+                    range.Records.Add(record);
+                    range.ReadTo = record.Offset + 1;
+                    if (record.Offset + 1 >= range.Range.To)
+                    {
+                        pending -= range.Finish(complete: true);
+                    }
+                    else if (range.Limit.Reached(record))
+                    {
+                        pending -= range.Finish(complete: false);
+                    }
+
+                    continue;
+                }
+
+                if (message is null)
+                {
+                    foreach (var (tp, candidate) in open)
+                    {
+                        if (candidate.Done)
+                        {
+                            continue;
+                        }
+
+                        var position = _consumer.Position(tp).Value;
+                        candidate.Live |= position != candidate.Assigned;
+                        if (candidate.Live && position >= candidate.Range.To)
+                        {
+                            pending -= candidate.Finish(complete: true);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _consumer.Unassign();
+        }
+
+        foreach (var (tp, range) in open)
+        {
+            result[(tp.Topic, tp.Partition.Value)] = new ChangelogBatch(range.Records, range.Complete ? range.Range.To : range.ReadTo, range.Complete);
+        }
+
+        return result;
+    }
+
     public IEnumerable<ChangelogRecord> Read(string topic, int partition, long fromOffset, long toOffset)
     {
         if (fromOffset >= toOffset)
@@ -209,5 +308,35 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     {
         _admin?.Dispose();
         _consumer.Dispose();
+    }
+
+    /// <summary>One range of <see cref="ReadMany"/> while it is read.</summary>
+    private sealed class OpenRange(ChangelogRange range, ChangelogBatchLimit limit)
+    {
+        private ChangelogBatchLimit _limit = limit;
+
+        public ChangelogRange Range { get; } = range;
+
+        public ref ChangelogBatchLimit Limit => ref _limit;
+
+        public List<ChangelogRecord> Records { get; } = new();
+
+        public long ReadTo { get; set; } = range.From;
+
+        public long Assigned { get; set; }
+
+        public bool Live { get; set; }
+
+        public bool Done { get; private set; }
+
+        public bool Complete { get; private set; }
+
+        /// <summary>Marks the range done; returns 1 (the caller counts the ranges still open).</summary>
+        public int Finish(bool complete)
+        {
+            Done = true;
+            Complete = complete;
+            return 1;
+        }
     }
 }
