@@ -41,9 +41,11 @@ internal interface IChangelogReader
     TimeSpan StableOffsetTimeout { get; }
 
     /// <summary>
-    /// Reads the log start and read_uncommitted end of all <paramref name="partitions"/> at once (one request each for
-    /// all of them) and answers the next <see cref="LogStartOffset"/> and <see cref="LogEndOffset"/> of each partition
-    /// from that, once, until <see cref="ForgetPrefetched"/>. A reader that asks per partition anyway ignores it.
+    /// Reads the log start, read_uncommitted end and last stable offset of all <paramref name="partitions"/> at once (one
+    /// request each for all of them, the last stable offset read after the end) and answers the next
+    /// <see cref="LogStartOffset"/> and <see cref="LogEndOffset"/> of each partition from that, once, and the next
+    /// <see cref="WaitForStableOffset"/> when the offset read reaches the one asked for, until
+    /// <see cref="ForgetPrefetched"/>. A reader that asks per partition anyway ignores it.
     /// </summary>
     void Prefetch(IReadOnlyCollection<(string Topic, int Partition)> partitions)
     {

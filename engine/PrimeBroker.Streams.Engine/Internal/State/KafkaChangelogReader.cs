@@ -25,6 +25,7 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     private readonly TimeSpan _timeout;
     private readonly Dictionary<TopicPartition, long> _starts = new();
     private readonly Dictionary<TopicPartition, long> _ends = new();
+    private readonly Dictionary<TopicPartition, long> _stables = new();
     private IAdminClient? _admin;
 
     /// <param name="consumer">A read_committed consumer outside the group; disposed with this reader.</param>
@@ -74,12 +75,19 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         {
             _ends[tp] = offset;
         }
+
+        // read_committed: the last stable offsets, so a restore whose log has no open transaction waits for nothing.
+        foreach (var (tp, offset) in ListOffsets(tps, OffsetSpec.Latest(), IsolationLevel.ReadCommitted))
+        {
+            _stables[tp] = offset;
+        }
     }
 
     public void ForgetPrefetched()
     {
         _starts.Clear();
         _ends.Clear();
+        _stables.Clear();
     }
 
     public IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> CommittedExtents(IReadOnlyCollection<(string Topic, int Partition)> partitions)
@@ -120,6 +128,11 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     public long WaitForStableOffset(string topic, int partition, long offset)
     {
         var tp = new TopicPartition(topic, partition);
+        if (_stables.Remove(tp, out var prefetched) && prefetched >= offset)
+        {
+            return prefetched;
+        }
+
         var waited = Stopwatch.StartNew();
         while (true)
         {
