@@ -70,7 +70,8 @@ internal interface IChangelogReader
     /// partition is fetched at once instead of one after another. A range stops early at the first commit marker after
     /// <paramref name="maxRecordsPerRange"/> records once it holds a complete transaction to apply (one marker where
     /// <see cref="CommittedOnly"/>, else two: a restore holds the last one back), and every range stops where it is
-    /// when <paramref name="budget"/> has passed; an early stop is not <see cref="ChangelogBatch.Complete"/>.
+    /// when <paramref name="budget"/> has passed once something was read (a round always makes progress); an early stop
+    /// is not <see cref="ChangelogBatch.Complete"/>.
     /// </summary>
     IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> ReadMany(IReadOnlyCollection<ChangelogRange> ranges, long maxRecordsPerRange, TimeSpan budget)
     {

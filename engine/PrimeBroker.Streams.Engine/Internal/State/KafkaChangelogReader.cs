@@ -152,7 +152,8 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     /// fetch round trip however many partitions it reads, where one assignment per partition costs one each. A range
     /// is done when its position reaches its end (transaction control records move the position without being
     /// returned), when a record at its end comes, or at its record limit; reading stops when all are done or the budget
-    /// has passed. Records that arrive for a range already done are dropped (its next read starts from its own end).
+    /// has passed once something was read. Records that arrive for a range already done are dropped (its next read
+    /// starts from its own end).
     /// </summary>
     public IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> ReadMany(IReadOnlyCollection<ChangelogRange> ranges, long maxRecordsPerRange, TimeSpan budget)
     {
@@ -187,9 +188,18 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
             }
 
             var pending = open.Count;
-            while (pending > 0 && started.Elapsed < budget)
+            // The budget counts once something came: on a loaded machine the first fetch after an assignment can take
+            // longer than a round's budget, and a round that gave up before it would read nothing, round after round.
+            var progressed = false;
+            while (pending > 0 && (started.Elapsed < budget || !progressed))
             {
+                if (!progressed && started.Elapsed > _timeout)
+                {
+                    throw new TimeoutException($"Reading {open.Count} changelog partitions together made no progress in {_timeout.TotalSeconds:0.#} s.");
+                }
+
                 var message = _consumer.Consume(s_pollInterval);
+                progressed |= message is not null;
                 if (message is not null && !message.IsPartitionEOF && open.TryGetValue(message.TopicPartition, out var range) && !range.Done)
                 {
                     range.Live = true;
@@ -228,6 +238,7 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
                         if (candidate.Live && position >= candidate.Range.To)
                         {
                             pending -= candidate.Finish(complete: true);
+                            progressed = true;
                         }
                     }
                 }
