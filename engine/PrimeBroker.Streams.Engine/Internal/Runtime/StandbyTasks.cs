@@ -21,10 +21,10 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// same stores (RocksDB allows one owner of a directory), so the handover must be ordered; on the thread that also
 /// starts the tasks it is a plain call. The thread's restore consumer (outside the group, assign() only) does the
 /// reading, so no client is added. The cost to the active tasks is bounded: a round comes at most once per
-/// <see cref="StreamsConfig.CommitInterval"/>, reads the log starts and last stable offsets of every standby
+/// <see cref="StreamsConfig.CommitInterval"/> (and no sooner than three times the last round's length after it), reads the log starts and last stable offsets of every standby
 /// changelog with one request each, then reads every changelog partition whose last stable offset moved, of all
 /// standbys, in one assignment of the restore consumer (<see cref="IChangelogReader.ReadMany"/>) for at most half a
-/// commit interval, each partition stopping at the first commit marker after
+/// commit interval once something was read, each partition stopping at the first commit marker after
 /// <see cref="StreamsConfig.StandbyRecordsPerRound"/> records, and applies what was read. An idle standby costs the
 /// two requests. The thread skips
 /// rounds while it has tasks waiting for their restore. The price of one thread: with many standbys under load a
@@ -50,6 +50,7 @@ internal sealed class StandbyTasks : IDisposable
     private readonly List<Func<TaskId, bool>> _holders = new();
     private readonly HashSet<int> _eligibleSubTopologies;
     private long? _lastRound;
+    private long _lastRoundDuration;
     private string _thread = "";
 
     public StandbyTasks(RuntimeTopology runtime, StreamsConfig config, IInstanceDirectory directory, EngineMetrics metrics, ILogger logger)
@@ -89,13 +90,28 @@ internal sealed class StandbyTasks : IDisposable
     {
         var now = _time.TickMilliseconds();
         var interval = (long)_config.CommitInterval.TotalMilliseconds;
-        if (_lastRound is { } last && now - last < interval)
+        // A slow round (a loaded machine, a cold standby reading its whole changelog) spaces the next one out to three
+        // times its length, so standbys never take more than about a third of the thread from the active tasks.
+        if (_lastRound is { } last && now - last < Math.Max(interval, 3 * _lastRoundDuration))
         {
             return;
         }
 
         _lastRound = now;
         _thread = thread;
+        try
+        {
+            Round(reader, environment, now, interval);
+        }
+        finally
+        {
+            _lastRoundDuration = _time.TickMilliseconds() - now;
+        }
+    }
+
+    private void Round(IChangelogReader reader, Func<TaskEnvironment> environment, long now, long interval)
+    {
+        var thread = _thread;
         lock (_gate)
         {
             Place(environment, now);
