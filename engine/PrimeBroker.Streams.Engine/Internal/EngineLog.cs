@@ -108,6 +108,9 @@ internal static partial class EngineLog
     [LoggerMessage(1083, LogLevel.Debug, "Thread {Thread}: reading the standby changelogs' offsets failed, the next round retries: {Reason}")]
     public static partial void StandbyOffsetsFailed(this ILogger logger, string thread, string reason);
 
+    [LoggerMessage(1085, LogLevel.Warning, "Catching up tasks {Tasks} before their restore failed ({Reason}); each restores from where its stores are")]
+    public static partial void WarmUpFailed(this ILogger logger, string tasks, string reason);
+
     [LoggerMessage(1084, LogLevel.Warning, "NumStandbyReplicas is {Replicas} but ApplicationServer is not set: standby placement needs the instance directory, so no standby tasks are kept")]
     public static partial void StandbysNeedApplicationServer(this ILogger logger, int replicas);
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using PrimeBroker.Streams.Engine.Embedded;
+using PrimeBroker.Streams.Engine.Internal.Kafka;
 using PrimeBroker.Streams.Engine.Internal.State;
 using PrimeBroker.Streams.Engine.IntegrationTests.Support;
 
@@ -69,6 +70,65 @@ public sealed class ChangelogReaderTests
         // and the read ends on the position alone (no record, no EOF event).
         Assert.Equal(2, reader.LogEndOffset(topic, 0));
         Assert.Empty(reader.Read(topic, 0, 1, 2));
+    }
+
+    [Fact]
+    public async Task ReadManyReadsEveryRangeInOneGoEndsOnPositionsAndStopsARangeAtTheMarkerAfterItsLimit()
+    {
+        await using var cluster = EmbeddedKafkaCluster.Start();
+        var topic = ClusterProbe.UniqueTopic("changelog");
+        cluster.CreateTopic(topic, partitions: 3, replicationFactor: 3);
+
+        // Three transactions of 2 records to each of partitions 0 and 1 (each: 2 records, the engine's commit marker as
+        // the third, the control record); partition 2 stays empty.
+        using (var owner = TransactionalProducer(cluster.BootstrapServers, "owner-1"))
+        {
+            for (var t = 0; t < 3; t++)
+            {
+                owner.BeginTransaction();
+                foreach (var partition in new[] { 0, 1 })
+                {
+                    for (var i = 0; i < 2; i++)
+                    {
+                        owner.Produce(new TopicPartition(topic, partition), new Message<byte[], byte[]> { Key = Bytes($"p{partition}t{t}k{i}"), Value = Bytes("v") });
+                    }
+
+                    owner.Produce(new TopicPartition(topic, partition), new Message<byte[], byte[]>
+                    {
+                        Key = Bytes("marker"), Value = [], Headers = CommitMarkers.Headers,
+                    });
+                }
+
+                owner.CommitTransaction();
+            }
+        }
+
+        using var reader = new KafkaChangelogReader(RestoreConsumer(cluster.BootstrapServers), timeout: TimeSpan.FromSeconds(20), committedOnly: false);
+        var end0 = reader.LogEndOffset(topic, 0);
+        var end1 = reader.LogEndOffset(topic, 1);
+        Assert.Equal(12, end0); // 3 x (2 records + marker + control record)
+        var ranges = new[] { new ChangelogRange(topic, 0, 0, end0), new ChangelogRange(topic, 1, 4, end1), new ChangelogRange(topic, 2, 0, 0) };
+
+        // No limit to speak of: every range to its end, the last ending on a control record (no record, no EOF event).
+        var all = reader.ReadMany(ranges, long.MaxValue, TimeSpan.FromSeconds(20));
+        Assert.True(all[(topic, 0)].Complete, "partition 0 was not read to its end");
+        Assert.Equal(end0, all[(topic, 0)].ReadTo);
+        Assert.Equal(9, all[(topic, 0)].Records.Count); // 6 records and 3 markers, no control record
+        Assert.Equal(["p1t1k0", "p1t1k1", "marker", "p1t2k0", "p1t2k1", "marker"], all[(topic, 1)].Records.Select(r => Encoding.UTF8.GetString(r.Key)));
+        Assert.True(all[(topic, 2)].Complete);
+        Assert.Empty(all[(topic, 2)].Records);
+
+        // A limit of one record: where uncommitted records show, a range stops at its second marker (a restore holds
+        // the last complete transaction back, so one complete transaction needs two).
+        var limited = reader.ReadMany(ranges, 1, TimeSpan.FromSeconds(20));
+        Assert.False(limited[(topic, 0)].Complete);
+        Assert.Equal(["p0t0k0", "p0t0k1", "marker", "p0t1k0", "p0t1k1", "marker"], limited[(topic, 0)].Records.Select(r => Encoding.UTF8.GetString(r.Key)));
+        Assert.Equal(limited[(topic, 0)].Records[^1].Offset + 1, limited[(topic, 0)].ReadTo);
+        // Partition 1's second marker is its last record: the range stops there, one offset before its control record;
+        // the next read of 11..12 finds nothing and ends on the position.
+        Assert.Equal(6, limited[(topic, 1)].Records.Count);
+        Assert.Equal(11, limited[(topic, 1)].ReadTo);
+        Assert.Empty(reader.ReadMany([new ChangelogRange(topic, 1, 11, end1)], 1, TimeSpan.FromSeconds(20))[(topic, 1)].Records);
     }
 
     private static IProducer<byte[], byte[]> TransactionalProducer(string bootstrap, string id)

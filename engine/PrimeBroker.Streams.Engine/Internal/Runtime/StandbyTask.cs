@@ -1,3 +1,4 @@
+using PrimeBroker.Streams.Engine.Errors;
 using PrimeBroker.Streams.Engine.Internal.Processing;
 using PrimeBroker.Streams.Engine.Internal.State;
 using PrimeBroker.Streams.Engine.Processing;
@@ -6,76 +7,49 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 
 /// <summary>
 /// A warm copy of a task that another instance runs: the task's stores, opened in the task's state directory exactly as
-/// an active task opens them, kept up to date from the task's changelogs by <see cref="TaskRestorer.CatchUp"/>. Its
+/// an active task opens them, kept up to date from the task's changelogs (<see cref="ChangelogCatchUp"/>). Its
 /// processors never run and it never commits or serves queries. When this instance becomes the task's owner the
 /// standby is closed first and the active task opens the same stores and restores only the tail after their
 /// checkpoints.
 /// </summary>
-/// <remarks>Work is per changelog partition (one store), so a round can stop between two stores: a partition is read
-/// when its last stable offset moved since it was last read to the end, or when its last read stopped at the record
-/// limit.</remarks>
 internal sealed class StandbyTask : IDisposable
 {
-    private readonly StreamTask _task;
-    private readonly Dictionary<(string Topic, int Partition), long> _stable = new();
-    private readonly Dictionary<(string Topic, int Partition), long> _readTo = new();
+    private readonly ChangelogCatchUp _catchUp;
 
     /// <param name="task">The task, constructed (stores opened) but neither restored nor initialized.</param>
-    public StandbyTask(StreamTask task) => _task = task;
+    public StandbyTask(StreamTask task) => _catchUp = new ChangelogCatchUp(task);
 
-    public TaskId Id => _task.Id;
+    public TaskId Id => _catchUp.Id;
 
     /// <summary>Changelog records applied since the standby opened.</summary>
-    public long AppliedRecords => _task.RestoredRecords;
+    public long AppliedRecords => _catchUp.AppliedRecords;
 
-    /// <summary>Changelog offsets between the stores' positions and the last stable offsets last seen, summed over the
-    /// task's changelog partitions; -1 before the first round.</summary>
-    public long Lag => _stable.Count == 0
-        ? -1
-        : _task.LoggedStores.Sum(s => Math.Max(0, _stable.GetValueOrDefault((s.ChangelogTopic!, s.Partition)) - (s.Inner.Checkpoint?.ChangelogNextOffset ?? 0)));
+    /// <summary>See <see cref="ChangelogCatchUp.Lag"/>.</summary>
+    public long Lag => _catchUp.Lag;
 
     /// <summary>The changelog partitions the standby reads.</summary>
-    public IEnumerable<(string Topic, int Partition)> ChangelogPartitions => _task.LoggedStores.Select(s => (s.ChangelogTopic!, s.Partition));
+    public IEnumerable<(string Topic, int Partition)> ChangelogPartitions => _catchUp.ChangelogPartitions;
 
-    /// <summary>The changelog partitions with something to read since the last <see cref="Observe"/>.</summary>
-    public IEnumerable<(string Topic, int Partition)> Pending =>
-        ChangelogPartitions.Where(p => _stable.TryGetValue(p, out var stable) && (!_readTo.TryGetValue(p, out var done) || done < stable));
+    /// <summary>See <see cref="ChangelogCatchUp.Pending"/>.</summary>
+    public IEnumerable<(string Topic, int Partition)> Pending => _catchUp.Pending;
 
     /// <summary>Each logged store's local checkpoint (null: nothing applied yet), for tests and logs.</summary>
-    public IReadOnlyDictionary<string, LocalCheckpoint?> Checkpoints => _task.LoggedStores.ToDictionary(s => s.Name, s => s.Inner.Checkpoint);
+    public IReadOnlyDictionary<string, LocalCheckpoint?> Checkpoints => _catchUp.Checkpoints;
 
     /// <summary>A store's committed bytes, for tests (a standby serves no queries).</summary>
-    internal IBytesReader Store(string name) => _task.Stores[name].Inner;
+    internal IBytesReader Store(string name) => _catchUp.Task.Stores[name].Inner;
 
-    /// <summary>Takes the round's log starts and last stable offsets of this task's changelog partitions.</summary>
-    public void Observe(IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents)
-    {
-        foreach (var partition in ChangelogPartitions)
-        {
-            if (extents.TryGetValue(partition, out var extent))
-            {
-                _stable[partition] = extent.Stable;
-            }
-        }
-    }
+    /// <summary>See <see cref="ChangelogCatchUp.Observe"/>.</summary>
+    public void Observe(IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents) => _catchUp.Observe(extents);
 
-    /// <summary>Applies committed changelog data of one changelog <paramref name="partition"/> up to its last stable
-    /// offset from <paramref name="extents"/>, at most about <paramref name="maxRecords"/> records. Returns the records applied.</summary>
-    public long CatchUp(IChangelogReader reader, (string Topic, int Partition) partition,
-        IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents, long maxRecords)
-    {
-        var extent = extents[partition];
-        var restorer = new TaskRestorer(_task, reader);
-        var applied = restorer.CatchUp(new Dictionary<(string, int), (long, long)> { [partition] = extent }, maxRecords);
-        if (!restorer.StoppedAtLimit)
-        {
-            // Read to the end: nothing more until the offset moves.
-            _readTo[partition] = extent.Stable;
-        }
+    /// <summary>See <see cref="ChangelogCatchUp.Ranges"/>.</summary>
+    public IEnumerable<ChangelogRange> Ranges(IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents) => _catchUp.Ranges(extents);
 
-        return applied;
-    }
+    /// <summary>See <see cref="ChangelogCatchUp.CatchUp"/>.</summary>
+    /// <exception cref="ChangelogTruncatedException">A log no longer holds a store's position.</exception>
+    public long CatchUp(IChangelogReader reader, IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> batches,
+        IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents) => _catchUp.CatchUp(reader, batches, extents);
 
     /// <summary>Closes the stores (their data and checkpoints stay on disk for the task's next owner here).</summary>
-    public void Dispose() => _task.Dispose();
+    public void Dispose() => _catchUp.Task.Dispose();
 }

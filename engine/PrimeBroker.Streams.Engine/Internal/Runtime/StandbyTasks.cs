@@ -21,11 +21,12 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// same stores (RocksDB allows one owner of a directory), so the handover must be ordered; on the thread that also
 /// starts the tasks it is a plain call. The thread's restore consumer (outside the group, assign() only) does the
 /// reading, so no client is added. The cost to the active tasks is bounded: a round comes at most once per
-/// <see cref="StreamsConfig.CommitInterval"/>, reads the log starts and last stable offsets of every standby
-/// changelog with one request each, then catches standbys up in turn (round-robin across rounds), one changelog
-/// partition at a time and only those whose last stable offset moved, until a quarter of a commit interval is spent
-/// (at least one partition per round), each read stopping at the first commit marker after
-/// <see cref="StreamsConfig.StandbyRecordsPerRound"/> records. An idle standby costs the two requests. The thread skips
+/// <see cref="StreamsConfig.CommitInterval"/> (and no sooner than three times the last round's length after it), reads the log starts and last stable offsets of every standby
+/// changelog with one request each, then reads every changelog partition whose last stable offset moved, of all
+/// standbys, in one assignment of the restore consumer (<see cref="IChangelogReader.ReadMany"/>) for at most half a
+/// commit interval once something was read, each partition stopping at the first commit marker after
+/// <see cref="StreamsConfig.StandbyRecordsPerRound"/> records, and applies what was read. An idle standby costs the
+/// two requests. The thread skips
 /// rounds while it has tasks waiting for their restore. The price of one thread: with many standbys under load a
 /// standby can lag by several rounds, which only lengthens the tail a takeover restores.</para>
 /// <para>With several stream threads, a thread that starts a task waits in <see cref="Release"/> for at most the
@@ -49,7 +50,7 @@ internal sealed class StandbyTasks : IDisposable
     private readonly List<Func<TaskId, bool>> _holders = new();
     private readonly HashSet<int> _eligibleSubTopologies;
     private long? _lastRound;
-    private int _cursor;
+    private long _lastRoundDuration;
     private string _thread = "";
 
     public StandbyTasks(RuntimeTopology runtime, StreamsConfig config, IInstanceDirectory directory, EngineMetrics metrics, ILogger logger)
@@ -82,20 +83,35 @@ internal sealed class StandbyTasks : IDisposable
 
     /// <summary>
     /// One round, when a commit interval passed since the last: places the standbys, opens and closes them, reads the
-    /// log start and last stable offset of every standby changelog, and catches standbys up in turn for at most about a
-    /// quarter of a commit interval. Called by stream thread 0 from its loop.
+    /// log start and last stable offset of every standby changelog, and catches every standby up with what one read of
+    /// all their moved changelog partitions returns within half a commit interval. Called by stream thread 0 from its loop.
     /// </summary>
     public void RunRound(string thread, IChangelogReader reader, Func<TaskEnvironment> environment)
     {
         var now = _time.TickMilliseconds();
         var interval = (long)_config.CommitInterval.TotalMilliseconds;
-        if (_lastRound is { } last && now - last < interval)
+        // A slow round (a loaded machine, a cold standby reading its whole changelog) spaces the next one out to three
+        // times its length, so standbys never take more than about a third of the thread from the active tasks.
+        if (_lastRound is { } last && now - last < Math.Max(interval, 3 * _lastRoundDuration))
         {
             return;
         }
 
         _lastRound = now;
         _thread = thread;
+        try
+        {
+            Round(reader, environment, now, interval);
+        }
+        finally
+        {
+            _lastRoundDuration = _time.TickMilliseconds() - now;
+        }
+    }
+
+    private void Round(IChangelogReader reader, Func<TaskEnvironment> environment, long now, long interval)
+    {
+        var thread = _thread;
         lock (_gate)
         {
             Place(environment, now);
@@ -121,24 +137,24 @@ internal sealed class StandbyTasks : IDisposable
                 standby.Observe(extents);
             }
 
-            // In turn from where the last round stopped, one changelog partition at a time, until the budget is spent.
-            for (var i = 0; i < order.Count; i++)
+            // Every standby's pending partitions in one read, so none waits behind another (reading one partition after
+            // another let the first standbys' always-moving changelogs use every round's budget).
+            var ranges = order.SelectMany(s => s.Ranges(extents)).ToList();
+            IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> batches;
+            try
             {
-                var standby = order[(_cursor + i) % order.Count];
-                foreach (var partition in standby.Pending.ToList())
-                {
-                    if (!CatchUp(standby, partition, reader, extents, now))
-                    {
-                        break;
-                    }
+                var spent = _time.TickMilliseconds() - now;
+                batches = reader.ReadMany(ranges, _config.StandbyRecordsPerRound, TimeSpan.FromMilliseconds(Math.Max(1, interval / 2 - spent)));
+            }
+            catch (Exception ex) when (ex is KafkaException or TimeoutException)
+            {
+                _logger.StandbyOffsetsFailed(thread, ex.Message);
+                return;
+            }
 
-                    if (_time.TickMilliseconds() - now >= interval / 4)
-                    {
-                        _cursor = (_cursor + i) % order.Count;
-                        return;
-                    }
-                }
-
+            foreach (var standby in order)
+            {
+                CatchUp(standby, reader, batches, extents, now);
                 Snapshot(standby, now);
             }
         }
@@ -231,27 +247,23 @@ internal sealed class StandbyTasks : IDisposable
         }
     }
 
-    /// <summary>Catches one changelog partition of a standby up; false when the standby failed (and was closed).</summary>
-    private bool CatchUp(StandbyTask standby, (string Topic, int Partition) partition, IChangelogReader reader,
+    /// <summary>Applies what the round read for a standby; a standby that fails is closed (and retried later).</summary>
+    private void CatchUp(StandbyTask standby, IChangelogReader reader, IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> batches,
         IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents, long now)
     {
         try
         {
-            var applied = standby.CatchUp(reader, partition, extents, _config.StandbyRecordsPerRound);
+            var applied = standby.CatchUp(reader, batches, extents);
             _metrics.RecordStandbyApplied(applied);
             if (applied > 0)
             {
                 _lastApplied[standby.Id] = now;
             }
-
-            Snapshot(standby, now);
-            return true;
         }
         catch (Exception ex) when (ex is ChangelogTruncatedException or KafkaException or TimeoutException or InvalidOperationException or InvalidDataException)
         {
             Close(standby.Id, "failed");
             Fail(standby.Id, ex, now);
-            return false;
         }
     }
 

@@ -20,7 +20,7 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// passed) through <see cref="TaskCommitter"/>. A failed
 /// commit aborts the transaction and rolls every task back to its last commit (positions re-sought), so the next
 /// attempt reprocesses exactly the uncommitted records. Rebalances: <see cref="RebalanceHandler"/> (the callbacks
-/// commit, suspend or close, and queue; they never restore); the loop starts one queued task per round
+/// commit, suspend or close, and queue; they never restore); the loop catches queued tasks up and starts them in bounded rounds
 /// (<see cref="StartPendingTasks"/>). Transaction failures: <see cref="TransactionRecovery"/>.
 /// </remarks>
 internal sealed class StreamThread : IDisposable
@@ -368,12 +368,15 @@ internal sealed class StreamThread : IDisposable
     }
 
     /// <summary>
-    /// Starts pending tasks (resumed if kept across the rebalance, else restored) for at most half a commit interval per
-    /// loop round, so the running tasks are polled and committed between restores; then resumes each started task's
+    /// Starts pending tasks (resumed if kept across the rebalance, else restored) for about half a commit interval per
+    /// loop round, so the running tasks are polled and committed between restores: first a round of catching up the
+    /// tasks to restore with their changelogs, all of them in one read (<see cref="TaskManager.WarmUpPending"/>), then
+    /// the tasks that can start (each restore reads only the tail left), at least one; then resumes each started task's
     /// partitions and seeks them to its positions. The log start and end of every pending task's changelogs are read
     /// in one request each per round. The instance directory hears of the new ownership once every pending task ran.
     /// </summary>
-    /// <remarks>One task's restore is not split: a task with a long changelog holds the round for its whole restore.</remarks>
+    /// <remarks>A long restore is spread over rounds by the catch-up; what one start still holds the round for is the
+    /// tail (a previous owner's last transactions).</remarks>
     private void StartPendingTasks()
     {
         if (!_tasks.HasPending)
@@ -385,6 +388,12 @@ internal sealed class StreamThread : IDisposable
         var budget = (long)_config.CommitInterval.TotalMilliseconds / 2;
         _positions.ApplyPending();
         _activity.Set("restore");
+        _tasks.WarmUpPending(_changelogReader, () => _environment(_transaction), TimeSpan.FromMilliseconds(budget), _config.StandbyRecordsPerRound);
+        if (!_tasks.HasStartable)
+        {
+            return;
+        }
+
         _tasks.PrefetchChangelogOffsets(_changelogReader);
         try
         {
@@ -396,7 +405,7 @@ internal sealed class StreamThread : IDisposable
                 _positions.ApplyPending();
                 _positions.SeekAll(positions.Where(p => p.Offset != Offset.End).ToList());
             }
-            while (_tasks.HasPending && _time.TickMilliseconds() - started < budget);
+            while (_tasks.HasStartable && _time.TickMilliseconds() - started < budget);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using PrimeBroker.Streams.Engine.Errors;
 using PrimeBroker.Streams.Engine.Internal.Processing;
 using PrimeBroker.Streams.Engine.Internal.State;
 using PrimeBroker.Streams.Engine.Processing;
@@ -10,8 +11,15 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// <summary>
 /// Tasks that are assigned to the thread but not running: suspended across a rebalance (committed, still open), or
 /// waiting in the thread's loop for their restore. A rebalance callback only moves tasks between these sets and hands
-/// back positions; the loop restores one pending task per round, with its partitions paused (health: Restoring).
+/// back positions; the loop starts them, with their partitions paused until then (health: Restoring).
 /// </summary>
+/// <remarks>
+/// A task to restore starts in two phases. First its stores are opened and caught up with their changelogs in rounds
+/// (<see cref="WarmUpPending"/>): every loop round reads the changelogs of all such tasks together, in one assignment
+/// and for a bounded time, and applies committed transactions only, as a standby does, so a long restore is spread over
+/// many rounds and the running tasks are polled and committed between them. Once a task has read every changelog to
+/// the last stable offset of its round, its restore proper (<see cref="Assign"/>) reads only the tail from there.
+/// </remarks>
 /// <remarks>
 /// Exactly-once: only a task whose revoke-time commit succeeded is suspended, so its memory (stores, positions,
 /// processors) is exactly its last commit. When it comes back it is resumed only if nobody changed its state in
@@ -93,7 +101,8 @@ internal sealed partial class TaskManager
 
     /// <summary>Drops the pending tasks that read any of <paramref name="revoked"/> (all when null). A suspended one
     /// among them has not run since its commit, so it goes back to the suspended set (a rebalance that follows another
-    /// at once may give it back again); the caller closes the suspended set when that is wrong (lost, stopping).</summary>
+    /// at once may give it back again); the caller closes the suspended set when that is wrong (lost, stopping). One
+    /// that was catching up is closed (its stores keep what they applied, with their checkpoints).</summary>
     public void DropPending(IReadOnlySet<TopicPartition>? revoked)
     {
         foreach (var pending in _pending.Where(p => revoked is null || p.Partitions.Any(revoked.Contains)).ToList())
@@ -104,9 +113,70 @@ internal sealed partial class TaskManager
             {
                 _suspended[task.Id] = task;
             }
+
+            pending.Warming?.Task.Dispose();
         }
 
         _pendingCount = _pending.Count;
+    }
+
+    /// <summary>Whether some pending task can start now: a suspended one, one caught up with its changelogs, or one that
+    /// could not be opened for its catch-up (its start reports why). Stream thread only.</summary>
+    public bool HasStartable => _pending.Any(p => p.Startable);
+
+    /// <summary>
+    /// A round of catching up the pending tasks that restore (see the type's remarks): opens those not opened yet (the
+    /// instance's standby of the task is closed first), reads the log starts and last stable offsets of all their
+    /// changelogs (one request each), then what moved of all of them in one read of at most <paramref name="budget"/>,
+    /// each partition stopping at the first commit marker after <paramref name="maxRecords"/> records.
+    /// </summary>
+    public void WarmUpPending(IChangelogReader reader, Func<TaskEnvironment> environment, TimeSpan budget, long maxRecords)
+    {
+        foreach (var pending in _pending.Where(p => p.Suspended is null && p.Warming is null && !p.OpenFailed))
+        {
+            try
+            {
+                BeforeTaskOpens?.Invoke(pending.Id);
+                var sub = _runtime.SubTopologyByTopic[pending.Partitions[0].Topic];
+                pending.Warming = new ChangelogCatchUp(new StreamTask(pending.Id, sub, _runtime.Topology, environment()));
+            }
+            catch (Exception ex) when (StoreErrors.IsOpenFailure(ex) || ex is InvalidOperationException)
+            {
+                // Its start (Assign) opens it again and parks or fails it with the error.
+                pending.OpenFailed = true;
+            }
+        }
+
+        var warming = _pending.Where(p => p.Warming is { CaughtUp: false }).Select(p => p.Warming!).ToList();
+        if (warming.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var extents = reader.CommittedExtents(warming.SelectMany(w => w.ChangelogPartitions).ToList());
+            foreach (var catchUp in warming)
+            {
+                catchUp.Observe(extents);
+            }
+
+            var batches = reader.ReadMany(warming.SelectMany(w => w.Ranges(extents)).ToList(), maxRecords, budget);
+            foreach (var catchUp in warming)
+            {
+                catchUp.CatchUp(reader, batches, extents);
+            }
+        }
+        catch (Exception ex) when (ex is ChangelogTruncatedException or KafkaException or TimeoutException or InvalidOperationException or InvalidDataException)
+        {
+            // The restore proper meets the same condition and parks or fails the task with it; until then nothing more
+            // is caught up for these tasks.
+            _logger.WarmUpFailed(string.Join(", ", warming.Select(w => w.Id)), ex.Message);
+            foreach (var pending in _pending.Where(p => p.Warming is { CaughtUp: false }))
+            {
+                pending.GiveUpWarmUp = true;
+            }
+        }
     }
 
     /// <summary>Closes the suspended tasks (those of <paramref name="except"/> stay).</summary>
@@ -161,13 +231,13 @@ internal sealed partial class TaskManager
     public List<TopicPartitionOffset> StartNextPending(IConsumer<byte[], byte[]> consumer, IChangelogReader reader, TaskEnvironment env,
         List<TopicPartition> toPause, List<TopicPartition> toResume)
     {
-        if (_pending.Count == 0)
+        var next = _pending.FirstOrDefault(p => p.Startable);
+        if (next is null)
         {
             return [];
         }
 
-        var next = _pending[0];
-        _pending.RemoveAt(0);
+        _pending.Remove(next);
         try
         {
             if (next.Suspended is { } task)
@@ -193,7 +263,8 @@ internal sealed partial class TaskManager
                 task.Dispose();
             }
 
-            return Assign(next.Partitions, consumer, reader, env, toPause, toResume);
+            return Assign(next.Partitions, consumer, reader, env, toPause, toResume,
+                next.Warming is { } warm ? new Dictionary<TaskId, StreamTask> { [next.Id] = warm.Task } : null);
         }
         finally
         {
@@ -253,5 +324,24 @@ internal sealed partial class TaskManager
         return true;
     }
 
-    private sealed record PendingTask(TaskId Id, IReadOnlyList<TopicPartition> Partitions, StreamTask? Suspended);
+    private sealed class PendingTask(TaskId id, IReadOnlyList<TopicPartition> partitions, StreamTask? suspended)
+    {
+        public TaskId Id { get; } = id;
+
+        public IReadOnlyList<TopicPartition> Partitions { get; } = partitions;
+
+        /// <summary>The task as it was suspended, when it may resume as it is.</summary>
+        public StreamTask? Suspended { get; } = suspended;
+
+        /// <summary>The opened task catching up with its changelogs before its restore.</summary>
+        public ChangelogCatchUp? Warming { get; set; }
+
+        /// <summary>Its stores could not be opened for the catch-up; its start tries again and reports the error.</summary>
+        public bool OpenFailed { get; set; }
+
+        /// <summary>A catch-up round failed; its start restores from where the stores are and reports the error.</summary>
+        public bool GiveUpWarmUp { get; set; }
+
+        public bool Startable => Suspended is not null || OpenFailed || GiveUpWarmUp || Warming is { CaughtUp: true };
+    }
 }

@@ -96,10 +96,12 @@ internal sealed partial class TaskManager
     /// partition. A task that cannot start is recorded as failed; its partitions get <see cref="Offset.End"/> and are
     /// listed in <paramref name="toPause"/> (they can only be paused once the assignment is in place); it is parked for
     /// a retry when the error is transient (<see cref="IsTransient"/>). The partitions of tasks that started are listed
-    /// in <paramref name="toResume"/>: librdkafka keeps an application's pause across a re-assignment.
+    /// in <paramref name="toResume"/>: librdkafka keeps an application's pause across a re-assignment. A task in
+    /// <paramref name="opened"/> (opened and caught up with its changelogs by <see cref="WarmUpPending"/>) is used as it
+    /// is, and its restore reads only the tail.
     /// </summary>
     public List<TopicPartitionOffset> Assign(IReadOnlyCollection<TopicPartition> partitions, IConsumer<byte[], byte[]> consumer, IChangelogReader reader,
-        TaskEnvironment env, List<TopicPartition> toPause, List<TopicPartition> toResume)
+        TaskEnvironment env, List<TopicPartition> toPause, List<TopicPartition> toResume, IReadOnlyDictionary<TaskId, StreamTask>? opened = null)
     {
         var result = new List<TopicPartitionOffset>();
         foreach (var group in partitions.GroupBy(tp => new TaskId(_runtime.SubTopologyByTopic[tp.Topic].Id, tp.Partition.Value)))
@@ -109,8 +111,16 @@ internal sealed partial class TaskManager
             _restoring[group.Key] = _time.TickMilliseconds();
             try
             {
-                BeforeTaskOpens?.Invoke(group.Key);
-                task = new StreamTask(group.Key, sub, _runtime.Topology, env);
+                if (opened?.GetValueOrDefault(group.Key) is { } warm)
+                {
+                    task = warm;
+                }
+                else
+                {
+                    BeforeTaskOpens?.Invoke(group.Key);
+                    task = new StreamTask(group.Key, sub, _runtime.Topology, env);
+                }
+
                 if (_config.TaskStartFault?.Invoke(group.Key) is { } fault)
                 {
                     throw fault;

@@ -3,6 +3,14 @@ namespace PrimeBroker.Streams.Engine.Internal.State;
 /// <summary>One changelog record as a restore sees it.</summary>
 internal readonly record struct ChangelogRecord(long Offset, byte[] Key, byte[]? Value, bool IsMarker);
 
+/// <summary>A changelog partition to read from <paramref name="From"/> (inclusive) to <paramref name="To"/> (exclusive).</summary>
+internal readonly record struct ChangelogRange(string Topic, int Partition, long From, long To);
+
+/// <summary>What <see cref="IChangelogReader.ReadMany"/> read of one range: the records in offset order, and
+/// <paramref name="ReadTo"/>, the offset up to which the range was read (its end when <paramref name="Complete"/>; else
+/// the offset after the last record read, or the range's start when none was).</summary>
+internal sealed record ChangelogBatch(IReadOnlyList<ChangelogRecord> Records, long ReadTo, bool Complete);
+
 /// <summary>Reads a changelog partition for a restore: a read_committed consumer at run time, memory in the test driver.</summary>
 /// <remarks>Used by one restore at a time (the stream thread or the driver); not thread-safe.</remarks>
 internal interface IChangelogReader
@@ -33,9 +41,11 @@ internal interface IChangelogReader
     TimeSpan StableOffsetTimeout { get; }
 
     /// <summary>
-    /// Reads the log start and read_uncommitted end of all <paramref name="partitions"/> at once (one request each for
-    /// all of them) and answers the next <see cref="LogStartOffset"/> and <see cref="LogEndOffset"/> of each partition
-    /// from that, once, until <see cref="ForgetPrefetched"/>. A reader that asks per partition anyway ignores it.
+    /// Reads the log start, read_uncommitted end and last stable offset of all <paramref name="partitions"/> at once (one
+    /// request each for all of them, the last stable offset read after the end) and answers the next
+    /// <see cref="LogStartOffset"/> and <see cref="LogEndOffset"/> of each partition from that, once, and the next
+    /// <see cref="WaitForStableOffset"/> when the offset read reaches the one asked for, until
+    /// <see cref="ForgetPrefetched"/>. A reader that asks per partition anyway ignores it.
     /// </summary>
     void Prefetch(IReadOnlyCollection<(string Topic, int Partition)> partitions)
     {
@@ -55,7 +65,67 @@ internal interface IChangelogReader
         // Waiting for offset 0 returns at once with the last stable offset seen.
         partitions.Distinct().ToDictionary(p => p, p => (LogStartOffset(p.Topic, p.Partition), WaitForStableOffset(p.Topic, p.Partition, 0)));
 
+    /// <summary>
+    /// Reads several changelog ranges together (a standby round): on a Kafka cluster in one assignment, so every
+    /// partition is fetched at once instead of one after another. A range stops early at the first commit marker after
+    /// <paramref name="maxRecordsPerRange"/> records once it holds a complete transaction to apply (one marker where
+    /// <see cref="CommittedOnly"/>, else two: a restore holds the last one back), and every range stops where it is
+    /// when <paramref name="budget"/> has passed once something was read (a round always makes progress); an early stop
+    /// is not <see cref="ChangelogBatch.Complete"/>.
+    /// </summary>
+    IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> ReadMany(IReadOnlyCollection<ChangelogRange> ranges, long maxRecordsPerRange, TimeSpan budget)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var result = new Dictionary<(string, int), ChangelogBatch>();
+        foreach (var range in ranges)
+        {
+            if (started.Elapsed >= budget && result.Count > 0)
+            {
+                result[(range.Topic, range.Partition)] = new ChangelogBatch([], range.From, range.From >= range.To);
+                continue;
+            }
+
+            var limit = new ChangelogBatchLimit(maxRecordsPerRange, CommittedOnly);
+            var records = new List<ChangelogRecord>();
+            var complete = true;
+            foreach (var record in Read(range.Topic, range.Partition, range.From, range.To))
+            {
+                records.Add(record);
+                if (limit.Reached(record))
+                {
+                    complete = record.Offset + 1 >= range.To;
+                    break;
+                }
+            }
+
+            result[(range.Topic, range.Partition)] = new ChangelogBatch(records, complete ? range.To : records[^1].Offset + 1, complete);
+        }
+
+        return result;
+    }
+
     /// <summary>The records from <paramref name="fromOffset"/> (inclusive) to <paramref name="toOffset"/> (exclusive) that
     /// a reader of this isolation sees, in offset order; lazily, so a caller can hold a bounded part of them.</summary>
     IEnumerable<ChangelogRecord> Read(string topic, int partition, long fromOffset, long toOffset);
+}
+
+/// <summary>The early stop of one range of <see cref="IChangelogReader.ReadMany"/>: at the first commit marker after
+/// the record limit, once the range holds a transaction a standby can apply.</summary>
+internal struct ChangelogBatchLimit(long maxRecords, bool committedOnly)
+{
+    private long _records;
+    private int _markers;
+
+    /// <summary>Counts <paramref name="record"/>; true when the range should stop after it.</summary>
+    public bool Reached(ChangelogRecord record)
+    {
+        if (!record.IsMarker)
+        {
+            _records++;
+            return false;
+        }
+
+        _markers++;
+        return _records >= maxRecords && _markers >= (committedOnly ? 1 : 2);
+    }
 }

@@ -25,6 +25,7 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     private readonly TimeSpan _timeout;
     private readonly Dictionary<TopicPartition, long> _starts = new();
     private readonly Dictionary<TopicPartition, long> _ends = new();
+    private readonly Dictionary<TopicPartition, long> _stables = new();
     private IAdminClient? _admin;
 
     /// <param name="consumer">A read_committed consumer outside the group; disposed with this reader.</param>
@@ -74,12 +75,19 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         {
             _ends[tp] = offset;
         }
+
+        // read_committed: the last stable offsets, so a restore whose log has no open transaction waits for nothing.
+        foreach (var (tp, offset) in ListOffsets(tps, OffsetSpec.Latest(), IsolationLevel.ReadCommitted))
+        {
+            _stables[tp] = offset;
+        }
     }
 
     public void ForgetPrefetched()
     {
         _starts.Clear();
         _ends.Clear();
+        _stables.Clear();
     }
 
     public IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> CommittedExtents(IReadOnlyCollection<(string Topic, int Partition)> partitions)
@@ -120,6 +128,11 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     public long WaitForStableOffset(string topic, int partition, long offset)
     {
         var tp = new TopicPartition(topic, partition);
+        if (_stables.Remove(tp, out var prefetched) && prefetched >= offset)
+        {
+            return prefetched;
+        }
+
         var waited = Stopwatch.StartNew();
         while (true)
         {
@@ -132,6 +145,116 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
 
             Thread.Sleep(s_stablePollInterval); // markers land within milliseconds; an open transaction takes up to the timeout
         }
+    }
+
+    /// <summary>
+    /// Every range in one assignment: librdkafka fetches all of them in the same requests, so a round costs about one
+    /// fetch round trip however many partitions it reads, where one assignment per partition costs one each. A range
+    /// is done when its position reaches its end (transaction control records move the position without being
+    /// returned), when a record at its end comes, or at its record limit; reading stops when all are done or the budget
+    /// has passed once something was read. Records that arrive for a range already done are dropped (its next read
+    /// starts from its own end).
+    /// </summary>
+    public IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> ReadMany(IReadOnlyCollection<ChangelogRange> ranges, long maxRecordsPerRange, TimeSpan budget)
+    {
+        var result = new Dictionary<(string, int), ChangelogBatch>();
+        var open = new Dictionary<TopicPartition, OpenRange>();
+        foreach (var range in ranges)
+        {
+            if (range.From >= range.To)
+            {
+                result[(range.Topic, range.Partition)] = new ChangelogBatch([], range.From, true);
+            }
+            else
+            {
+                open[new TopicPartition(range.Topic, range.Partition)] = new OpenRange(range, new ChangelogBatchLimit(maxRecordsPerRange, CommittedOnly));
+            }
+        }
+
+        if (open.Count == 0)
+        {
+            return result;
+        }
+
+        var started = Stopwatch.StartNew();
+        _consumer.Assign(open.Select(e => new TopicPartitionOffset(e.Key, e.Value.Range.From)));
+        try
+        {
+            // As in Read: a position is trusted once it differs from the one right after the assignment (a position left
+            // from an earlier read of the same partition), or after a record came.
+            foreach (var (tp, range) in open)
+            {
+                range.Assigned = _consumer.Position(tp).Value;
+            }
+
+            var pending = open.Count;
+            // The budget counts once something came: on a loaded machine the first fetch after an assignment can take
+            // longer than a round's budget, and a round that gave up before it would read nothing, round after round.
+            var progressed = false;
+            while (pending > 0 && (started.Elapsed < budget || !progressed))
+            {
+                if (!progressed && started.Elapsed > _timeout)
+                {
+                    throw new TimeoutException($"Reading {open.Count} changelog partitions together made no progress in {_timeout.TotalSeconds:0.#} s.");
+                }
+
+                var message = _consumer.Consume(s_pollInterval);
+                progressed |= message is not null;
+                if (message is not null && !message.IsPartitionEOF && open.TryGetValue(message.TopicPartition, out var range) && !range.Done)
+                {
+                    range.Live = true;
+                    if (message.Offset.Value >= range.Range.To)
+                    {
+                        pending -= range.Finish(complete: true);
+                        continue;
+                    }
+
+                    var record = new ChangelogRecord(message.Offset.Value, message.Message.Key ?? [], message.Message.Value, CommitMarkers.IsMarker(message.Message.Headers));
+                    range.Records.Add(record);
+                    range.ReadTo = record.Offset + 1;
+                    if (record.Offset + 1 >= range.Range.To)
+                    {
+                        pending -= range.Finish(complete: true);
+                    }
+                    else if (range.Limit.Reached(record))
+                    {
+                        pending -= range.Finish(complete: false);
+                    }
+
+                    continue;
+                }
+
+                if (message is null)
+                {
+                    foreach (var (tp, candidate) in open)
+                    {
+                        if (candidate.Done)
+                        {
+                            continue;
+                        }
+
+                        var position = _consumer.Position(tp).Value;
+                        candidate.Live |= position != candidate.Assigned;
+                        if (candidate.Live && position >= candidate.Range.To)
+                        {
+                            pending -= candidate.Finish(complete: true);
+                            progressed = true;
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _consumer.Unassign();
+        }
+
+        foreach (var (tp, range) in open)
+        {
+            result[(tp.Topic, tp.Partition.Value)] = new ChangelogBatch(range.Records, range.Complete ? range.Range.To : range.ReadTo, range.Complete);
+        }
+
+        return result;
     }
 
     public IEnumerable<ChangelogRecord> Read(string topic, int partition, long fromOffset, long toOffset)
@@ -209,5 +332,35 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     {
         _admin?.Dispose();
         _consumer.Dispose();
+    }
+
+    /// <summary>One range of <see cref="ReadMany"/> while it is read.</summary>
+    private sealed class OpenRange(ChangelogRange range, ChangelogBatchLimit limit)
+    {
+        private ChangelogBatchLimit _limit = limit;
+
+        public ChangelogRange Range { get; } = range;
+
+        public ref ChangelogBatchLimit Limit => ref _limit;
+
+        public List<ChangelogRecord> Records { get; } = new();
+
+        public long ReadTo { get; set; } = range.From;
+
+        public long Assigned { get; set; }
+
+        public bool Live { get; set; }
+
+        public bool Done { get; private set; }
+
+        public bool Complete { get; private set; }
+
+        /// <summary>Marks the range done; returns 1 (the caller counts the ranges still open).</summary>
+        public int Finish(bool complete)
+        {
+            Done = true;
+            Complete = complete;
+            return 1;
+        }
     }
 }

@@ -40,8 +40,13 @@ internal sealed class TaskRestorer
     /// crosses it).</summary>
     internal const long MaxChunkBytes = 16 * 1024 * 1024;
 
+    /// <summary>Most changelog offsets a restore reads in one go into memory (<see cref="IChangelogReader.ReadMany"/>);
+    /// a longer restore reads store after store. A task caught up before its restore (TaskManager's warm-up) reads a
+    /// tail far below this.</summary>
+    internal const long MaxReadTogetherOffsets = 100_000;
+
     private readonly StreamTask _task;
-    private readonly IChangelogReader _reader;
+    private IChangelogReader _reader;
 
     public TaskRestorer(StreamTask task, IChangelogReader reader)
     {
@@ -62,7 +67,32 @@ internal sealed class TaskRestorer
 
         // Check and wait for every store before applying anything, so a failed check leaves every store as it was.
         var ranges = logged.Select(StableRange).ToList();
-        return _reader.CommittedOnly ? RestoreCommittedOnly(ranges) : RestoreBufferingTransactions(ranges);
+        var reader = _reader;
+        _reader = ReadTogether(ranges) ?? reader;
+        try
+        {
+            return _reader.CommittedOnly ? RestoreCommittedOnly(ranges) : RestoreBufferingTransactions(ranges);
+        }
+        finally
+        {
+            _reader = reader;
+        }
+    }
+
+    /// <summary>Reads every store's range in one go (on a Kafka cluster one assignment: each fetch returns a batch of
+    /// every partition, where store after store costs a fetch round trip per batch of each) when they are short
+    /// together; null when they are not, or the read did not reach every end in time (store after store then).</summary>
+    private BufferedChangelogReader? ReadTogether(IReadOnlyList<ReadRange> ranges)
+    {
+        var toRead = ranges.Where(r => r.End > r.Start).ToList();
+        if (toRead.Count < 2 || toRead.Sum(r => r.End - r.Start) > MaxReadTogetherOffsets)
+        {
+            return null;
+        }
+
+        var batches = _reader.ReadMany(toRead.Select(r => new ChangelogRange(r.Store.ChangelogTopic!, r.Store.Partition, r.Start, r.End)).ToList(),
+            long.MaxValue, _reader.StableOffsetTimeout);
+        return batches.Values.All(b => b.Complete) ? new BufferedChangelogReader(_reader, batches) : null;
     }
 
     /// <summary>
