@@ -52,7 +52,7 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
         ISpecificRecord decoded;
         try
         {
-            decoded = _env.RegistryRetry.Execute(() => Decode(source, ref attempts));
+            decoded = _env.RegistryRetry.Run(() => Decode(source, ref attempts));
         }
         catch (EventDeserializationException e) when (e.Reason == DeserializationFailureReason.SchemaRegistryUnavailable)
         {

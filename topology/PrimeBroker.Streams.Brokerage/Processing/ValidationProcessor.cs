@@ -211,7 +211,7 @@ internal sealed class ValidationProcessor(RuleEnvironment environment) : RulePro
     {
         try
         {
-            return Env.RegistryRetry.Execute(() => _instruments.TryGet(instrumentId, out InstrumentUpdated? found) ? found : null);
+            return Env.RegistryRetry.Run(() => _instruments.TryGet(instrumentId, out InstrumentUpdated? found) ? found : null);
         }
         catch (EventDeserializationException e) when (e.Reason != DeserializationFailureReason.SchemaRegistryUnavailable)
         {

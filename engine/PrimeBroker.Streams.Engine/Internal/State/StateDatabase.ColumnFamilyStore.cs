@@ -57,6 +57,15 @@ internal sealed partial class StateDatabase
         public IReadOnlyList<KeyValuePair<byte[], byte[]>> Range(byte[]? from, byte[]? to)
         {
             var result = new List<KeyValuePair<byte[], byte[]>>();
+            // Most ranges fit in one page (the topology's expiry scans are mostly empty): one iterator is a consistent
+            // view by itself, so such a range needs no snapshot (creating and releasing one takes the database's mutex
+            // twice). A range longer than a page starts over with a snapshot.
+            if (_database.Read(this, () => ReadPage(null, from, to, result) is null))
+            {
+                return result;
+            }
+
+            result.Clear();
             Snapshot? snapshot = null;
             var next = from;
             try
@@ -71,22 +80,7 @@ internal sealed partial class StateDatabase
                         }
 
                         snapshot ??= TakeSnapshot();
-                        var readOptions = new ReadOptions().SetSnapshot(snapshot);
-                        if (to is not null)
-                        {
-                            readOptions.SetIterateUpperBound(to);
-                        }
-
-                        using var it = _database._db.NewIterator(Family, readOptions);
-                        if (next is null) { it.SeekToFirst(); }
-                        else { it.Seek(next); }
-
-                        for (var n = 0; it.Valid() && n < PageSize; it.Next(), n++)
-                        {
-                            result.Add(new(it.Key(), it.Value()));
-                        }
-
-                        next = it.Valid() ? it.Key() : null;
+                        next = ReadPage(snapshot, next, to, result);
                         return next is not null;
                     });
                     if (!more)
@@ -104,6 +98,33 @@ internal sealed partial class StateDatabase
                     ReleaseSnapshot(snapshot);
                 }
             }
+        }
+
+        /// <summary>Under the read lock: appends up to <see cref="PageSize"/> entries from <paramref name="from"/>
+        /// (null: the first key) below <paramref name="to"/>; returns the next key, or null when the range ended.</summary>
+        private byte[]? ReadPage(Snapshot? snapshot, byte[]? from, byte[]? to, List<KeyValuePair<byte[], byte[]>> result)
+        {
+            var readOptions = new ReadOptions();
+            if (snapshot is not null)
+            {
+                readOptions.SetSnapshot(snapshot);
+            }
+
+            if (to is not null)
+            {
+                readOptions.SetIterateUpperBound(to);
+            }
+
+            using var it = _database._db.NewIterator(Family, readOptions);
+            if (from is null) { it.SeekToFirst(); }
+            else { it.Seek(from); }
+
+            for (var n = 0; it.Valid() && n < PageSize; it.Next(), n++)
+            {
+                result.Add(new(it.Key(), it.Value()));
+            }
+
+            return it.Valid() ? it.Key() : null;
         }
 
         public void Apply(IEnumerable<KeyValuePair<byte[], byte[]?>> writes, LocalCheckpoint checkpoint) =>

@@ -179,6 +179,22 @@ public sealed class StateDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void AFamilyWithAFewKilobytesChargesTheWriteBufferManagerAboutOneSmallArenaBlock()
+    {
+        // With RocksDB's default arena block (an eighth of the memtable, 128 KiB) every family with a write charged at
+        // least that, and a host's 20 tasks of 14 families passed the manager's flush trigger with almost no data.
+        var stores = Enumerable.Range(0, 20).Select(i => $"s{i}").ToArray();
+        using var state = Open(Path.Combine(_directory.Path, "0_0"), stores);
+        var empty = _memory.WriteBufferUsage;
+
+        state.Commit(stores.Select(s => Write(s, 1, Enumerable.Range(0, 30).Select(i => ($"k{i}", new string('x', 100))).ToArray())).ToList());
+
+        var perFamily = (_memory.WriteBufferUsage - empty) / stores.Length;
+        Assert.True(perFamily <= 2 * (long)RocksDbMemory.FamilyArenaBlockBytes,
+            $"a family holding about 3 KiB charged {perFamily} bytes to the write-buffer manager (arena block {RocksDbMemory.FamilyArenaBlockBytes})");
+    }
+
+    [Fact]
     public void ReadsOfEveryDatabaseOfAnApplicationFillTheOneBlockCache()
     {
         using var first = Open(Path.Combine(_directory.Path, "0_0"), "a");
