@@ -187,6 +187,15 @@ public sealed record StreamsConfig
     public long RocksDbFlushBytes { get; init; } = DefaultRocksDbFlushBytes;
 
     /// <summary>
+    /// Whether RocksDB's memory is bounded by the shared block cache (<see cref="RocksDbBlockCacheBytes"/>) and
+    /// write-buffer manager (<see cref="RocksDbWriteBufferBytes"/>). Off: every column family of every database keeps
+    /// RocksDB's own defaults (a block cache of its own, 64 MiB memtables, index and filter blocks outside any cache),
+    /// so memory grows with the number of tasks and stores; for measuring what the bound saves, not for production.
+    /// <see cref="RocksDbFlushBytes"/> applies either way. Default true.
+    /// </summary>
+    public bool RocksDbMemoryBound { get; init; } = true;
+
+    /// <summary>
     /// Standby replicas per task: other instances that keep the task's stores warm by reading its changelogs (committed
     /// data only, with the restore's rules), so that when the task moves to one of them it restores only the tail
     /// written since. Placement is the engine's (librdkafka assigns the active partitions): every instance ranks the
