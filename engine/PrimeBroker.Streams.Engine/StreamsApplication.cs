@@ -239,8 +239,10 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
 
         Metrics.LagSource = () => _threads.SelectMany(t => t.Lag());
         Metrics.EnableLagGauge();
-        Metrics.StalledSource = () => _threads.Sum(t => t.Health().Count(h => h.State == TaskHealthState.Stalled));
-        Metrics.EnableStalledGauge();
+        Metrics.TaskStatesSource = () => _threads.SelectMany(t => t.Health()).Select(h => h.State);
+        Metrics.StateSource = () => State;
+        Metrics.ThreadStatesSource = () => _threads.Select(t => (t.Name, t.Stopped ? "dead" : EngineMetrics.StateName(State))).ToList();
+        Metrics.EnableStateGauges();
         _watchdog = new StallWatchdog(_threads, _config.StallTimeout, _config.TimeProvider, _logger);
         foreach (var thread in _threads)
         {

@@ -83,7 +83,7 @@ public sealed record StreamsConfig
     public IReadOnlyDictionary<string, string> ClientConfig { get; init; } = new Dictionary<string, string>();
 
     /// <summary>How long a task whose input has lag may go without its committed position advancing before it is
-    /// reported as stalled (warning log, metric <c>pbs.tasks.stalled</c>, <see cref="StreamsHealthStatus.Degraded"/>);
+    /// reported as stalled (warning log, metric <c>kafka.streams.tasks</c> with state <c>stalled</c>, <see cref="StreamsHealthStatus.Degraded"/>);
     /// also how long a stream thread may stay inside one call. Default 60 s.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

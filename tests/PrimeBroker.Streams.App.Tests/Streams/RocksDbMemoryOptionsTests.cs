@@ -11,7 +11,11 @@ namespace PrimeBroker.Streams.App.Tests.Streams;
 /// below the engine's minimum are refused at start naming the key.</summary>
 public sealed class RocksDbMemoryOptionsTests
 {
-    private static readonly Dictionary<string, string?> s_cluster = new() { ["Kafka:BootstrapServers"] = "broker-1.example:9092" };
+    private static readonly Dictionary<string, string?> s_cluster = new()
+    {
+        ["Kafka:BootstrapServers"] = "broker-1.example:9092",
+        ["SchemaRegistry:Url"] = "https://registry.example",
+    };
 
     [Fact]
     public void TheDefaultsAreTheEnginesBoundedSizes()
