@@ -19,7 +19,7 @@ namespace PrimeBroker.Streams.Engine;
 /// <see cref="CommitLatencyInstrument"/> (s), <see cref="RestoreInstrument"/>, <c>kafka.streams.update</c> (standby
 /// records), <c>kafka.streams.task_created</c> (per task), <c>messaging.client.sent.messages</c>;
 /// the engine's own <c>pbs.transaction.aborts</c>, <c>pbs.restore.skipped_uncommitted</c>, <c>pbs.task.suspensions</c>
-/// (per task), <c>pbs.input.out_of_range</c> (per partition). Observable gauges once a <see cref="StreamsApplication"/>
+/// (per task), <c>pbs.input.out_of_range</c> (per partition). Observable gauges, reporting once a <see cref="StreamsApplication"/>
 /// has started: <see cref="RecordsLagInstrument"/> (per input partition), <c>kafka.streams.state</c> and
 /// <c>kafka.streams.thread.state</c> (1 for the current state, 0 for the others, attribute
 /// <c>kafka.streams.state</c>), <c>kafka.streams.tasks</c> (tasks per <c>kafka.streams.task.state</c>), and with
@@ -116,6 +116,21 @@ public sealed class EngineMetrics : IDisposable
         _taskSuspensions = _meter.CreateCounter<long>("pbs.task.suspensions", "{suspension}", "Running tasks suspended by a rebalance (eager protocol).");
         _standbyApplied = _meter.CreateCounter<long>("kafka.streams.update", "{record}", "Changelog records applied by standby tasks.");
         _inputLost = _meter.CreateCounter<long>("pbs.input.out_of_range", "{event}", "Source partitions whose position fell off the log.");
+
+        // The gauges exist from the start (so an exporter or a dashboard check sees every instrument); they report
+        // nothing until the application sets their sources.
+        _meter.CreateObservableGauge(RecordsLagInstrument, () => (LagSource?.Invoke() ?? []).Select(Attributed), "{record}",
+            "Records between position and end of log, per input partition.");
+        _meter.CreateObservableGauge("kafka.streams.tasks", ObserveTaskStates, "{task}",
+            "Tasks of this instance per state (restoring, running, stalled, retrying, failed, standby).");
+        _meter.CreateObservableGauge("kafka.streams.state", ObserveState, "{state}",
+            "The application's state: 1 for the current state, 0 for the others (attribute kafka.streams.state).");
+        _meter.CreateObservableGauge("kafka.streams.thread.state", ObserveThreadStates, "{state}",
+            "Each stream thread's state: 1 for the current state, 0 for the others (attributes kafka.streams.thread.id, kafka.streams.state).");
+        _meter.CreateObservableGauge<int>("pbs.standby.tasks", () => StandbyCountSource is { } count ? [new Measurement<int>(count(), s_system, _application)] : [],
+            "{task}", "Standby tasks this instance keeps (NumStandbyReplicas).");
+        _meter.CreateObservableGauge("pbs.standby.lag", () => (StandbyLagSource?.Invoke() ?? []).Select(Attributed),
+            "{offset}", "Per standby task: changelog offsets between its stores' positions and the last stable offset, at its last round.");
     }
 
     /// <summary>Consumer lag per partition, refreshed by the stream threads (tags <c>topic</c>, <c>partition</c>);
@@ -150,14 +165,6 @@ public sealed class EngineMetrics : IDisposable
     /// <summary>Standby tasks now; exported as <c>pbs.standby.tasks</c>.</summary>
     internal Func<int>? StandbyCountSource { get; set; }
 
-    internal void EnableStandbyGauges()
-    {
-        _meter.CreateObservableGauge("pbs.standby.tasks", () => new Measurement<int>(StandbyCountSource?.Invoke() ?? 0, s_system, _application), "{task}",
-            "Standby tasks this instance keeps (NumStandbyReplicas).");
-        _meter.CreateObservableGauge("pbs.standby.lag", () => (StandbyLagSource?.Invoke() ?? []).Select(Attributed),
-            "{offset}", "Per standby task: changelog offsets between its stores' positions and the last stable offset, at its last round.");
-    }
-
     internal void RecordStandbyApplied(long records)
     {
         if (records > 0)
@@ -181,17 +188,6 @@ public sealed class EngineMetrics : IDisposable
     /// <summary>The values of the <c>kafka.streams.state</c> attribute of <c>kafka.streams.thread.state</c>.</summary>
     internal static readonly string[] ThreadStates = ["created", "rebalancing", "running", "pending_shutdown", "not_running", "error", "dead"];
 
-    /// <summary>The gauges of task, thread and application state, once the application starts.</summary>
-    internal void EnableStateGauges()
-    {
-        _meter.CreateObservableGauge("kafka.streams.tasks", ObserveTaskStates, "{task}",
-            "Tasks of this instance per state (restoring, running, stalled, retrying, failed, standby).");
-        _meter.CreateObservableGauge("kafka.streams.state", ObserveState, "{state}",
-            "The application's state: 1 for the current state, 0 for the others (attribute kafka.streams.state).");
-        _meter.CreateObservableGauge("kafka.streams.thread.state", ObserveThreadStates, "{state}",
-            "Each stream thread's state: 1 for the current state, 0 for the others (attributes kafka.streams.thread.id, kafka.streams.state).");
-    }
-
     /// <summary>A state's name as the metrics show it: <c>PendingShutdown</c> -> <c>pending_shutdown</c>.</summary>
     internal static string StateName(StreamsState state) => state switch
     {
@@ -202,8 +198,13 @@ public sealed class EngineMetrics : IDisposable
 
     private IEnumerable<Measurement<int>> ObserveTaskStates()
     {
+        if (TaskStatesSource is null)
+        {
+            return [];
+        }
+
         var counts = Enum.GetValues<TaskHealthState>().ToDictionary(s => s, _ => 0);
-        foreach (var state in TaskStatesSource?.Invoke() ?? [])
+        foreach (var state in TaskStatesSource())
         {
             counts[state]++;
         }
@@ -226,10 +227,6 @@ public sealed class EngineMetrics : IDisposable
     private IEnumerable<Measurement<int>> ObserveThreadStates() =>
         (ThreadStatesSource?.Invoke() ?? []).SelectMany(t => ThreadStates.Select(s =>
             new Measurement<int>(s == t.State ? 1 : 0, s_system, _application, new("kafka.streams.thread.id", t.Thread), new("kafka.streams.state", s))));
-
-    internal void EnableLagGauge() =>
-        _meter.CreateObservableGauge(RecordsLagInstrument, () => (LagSource?.Invoke() ?? []).Select(Attributed), "{record}",
-            "Records between position and end of log, per input partition.");
 
     /// <summary>A measurement of another part of the engine with the metrics' attributes: <c>topic</c> and
     /// <c>partition</c> as OpenTelemetry's messaging attributes, <c>task</c> as <see cref="TaskAttribute"/>, and the

@@ -43,7 +43,6 @@ public sealed class EngineMetricsTests
     {
         using var metrics = new EngineMetrics(_id);
         metrics.LagSource = () => [new Measurement<long>(42, new("topic", "trade-events"), new("partition", 3))];
-        metrics.EnableLagGauge();
         using var listener = Listen(metrics, out _, out var longs);
 
         listener.RecordObservableInstruments();
@@ -62,7 +61,6 @@ public sealed class EngineMetricsTests
         metrics.TaskStatesSource = () => [TaskHealthState.Running, TaskHealthState.Running, TaskHealthState.Restoring];
         metrics.StateSource = () => StreamsState.Rebalancing;
         metrics.ThreadStatesSource = () => [(_id + "-StreamThread-0", "rebalancing"), (_id + "-StreamThread-1", "dead")];
-        metrics.EnableStateGauges();
         using var listener = Listen(metrics, out _, out var longs);
 
         listener.RecordObservableInstruments();
