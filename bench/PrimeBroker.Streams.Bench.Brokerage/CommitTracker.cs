@@ -8,8 +8,8 @@ using PrimeBroker.Streams.Engine.Processing;
 namespace PrimeBroker.Streams.Bench.Brokerage;
 
 /// <summary>
-/// Follows one application through the engine's public metrics: <c>pbs.records.processed</c> (per task, raised on the
-/// stream thread after each input record) and <c>pbs.commit.duration</c> (raised on the stream thread after the Kafka
+/// Follows one application through the engine's public metrics: <c>kafka.streams.process</c> (per task, raised on the
+/// stream thread after each input record) and <c>kafka.streams.commit_latency</c> (raised on the stream thread after the Kafka
 /// commit returned and the local stores were applied). A task processes its partition in offset order from offset 0
 /// of a fresh topic, so "processed n records of trade-events partition p" means offsets 0..n-1; the commit that
 /// follows on the same thread is the one carrying their outputs (exactly_once_v2: one transaction per thread covers
