@@ -8,8 +8,8 @@ using PrimeBroker.Streams.Engine.Processing;
 namespace PrimeBroker.Streams.Bench.Brokerage;
 
 /// <summary>
-/// Follows one application through the engine's public metrics: <c>pbs.records.processed</c> (per task, raised on the
-/// stream thread after each input record) and <c>pbs.commit.duration</c> (raised on the stream thread after the Kafka
+/// Follows one application through the engine's public metrics: <c>kafka.streams.process</c> (per task, raised on the
+/// stream thread after each input record) and <c>kafka.streams.commit_latency</c> (raised on the stream thread after the Kafka
 /// commit returned and the local stores were applied). A task processes its partition in offset order from offset 0
 /// of a fresh topic, so "processed n records of trade-events partition p" means offsets 0..n-1; the commit that
 /// follows on the same thread is the one carrying their outputs (exactly_once_v2: one transaction per thread covers
@@ -19,8 +19,8 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// <remarks>Thread-safe: callbacks run on the stream threads; readers poll <see cref="Processed"/>.</remarks>
 internal sealed class CommitTracker : IDisposable
 {
-    private const string ProcessedInstrument = "pbs.records.processed";
-    private const string CommitInstrument = "pbs.commit.duration";
+    private const string ProcessedInstrument = EngineMetrics.ProcessInstrument;
+    private const string CommitInstrument = EngineMetrics.CommitLatencyInstrument;
 
     private readonly string _applicationId;
     private readonly int _subTopology;
@@ -142,7 +142,7 @@ internal sealed class CommitTracker : IDisposable
         _touchedByThread.GetOrAdd(Environment.CurrentManagedThreadId, _ => new HashSet<int>()).Add(partition);
     }
 
-    private void OnCommitted(Instrument instrument, double durationMs, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    private void OnCommitted(Instrument instrument, double durationSeconds, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
         if (!IsOurs(tags, out _))
         {
@@ -153,7 +153,7 @@ internal sealed class CommitTracker : IDisposable
         Interlocked.Increment(ref _commitCount);
         lock (_commitMicros)
         {
-            _commitMicros.RecordValue(Math.Max(0, (long)(durationMs * 1000)));
+            _commitMicros.RecordValue(Math.Max(0, (long)(durationSeconds * 1_000_000)));
         }
 
         if (!_touchedByThread.TryGetValue(Environment.CurrentManagedThreadId, out var touched))
@@ -179,11 +179,11 @@ internal sealed class CommitTracker : IDisposable
         var ours = false;
         foreach (var tag in tags)
         {
-            if (tag.Key == "application")
+            if (tag.Key == EngineMetrics.ApplicationAttribute)
             {
                 ours = (tag.Value as string) == _applicationId;
             }
-            else if (tag.Key == "task")
+            else if (tag.Key == EngineMetrics.TaskAttribute)
             {
                 task = tag.Value as string;
             }

@@ -67,7 +67,7 @@ internal sealed class OwnershipWatch : IDisposable
         return owners;
     }
 
-    /// <summary>The sum of <c>pbs.restore.records</c> an instance reports (0 when it does not answer).</summary>
+    /// <summary>The sum of <c>kafka.streams.restore</c> (<c>kafka_streams_restore_total</c>) an instance reports (0 when it does not answer).</summary>
     public async Task<long> RestoredRecordsAsync(int instance)
     {
         try
@@ -76,7 +76,7 @@ internal sealed class OwnershipWatch : IDisposable
             long sum = 0;
             foreach (var line in text.Split('\n'))
             {
-                if (line.StartsWith("pbs_restore_records", StringComparison.Ordinal) && !line.Contains("skipped", StringComparison.Ordinal))
+                if (line.StartsWith("kafka_streams_restore_total", StringComparison.Ordinal))
                 {
                     sum += (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
                 }

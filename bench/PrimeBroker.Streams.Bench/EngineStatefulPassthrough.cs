@@ -49,19 +49,19 @@ internal static class EngineStatefulPassthrough
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "pbs.commit.duration")
+            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == EngineMetrics.CommitLatencyInstrument)
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
         // Runs on the stream thread inside the commit, after the Kafka commit returned and the local batch was applied.
-        listener.SetMeasurementEventCallback<double>((_, durationMs, tags, _) =>
+        listener.SetMeasurementEventCallback<double>((_, durationSeconds, tags, _) =>
         {
             foreach (var tag in tags)
             {
-                if (tag.Key == "application" && (string?)tag.Value == applicationId && app is not null)
+                if (tag.Key == EngineMetrics.ApplicationAttribute && (string?)tag.Value == applicationId && app is not null)
                 {
-                    probe.OnCommitted(durationMs, app.Metrics.ProcessedTotal >= expected);
+                    probe.OnCommitted(durationSeconds * 1000, app.Metrics.ProcessedTotal >= expected);
                 }
             }
         });

@@ -207,7 +207,7 @@ static void PrintSummary(List<RunResult> raw, List<RunResult> engine, List<RunRe
     Console.WriteLine();
     Console.WriteLine("commits per round, commit duration mean / p99 (medians of the rounds' values):");
     CommitLine("(a) raw: SendOffsets + Commit + Begin  ", raw);
-    CommitLine("(b) engine: pbs.commit.duration        ", engine);
+    CommitLine("(b) engine: kafka.streams.commit_latency", engine);
     CommitLine("(c) Streamiz: flush + offsets + commit ", streamiz);
     Console.WriteLine($"ratios of the medians:       engine/raw = {b / a:0.00}   Streamiz/raw = {c / a:0.00}   engine/Streamiz = {b / c:0.00}");
     Console.WriteLine($"medians of per-round ratios: engine/raw = {MedianRatio(engine, raw):0.00}   Streamiz/raw = {MedianRatio(streamiz, raw):0.00}   " +

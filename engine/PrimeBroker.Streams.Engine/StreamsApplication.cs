@@ -223,7 +223,6 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
             _standbys = new StandbyTasks(_runtime, _config, _directory, Metrics, _logger);
             Metrics.StandbyLagSource = _standbys.Lag;
             Metrics.StandbyCountSource = () => _standbys.Count;
-            Metrics.EnableStandbyGauges();
         }
         else if (_config.NumStandbyReplicas > 0)
         {
@@ -238,9 +237,9 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
         }
 
         Metrics.LagSource = () => _threads.SelectMany(t => t.Lag());
-        Metrics.EnableLagGauge();
-        Metrics.StalledSource = () => _threads.Sum(t => t.Health().Count(h => h.State == TaskHealthState.Stalled));
-        Metrics.EnableStalledGauge();
+        Metrics.TaskStatesSource = () => _threads.SelectMany(t => t.Health()).Select(h => h.State);
+        Metrics.StateSource = () => State;
+        Metrics.ThreadStatesSource = () => _threads.Select(t => (t.Name, t.Stopped ? "dead" : EngineMetrics.StateName(State))).ToList();
         _watchdog = new StallWatchdog(_threads, _config.StallTimeout, _config.TimeProvider, _logger);
         foreach (var thread in _threads)
         {

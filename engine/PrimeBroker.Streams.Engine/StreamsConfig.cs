@@ -83,7 +83,7 @@ public sealed record StreamsConfig
     public IReadOnlyDictionary<string, string> ClientConfig { get; init; } = new Dictionary<string, string>();
 
     /// <summary>How long a task whose input has lag may go without its committed position advancing before it is
-    /// reported as stalled (warning log, metric <c>pbs.tasks.stalled</c>, <see cref="StreamsHealthStatus.Degraded"/>);
+    /// reported as stalled (warning log, metric <c>kafka.streams.tasks</c> with state <c>stalled</c>, <see cref="StreamsHealthStatus.Degraded"/>);
     /// also how long a stream thread may stay inside one call. Default 60 s.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -185,6 +185,15 @@ public sealed record StreamsConfig
     /// Default 1 MiB; at least 64 KiB.
     /// </summary>
     public long RocksDbFlushBytes { get; init; } = DefaultRocksDbFlushBytes;
+
+    /// <summary>
+    /// Whether RocksDB's memory is bounded by the shared block cache (<see cref="RocksDbBlockCacheBytes"/>) and
+    /// write-buffer manager (<see cref="RocksDbWriteBufferBytes"/>). Off: every column family of every database keeps
+    /// RocksDB's own defaults (a block cache of its own, 64 MiB memtables, index and filter blocks outside any cache),
+    /// so memory grows with the number of tasks and stores; for measuring what the bound saves, not for production.
+    /// <see cref="RocksDbFlushBytes"/> applies either way. Default true.
+    /// </summary>
+    public bool RocksDbMemoryBound { get; init; } = true;
 
     /// <summary>
     /// Standby replicas per task: other instances that keep the task's stores warm by reading its changelogs (committed

@@ -62,6 +62,9 @@ internal static partial class AppLog
     [LoggerMessage(9522, LogLevel.Warning, "Topic configs could not be read ({Reason}): cleanup policies were not checked, only partition counts")]
     internal static partial void TopicConfigsUnreadable(ILogger logger, string reason);
 
+    [LoggerMessage(9523, LogLevel.Information, "Waiting for the topic catalog: {Reason}")]
+    internal static partial void TopicsNotReady(ILogger logger, string reason);
+
     /// <summary>A librdkafka log line of one of the host's own clients, at the level librdkafka gave it (<c>ClientLogs</c>).</summary>
     [LoggerMessage(EventId = 9531, Message = "Kafka client {Client} {Facility}: {Message}")]
     internal static partial void ClientLog(ILogger logger, LogLevel level, string client, string facility, string message);

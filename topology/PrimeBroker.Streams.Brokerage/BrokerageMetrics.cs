@@ -9,7 +9,7 @@ namespace PrimeBroker.Streams.Brokerage;
 /// <remarks>
 /// Instruments: <c>pb.events.applied</c> (trade events booked), <c>pb.events.duplicates_skipped</c> (sequence number
 /// below the expected one), <c>pb.events.idempotency_skipped</c>, <c>pb.events.held</c> (held behind a gap),
-/// <c>pb.events.dead_lettered</c> (tag <c>reason</c>, a <see cref="DeadLetterReason"/> name),
+/// <c>pb.events.dead_lettered</c> (attribute <c>error.type</c>, OpenTelemetry's name for a class of error: a <see cref="DeadLetterReason"/> name),
 /// <c>pb.gaps.alerted</c>, <c>pb.gaps.resolved</c>, <c>pb.registry.retries</c>, <c>pb.critical_failures</c>.
 /// </remarks>
 public sealed class BrokerageMetrics : IDisposable
@@ -51,7 +51,7 @@ public sealed class BrokerageMetrics : IDisposable
 
     internal void Held() => _held.Add(1);
 
-    internal void DeadLettered(DeadLetterReason reason) => _deadLettered.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
+    internal void DeadLettered(DeadLetterReason reason) => _deadLettered.Add(1, new KeyValuePair<string, object?>("error.type", reason.ToString()));
 
     internal void GapAlerted() => _gapsAlerted.Add(1);
 

@@ -7,7 +7,7 @@ namespace PrimeBroker.Streams.Engine.Errors;
 /// </summary>
 /// <remarks>One handler instance serves every task of the application, so an implementation used with more than one
 /// stream thread must be thread-safe. It must not throw: an exception from a handler is not handled per record and
-/// stops the stream thread. The record is counted in <c>pbs.records.skipped</c> (reason <c>deserialization</c>)
+/// stops the stream thread. The record is counted in <c>kafka.streams.dropped_records</c> (reason <c>deserialization</c>)
 /// whatever the handler decides.</remarks>
 public interface IDeserializationExceptionHandler
 {

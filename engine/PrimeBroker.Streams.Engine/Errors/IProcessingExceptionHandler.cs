@@ -18,7 +18,7 @@ public interface IProcessingExceptionHandler
     /// <param name="processorName">The node name of the innermost processor that threw.</param>
     /// <param name="exception">What the processor threw.</param>
     /// <param name="deadLetter">Writes records in the task's current transaction; valid only during this call.</param>
-    /// <returns><see cref="HandlerResponse.Continue"/> to skip the record (counted in <c>pbs.records.skipped</c>,
+    /// <returns><see cref="HandlerResponse.Continue"/> to skip the record (counted in <c>kafka.streams.dropped_records</c>,
     /// reason <c>processing</c>), <see cref="HandlerResponse.Fail"/> to stop the task with a
     /// <see cref="TaskFailedException"/>.</returns>
     HandlerResponse Handle(ErrorContext context, string processorName, Exception exception, IDeadLetterSink deadLetter);

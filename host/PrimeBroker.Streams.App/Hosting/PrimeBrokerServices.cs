@@ -109,10 +109,36 @@ public static class PrimeBrokerServices
 
             return Task.CompletedTask;
         }));
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(EngineMetrics.MeterName, BrokerageMetrics.MeterName, TradeLatencyTracker.MeterName)
-            .AddPrometheusExporter());
+        services.AddValidatedOptions<MetricsOptions>(configuration, MetricsOptions.Section, o => o.Validate());
+        AddMetrics(services, configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions());
         return services;
+    }
+
+    /// <summary>The meters exported: the engine's, the domain's, the host's, ASP.NET Core's (<c>http.server.*</c>) and
+    /// the runtime's (<c>dotnet.*</c>: GC, heap, thread pool, working set); to Prometheus always, over OTLP when
+    /// configured.</summary>
+    internal static void AddMetrics(IServiceCollection services, MetricsOptions options)
+    {
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddMeter(EngineMetrics.MeterName, BrokerageMetrics.MeterName, TradeLatencyTracker.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter();
+            if (options.OtlpEndpoint is { } endpoint)
+            {
+                metrics.AddOtlpExporter((exporter, reader) =>
+                {
+                    exporter.Protocol = options.OtlpProtocol;
+                    // The exporter appends nothing to an endpoint set in code: HTTP needs the signal's path.
+                    exporter.Endpoint = options.OtlpProtocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
+                        ? new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/v1/metrics")
+                        : endpoint;
+                    exporter.Headers = options.OtlpHeaders;
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.OtlpExportInterval.TotalMilliseconds;
+                });
+            }
+        });
     }
 
     /// <summary>Refuses to start a server that binds beyond loopback with writes that need a key and no key to give.</summary>

@@ -155,6 +155,11 @@ internal sealed class StreamsOptions
     /// <summary><c>ExactlyOnceV2</c> (default) or <c>AtLeastOnce</c>.</summary>
     public ProcessingGuarantee ProcessingGuarantee { get; set; } = ProcessingGuarantee.ExactlyOnceV2;
 
+    /// <summary>RocksDB's memory of this process (the engine's <see cref="StreamsConfig.RocksDbMemoryBound"/>,
+    /// <see cref="StreamsConfig.RocksDbBlockCacheBytes"/> and <see cref="StreamsConfig.RocksDbWriteBufferBytes"/>),
+    /// section <c>Streams:RocksDb</c>.</summary>
+    public RocksDbMemoryOptions RocksDb { get; set; } = new();
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(ApplicationId))
@@ -205,6 +210,46 @@ internal sealed class StreamsOptions
         if (ReplicationFactor < 1)
         {
             yield return $"{Section}:{nameof(ReplicationFactor)} must be at least 1.";
+        }
+
+        foreach (var failure in RocksDb.Validate())
+        {
+            yield return failure;
+        }
+    }
+}
+
+/// <summary>
+/// RocksDB's memory per process (section <c>Streams:RocksDb</c>): every store of every task this instance runs shares one
+/// block cache and one write-buffer manager, so RocksDB's share of the resident memory stays near
+/// <see cref="BlockCacheBytes"/> + <see cref="WriteBufferBytes"/> however many tasks the instance owns
+/// (host/README, "Memory").
+/// </summary>
+internal sealed class RocksDbMemoryOptions
+{
+    internal const string Section = StreamsOptions.Section + ":RocksDb";
+
+    /// <summary>Whether the shared cache and write-buffer manager bound RocksDB's memory. Off gives every store
+    /// RocksDB's own defaults (memory grows with tasks): only to measure what the bound saves. Default true.</summary>
+    public bool Bounded { get; set; } = true;
+
+    /// <summary>Bytes of the block cache shared by every store of the process. Default 64 MiB; at least 1 MiB.</summary>
+    public long BlockCacheBytes { get; set; } = StreamsConfig.DefaultRocksDbBlockCacheBytes;
+
+    /// <summary>Bytes of memtables over every store of the process (the write-buffer manager). Default 32 MiB; at
+    /// least 1 MiB.</summary>
+    public long WriteBufferBytes { get; set; } = StreamsConfig.DefaultRocksDbWriteBufferBytes;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (BlockCacheBytes < 1024 * 1024)
+        {
+            yield return $"{Section}:{nameof(BlockCacheBytes)} must be at least 1 MiB (1048576; was {BlockCacheBytes}).";
+        }
+
+        if (WriteBufferBytes < 1024 * 1024)
+        {
+            yield return $"{Section}:{nameof(WriteBufferBytes)} must be at least 1 MiB (1048576; was {WriteBufferBytes}).";
         }
     }
 }

@@ -69,7 +69,7 @@ internal sealed class LiveStatisticsSampler(IServiceProvider services, LiveStati
         }
     }
 
-    /// <summary>Reads the engine's observable lag gauge (<c>pbs.consumer.lag</c>, per input partition).</summary>
+    /// <summary>Reads the engine's observable lag gauge (<see cref="EngineMetrics.RecordsLagInstrument"/>, per input partition).</summary>
     private sealed class LagReader : IDisposable
     {
         private readonly MeterListener _listener = new();
@@ -79,7 +79,7 @@ internal sealed class LiveStatisticsSampler(IServiceProvider services, LiveStati
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "pbs.consumer.lag")
+                if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == EngineMetrics.RecordsLagInstrument)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }

@@ -55,6 +55,9 @@ internal static class StreamsFactory
             TransactionalGroupOffsets = latency.TransactionalGroupOffsets,
             ClientConfig = connection.Clients.Settings,
             CloseTimeout = services.GetRequiredService<IOptions<ShutdownOptions>>().Value.ShutdownTimeout,
+            RocksDbMemoryBound = streams.RocksDb.Bounded,
+            RocksDbBlockCacheBytes = streams.RocksDb.BlockCacheBytes,
+            RocksDbWriteBufferBytes = streams.RocksDb.WriteBufferBytes,
         };
         // Group timing, static membership and cooperative rebalancing per cluster kind (GroupDefaults), unless set.
         return GroupDefaults.For(connection.IsRealCluster).ApplyTo(config, streams);

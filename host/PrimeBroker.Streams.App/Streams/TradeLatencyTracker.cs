@@ -12,7 +12,7 @@ namespace PrimeBroker.Streams.App.Streams;
 /// sequence number reached the trade's).
 /// </summary>
 /// <remarks>
-/// <para>The engine's commit counter (<c>pbs.commits</c>, recorded after a commit and its local apply) marks the commit
+/// <para>The engine's commit counter (<see cref="EngineMetrics.CommitInstrument"/>, recorded after a commit and its local apply) marks the commit
 /// times; a checker then reads the positions of the pending trades. A trade is attributed the latest commit seen before
 /// the check, so a figure is an upper bound by at most one commit interval when commits follow closely.</para>
 /// <para>Samples at most <see cref="MaxPending"/> trades at a time; trades not seen applied within 30 s (dead-lettered,
@@ -22,6 +22,12 @@ internal sealed class TradeLatencyTracker : IDisposable
 {
     internal const int MaxPending = 2000;
     internal const string MeterName = "PrimeBroker.Streams.App";
+
+    /// <summary>The histogram of trade → position latency, in seconds.</summary>
+    internal const string LatencyInstrument = "pb.trade_to_position.duration";
+
+    // Seconds, 5 ms to a minute: the figure is at least one commit interval (100 ms by default).
+    private static readonly double[] s_buckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60];
     private static readonly TimeSpan s_window = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_giveUp = TimeSpan.FromSeconds(30);
 
@@ -41,11 +47,12 @@ internal sealed class TradeLatencyTracker : IDisposable
     internal TradeLatencyTracker(Func<string, string, long?> appliedSequence)
     {
         _appliedSequence = appliedSequence;
-        _histogram = _meter.CreateHistogram<double>("pbs.trade_to_position.duration", "ms",
-            "Trade published to its position committed (upper bound by the commit that made it visible).");
+        _histogram = _meter.CreateHistogram<double>(LatencyInstrument, "s",
+            "Trade published to its position committed (upper bound by the commit that made it visible).", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_buckets });
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "pbs.commits")
+            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == EngineMetrics.CommitInstrument)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -115,9 +122,9 @@ internal sealed class TradeLatencyTracker : IDisposable
 
                 if (applied >= trade.SequenceNumber && commit > trade.PublishedTimestamp)
                 {
-                    var ms = Stopwatch.GetElapsedTime(trade.PublishedTimestamp, commit).TotalMilliseconds;
-                    _recent.Enqueue((now, ms));
-                    _histogram.Record(ms);
+                    var elapsed = Stopwatch.GetElapsedTime(trade.PublishedTimestamp, commit);
+                    _recent.Enqueue((now, elapsed.TotalMilliseconds));
+                    _histogram.Record(elapsed.TotalSeconds);
                     _pending.TryRemove(trade, out _);
                 }
                 else if (Stopwatch.GetElapsedTime(trade.PublishedTimestamp, now) > s_giveUp)

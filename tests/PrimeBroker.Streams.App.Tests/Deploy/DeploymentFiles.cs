@@ -148,7 +148,10 @@ internal static partial class DeploymentFiles
             }
 
             var workload = $"{file} {manifest["kind"]}/{Map(manifest["metadata"], file)["name"]}";
-            foreach (var item in podSpec.GetValueOrDefault("containers") as List<object> ?? [])
+            // Init containers run the same image with the same settings rules.
+            var items = (podSpec.GetValueOrDefault("initContainers") as List<object> ?? []).Select(i => (Kind: "init container", Item: i))
+                .Concat((podSpec.GetValueOrDefault("containers") as List<object> ?? []).Select(i => (Kind: "container", Item: i)));
+            foreach (var (kind, item) in items)
             {
                 var container = Map(item, workload);
                 if (!(container.GetValueOrDefault("image") as string ?? "").StartsWith(ImageName, StringComparison.Ordinal))
@@ -156,7 +159,7 @@ internal static partial class DeploymentFiles
                     continue;
                 }
 
-                var source = $"{workload} container {container["name"]}";
+                var source = $"{workload} {kind} {container["name"]}";
                 if (container.ContainsKey("command"))
                 {
                     throw new FormatException($"{source}: overrides the image's entry point; pass arguments with args only.");

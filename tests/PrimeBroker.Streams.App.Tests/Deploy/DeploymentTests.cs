@@ -28,7 +28,7 @@ public sealed class DeploymentTests
         var containers = ComposeContainers(Read("compose.yaml"), "compose.yaml", s_image.Command);
 
         Assert.Equal(["compose.yaml services.app-1", "compose.yaml services.app-2", "compose.yaml services.app-3", "compose.yaml services.instruments",
-                "compose.yaml services.topics"],
+                "compose.yaml services.topics", "compose.yaml services.topics-ready"],
             containers.Select(c => c.Source).Order());
         var problems = containers.SelectMany(c => Checker().Check(c, s_image.Environment).Problems.Select(p => $"{c.Source}: {p}")).ToList();
         Assert.True(problems.Count == 0, Report("compose.yaml", problems));
@@ -39,7 +39,7 @@ public sealed class DeploymentTests
     {
         var containers = KubernetesContainers(KubernetesDocuments(), s_image.Command);
 
-        Assert.Equal(3, containers.Count); // the StatefulSet's instance, the topics Job and the instruments Job
+        Assert.Equal(4, containers.Count); // the StatefulSet's instance and its init container, the topics Job and the instruments Job
         var problems = containers.SelectMany(c => Checker().Check(c, s_image.Environment).Problems.Select(p => $"{c.Source}: {p}")).ToList();
         Assert.True(problems.Count == 0, Report("deploy/kubernetes", problems));
     }
@@ -65,7 +65,7 @@ public sealed class DeploymentTests
         var statefulSet = Read("kubernetes/statefulset.yaml")
             .Replace("- name: Http__Urls", "- name: Http_Urls", StringComparison.Ordinal)
             .Replace("$(POD_NAMESPACE)", "$(POD_NAMESPACES)", StringComparison.Ordinal);
-        var pod = KubernetesContainers(ParseYaml(statefulSet).Select(d => ("statefulset.yaml", d)), s_image.Command).Single();
+        var pod = KubernetesContainers(ParseYaml(statefulSet).Select(d => ("statefulset.yaml", d)), s_image.Command).Single(c => c.Args[0] == "run");
         var podProblems = Checker().Check(pod, s_image.Environment).Problems;
         Assert.Contains(podProblems, p => p.StartsWith("environment Http_Urls: not a host setting", StringComparison.Ordinal));
         Assert.Contains(podProblems, p => p.Contains("$(POD_NAMESPACES) is not defined", StringComparison.Ordinal));
@@ -117,7 +117,8 @@ public sealed class DeploymentTests
         Assert.Equal("None", Map(governing["spec"], "")["clusterIP"]);
 
         var container = Map(((List<object>)PodSpec(statefulSet)!["containers"]).Single(), "container");
-        var pod = KubernetesContainers(KubernetesDocuments(), s_image.Command).Single(c => c.Source.Contains("StatefulSet", StringComparison.Ordinal));
+        var pod = KubernetesContainers(KubernetesDocuments(), s_image.Command)
+            .Single(c => c.Source.Contains("StatefulSet", StringComparison.Ordinal) && !c.Source.Contains("init container", StringComparison.Ordinal));
         Assert.Equal("run", pod.Args[0]);
         var server = pod.Args[pod.Args.ToList().IndexOf("--application-server") + 1];
         Assert.Matches($@"^\$\(POD_NAME\)\.{Regex.Escape(serviceName)}\.\$\(POD_NAMESPACE\)\.svc\.cluster\.local:8080$", server);
@@ -316,6 +317,45 @@ public sealed class DeploymentTests
         Assert.All(Map(serviceSpec["selector"], "selector"), l => Assert.Equal(l.Value, podLabels[l.Key]));
         var container = Map(((List<object>)PodSpec(statefulSet)!["containers"]).Single(), "container");
         Assert.Contains(((List<object>)container["ports"]).Select(p => Map(p, "port")), p => Equals(p["name"], "http"));
+    }
+
+    [Fact]
+    public void InstancesWaitForTheTopicsWithTheTopicsCommandOnTheSameCluster()
+    {
+        // Kubernetes: an init container of the instance pods runs `topics --verify --wait` against the pods' cluster.
+        var pods = KubernetesContainers(KubernetesDocuments(), s_image.Command).Where(c => c.Source.Contains("StatefulSet", StringComparison.Ordinal)).ToList();
+        var init = Assert.Single(pods, c => c.Source.Contains("init container", StringComparison.Ordinal));
+        var instance = Assert.Single(pods, c => c.Args[0] == "run");
+        AssertWaitsForTopics(init);
+        Assert.Equal(Checker().Check(instance, s_image.Environment).Settings["Kafka:BootstrapServers"],
+            Checker().Check(init, s_image.Environment).Settings["Kafka:BootstrapServers"]);
+
+        // Compose: every instance depends on a one-shot service that runs the same check.
+        var compose = (Dictionary<object, object>)ParseYaml(Read("compose.yaml")).Single()!;
+        var services = Map(compose["services"], "services");
+        var containers = ComposeContainers(Read("compose.yaml"), "compose.yaml", s_image.Command);
+        foreach (var app in containers.Where(c => c.Args[0] == "run"))
+        {
+            var name = ServiceName(app);
+            var dependencies = Map(Map(services[name], name)["depends_on"], $"{name} depends_on");
+            var waiter = containers.Single(c => c.Args.SequenceEqual(["topics", "--verify", "--wait", "00:10:00"]));
+            var waiterName = ServiceName(waiter);
+            Assert.True(dependencies.ContainsKey(waiterName), $"{name} does not depend on {waiterName}");
+            Assert.Equal("service_completed_successfully", Map(dependencies[waiterName], "")["condition"]);
+            AssertWaitsForTopics(waiter);
+        }
+    }
+
+    private static string ServiceName(AppContainer composeContainer) =>
+        composeContainer.Source[(composeContainer.Source.IndexOf("services.", StringComparison.Ordinal) + "services.".Length)..];
+
+    private static void AssertWaitsForTopics(AppContainer container)
+    {
+        Assert.Equal(["topics", "--verify", "--wait"], container.Args.Take(3));
+        var checkedSettings = Checker().Check(container, s_image.Environment);
+        Assert.Empty(checkedSettings.Problems);
+        Assert.True(checkedSettings.Settings.TryGetValue("Topics:Wait", out var wait) && TimeSpan.Parse(wait, System.Globalization.CultureInfo.InvariantCulture) >= TimeSpan.FromMinutes(1),
+            $"{container.Source}: waits {wait ?? "not at all"}");
     }
 
     /// <summary>The Host:ShutdownTimeout a container runs with: its own setting, else the option's default.</summary>

@@ -71,9 +71,9 @@ public sealed partial class DemoProcessTests
             Assert.Equal(3m, placed.GetProperty("positions")[0].GetProperty("quantity").Money());
 
             var metrics = await http.GetStringAsync("/metrics");
-            Assert.Contains("pbs_commits_total", metrics); // the engine's meter
+            Assert.Contains("kafka_streams_commit_total", metrics); // the engine's meter
             Assert.Contains("pb_events_applied_total", metrics); // the domain's meter
-            Assert.Contains("pbs_trade_to_position_duration_milliseconds_bucket", metrics); // the latency histogram
+            Assert.Contains("pb_trade_to_position_duration_seconds_bucket", metrics); // the latency histogram
             Assert.Contains("/positions/{accountId}", await http.GetStringAsync("/openapi/v1.json"));
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/gaps")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/dlq")).StatusCode);

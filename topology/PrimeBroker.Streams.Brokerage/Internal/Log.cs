@@ -60,4 +60,13 @@ internal static partial class Log
 
     [LoggerMessage(2410, LogLevel.Information, "Trade publisher read the applied sequences {Topic} back ({Partitions} partitions): {Records} accounts' next numbers, {Raised} counters raised above the trade topic's")]
     public static partial void PublisherReadAppliedSequences(ILogger logger, string topic, int partitions, long records, long raised);
+
+    /// <summary>A librdkafka log line of the trade publisher's clients, at the level librdkafka gave it
+    /// (<c>PublisherClientLogs</c>).</summary>
+    [LoggerMessage(EventId = 2420, Message = "Kafka client {Client} {Facility}: {Message}")]
+    public static partial void ClientLog(ILogger logger, LogLevel level, string client, string facility, string message);
+
+    /// <summary>An error a client of the trade publisher reported through its error handler.</summary>
+    [LoggerMessage(EventId = 2421, Message = "Kafka client {Client} error {Code}: {Reason}")]
+    public static partial void ClientError(ILogger logger, LogLevel level, string client, string code, string reason);
 }

@@ -70,6 +70,7 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
         _producer = new ProducerBuilder<string, ISpecificRecord>(config)
             .SetKeySerializer(Serializers.Utf8)
             .SetValueSerializer(_serde.Serializer)
+            .LoggingTo(_logger)
             .Build();
     }
 
@@ -265,7 +266,7 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
     private void Recover(CancellationToken cancellationToken)
     {
         using (var admin = new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(_options.ClientConfig))
-        { BootstrapServers = _options.BootstrapServers }).Build())
+        { BootstrapServers = _options.BootstrapServers }).LoggingTo(_logger).Build())
         {
             // All-topics metadata: asking for one topic by name would auto-create it on clusters that allow that.
             var topics = admin.GetMetadata(_options.RecoveryTimeout).Topics;
@@ -311,7 +312,7 @@ public sealed class TradePublisher : IAsyncDisposable, IDisposable
         SetUnlessConfigured(config, "queued.min.messages", "100000");
         SetUnlessConfigured(config, "fetch.max.bytes", "52428800");
         SetUnlessConfigured(config, "max.partition.fetch.bytes", "10485760");
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).LoggingTo(_logger).Build();
         var sources = partitions.Select(p => new TopicPartition(_options.Topic, p)).ToList();
         if (_options.AppliedSequencesTopic is { } applied)
         {

@@ -11,18 +11,12 @@ namespace PrimeBroker.Streams.Engine.Internal.Kafka;
 /// </summary>
 internal static class ClientLogLevels
 {
-    /// <summary>The level of a librdkafka log line.</summary>
-    public static LogLevel For(LogMessage message) => For(message.Level);
+    /// <summary>The level of a librdkafka log line: the client library's own mapping, so the engine, the host and the
+    /// trade publisher (which call it too) cannot drift apart.</summary>
+    public static LogLevel For(LogMessage message) => (LogLevel)message.LevelAs(LogLevelType.MicrosoftExtensionsLogging);
 
     /// <summary>The level of a librdkafka syslog level.</summary>
-    public static LogLevel For(SyslogLevel level) => level switch
-    {
-        SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
-        SyslogLevel.Error => LogLevel.Error,
-        SyslogLevel.Warning => LogLevel.Warning,
-        SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
-        _ => LogLevel.Debug,
-    };
+    public static LogLevel For(SyslogLevel level) => For(new LogMessage(string.Empty, level, string.Empty, string.Empty));
 
     /// <summary>The level of an error a client reports through its error handler: a fatal error (the client is
     /// unusable) is an error; the others are transient, librdkafka recovers from them by itself (confluent-kafka-dotnet's

@@ -32,11 +32,16 @@ internal sealed class RocksDbMemory : IDisposable
     private static readonly Lazy<RocksDbMemory> s_default = new(() => new RocksDbMemory(
         StreamsConfig.DefaultRocksDbBlockCacheBytes, StreamsConfig.DefaultRocksDbWriteBufferBytes, StreamsConfig.DefaultRocksDbFlushBytes));
 
-    private readonly Cache _cache;
+    private readonly Cache? _cache;
     private readonly IntPtr _writeBufferManager;
     private int _disposed;
 
-    public RocksDbMemory(long blockCacheBytes, long writeBufferBytes, long flushBytes)
+    /// <param name="blockCacheBytes">Capacity of the shared block cache.</param>
+    /// <param name="writeBufferBytes">Size of the shared write-buffer manager.</param>
+    /// <param name="flushBytes">Bytes a database accepts between two flushes.</param>
+    /// <param name="bounded">False: neither cache nor manager is created, and every database keeps RocksDB's default
+    /// table and memtable options (<see cref="StreamsConfig.RocksDbMemoryBound"/>).</param>
+    public RocksDbMemory(long blockCacheBytes, long writeBufferBytes, long flushBytes, bool bounded = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockCacheBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(writeBufferBytes, 1);
@@ -44,6 +49,12 @@ internal sealed class RocksDbMemory : IDisposable
         BlockCacheBytes = blockCacheBytes;
         WriteBufferBytes = writeBufferBytes;
         FlushBytes = flushBytes;
+        Bounded = bounded;
+        if (!bounded)
+        {
+            return;
+        }
+
         _cache = Cache.CreateLru((ulong)blockCacheBytes);
         // No wrapper in RocksDbSharp 11.12; the C API symbol is exported by the shipped librocksdb. allow_stall = 0:
         // a commit must not block on another task's memtables.
@@ -55,7 +66,10 @@ internal sealed class RocksDbMemory : IDisposable
     public static RocksDbMemory Default => s_default.Value;
 
     public static RocksDbMemory For(StreamsConfig config) =>
-        new(config.RocksDbBlockCacheBytes, config.RocksDbWriteBufferBytes, config.RocksDbFlushBytes);
+        new(config.RocksDbBlockCacheBytes, config.RocksDbWriteBufferBytes, config.RocksDbFlushBytes, config.RocksDbMemoryBound);
+
+    /// <summary>Whether the shared cache and write-buffer manager bound the databases' memory.</summary>
+    public bool Bounded { get; }
 
     public long BlockCacheBytes { get; }
 
@@ -64,11 +78,11 @@ internal sealed class RocksDbMemory : IDisposable
     /// <summary>Bytes a database accepts between two flushes (see <see cref="StateDatabase"/>).</summary>
     public long FlushBytes { get; }
 
-    /// <summary>Bytes the block cache holds now, over every database.</summary>
-    public long BlockCacheUsage => (long)_cache.GetUsage();
+    /// <summary>Bytes the block cache holds now, over every database; 0 when not <see cref="Bounded"/> (no shared cache).</summary>
+    public long BlockCacheUsage => _cache is null ? 0 : (long)_cache.GetUsage();
 
-    /// <summary>Bytes the memtables of every database hold now.</summary>
-    public long WriteBufferUsage => (long)Native.Instance.rocksdb_write_buffer_manager_memory_usage(_writeBufferManager);
+    /// <summary>Bytes the memtables of every database hold now; 0 when not <see cref="Bounded"/> (no manager).</summary>
+    public long WriteBufferUsage => _writeBufferManager == IntPtr.Zero ? 0 : (long)Native.Instance.rocksdb_write_buffer_manager_memory_usage(_writeBufferManager);
 
     /// <summary>Database options: the shared write-buffer manager, atomic flush of all families, small logs.</summary>
     internal DbOptions DatabaseOptions()
@@ -85,7 +99,11 @@ internal sealed class RocksDbMemory : IDisposable
         // Every flush takes all families at one point of the write sequence, so the files on disk always hold a prefix
         // of whole write batches across families: the property a database without write-ahead log needs.
         Native.Instance.rocksdb_options_set_atomic_flush(options.Handle, 1);
-        Native.Instance.rocksdb_options_set_write_buffer_manager(options.Handle, _writeBufferManager);
+        if (_writeBufferManager != IntPtr.Zero)
+        {
+            Native.Instance.rocksdb_options_set_write_buffer_manager(options.Handle, _writeBufferManager);
+        }
+
         return options;
     }
 
@@ -101,6 +119,11 @@ internal sealed class RocksDbMemory : IDisposable
     private void ApplyFamilyOptions<T>(Options<T> options)
         where T : Options<T>
     {
+        if (_cache is null)
+        {
+            return; // unbounded: RocksDB's defaults, a cache and memtables per column family
+        }
+
         var table = new BlockBasedTableOptions()
             .SetBlockCache(_cache)
             .SetCacheIndexAndFilterBlocks(true)
@@ -113,7 +136,7 @@ internal sealed class RocksDbMemory : IDisposable
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _writeBufferManager != IntPtr.Zero)
         {
             // The cache handle is released by its finalizer (RocksDbSharp's Cache has no Dispose).
             Native.Instance.rocksdb_write_buffer_manager_destroy(_writeBufferManager);

@@ -242,6 +242,26 @@ public sealed class StateDatabaseTests : IDisposable
         _directory.Dispose();
     }
 
+    [Fact]
+    public void WithoutTheBoundADatabaseKeepsRocksDbsDefaultsAndChargesNoSharedCacheOrManager()
+    {
+        using var unbounded = new RocksDbMemory(8 << 20, 64 << 20, flushBytes: long.MaxValue, bounded: false);
+        var path = Path.Combine(_directory.Path, "0_0");
+        using (var state = TaskState.Open(_directory.Path, new(0, 0), [Logged("a")], unbounded))
+        {
+            state.Commit([Write("a", 1, Enumerable.Range(0, 200).Select(i => ($"k{i}", new string('x', 100))).ToArray())]);
+            state.Database!.FlushAndWait();
+            Assert.Equal(new string('x', 100), Text(state.Stores["a"].Get(Bytes("k7"))!));
+        }
+
+        Assert.False(unbounded.Bounded);
+        Assert.Equal(0, unbounded.BlockCacheUsage);
+        Assert.Equal(0, unbounded.WriteBufferUsage);
+        using var reopened = TaskState.Open(_directory.Path, new(0, 0), [Logged("a")], unbounded);
+        Assert.Equal(200, reopened.Stores["a"].Range(null, null).Count());
+        Assert.True(Directory.Exists(path), $"the task's database directory {path} exists");
+    }
+
     private TaskState Open(string path, params string[] stores) =>
         TaskState.Open(Path.GetDirectoryName(path)!, ParseTask(Path.GetFileName(path)), stores.Select(Logged).ToList(), _memory);
 
