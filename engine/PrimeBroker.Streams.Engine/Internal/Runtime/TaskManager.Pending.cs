@@ -120,6 +120,10 @@ internal sealed partial class TaskManager
         _pendingCount = _pending.Count;
     }
 
+    /// <summary>Catch-up rounds in a row that apply nothing to a task not yet caught up before it gives the catch-up
+    /// up and restores from where its stores are (see <see cref="WarmUpPending"/>).</summary>
+    internal const int MaxIdleWarmUpRounds = 5;
+
     /// <summary>Whether some pending task can start now: a suspended one, one caught up with its changelogs, or one that
     /// could not be opened for its catch-up (its start reports why). Stream thread only.</summary>
     public bool HasStartable => _pending.Any(p => p.Startable);
@@ -130,6 +134,8 @@ internal sealed partial class TaskManager
     /// changelogs (one request each), then what moved of all of them in one read of at most <paramref name="budget"/>,
     /// each partition stopping at the first commit marker after <paramref name="maxRecords"/> records.
     /// </summary>
+    /// <remarks>A task whose rounds apply nothing <see cref="MaxIdleWarmUpRounds"/> times in a row stops catching up and
+    /// restores from where its stores are: the catch-up saves time, never correctness.</remarks>
     public void WarmUpPending(IChangelogReader reader, Func<TaskEnvironment> environment, TimeSpan budget, long maxRecords)
     {
         foreach (var pending in _pending.Where(p => p.Suspended is null && p.Warming is null && !p.OpenFailed))
@@ -164,7 +170,17 @@ internal sealed partial class TaskManager
             var batches = reader.ReadMany(warming.SelectMany(w => w.Ranges(extents)).ToList(), maxRecords, budget);
             foreach (var catchUp in warming)
             {
-                catchUp.CatchUp(reader, batches, extents);
+                long applied = catchUp.CatchUp(reader, batches, extents);
+                var pending = _pending.First(p => ReferenceEquals(p.Warming, catchUp));
+                pending.IdleWarmUpRounds = applied > 0 || catchUp.CaughtUp ? 0 : pending.IdleWarmUpRounds + 1;
+                if (pending.IdleWarmUpRounds >= MaxIdleWarmUpRounds)
+                {
+                    // Rounds that apply nothing while the task is not caught up do not converge (seen in the failover
+                    // bench's rolling restart: restarted tasks stayed Restoring for minutes, every round re-reading the
+                    // same range); the restore proper reads the whole tail in one go and ends at the known end offset.
+                    _logger.WarmUpFailed(catchUp.Id.ToString(), $"{MaxIdleWarmUpRounds} catch-up rounds applied nothing");
+                    pending.GiveUpWarmUp = true;
+                }
             }
         }
         catch (Exception ex) when (ex is ChangelogTruncatedException or KafkaException or TimeoutException or InvalidOperationException or InvalidDataException)
@@ -339,8 +355,11 @@ internal sealed partial class TaskManager
         /// <summary>Its stores could not be opened for the catch-up; its start tries again and reports the error.</summary>
         public bool OpenFailed { get; set; }
 
-        /// <summary>A catch-up round failed; its start restores from where the stores are and reports the error.</summary>
+        /// <summary>A catch-up round failed or several applied nothing; its start restores from where the stores are.</summary>
         public bool GiveUpWarmUp { get; set; }
+
+        /// <summary>Catch-up rounds in a row that applied nothing while the task was not caught up.</summary>
+        public int IdleWarmUpRounds { get; set; }
 
         public bool Startable => Suspended is not null || OpenFailed || GiveUpWarmUp || Warming is { CaughtUp: true };
     }
