@@ -176,8 +176,8 @@ internal sealed partial class TaskManager
                 if (pending.IdleWarmUpRounds >= MaxIdleWarmUpRounds)
                 {
                     // Rounds that apply nothing while the task is not caught up do not converge (seen in the failover
-                    // bench's rolling restart: restarted tasks stayed Restoring for minutes, every round re-reading the
-                    // same range); the restore proper reads the whole tail in one go and ends at the known end offset.
+                    // bench's rolling restart: restarted tasks stayed Restoring for minutes, a read in every round and
+                    // nothing applied); the restore proper reads the whole tail in one go and ends at the known end offset.
                     _logger.WarmUpFailed(catchUp.Id.ToString(), $"{MaxIdleWarmUpRounds} catch-up rounds applied nothing");
                     pending.GiveUpWarmUp = true;
                 }
