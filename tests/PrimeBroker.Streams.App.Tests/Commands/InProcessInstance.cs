@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using PrimeBroker.Streams.App.Commands;
 
 namespace PrimeBroker.Streams.App.Tests.Commands;
@@ -52,6 +54,27 @@ internal sealed class InProcessInstance : IAsyncDisposable
             Assert.True(DateTime.UtcNow < deadline, $"no {what()} within {s_timeout.TotalSeconds} s; run's errors: {Error}");
             await timer.WaitForNextTickAsync();
         }
+    }
+
+    /// <summary>The position of (<paramref name="account"/>, <paramref name="instrument"/>) once <c>GET /positions</c>
+    /// answers it (polled as <see cref="WaitUntilAsync"/>).</summary>
+    internal async Task<JsonElement> PositionAsync(string account, string instrument)
+    {
+        JsonElement position = default;
+        var last = "";
+        await WaitUntilAsync(async () =>
+        {
+            using var response = await Http.GetAsync($"/positions/{account}/{instrument}");
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return false;
+            }
+
+            position = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return true;
+        }, () => $"the position of {account} in {instrument} (last: {last})");
+        return position;
     }
 
     private async Task<HttpStatusCode?> StatusOf(string path)

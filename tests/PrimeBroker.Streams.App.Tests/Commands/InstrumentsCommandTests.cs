@@ -32,10 +32,10 @@ public sealed class InstrumentsCommandTests(DevClusterFixture cluster) : IClassF
         // Trades on the loaded instruments book (before the load they would be dead-lettered as UnknownInstrument).
         await PostTradeAsync(instance, "T-1", "ACC-71001", "EQ-ACME", 10m, 40m, "USD");
         await PostTradeAsync(instance, "T-2", "ACC-71001", "BOND-DE-10Y", 5m, 98m, "EUR");
-        var position = await PositionAsync(instance, "ACC-71001", "EQ-ACME");
+        var position = await instance.PositionAsync("ACC-71001", "EQ-ACME");
         Assert.Equal(10m, position.GetProperty("quantity").Money());
         Assert.Equal(41.5m, position.GetProperty("marketPrice").Money());
-        Assert.Equal(5m, (await PositionAsync(instance, "ACC-71001", "BOND-DE-10Y")).GetProperty("quantity").Money());
+        Assert.Equal(5m, (await instance.PositionAsync("ACC-71001", "BOND-DE-10Y")).GetProperty("quantity").Money());
         Assert.Equal(0, (await instance.Http.GetFromJsonAsync<JsonElement>("/dlq")).GetProperty("total").GetInt32());
 
         // A price update from the command keeps the rest of the reference data.
@@ -86,25 +86,6 @@ public sealed class InstrumentsCommandTests(DevClusterFixture cluster) : IClassF
             tradeId, accountId = account, instrumentId = instrument, quantity, price, currency, side = "BUY",
         });
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-    }
-
-    private static async Task<JsonElement> PositionAsync(InProcessInstance instance, string account, string instrument)
-    {
-        JsonElement position = default;
-        var last = "";
-        await instance.WaitUntilAsync(async () =>
-        {
-            using var response = await instance.Http.GetAsync($"/positions/{account}/{instrument}");
-            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                return false;
-            }
-
-            position = await response.Content.ReadFromJsonAsync<JsonElement>();
-            return true;
-        }, () => $"position {account}/{instrument} (last: {last})");
-        return position;
     }
 
     private static Task InstrumentPriceIsAsync(InProcessInstance instance, string instrument, decimal price)

@@ -41,7 +41,7 @@ public sealed class OperationsDeskTests(DevClusterFixture cluster, HeadlessChrom
             }, sequenceNumber: 2, idempotencyKey: "dt-5").WaitAsync(s_timeout);
         }
 
-        await PositionAsync(instance, "ACC-D2", "DSK-B");
+        await instance.PositionAsync("ACC-D2", "DSK-B");
         var errors = new List<string>();
         var page = await chromium.NewPageAsync(errors);
         await page.GotoAsync(instance.Http.BaseAddress + "");
@@ -81,7 +81,7 @@ public sealed class OperationsDeskTests(DevClusterFixture cluster, HeadlessChrom
             var letter = (await CellsAsync(page, "#dlq-letters")).Single(r => r[3] == "ACC-D3")[0];
             await page.GetByRole(AriaRole.Button, new() { Name = $"Re-drive dead letter {letter}" }).ClickAsync();
             await WaitAsync(page, "() => document.getElementById('dlq-result').dataset.status === 'redriven'");
-            Assert.Equal(1m, (await PositionAsync(instance, "ACC-D3", "DSK-NEW")).GetProperty("quantity").Money());
+            Assert.Equal(1m, (await instance.PositionAsync("ACC-D3", "DSK-NEW")).GetProperty("quantity").Money());
 
             // Resolve ACC-D4's gap from the page: its held trade is released and the resolution is audited on alerts.
             await WaitAsync(page, "() => document.querySelector('#gaps button.resolve[data-account=\"ACC-D4\"]') !== null");
@@ -90,7 +90,7 @@ public sealed class OperationsDeskTests(DevClusterFixture cluster, HeadlessChrom
             await page.FillAsync("#gap-reason", "upstream confirmed number 1 was never sent");
             await page.GetByRole(AriaRole.Button, new() { Name = "Resolve the gap of ACC-D4 at sequence 1" }).ClickAsync();
             await WaitAsync(page, "() => document.getElementById('gap-result').dataset.status === 'accepted'");
-            Assert.Equal(2m, (await PositionAsync(instance, "ACC-D4", "DSK-A")).GetProperty("quantity").Money());
+            Assert.Equal(2m, (await instance.PositionAsync("ACC-D4", "DSK-A")).GetProperty("quantity").Money());
             await WaitAsync(page, "() => [...document.querySelectorAll('#alerts tbody tr')].some(r => r.cells[2]?.textContent === 'SEQUENCE_GAP_RESOLVED' && r.cells[3]?.textContent === 'ACC-D4')");
             await WaitAsync(page, "() => ![...document.querySelectorAll('#gaps tbody tr')].some(r => r.cells[0]?.textContent === 'ACC-D4')");
             Assert.DoesNotContain(errors, e => !e.Contains("the server responded with a status of", StringComparison.Ordinal));
@@ -122,24 +122,5 @@ public sealed class OperationsDeskTests(DevClusterFixture cluster, HeadlessChrom
     {
         using var response = await instance.Http.PostAsJsonAsync("/trades", new { tradeId, accountId = account, instrumentId = instrument, quantity, price, currency, side });
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-    }
-
-    private static async Task<JsonElement> PositionAsync(InProcessInstance instance, string account, string instrument)
-    {
-        JsonElement position = default;
-        var last = "";
-        await instance.WaitUntilAsync(async () =>
-        {
-            using var response = await instance.Http.GetAsync($"/positions/{account}/{instrument}");
-            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                return false;
-            }
-
-            position = await response.Content.ReadFromJsonAsync<JsonElement>();
-            return true;
-        }, () => $"the position of {account} in {instrument} (last: {last})");
-        return position;
     }
 }
