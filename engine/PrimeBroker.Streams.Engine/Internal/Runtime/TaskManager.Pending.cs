@@ -120,8 +120,8 @@ internal sealed partial class TaskManager
         _pendingCount = _pending.Count;
     }
 
-    /// <summary>Catch-up rounds in a row that apply nothing to a task not yet caught up before it gives the catch-up
-    /// up and restores from where its stores are (see <see cref="WarmUpPending"/>).</summary>
+    /// <summary>Catch-up rounds in a row that read and apply nothing for a task not yet caught up before it gives the
+    /// catch-up up and restores from where its stores are (see <see cref="WarmUpPending"/>).</summary>
     internal const int MaxIdleWarmUpRounds = 5;
 
     /// <summary>Whether some pending task can start now: a suspended one, one caught up with its changelogs, or one that
@@ -134,8 +134,11 @@ internal sealed partial class TaskManager
     /// changelogs (one request each), then what moved of all of them in one read of at most <paramref name="budget"/>,
     /// each partition stopping at the first commit marker after <paramref name="maxRecords"/> records.
     /// </summary>
-    /// <remarks>A task whose rounds apply nothing <see cref="MaxIdleWarmUpRounds"/> times in a row stops catching up and
-    /// restores from where its stores are: the catch-up saves time, never correctness.</remarks>
+    /// <remarks>Every round continues where the last read stopped (<see cref="ChangelogCatchUp"/>), so a round that reads
+    /// anything is progress even when it completes no transaction. A task whose rounds read and apply nothing
+    /// <see cref="MaxIdleWarmUpRounds"/> times in a row (a reader that returns nothing while the task is not caught up)
+    /// stops catching up and restores from where its stores are, with the restore's own reads: the catch-up saves
+    /// time, never correctness, and must never hold a task back for good.</remarks>
     public void WarmUpPending(IChangelogReader reader, Func<TaskEnvironment> environment, TimeSpan budget, long maxRecords)
     {
         foreach (var pending in _pending.Where(p => p.Suspended is null && p.Warming is null && !p.OpenFailed))
@@ -172,13 +175,12 @@ internal sealed partial class TaskManager
             {
                 long applied = catchUp.CatchUp(reader, batches, extents);
                 var pending = _pending.First(p => ReferenceEquals(p.Warming, catchUp));
-                pending.IdleWarmUpRounds = applied > 0 || catchUp.CaughtUp ? 0 : pending.IdleWarmUpRounds + 1;
+                pending.IdleWarmUpRounds = applied > 0 || catchUp.LastRoundRecords > 0 || catchUp.CaughtUp ? 0 : pending.IdleWarmUpRounds + 1;
                 if (pending.IdleWarmUpRounds >= MaxIdleWarmUpRounds)
                 {
-                    // Rounds that apply nothing while the task is not caught up do not converge (seen in the failover
-                    // bench's rolling restart: restarted tasks stayed Restoring for minutes, a read in every round and
-                    // nothing applied); the restore proper reads the whole tail in one go and ends at the known end offset.
-                    _logger.WarmUpFailed(catchUp.Id.ToString(), $"{MaxIdleWarmUpRounds} catch-up rounds applied nothing");
+                    // Rounds that read nothing while the task is not caught up do not converge; the restore proper reads
+                    // the whole tail with reads of its own and ends at the known end offset.
+                    _logger.WarmUpFailed(catchUp.Id.ToString(), $"{MaxIdleWarmUpRounds} catch-up rounds read nothing");
                     pending.GiveUpWarmUp = true;
                 }
             }

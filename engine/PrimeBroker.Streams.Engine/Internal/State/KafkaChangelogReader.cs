@@ -151,9 +151,10 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     /// Every range in one assignment: librdkafka fetches all of them in the same requests, so a round costs about one
     /// fetch round trip however many partitions it reads, where one assignment per partition costs one each. A range
     /// is done when its position reaches its end (transaction control records move the position without being
-    /// returned), when a record at its end comes, or at its record limit; reading stops when all are done or the budget
-    /// has passed once something was read. Records that arrive for a range already done are dropped (its next read
-    /// starts from its own end).
+    /// returned), when a record at its end comes, when the partition's end-of-log event comes at or past its end, or at
+    /// its record limit; reading stops when all are done or when the budget has passed since the first answer came (the
+    /// first fetch after an assignment does not count against it). Records that arrive for a range already done are
+    /// dropped (its next read starts from its own end).
     /// </summary>
     public IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> ReadMany(IReadOnlyCollection<ChangelogRange> ranges, long maxRecordsPerRange, TimeSpan budget)
     {
@@ -188,19 +189,39 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
             }
 
             var pending = open.Count;
-            // The budget counts once something came: on a loaded machine the first fetch after an assignment can take
-            // longer than a round's budget, and a round that gave up before it would read nothing, round after round.
-            var progressed = false;
-            while (pending > 0 && (started.Elapsed < budget || !progressed))
+            // The budget counts from the first answer: on a loaded machine the first fetch after an assignment can take
+            // longer than a round's budget, and a budget counted from the assignment then let a round read one record
+            // (the first to come), round after round.
+            Stopwatch? sinceProgress = null;
+            while (pending > 0 && (sinceProgress is null || sinceProgress.Elapsed < budget))
             {
-                if (!progressed && started.Elapsed > _timeout)
+                if (sinceProgress is null && started.Elapsed > _timeout)
                 {
                     throw new TimeoutException($"Reading {open.Count} changelog partitions together made no progress in {_timeout.TotalSeconds:0.#} s.");
                 }
 
                 var message = _consumer.Consume(s_pollInterval);
-                progressed |= message is not null;
-                if (message is not null && !message.IsPartitionEOF && open.TryGetValue(message.TopicPartition, out var range) && !range.Done)
+                if (message is not null)
+                {
+                    sinceProgress ??= Stopwatch.StartNew();
+                }
+
+                if (message is { IsPartitionEOF: true } && open.TryGetValue(message.TopicPartition, out var atEnd) && !atEnd.Done)
+                {
+                    // The fetch position reached the log end in this assignment: done when that is at or past the range's
+                    // end. A range of control records only (a transaction's commit marker after the store's position)
+                    // returns no record, and its position can equal the one read right after the assignment (librdkafka
+                    // resets a partition's position only when the previous unassignment's fetch stop lands).
+                    atEnd.Live = true;
+                    if (message.Offset.Value >= atEnd.Range.To)
+                    {
+                        pending -= atEnd.Finish(complete: true);
+                    }
+
+                    continue;
+                }
+
+                if (message is { IsPartitionEOF: false } && open.TryGetValue(message.TopicPartition, out var range) && !range.Done)
                 {
                     range.Live = true;
                     if (message.Offset.Value >= range.Range.To)
@@ -238,7 +259,7 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
                         if (candidate.Live && position >= candidate.Range.To)
                         {
                             pending -= candidate.Finish(complete: true);
-                            progressed = true;
+                            sinceProgress ??= Stopwatch.StartNew();
                         }
                     }
                 }

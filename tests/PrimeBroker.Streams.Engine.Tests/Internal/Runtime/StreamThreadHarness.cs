@@ -33,15 +33,19 @@ internal sealed class StreamThreadHarness : IDisposable
     private readonly RuntimeTopology _runtime;
     private readonly bool _persistent;
     private readonly InMemoryInstanceDirectory.Claims _claims = new();
+    private readonly Func<IChangelogReader, IChangelogReader>? _changelogReader;
     private int _processes;
 
     /// <param name="configure">Changes to the members' configuration.</param>
     /// <param name="persistentStore">A RocksDB store in a state directory per process (standby tests: the stores a
     /// standby keeps warm must outlive it); default an in-memory store.</param>
     /// <param name="uncommittedVisible">Readers see aborted and open transactions' records, as on the embedded cluster.</param>
-    public StreamThreadHarness(Func<StreamsConfig, StreamsConfig>? configure = null, bool persistentStore = false, bool uncommittedVisible = false)
+    /// <param name="changelogReader">Wraps each member's changelog reader (for example a <see cref="ThrottledChangelogReader"/>).</param>
+    public StreamThreadHarness(Func<StreamsConfig, StreamsConfig>? configure = null, bool persistentStore = false, bool uncommittedVisible = false,
+        Func<IChangelogReader, IChangelogReader>? changelogReader = null)
     {
         _persistent = persistentStore;
+        _changelogReader = changelogReader;
         Cluster = new InMemoryCluster(_ => Partitions, uncommittedVisible);
         var builder = new StreamsBuilder();
         builder.AddStateStore(persistentStore
@@ -87,6 +91,20 @@ internal sealed class StreamThreadHarness : IDisposable
         return member;
     }
 
+    /// <summary>Starts the process of <paramref name="stopped"/> again (a new group member, the same state directory,
+    /// application server and transactional id), as a restarted pod; <paramref name="stopped"/> must have been disposed.</summary>
+    public Member Restart(Member stopped, params int[] partitions)
+    {
+        if (!stopped.Thread.Stopped)
+        {
+            throw new InvalidOperationException($"Member of process {stopped.Process} still runs; dispose it first.");
+        }
+
+        var member = new Member(this, stopped.Process, partitions.Select(Input).ToArray());
+        _members.Add(member);
+        return member;
+    }
+
     /// <summary>Appends a committed record to the input partition, as a producer outside the application would.</summary>
     public void Produce(int partition, string key, long value = 1) =>
         Cluster.Append(InputTopic, partition, new InMemoryCluster.StoredRecord(
@@ -127,6 +145,7 @@ internal sealed class StreamThreadHarness : IDisposable
         public Member(StreamThreadHarness harness, int process, TopicPartition[] partitions)
         {
             _harness = harness;
+            Process = process;
             Consumer = new InMemoryConsumer(harness.Cluster, $"member-{process}");
             Consumer.JoinWith(partitions);
             TransactionalId = $"{ApplicationId}-process-{process}-0";
@@ -141,13 +160,16 @@ internal sealed class StreamThreadHarness : IDisposable
                 Standbys = new StandbyTasks(harness._runtime, config, directory, harness.Metrics, harness.Logs.CreateLogger("standby"));
             }
 
-            Thread = new StreamThread(0, harness._runtime, config, new InMemoryKafkaClients(config, harness.Cluster, Consumer),
+            Thread = new StreamThread(0, harness._runtime, config, new InMemoryKafkaClients(config, harness.Cluster, Consumer, harness._changelogReader),
                 $"process-{process}", new Dictionary<string, IBytesStore>(), harness.Metrics, harness.Logs, (_, ex) => Fatal = ex, directory, standbys: Standbys);
             Thread.Start();
             Consumer.WaitParked(Failure);
         }
 
         public StreamThread Thread { get; }
+
+        /// <summary>The process this member runs in (its state directory, server and transactional id).</summary>
+        public int Process { get; }
 
         /// <summary>The member's application server (its id in the instance directory).</summary>
         public string Server { get; }
