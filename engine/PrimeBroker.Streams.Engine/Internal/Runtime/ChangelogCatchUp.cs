@@ -61,6 +61,8 @@ internal sealed class ChangelogCatchUp
                 _stable[partition] = extent.Stable;
             }
         }
+
+        _task.RestoreProgress?.Observe(extents);
     }
 
     /// <summary>What to read of the changelog partitions with something new (<see cref="Pending"/>): from each store's
