@@ -20,7 +20,8 @@ namespace PrimeBroker.Streams.Engine;
 /// records), <c>kafka.streams.task_created</c> (per task), <c>messaging.client.sent.messages</c>;
 /// the engine's own <c>pbs.transaction.aborts</c>, <c>pbs.restore.skipped_uncommitted</c>, <c>pbs.task.suspensions</c>
 /// (per task), <c>pbs.input.out_of_range</c> (per partition). Observable gauges, reporting once a <see cref="StreamsApplication"/>
-/// has started: <see cref="RecordsLagInstrument"/> (per input partition), <c>kafka.streams.state</c> and
+/// has started: <see cref="RecordsLagInstrument"/> (per input partition), <see cref="RestoreRemainingInstrument"/> (per
+/// store of a restoring task), <c>kafka.streams.state</c> and
 /// <c>kafka.streams.thread.state</c> (1 for the current state, 0 for the others, attribute
 /// <c>kafka.streams.state</c>), <c>kafka.streams.tasks</c> (tasks per <c>kafka.streams.task.state</c>), and with
 /// standby replicas <c>pbs.standby.tasks</c> and <c>pbs.standby.lag</c> (per standby task).</para>
@@ -48,6 +49,13 @@ public sealed class EngineMetrics : IDisposable
     /// <summary>Changelog records applied by restores (Kafka Streams' <c>restore-total</c>).</summary>
     public const string RestoreInstrument = "kafka.streams.restore";
 
+    /// <summary>Observable gauge, per store of every task that restores (attributes <see cref="TaskAttribute"/> and
+    /// <see cref="StoreAttribute"/>): changelog offsets between the store's restored position and the end its restore
+    /// reads to (Kafka Streams' task-level <c>restore-remaining-records-total</c>, here per store; sum by task for
+    /// Kafka's). Commit markers count as offsets. Reported from the first catch-up round until the task's restore
+    /// completes (a last value of 0 is not kept); nothing for standby tasks (<c>pbs.standby.lag</c>).</summary>
+    public const string RestoreRemainingInstrument = "kafka.streams.restore_remaining_records";
+
     /// <summary>Observable gauge: records between a task's position and the end of an input partition (the consumer's
     /// <c>records-lag</c>).</summary>
     public const string RecordsLagInstrument = "kafka.consumer.records_lag";
@@ -57,6 +65,9 @@ public sealed class EngineMetrics : IDisposable
 
     /// <summary>Attribute of per-task measurements: the task id, e.g. <c>0_3</c> (Kafka Streams' <c>task-id</c>).</summary>
     public const string TaskAttribute = "kafka.streams.task.id";
+
+    /// <summary>Attribute of per-store measurements: the store's name (Kafka Streams' <c>[store-type]-state-id</c>).</summary>
+    public const string StoreAttribute = "kafka.streams.store.name";
 
     /// <summary>Attribute of per-partition measurements: the topic.</summary>
     public const string TopicAttribute = "messaging.destination.name";
@@ -121,6 +132,8 @@ public sealed class EngineMetrics : IDisposable
         // nothing until the application sets their sources.
         _meter.CreateObservableGauge(RecordsLagInstrument, () => (LagSource?.Invoke() ?? []).Select(Attributed), "{record}",
             "Records between position and end of log, per input partition.");
+        _meter.CreateObservableGauge(RestoreRemainingInstrument, () => (RestoreRemainingSource?.Invoke() ?? []).Select(Attributed), "{record}",
+            "Per store of a restoring task: changelog offsets (records and commit markers) still to restore.");
         _meter.CreateObservableGauge("kafka.streams.tasks", ObserveTaskStates, "{task}",
             "Tasks of this instance per state (restoring, running, stalled, retrying, failed, standby).");
         _meter.CreateObservableGauge("kafka.streams.state", ObserveState, "{state}",
@@ -136,6 +149,10 @@ public sealed class EngineMetrics : IDisposable
     /// <summary>Consumer lag per partition, refreshed by the stream threads (tags <c>topic</c>, <c>partition</c>);
     /// exported as <see cref="RecordsLagInstrument"/>.</summary>
     internal Func<IEnumerable<Measurement<long>>>? LagSource { get; set; }
+
+    /// <summary>Per store of every restoring task (tags <c>task</c>, <c>store</c>), changelog offsets still to restore;
+    /// exported as <see cref="RestoreRemainingInstrument"/>.</summary>
+    internal Func<IEnumerable<Measurement<long>>>? RestoreRemainingSource { get; set; }
 
     /// <summary>Input records processed by all tasks, including records an error handler skipped.</summary>
     public long ProcessedTotal => Interlocked.Read(ref _processedTotal);
@@ -241,6 +258,7 @@ public sealed class EngineMetrics : IDisposable
                 "topic" => new(TopicAttribute, tag.Value),
                 "partition" => new(PartitionAttribute, Convert.ToString(tag.Value, System.Globalization.CultureInfo.InvariantCulture)),
                 "task" => new(TaskAttribute, tag.Value),
+                "store" => new(StoreAttribute, tag.Value),
                 _ => tag,
             });
         }

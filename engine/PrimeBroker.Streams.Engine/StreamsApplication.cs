@@ -237,6 +237,7 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
         }
 
         Metrics.LagSource = () => _threads.SelectMany(t => t.Lag());
+        Metrics.RestoreRemainingSource = () => _threads.SelectMany(t => t.RestoreRemaining());
         Metrics.TaskStatesSource = () => _threads.SelectMany(t => t.Health()).Select(h => h.State);
         Metrics.StateSource = () => State;
         Metrics.ThreadStatesSource = () => _threads.Select(t => (t.Name, t.Stopped ? "dead" : EngineMetrics.StateName(State))).ToList();

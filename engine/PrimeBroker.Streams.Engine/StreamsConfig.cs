@@ -219,6 +219,16 @@ public sealed record StreamsConfig
     /// </summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Told how each active task's state stores restore from their changelogs: start, every batch applied, end or
+    /// suspension (Kafka Streams' <c>KafkaStreams.setGlobalStateRestoreListener</c>). One instance serves every task and
+    /// is called on the stream threads, concurrently when there are several: see <see cref="State.IStateRestoreListener"/>
+    /// for the order of calls and the threading contract. Standby tasks and global stores are not reported. Default
+    /// null: none (the metric <c>kafka.streams.restore_remaining_records</c> and the health answer track the restore
+    /// either way).
+    /// </summary>
+    public State.IStateRestoreListener? StateRestoreListener { get; init; }
+
     private static readonly string[] s_ownedKeys =
     [
         "group.id", "enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset", "isolation.level", "transactional.id",

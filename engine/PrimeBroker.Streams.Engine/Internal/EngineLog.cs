@@ -114,6 +114,9 @@ internal static partial class EngineLog
     [LoggerMessage(1084, LogLevel.Warning, "NumStandbyReplicas is {Replicas} but ApplicationServer is not set: standby placement needs the instance directory, so no standby tasks are kept")]
     public static partial void StandbysNeedApplicationServer(this ILogger logger, int replicas);
 
+    [LoggerMessage(1090, LogLevel.Warning, "Task {Task}: the state restore listener threw for store {Store}; ignored, the restore goes on")]
+    public static partial void RestoreListenerFailed(this ILogger logger, string task, string store, Exception exception);
+
     [LoggerMessage(1100, LogLevel.Information, "Created topic {Topic} with {Partitions} partitions, replication {ReplicationFactor}")]
     public static partial void TopicCreated(this ILogger logger, string topic, int partitions, short replicationFactor);
 

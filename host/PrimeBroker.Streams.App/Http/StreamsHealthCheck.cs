@@ -22,7 +22,11 @@ internal sealed class StreamsHealthCheck(StreamsApplication application, Brokera
             ["phase"] = phase.Describe(),
             ["problems"] = problems,
             ["activeTasks"] = application.ActiveTasks.Select(t => t.ToString()).ToList(),
-            ["tasks"] = health.Tasks.Select(t => $"{t.TaskId} {t.State} lag={t.Lag}").ToList(),
+            // A restoring task says how far its restore is: changelog offsets still to read (-1 until its first end is known).
+            ["tasks"] = health.Tasks.Select(t => t.State == TaskHealthState.Restoring
+                ? $"{t.TaskId} {t.State} lag={t.Lag} remaining={t.RestoreRemaining}"
+                : $"{t.TaskId} {t.State} lag={t.Lag}").ToList(),
+            ["restoreRemaining"] = health.Tasks.Where(t => t.RestoreRemaining >= 0).ToDictionary(t => t.TaskId.ToString(), t => t.RestoreRemaining),
         };
         return Task.FromResult((health.Status, critical.Count) switch
         {

@@ -38,7 +38,7 @@ public sealed partial class GrafanaDashboardTests
         Assert.True(missing.Count == 0, "metrics the app does not export:\n  " + string.Join("\n  ", missing));
         // Every family the dashboard is for appears in it.
         Assert.All(new[] { "kafka_streams_process_total", "kafka_consumer_records_lag", "kafka_streams_commit_latency_seconds_bucket",
-                "kafka_streams_tasks", "kafka_streams_thread_state", "kafka_streams_restore_total", "pb_trade_to_position_duration_seconds_bucket",
+                "kafka_streams_tasks", "kafka_streams_thread_state", "kafka_streams_restore_total", "kafka_streams_restore_remaining_records", "pb_trade_to_position_duration_seconds_bucket",
                 "dotnet_process_memory_working_set_bytes", "http_server_request_duration_seconds_bucket" },
             m => Assert.Contains(m, referenced.Select(r => r.Metric)));
     }

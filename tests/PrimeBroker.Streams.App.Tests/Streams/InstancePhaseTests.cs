@@ -25,6 +25,22 @@ public sealed class InstancePhaseTests
     }
 
     [Fact]
+    public void WhileStoresRestoreItSaysHowManyRecordsAreLeftOnceEveryRestoringTaskKnows()
+    {
+        var known = new StreamsHealth(StreamsHealthStatus.Restoring,
+        [
+            TaskOf(0, TaskHealthState.Restoring) with { RestoreRemaining = 1200 },
+            TaskOf(1, TaskHealthState.Running),
+            TaskOf(2, TaskHealthState.Restoring) with { RestoreRemaining = 34 },
+        ], []);
+        Assert.Equal("Restoring 2 of 3 tasks, 1234 records left", InstancePhase.Describe(StreamsState.Rebalancing, known, hasRun: false));
+
+        // One restoring task that has not read its changelog's end yet: no figure rather than too small a one.
+        var partly = known with { Tasks = [.. known.Tasks, TaskOf(3, TaskHealthState.Restoring)] };
+        Assert.Equal("Restoring 3 of 4 tasks", InstancePhase.Describe(StreamsState.Rebalancing, partly, hasRun: false));
+    }
+
+    [Fact]
     public void ARebalanceAfterItRanIsARebalanceAndOtherStatesKeepTheirNames()
     {
         Assert.Equal("Rebalancing", InstancePhase.Describe(StreamsState.Rebalancing, Health(), hasRun: true));
@@ -32,6 +48,8 @@ public sealed class InstancePhaseTests
         Assert.Equal("Error", InstancePhase.Describe(StreamsState.Error, Health(TaskHealthState.Failed), hasRun: true));
         Assert.Equal("PendingShutdown", InstancePhase.Describe(StreamsState.PendingShutdown, Health(), hasRun: true));
     }
+
+    private static TaskHealth TaskOf(int partition, TaskHealthState state) => new(new TaskId(0, partition), "t", state, 0, TimeSpan.Zero, null);
 
     private static StreamsHealth Health(params TaskHealthState[] tasks) =>
         new(StreamsHealthStatus.Starting, tasks.Select((s, i) => new TaskHealth(new TaskId(0, i), "t", s, 0, TimeSpan.Zero, null)).ToList(), []);

@@ -55,6 +55,24 @@ public sealed class EngineMetricsTests
     }
 
     [Fact]
+    public void TheRestoreRemainingGaugeNamesTaskAndStore()
+    {
+        using var metrics = new EngineMetrics(_id);
+        metrics.RestoreRemainingSource = () => [new Measurement<long>(1234, new("task", "1_4"), new("store", "positions"))];
+        using var listener = Listen(metrics, out _, out var longs);
+
+        listener.RecordObservableInstruments();
+
+        var remaining = Assert.Single(longs, m => m.Instrument == EngineMetrics.RestoreRemainingInstrument);
+        Assert.Equal("kafka.streams.restore_remaining_records", remaining.Instrument);
+        Assert.Equal(1234, remaining.Value);
+        Assert.Equal("1_4", remaining.Tags[EngineMetrics.TaskAttribute]);
+        Assert.Equal("positions", remaining.Tags[EngineMetrics.StoreAttribute]);
+        Assert.Equal("{record}", remaining.Unit);
+        Assert.False(remaining.Tags.ContainsKey("store"));
+    }
+
+    [Fact]
     public void TheStateGaugesShowTheCurrentStateAsOneAndCountTasksPerState()
     {
         using var metrics = new EngineMetrics(_id);

@@ -97,6 +97,10 @@ internal sealed partial class StreamTask : IDisposable
     /// <summary>Changelog records applied by restores of this task.</summary>
     public long RestoredRecords { get; set; }
 
+    /// <summary>The restore's progress for the listener, the health answer and the metrics: set by the task manager on
+    /// an active task it opens to restore; null on a standby's task and in the test driver.</summary>
+    internal RestoreProgress? RestoreProgress { get; set; }
+
     /// <summary>Changelog records restores skipped because their transaction never committed (a tail after the last
     /// marker, or an attempt whose primary marker is missing); their keys are repaired by the next commit.</summary>
     public long SkippedUncommittedRecords { get; set; }
@@ -315,7 +319,12 @@ internal sealed partial class StreamTask : IDisposable
         }
     }
 
-    public void Dispose() => _state.Dispose();
+    public void Dispose()
+    {
+        // Closed before its restore completed (revoked, failed, stopping): the listener hears that it was suspended.
+        RestoreProgress?.Suspend();
+        _state.Dispose();
+    }
 
     /// <summary>Starts writing the task's committed state to disk (a suspended task: a kill then needs a shorter
     /// restore).</summary>

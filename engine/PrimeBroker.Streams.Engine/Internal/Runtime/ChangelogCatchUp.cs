@@ -75,6 +75,8 @@ internal sealed class ChangelogCatchUp
                 _stable[partition] = extent.Stable;
             }
         }
+
+        _task.RestoreProgress?.Observe(extents);
     }
 
     /// <summary>Records the last <see cref="CatchUp"/> received from its read (new ones, not those kept from before).</summary>

@@ -115,6 +115,9 @@ internal sealed class StreamThread : IDisposable
 
     public IEnumerable<Measurement<long>> Lag() => _tasks.Lag();
 
+    /// <summary>See <see cref="TaskManager.RestoreRemaining"/>; any thread.</summary>
+    public IEnumerable<Measurement<long>> RestoreRemaining() => _tasks.RestoreRemaining();
+
     /// <summary>What the thread is doing now and for how long, and how long since its loop last went round.</summary>
     public ThreadActivity Activity => _activity;
 

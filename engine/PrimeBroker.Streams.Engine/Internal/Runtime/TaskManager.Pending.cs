@@ -147,7 +147,7 @@ internal sealed partial class TaskManager
             {
                 BeforeTaskOpens?.Invoke(pending.Id);
                 var sub = _runtime.SubTopologyByTopic[pending.Partitions[0].Topic];
-                pending.Warming = new ChangelogCatchUp(new StreamTask(pending.Id, sub, _runtime.Topology, environment()));
+                pending.Warming = new ChangelogCatchUp(TrackRestore(new StreamTask(pending.Id, sub, _runtime.Topology, environment())));
             }
             catch (Exception ex) when (StoreErrors.IsOpenFailure(ex) || ex is InvalidOperationException)
             {

@@ -31,6 +31,7 @@ internal sealed partial class TaskManager
     private readonly ConcurrentDictionary<TaskId, long> _restoring = new();
     private readonly ConcurrentDictionary<TaskId, ParkedTask> _parked = new();
     private readonly ConcurrentDictionary<TaskId, int> _retrying = new();
+    private readonly ConcurrentDictionary<TaskId, RestoreProgress> _restores = new();
 
     public TaskManager(RuntimeTopology runtime, StreamsConfig config, EngineMetrics metrics, ILogger logger)
     {
@@ -118,7 +119,7 @@ internal sealed partial class TaskManager
                 else
                 {
                     BeforeTaskOpens?.Invoke(group.Key);
-                    task = new StreamTask(group.Key, sub, _runtime.Topology, env);
+                    task = TrackRestore(new StreamTask(group.Key, sub, _runtime.Topology, env));
                 }
 
                 if (_config.TaskStartFault?.Invoke(group.Key) is { } fault)
@@ -127,6 +128,7 @@ internal sealed partial class TaskManager
                 }
 
                 var restored = task.Restore(reader);
+                task.RestoreProgress?.Complete();
                 var unknown = group.Where(tp => !restored.ContainsKey(tp)).ToList();
                 var committed = unknown.Count == 0 ? [] : consumer.Committed(unknown, _config.RequestTimeout);
                 foreach (var tp in group)
@@ -257,7 +259,10 @@ internal sealed partial class TaskManager
 
         foreach (var (id, since) in _restoring)
         {
-            yield return new TaskHealth(id, thread, TaskHealthState.Restoring, -1, TimeSpan.FromMilliseconds(now - since), activity);
+            yield return new TaskHealth(id, thread, TaskHealthState.Restoring, -1, TimeSpan.FromMilliseconds(now - since), activity)
+            {
+                RestoreRemaining = _restores.TryGetValue(id, out var restore) && !restore.Finished ? restore.Remaining : -1,
+            };
         }
 
         foreach (var running in _progress.Health(thread, stallTimeout, activity))
@@ -269,6 +274,33 @@ internal sealed partial class TaskManager
         {
             yield return new TaskHealth(id, thread, TaskHealthState.Failed, -1, TimeSpan.Zero, error.Message);
         }
+    }
+
+    /// <summary>Per store of every task whose restore runs on this thread: changelog offsets still to read (tags
+    /// <c>task</c>, <c>store</c>); exported as <c>kafka.streams.restore_remaining_records</c>. Any thread.</summary>
+    public IEnumerable<Measurement<long>> RestoreRemaining()
+    {
+        foreach (var (id, restore) in _restores)
+        {
+            if (restore.Finished)
+            {
+                continue;
+            }
+
+            foreach (var (store, remaining) in restore.RemainingByStore)
+            {
+                yield return new Measurement<long>(remaining, new("task", id.ToString()), new("store", store));
+            }
+        }
+    }
+
+    /// <summary>Gives an active task opened to restore its <see cref="RestoreProgress"/> (kept per task id: a new restore
+    /// of the task replaces the last, so the map holds at most one entry per task this thread ever restored).</summary>
+    private StreamTask TrackRestore(StreamTask task)
+    {
+        task.RestoreProgress = new RestoreProgress(task.Id, task.LoggedStores, _config.StateRestoreListener, _logger);
+        _restores[task.Id] = task.RestoreProgress;
+        return task;
     }
 
     /// <summary>Parks a task for a retry with exponential backoff (transient error) or records it as failed.</summary>

@@ -183,6 +183,7 @@ internal sealed class TaskRestorer
                 "the transaction timeout) or its commit markers are late; restoring now could miss a committed transaction, so the task is retried.");
         }
 
+        _task.RestoreProgress?.Begin(store, start, Math.Max(start, stable));
         return new ReadRange(store, start, Math.Max(start, stable));
     }
 
@@ -275,6 +276,7 @@ internal sealed class TaskRestorer
     {
         store.Inner.Apply(records, checkpoint);
         _task.RestoredRecords += records.Count;
+        _task.RestoreProgress?.Applied(store, records.Count, checkpoint.ChangelogNextOffset);
     }
 
     private StoreCheckpoint RestoreBufferingTransactions(IReadOnlyList<ReadRange> ranges)
