@@ -339,16 +339,22 @@ internal static class FailoverPhase
                 movedGap = Math.Max(movedGap, longest);
                 var resumed = gapTo is { } end ? Stopwatch.GetElapsedTime(window.From, end).TotalMilliseconds : double.PositiveInfinity;
                 movedResumed = Math.Max(movedResumed, resumed);
-                var seconds = (long ticks) => (ticks - window.From) / (double)Stopwatch.Frequency;
                 detail.Add(string.Create(CultureInfo.InvariantCulture,
                     $"p{p} {(hasOwner ? $"run-{owner}" : "?")} -> {(during.TryGetValue(p, out var d) ? string.Join("+", d.Order().Select(o => $"run-{o}")) : "?")} " +
-                    $"{seconds(gapFrom):+0.00;-0.00}/{(gapTo is { } e ? seconds(e).ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "end")}"));
+                    $"{Seconds(gapFrom, window.From)}/{(gapTo is { } e ? Seconds(e, window.From) : "end")}"));
             }
         }
 
         latencies.Sort();
         var p99 = latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)];
         return new EventResult(window.Name, window.RecoveredSeconds, stayed, stayedGap, moved, movedGap, movedResumed, window.Restored, p99, latencies.Count, detail);
+    }
+
+    /// <summary>Signed seconds from <paramref name="from"/> to <paramref name="ticks"/>, two places (never "-0.00").</summary>
+    private static string Seconds(long ticks, long from)
+    {
+        var seconds = Math.Round((ticks - from) / (double)Stopwatch.Frequency, 2);
+        return (seconds == 0 ? 0 : seconds).ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Which instance ran each trade partition at the latest sample up to <paramref name="at"/> (last 2 s).</summary>
