@@ -13,11 +13,14 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 
 /// <summary>
 /// (4) Failover: a <c>dev-cluster</c> process and three <c>run</c> processes of the host program with their own state
-/// directories, the trade generator at a fixed rate, and three events in turn: (a) SIGKILL one instance; (b) start it
-/// again; (c) a rolling graceful restart (SIGTERM, start again, wait until settled) of all three. Per event: the longest
-/// time a trade-events partition went without a new position, for partitions that kept their owner and for partitions
-/// that moved; changelog records each instance restored; p99 trade -> position latency of the trades sent during the
-/// event; afterwards every position and ledger total against the oracle.
+/// directories, the trade generator at a fixed rate, and five events in turn: (a) SIGKILL one instance; (b) start it
+/// again; (c) SIGTERM the same instance and leave it stopped (a graceful stop on its own, so its figure is not mixed
+/// with a restart's restore); (d) start it again; (e) a rolling graceful restart (SIGTERM, start again, wait until
+/// settled) of all three. Per event: the longest time a trade-events partition went without a new position, for
+/// partitions that kept their owner and for partitions that moved; for the moved ones also how long after the event
+/// they produced again; changelog records each instance restored; p99 trade -> position latency of the trades sent
+/// during the event; afterwards every position and ledger total against the oracle. In the quiet window before the
+/// events: each instance's CPU time and the changelog records its standbys applied (the standbys' steady cost).
 /// </summary>
 /// <remarks>
 /// Outputs are timed when a consumer reads them. On the embedded cluster a consumer sees records before their
@@ -28,10 +31,14 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// </remarks>
 internal static class FailoverPhase
 {
+    /// <param name="MovedResumedMs">Over the moved partitions, the longest time from the event to the position that ended
+    /// the partition's longest gap (when it produced again); infinity when one never did within the window.</param>
+    /// <param name="MovedDetail">Per moved partition: owners before and during, when its longest gap started and ended
+    /// (seconds from the event).</param>
     public sealed record EventResult(string Name, double RecoveredSeconds, int Stayed, double StayedMaxGapMs, int Moved, double MovedMaxGapMs,
-        string Restored, double P99Ms, int Trades);
+        double MovedResumedMs, string Restored, double P99Ms, int Trades, IReadOnlyList<string> MovedDetail);
 
-    public sealed record Result(IReadOnlyList<EventResult> Events, DayVerifier.Outcome? Outcome, long Repeats, bool Ok, string Check);
+    public sealed record Result(IReadOnlyList<EventResult> Events, DayVerifier.Outcome? Outcome, long Repeats, bool Ok, string Check, string Steady);
 
     private sealed record Window(string Name, long From, long To, Dictionary<int, int> OwnerBefore, string Restored, double RecoveredSeconds);
 
@@ -99,9 +106,27 @@ internal static class FailoverPhase
             }
 
             var windows = new List<Window>();
+            var cpuBefore = instances.Select(i => i!.ProcessorTime).ToArray();
+            var standbyBefore = new long[3];
+            for (var i = 0; i < 3; i++)
+            {
+                standbyBefore[i] = await watch.CounterAsync(i, OwnershipWatch.StandbyAppliedCounter);
+            }
+
             var quiet = Stopwatch.GetTimestamp();
             await Task.Delay(TimeSpan.FromSeconds(15));
+            var quietSeconds = Stopwatch.GetElapsedTime(quiet).TotalSeconds;
             windows.Add(new Window("no event (input spacing)", quiet, Stopwatch.GetTimestamp(), Owners(watch, quiet), "-", 0));
+            var steadyParts = new List<string>();
+            for (var i = 0; i < 3; i++)
+            {
+                var cpu = (instances[i]!.ProcessorTime - cpuBefore[i]).TotalSeconds / quietSeconds;
+                var standbyApplied = await watch.CounterAsync(i, OwnershipWatch.StandbyAppliedCounter) - standbyBefore[i];
+                steadyParts.Add($"run-{i} CPU {cpu * 100:0}% of a core, standbys applied {standbyApplied / quietSeconds:N0} records/s");
+            }
+
+            var steady = $"steady state over {quietSeconds:0} s without an event: {string.Join("; ", steadyParts)}";
+            log.WriteLine($"failover: {steady}");
 
             var settledAll = true;
             async Task EventAsync(string name, Func<Task<bool>> action)
@@ -112,14 +137,16 @@ internal static class FailoverPhase
                     return;
                 }
 
-                var from = Stopwatch.GetTimestamp();
-                var owners = Owners(watch, from);
                 var restoredBefore = new long[3];
                 for (var i = 0; i < 3; i++)
                 {
-                    restoredBefore[i] = alive[i] ? await watch.RestoredRecordsAsync(i) : 0;
+                    restoredBefore[i] = alive[i] ? await watch.CounterAsync(i, OwnershipWatch.RestoredCounter) : 0;
                 }
 
+                var from = Stopwatch.GetTimestamp();
+                var owners = Owners(watch, from);
+                // Wall-clock time of the event, to find it in the instances' logs (run them with a UTC timestamp format).
+                log.WriteLine($"failover: {name} at {DateTime.UtcNow:HH:mm:ss.fff} UTC");
                 settledAll = await action();
                 var recovered = settledAll ? Stopwatch.GetElapsedTime(from).TotalSeconds : double.PositiveInfinity;
                 await Task.Delay(TimeSpan.FromSeconds(5));
@@ -127,8 +154,8 @@ internal static class FailoverPhase
                 for (var i = 0; i < 3; i++)
                 {
                     // A counter below its value at the start belongs to a process started during the event.
-                    var now = alive[i] ? await watch.RestoredRecordsAsync(i) : 0;
-                    restored.Add(alive[i] ? $"run-{i} {(now >= restoredBefore[i] ? now - restoredBefore[i] : now):N0}" : $"run-{i} killed");
+                    var now = alive[i] ? await watch.CounterAsync(i, OwnershipWatch.RestoredCounter) : 0;
+                    restored.Add(alive[i] ? $"run-{i} {(now >= restoredBefore[i] ? now - restoredBefore[i] : now):N0}" : $"run-{i} down");
                 }
 
                 windows.Add(new Window(name, from, Stopwatch.GetTimestamp(), owners, string.Join(", ", restored), recovered));
@@ -142,15 +169,22 @@ internal static class FailoverPhase
                 return await SettleAsync(watch, alive, lastArrival, partitions, options.FailoverSettle, "the survivors to take over", instances, log);
             });
             await Task.Delay(TimeSpan.FromSeconds(5));
-            await EventAsync("(b) restart run-2", async () =>
+            await EventAsync("(b) restart run-2", () => RestartAsync(2, "run-2 to rejoin"));
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            await EventAsync("(c) SIGTERM run-2, stays down", async () =>
             {
-                instances[2]!.Dispose();
-                instances[2] = StartRun(2);
-                alive[2] = true;
-                return await SettleAsync(watch, alive, lastArrival, partitions, options.FailoverSettle, "run-2 to rejoin", instances, log);
+                alive[2] = false;
+                var stopping = Stopwatch.GetTimestamp();
+                var exited = instances[2]!.StopGracefully(TimeSpan.FromSeconds(60));
+                log.WriteLine(exited
+                    ? $"failover: run-2 exited {Stopwatch.GetElapsedTime(stopping).TotalSeconds:0.00} s after SIGTERM"
+                    : "failover: run-2 did not stop within 60 s of SIGTERM and was killed");
+                return await SettleAsync(watch, alive, lastArrival, partitions, options.FailoverSettle, "the survivors to take over", instances, log);
             });
             await Task.Delay(TimeSpan.FromSeconds(5));
-            await EventAsync("(c) rolling graceful restart", async () =>
+            await EventAsync("(d) start run-2 again", () => RestartAsync(2, "run-2 to rejoin"));
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            await EventAsync("(e) rolling graceful restart", async () =>
             {
                 for (var i = 0; i < 3; i++)
                 {
@@ -160,10 +194,7 @@ internal static class FailoverPhase
                         log.WriteLine($"failover: run-{i} did not stop within 60 s of SIGTERM and was killed");
                     }
 
-                    instances[i]!.Dispose();
-                    instances[i] = StartRun(i);
-                    alive[i] = true;
-                    if (!await SettleAsync(watch, alive, lastArrival, partitions, options.FailoverSettle, $"run-{i} to rejoin", instances, log))
+                    if (!await RestartAsync(i, $"run-{i} to rejoin"))
                     {
                         return false;
                     }
@@ -171,6 +202,15 @@ internal static class FailoverPhase
 
                 return true;
             });
+
+            // Starts instance i (again) with its state directory and waits until the group settled.
+            async Task<bool> RestartAsync(int i, string what)
+            {
+                instances[i]!.Dispose();
+                instances[i] = StartRun(i);
+                alive[i] = true;
+                return await SettleAsync(watch, alive, lastArrival, partitions, options.FailoverSettle, what, instances, log);
+            }
 
             await stopSending.CancelAsync();
             sending.Join();
@@ -195,7 +235,7 @@ internal static class FailoverPhase
                 $"({collector.Repeats:N0} repeats of uncommitted outputs dropped: same origin or identical bytes), {outcome.DeadLetters} dead letters; " +
                 $"ledger {string.Join(", ", outcome.ByCurrency.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value.Debits:N2}"))}; " +
                 $"{(outcome.Ok ? "every position and ledger total equals the oracle" : $"{outcome.Failures.Count} failures")}";
-            return new Result(events, outcome, collector.Repeats, settledAll && outcome is { Ok: true }, check);
+            return new Result(events, outcome, collector.Repeats, settledAll && outcome is { Ok: true }, check, steady);
         }
         finally
         {
@@ -215,12 +255,19 @@ internal static class FailoverPhase
     {
         log.WriteLine($"Failover ({options.FailoverRate} trades/s over {options.FailoverAccounts:N0} accounts, 3 run instances" +
                       (options.FailoverRunArgs.Count > 0 ? $", {string.Join(' ', options.FailoverRunArgs)}" : ", host defaults") + "):");
-        log.WriteLine($"{"event",-30} | {"settled",8} | {"kept: n, longest gap",22} | {"moved: n, longest gap",22} | {"p99 latency",11} | restored changelog records");
+        log.WriteLine($"{"event",-30} | {"settled",8} | {"kept: n, longest gap",22} | {"moved: n, longest gap",22} | {"moved: again after",18} | {"p99 latency",11} | restored changelog records");
         foreach (var e in result.Events)
         {
             log.WriteLine($"{e.Name,-30} | {(double.IsPositiveInfinity(e.RecoveredSeconds) ? $"> {options.FailoverSettle.TotalSeconds:0} s" : e.RecoveredSeconds > 0 ? $"{e.RecoveredSeconds:0.0} s" : "-"),8} | " +
                           $"{(e.Stayed > 0 ? $"{e.Stayed,2}, {e.StayedMaxGapMs,8:N0} ms" : "-"),22} | {(e.Moved > 0 ? $"{e.Moved,2}, {e.MovedMaxGapMs,8:N0} ms" : "-"),22} | " +
+                          $"{(e.Moved == 0 ? "-" : double.IsPositiveInfinity(e.MovedResumedMs) ? "never" : $"{e.MovedResumedMs:N0} ms"),18} | " +
                           $"{e.P99Ms,8:N0} ms | {e.Restored}");
+        }
+
+        log.WriteLine(result.Steady);
+        foreach (var e in result.Events.Where(e => e.MovedDetail.Count > 0))
+        {
+            log.WriteLine($"{e.Name}, moved partitions (owner before -> owners during; longest gap from/to, s from the event): {string.Join("; ", e.MovedDetail)}");
         }
 
         log.WriteLine($"check: {result.Check}");
@@ -253,21 +300,34 @@ internal static class FailoverPhase
         }
 
         var during = watch.OwnersBetween(window.From, window.To);
-        double stayedGap = 0, movedGap = 0;
+        double stayedGap = 0, movedGap = 0, movedResumed = 0;
         int stayed = 0, moved = 0;
+        var detail = new List<string>();
         for (var p = 0; p < partitions; p++)
         {
             var sorted = arrivals[p].Order().ToList();
             var previous = sorted.LastOrDefault(a => a <= window.From, window.From);
             var longest = 0.0;
+            var gapFrom = previous;
+            long? gapTo = null; // the arrival that ended the longest gap; null while that gap runs to the window's end
             foreach (var a in sorted.Where(a => a > window.From && a <= window.To))
             {
-                longest = Math.Max(longest, Stopwatch.GetElapsedTime(previous, a).TotalMilliseconds);
+                var gap = Stopwatch.GetElapsedTime(previous, a).TotalMilliseconds;
+                if (gap > longest)
+                {
+                    (longest, gapFrom, gapTo) = (gap, previous, a);
+                }
+
                 previous = a;
             }
 
-            longest = Math.Max(longest, Stopwatch.GetElapsedTime(previous, window.To).TotalMilliseconds);
-            var kept = window.OwnerBefore.TryGetValue(p, out var owner) && during.TryGetValue(p, out var owners) && owners.SetEquals([owner]);
+            if (Stopwatch.GetElapsedTime(previous, window.To).TotalMilliseconds > longest)
+            {
+                (longest, gapFrom, gapTo) = (Stopwatch.GetElapsedTime(previous, window.To).TotalMilliseconds, previous, null);
+            }
+
+            var hasOwner = window.OwnerBefore.TryGetValue(p, out var owner);
+            var kept = hasOwner && during.TryGetValue(p, out var owners) && owners.SetEquals([owner]);
             if (kept)
             {
                 stayed++;
@@ -277,12 +337,24 @@ internal static class FailoverPhase
             {
                 moved++;
                 movedGap = Math.Max(movedGap, longest);
+                var resumed = gapTo is { } end ? Stopwatch.GetElapsedTime(window.From, end).TotalMilliseconds : double.PositiveInfinity;
+                movedResumed = Math.Max(movedResumed, resumed);
+                detail.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"p{p} {(hasOwner ? $"run-{owner}" : "?")} -> {(during.TryGetValue(p, out var d) ? string.Join("+", d.Order().Select(o => $"run-{o}")) : "?")} " +
+                    $"{Seconds(gapFrom, window.From)}/{(gapTo is { } e ? Seconds(e, window.From) : "end")}"));
             }
         }
 
         latencies.Sort();
         var p99 = latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)];
-        return new EventResult(window.Name, window.RecoveredSeconds, stayed, stayedGap, moved, movedGap, window.Restored, p99, latencies.Count);
+        return new EventResult(window.Name, window.RecoveredSeconds, stayed, stayedGap, moved, movedGap, movedResumed, window.Restored, p99, latencies.Count, detail);
+    }
+
+    /// <summary>Signed seconds from <paramref name="from"/> to <paramref name="ticks"/>, two places (never "-0.00").</summary>
+    private static string Seconds(long ticks, long from)
+    {
+        var seconds = Math.Round((ticks - from) / (double)Stopwatch.Frequency, 2);
+        return (seconds == 0 ? 0 : seconds).ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Which instance ran each trade partition at the latest sample up to <paramref name="at"/> (last 2 s).</summary>

@@ -8,7 +8,7 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// Polls the readiness endpoint of every <c>run</c> instance every 200 ms (the body carries every task with its state,
 /// also while the answer is 503) and keeps, per instance, which trade-events partitions it runs (task
 /// <c>&lt;trade sub-topology&gt;_&lt;partition&gt;</c> in state Running) and its status. Also reads the instances'
-/// Prometheus counter of restored changelog records.
+/// Prometheus counters (restored changelog records, records applied by standbys).
 /// </summary>
 internal sealed class OwnershipWatch : IDisposable
 {
@@ -67,8 +67,15 @@ internal sealed class OwnershipWatch : IDisposable
         return owners;
     }
 
-    /// <summary>The sum of <c>kafka.streams.restore</c> (<c>kafka_streams_restore_total</c>) an instance reports (0 when it does not answer).</summary>
-    public async Task<long> RestoredRecordsAsync(int instance)
+    /// <summary>Prometheus name of <c>kafka.streams.restore</c>: changelog records restored by tasks becoming active.</summary>
+    public const string RestoredCounter = "kafka_streams_restore_total";
+
+    /// <summary>Prometheus name of <c>kafka.streams.update</c>: changelog records applied by standby tasks.</summary>
+    public const string StandbyAppliedCounter = "kafka_streams_update_total";
+
+    /// <summary>The sum of the Prometheus counter <paramref name="name"/> over its series that an instance reports on
+    /// <c>/metrics</c> (0 when it does not answer).</summary>
+    public async Task<long> CounterAsync(int instance, string name)
     {
         try
         {
@@ -76,7 +83,7 @@ internal sealed class OwnershipWatch : IDisposable
             long sum = 0;
             foreach (var line in text.Split('\n'))
             {
-                if (line.StartsWith("kafka_streams_restore_total", StringComparison.Ordinal))
+                if (line.StartsWith(name, StringComparison.Ordinal) && (line.Length == name.Length || line[name.Length] is ' ' or '{'))
                 {
                     sum += (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
                 }

@@ -25,6 +25,22 @@ internal sealed class RunInstance : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>CPU time (user and system) the process used so far; zero once it exited.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited ? TimeSpan.Zero : _process.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+                return TimeSpan.Zero; // exited between the check and the read
+            }
+        }
+    }
+
     /// <summary>The host program next to the bench's output: bench/…/bin/&lt;Configuration&gt;/&lt;tfm&gt;/ ->
     /// host/PrimeBroker.Streams.App/bin/&lt;Configuration&gt;/&lt;tfm&gt;/ (the bench's project reference builds it).</summary>
     public static string ProgramPath()

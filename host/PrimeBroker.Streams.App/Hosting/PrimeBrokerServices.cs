@@ -23,8 +23,9 @@ public static class PrimeBrokerServices
     /// Registers the options (validated at start), the schema registry client, the <see cref="StreamsApplication"/>
     /// with the prime-broker topology, <see cref="BrokerageQueries"/>, <see cref="TradePublisher"/>,
     /// <see cref="LiveStatistics"/> and what the HTTP API needs. Hosted services start in this order: streams
-    /// application, publisher, statistics sampler; they stop in reverse (the streams application last commits and closes
-    /// its tasks).
+    /// application, publisher, statistics sampler; they stop in reverse, except that the streams application's stop
+    /// (commit, leave the group, close the tasks) begins as soon as the host starts stopping, so its partitions move
+    /// without waiting for the others (<see cref="StreamsHostedService"/>).
     /// </summary>
     public static IServiceCollection AddPrimeBroker(this IServiceCollection services, IConfiguration configuration)
     {

@@ -7,17 +7,34 @@ namespace PrimeBroker.Streams.App.Hosting;
 /// <summary>
 /// Runs this instance's <see cref="StreamsApplication"/> inside the generic host. Start: provisions internal topics,
 /// restores global stores and starts the stream threads (tasks restore asynchronously; <c>/health/ready</c> turns ready
-/// when they run). Stop (Ctrl-C, SIGTERM, host shutdown): each thread commits, closes its tasks and leaves the group.
+/// when they run). Stop (Ctrl-C, SIGTERM, host shutdown): each thread commits, leaves the group and closes its tasks.
 /// </summary>
-internal sealed class StreamsHostedService(IServiceProvider services, ILogger<StreamsHostedService> logger) : IHostedService
+/// <remarks>The stop begins as soon as the host starts stopping (<see cref="StoppingAsync"/>), before any hosted
+/// service's <c>StopAsync</c>: the services registered after this one (publisher, statistics sampler, claim watcher)
+/// would otherwise stop first, and every moment before the stream threads leave the group is a moment the instance's
+/// partitions wait for their next owner (measured under load: about 0.8 s from "shutting down" to the streams stop).
+/// Nothing those services do on their way down needs the stream threads.</remarks>
+internal sealed class StreamsHostedService(IServiceProvider services, ILogger<StreamsHostedService> logger) : IHostedLifecycleService
 {
     private StreamsApplication? _application;
+    private Task? _stopping;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _application = (StreamsApplication)services.GetService(typeof(StreamsApplication))!;
         await _application.StartAsync(cancellationToken);
         AppLog.StreamsStarted(logger, _application.Config.ApplicationId, _application.Config.ApplicationServer ?? "none");
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Starts the application's stop (the threads commit and leave the group); <see cref="StopAsync"/> waits for it.</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _stopping ??= _application?.StopAsync(CancellationToken.None);
+        return Task.CompletedTask;
     }
 
     /// <remarks>Waits for the threads at most until the host's shutdown timeout (<paramref name="cancellationToken"/>).
@@ -30,7 +47,8 @@ internal sealed class StreamsHostedService(IServiceProvider services, ILogger<St
             return;
         }
 
-        if (await ShutdownDeadline.WithinAsync(_application.StopAsync(cancellationToken), cancellationToken))
+        _stopping ??= _application.StopAsync(cancellationToken);
+        if (await ShutdownDeadline.WithinAsync(_stopping, cancellationToken))
         {
             AppLog.StreamsStopped(logger, _application.Config.ApplicationId);
         }
@@ -39,4 +57,6 @@ internal sealed class StreamsHostedService(IServiceProvider services, ILogger<St
             AppLog.StreamsStopAbandoned(logger, _application.Config.ApplicationId);
         }
     }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

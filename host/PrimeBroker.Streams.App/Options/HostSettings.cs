@@ -123,11 +123,11 @@ internal sealed class StreamsOptions
     public TimeSpan MinCommitInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Group session timeout: how long a killed instance keeps its partitions. Default per cluster kind
-    /// (<c>GroupDefaults</c>): 3 s on the embedded cluster, 6 s on a real one.</summary>
+    /// (<c>GroupDefaults</c>): 2 s on the embedded cluster, 6 s on a real one.</summary>
     public TimeSpan? SessionTimeout { get; set; }
 
-    /// <summary>Group heartbeat interval; well below <see cref="SessionTimeout"/>. Default per cluster kind: 1 s
-    /// embedded, 2 s real.</summary>
+    /// <summary>Group heartbeat interval; well below <see cref="SessionTimeout"/>. Default per cluster kind: 400 ms
+    /// embedded, 1 s real.</summary>
     public TimeSpan? HeartbeatInterval { get; set; }
 
     /// <summary>Static group membership from the instance's stable id (kept in its state directory): a restart within

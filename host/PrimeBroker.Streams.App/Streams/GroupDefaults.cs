@@ -7,13 +7,21 @@ namespace PrimeBroker.Streams.App.Streams;
 /// How fast this instance's group notices a dead member and hands over its partitions, per cluster kind; the host's
 /// <c>Streams</c> settings override each value. Trade-offs (host/README.md, "Instances that die"):
 /// <list type="bullet">
-/// <item>Embedded cluster (librdkafka's mock, in <c>demo</c> or a <c>dev-cluster</c>): session timeout 3 s, heartbeat
-/// 1 s. A killed instance's partitions move after 3-4 s. The mock holds every join round open for the session timeout
-/// minus 1 s even when everyone rejoined, so each rebalance costs that long; below 3 s a stream thread that is busy
-/// between two polls (a restore, a commit) on a loaded machine misses the round and loses its partitions. Static
-/// membership is off: the mock ignores it.</item>
+/// <item>Embedded cluster (librdkafka's mock, in <c>demo</c> or a <c>dev-cluster</c>): session timeout 2 s, heartbeat
+/// 400 ms. The mock drops a member whose last heartbeat is a session timeout old on a once-a-second timer, then holds
+/// the join round open for the session timeout minus 1 s even when everyone has rejoined; so a killed instance's
+/// partitions are reassigned 2.5-4 s after the kill (3 s: 4-6 s) and a graceful stop's within about 1 s of its
+/// LeaveGroup (3 s: 2 s). The heartbeat must come well within that 1 s round, or a survivor that hears of the
+/// rebalance late misses it and costs another. Why not shorter: at 1 s the round lasts the whole session timeout and
+/// the mock expires members that are still waiting in it. What 2 s costs: a member whose heartbeats stop reaching the
+/// mock for about 1.6 s (librdkafka's own threads or the mock's starved of CPU; a .NET garbage collection does not stop
+/// them) loses its session; its partitions are revoked as lost and restored (a rebalance, never wrong data: exactly-once
+/// holds). The engine's multi-process tests run with the same 2 s and 400 ms. Static membership is off: the mock
+/// ignores it.</item>
 /// <item>Real Kafka cluster: session timeout 6 s (the brokers' default <c>group.min.session.timeout.ms</c>, the lowest
-/// they accept), heartbeat 2 s. Heartbeats come from librdkafka's own thread, which a .NET garbage collection does not
+/// they accept), heartbeat 1 s: a member hears of a rebalance at its next heartbeat and the broker completes the join
+/// once every member rejoined, so the heartbeat bounds how long the others wait (one request a second per member is
+/// nothing to the coordinator). Heartbeats come from librdkafka's own thread, which a .NET garbage collection does not
 /// stop, so a GC pause does not expire the member; a network or coordinator failover longer than 6 s does. Static
 /// membership on: an instance restarted within the session timeout takes its partitions back without a rebalance,
 /// but a static member does not leave the group when it stops, so a scale-down moves its partitions only after the
@@ -32,11 +40,11 @@ namespace PrimeBroker.Streams.App.Streams;
 internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan HeartbeatInterval, bool StaticMembership, TimeSpan? TransactionTimeout, int StandbyReplicas)
 {
     /// <summary>librdkafka's mock: short timeouts, no static membership (ignored there), one standby per task.</summary>
-    internal static readonly GroupDefaults Embedded = new(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1), StaticMembership: false, TransactionTimeout: null, StandbyReplicas: 1);
+    internal static readonly GroupDefaults Embedded = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(400), StaticMembership: false, TransactionTimeout: null, StandbyReplicas: 1);
 
     /// <summary>An Apache Kafka cluster: the lowest session timeout brokers accept by default, static membership, a
     /// transaction timeout below the session timeout, one standby per task.</summary>
-    internal static readonly GroupDefaults RealCluster = new(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(2), StaticMembership: true, TransactionTimeout: TimeSpan.FromSeconds(5), StandbyReplicas: 1);
+    internal static readonly GroupDefaults RealCluster = new(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(1), StaticMembership: true, TransactionTimeout: TimeSpan.FromSeconds(5), StandbyReplicas: 1);
 
     /// <summary>The defaults for the cluster kind.</summary>
     internal static GroupDefaults For(bool realCluster) => realCluster ? RealCluster : Embedded;

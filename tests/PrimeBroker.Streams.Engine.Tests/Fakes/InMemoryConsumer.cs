@@ -365,11 +365,24 @@ internal sealed class InMemoryConsumer(InMemoryCluster cluster, string name) : I
 
     public WatermarkOffsets QueryWatermarkOffsets(TopicPartition topicPartition, TimeSpan timeout) => GetWatermarkOffsets(topicPartition);
 
+    /// <summary>As librdkafka's close: the whole assignment is revoked through the callback (on the calling thread),
+    /// then the member leaves the group (<see cref="Leaving"/> runs at that moment) and the consumer is closed.</summary>
     public void Close()
     {
+        var revoked = RevokedPositions(null);
+        if (revoked.Count > 0 && _onRevoked is { } onRevoked)
+        {
+            onRevoked(revoked);
+        }
+
+        IncrementalUnassign(revoked.Select(r => r.TopicPartition));
+        Leaving?.Invoke();
         Closed = true;
         Free();
     }
+
+    /// <summary>Runs when the closing consumer leaves the group (its LeaveGroup request), after the close's revocation.</summary>
+    public Action? Leaving { get; set; }
 
     public void Dispose() => Free();
 

@@ -11,7 +11,10 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// <list type="bullet">
 /// <item>Revoked: commit every task (as before); then, under the eager protocol (range), the revoked tasks are
 /// suspended (kept open) if that commit succeeded, else closed; under the cooperative protocol only partitions that
-/// move are revoked, so their tasks are closed.</item>
+/// move are revoked, so their tasks are closed. While the thread stops (<see cref="Stopping"/>), a committed task is
+/// suspended under either protocol: the consumer's close revokes everything and leaves the group right after this
+/// callback, so closing the stores here would hold back the LeaveGroup (and the partitions' move) by the time that
+/// takes; the thread closes the suspended tasks once the consumer is closed.</item>
 /// <item>Assigned: a suspended task that came back is queued for a resume check, every other task for a restore;
 /// suspended tasks that did not come back are closed. The loop starts them (see <see cref="TaskManager.StartNextPending"/>)
 /// with their partitions paused until then.</item>
@@ -29,6 +32,7 @@ internal sealed class RebalanceHandler
     private readonly ILogger _logger;
     private StreamThreadOperations? _operations;
     private volatile bool _assigned;
+    private bool _stopping;
 
     public RebalanceHandler(string thread, string member, bool cooperative, TaskManager tasks, IInstanceDirectory? directory, ILogger logger)
     {
@@ -45,6 +49,11 @@ internal sealed class RebalanceHandler
 
     /// <summary>What the callbacks need from the thread; set once its clients exist, before it subscribes.</summary>
     public void Attach(StreamThreadOperations operations) => _operations = operations;
+
+    /// <summary>The thread stops and is about to close its consumer: from now on a revocation whose commit succeeded
+    /// suspends its tasks instead of closing them, so the consumer leaves the group before the stores are closed.
+    /// Stream thread only.</summary>
+    public void Stopping() => _stopping = true;
 
     /// <summary>The thread stopped: it holds nothing any more.</summary>
     public void Stopped() => _assigned = false;
@@ -69,7 +78,7 @@ internal sealed class RebalanceHandler
         var committed = Operations.CommitInRebalance();
         var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
         _tasks.DropPending(revoked);
-        if (committed && !_cooperative)
+        if (committed && (!_cooperative || _stopping))
         {
             _tasks.Suspend(revoked);
         }

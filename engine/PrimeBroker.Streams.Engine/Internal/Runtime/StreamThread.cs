@@ -191,8 +191,12 @@ internal sealed class StreamThread : IDisposable
             }
 
             CommitAll();
-            _tasks.Close(null, clean: true);
+            // Leave the group first: the consumer's close revokes every partition (its callback suspends the committed
+            // tasks, see RebalanceHandler.Stopping) and sends LeaveGroup, so the partitions move to other instances
+            // while this one still flushes and closes its stores, not after.
+            _rebalance.Stopping();
             _consumer.Close();
+            _tasks.Close(null, clean: true);
         }
         catch (Exception ex)
         {

@@ -43,6 +43,37 @@ public sealed class StreamThreadTests : IDisposable
         Assert.Equal(3, second.Count(0, "a")); // 2 restored + 1 processed after the restore
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AStopCommitsAndLeavesTheGroupBeforeItClosesTheTasks(bool cooperative)
+    {
+        using var harness = new StreamThreadHarness(c => c with { CooperativeRebalancing = cooperative });
+        var member = harness.Join(0, 1);
+        member.RunUntilIdle();
+        harness.Produce(0, "a");
+        harness.Produce(1, "b");
+        member.RunUntilIdle(); // processed, not yet committed
+        Assert.Equal(0, harness.CommittedCount(0, "a"));
+        int? closedWhenLeaving = null;
+        var committedWhenLeaving = 0L;
+        member.Consumer.Leaving = () =>
+        {
+            closedWhenLeaving = harness.Processors.Closed;
+            committedWhenLeaving = harness.CommittedCount(0, "a") + harness.CommittedCount(1, "b");
+        };
+
+        member.Dispose();
+
+        // The partitions move as soon as the member leaves; by then its work is committed, and closing its stores
+        // (flush, checkpoints) comes after, so it does not hold back the move.
+        Assert.True(member.Consumer.Closed, "the stopping thread did not close its consumer");
+        Assert.Equal(2, committedWhenLeaving);
+        Assert.Equal(0, closedWhenLeaving);
+        Assert.Equal(2, harness.Processors.Closed); // both tasks closed cleanly after leaving
+        Assert.Null(member.Fatal);
+    }
+
     [Fact]
     public void OnAnEagerRevokeTasksCommitAndAreSuspendedThenResumedWithoutRestoreWhenTheyComeBackUnchanged()
     {
