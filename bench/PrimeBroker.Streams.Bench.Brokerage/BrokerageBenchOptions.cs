@@ -66,6 +66,9 @@ internal sealed record BrokerageBenchOptions
     /// the policy commits sooner whenever the input is caught up.</summary>
     public TimeSpan LatencyCommitInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>linger.ms of the latency phase's trade producer (the trade publisher's stand-in). Default 5.</summary>
+    public int LatencyLingerMs { get; init; } = 5;
+
     /// <summary>The commit policy's minimum (<c>StreamsConfig.MinCommitInterval</c>) in every phase. Default 5 (the
     /// engine's default); equal to the commit interval for a fixed interval.</summary>
     public int MinCommitMs { get; init; } = 5;
@@ -99,7 +102,7 @@ internal sealed record BrokerageBenchOptions
         "options: --phases serde,raw,throughput,latency,day,failover (all but failover) --failover-rate N (200) --failover-accounts N (2000) " +
         "--failover-settle-seconds N (300) --failover-run-args \"--Key=value ...\" (none) --accounts N (10000) --instruments N (500) --duplicate-pct X (5) --resend-pct X (2) " +
         "--threads N (1) --raw-records N (300000) --rates N,N,... ascending (1000,2000,5000,10000,15000,...,60000) --step-seconds N (10) " +
-        "--commit-ms N (100) --min-commit-ms N (5) --latency-rates N,N,... (15,35,200,2000) --latency-seconds N (20) --latency-warmup-seconds N (2) --latency-commit-ms N (100) " +
+        "--commit-ms N (100) --min-commit-ms N (5) --latency-rates N,N,... (15,35,200,2000) --latency-seconds N (20) --latency-warmup-seconds N (2) --latency-commit-ms N (100) --latency-linger-ms N (5) " +
         "--fetch-wait-ms N (5) --day-trades N (1000000) --day-rate N trades/s, 0 = 80% of the sustained rate (0) --day-commit-ms N (1000) --day-linger-ms N (50) --seed N";
 
     public static BrokerageBenchOptions Parse(string[] args)
@@ -136,6 +139,7 @@ internal sealed record BrokerageBenchOptions
                 "--latency-seconds" => options with { LatencyDuration = TimeSpan.FromSeconds(Positive(name, text)) },
                 "--latency-warmup-seconds" => options with { LatencyWarmup = TimeSpan.FromSeconds(NonNegative(name, text)) },
                 "--latency-commit-ms" => options with { LatencyCommitInterval = TimeSpan.FromMilliseconds(Positive(name, text)) },
+                "--latency-linger-ms" => options with { LatencyLingerMs = NonNegative(name, text) },
                 "--fetch-wait-ms" => options with { FetchWaitMaxMs = Positive(name, text) },
                 "--day-trades" => options with { DayTrades = Positive(name, text) },
                 "--day-rate" => options with { DayRate = NonNegative(name, text) },

@@ -70,7 +70,9 @@ internal sealed class BrokerageEnvironment : IAsyncDisposable
     /// <param name="commitInterval">The commit policy's maximum.</param>
     /// <param name="fetchWaitMaxMs">fetch.wait.max.ms of the application's consumers.</param>
     /// <param name="minCommitInterval">The commit policy's minimum; null: <see cref="BrokerageBenchOptions.MinCommitMs"/>.</param>
-    public async Task StartApplicationAsync(BrokerageBenchOptions options, TimeSpan commitInterval, int? fetchWaitMaxMs, TimeSpan? minCommitInterval = null)
+    /// <param name="loggerFactory">The application's logger factory; null: none (the engine logs nothing).</param>
+    public async Task StartApplicationAsync(BrokerageBenchOptions options, TimeSpan commitInterval, int? fetchWaitMaxMs, TimeSpan? minCommitInterval = null,
+        Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         var brokerage = new BrokerageOptions();
         brokerage.Validate();
@@ -91,7 +93,7 @@ internal sealed class BrokerageEnvironment : IAsyncDisposable
             FetchWaitMax = fetchWaitMaxMs is { } wait ? TimeSpan.FromMilliseconds(wait) : null,
             TransactionalGroupOffsets = false,
         };
-        App = new StreamsApplication(topology, config);
+        App = new StreamsApplication(topology, config, loggerFactory);
         await App.StartAsync();
         var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 120;
         while (App.State != StreamsState.Running)

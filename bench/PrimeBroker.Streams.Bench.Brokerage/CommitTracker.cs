@@ -26,6 +26,8 @@ internal sealed class CommitTracker : IDisposable
     private readonly int _subTopology;
     private readonly long[] _processed;
     private readonly List<(long Covered, long Ticks)>[] _commits;
+    private readonly List<(long Count, long Ticks)>[] _processedAt;
+    private readonly List<(long Start, long End)> _commitSpans = new();
     private readonly ConcurrentDictionary<string, int> _partitionOfTask = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, HashSet<int>> _touchedByThread = new();
     private readonly LongHistogram _commitMicros = new(60_000_000, 3);
@@ -41,6 +43,7 @@ internal sealed class CommitTracker : IDisposable
         _subTopology = subTopology;
         _processed = new long[partitions];
         _commits = Enumerable.Range(0, partitions).Select(_ => new List<(long, long)>()).ToArray();
+        _processedAt = Enumerable.Range(0, partitions).Select(_ => new List<(long, long)>()).ToArray();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name is ProcessedInstrument or CommitInstrument)
@@ -84,6 +87,70 @@ internal sealed class CommitTracker : IDisposable
     }
 
     public long Commits => Interlocked.Read(ref _commitCount);
+
+    /// <summary>Keep when each trade-events record was processed and when each commit started (the latency phase's
+    /// breakdown; off elsewhere, where it would only take memory).</summary>
+    public bool KeepTimeline { get; set; }
+
+    /// <summary>Stopwatch ticks when <paramref name="offset"/> of <paramref name="partition"/> was processed (the
+    /// engine's process metric after the record); null if unknown (<see cref="KeepTimeline"/> off, or not yet).</summary>
+    public long? ProcessedAt(int partition, long offset)
+    {
+        var list = _processedAt[partition];
+        lock (list)
+        {
+            var i = FirstAbove(list, e => e.Count, offset);
+            return i < list.Count ? list[i].Ticks : null;
+        }
+    }
+
+    /// <summary>When the commit covering <paramref name="offset"/> of <paramref name="partition"/> started and
+    /// returned (start = return minus the engine's commit duration); null if none did (yet), or no timeline was kept.</summary>
+    public (long Start, long End)? CommitSpanAt(int partition, long offset)
+    {
+        if (CommittedAt(partition, offset) is not { } end)
+        {
+            return null;
+        }
+
+        lock (_commitSpans)
+        {
+            var i = FirstAbove(_commitSpans, s => s.End, end - 1);
+            return i < _commitSpans.Count && _commitSpans[i].End == end ? _commitSpans[i] : null;
+        }
+    }
+
+    /// <summary>If a commit of the application was running at <paramref name="ticks"/>, the ticks until it returned
+    /// (a record that arrives then waits for it: the stream thread does not poll during a commit); else 0.
+    /// Exact for one stream thread, whose commits do not overlap.</summary>
+    public long RunningCommitLeft(long ticks)
+    {
+        lock (_commitSpans)
+        {
+            var i = FirstAbove(_commitSpans, s => s.End, ticks);
+            return i < _commitSpans.Count && _commitSpans[i].Start <= ticks ? _commitSpans[i].End - ticks : 0;
+        }
+    }
+
+    // Index of the first entry whose key exceeds value (keys ascending).
+    private static int FirstAbove<T>(List<T> list, Func<T, long> key, long value)
+    {
+        int lo = 0, hi = list.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (key(list[mid]) > value)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        return lo;
+    }
 
     /// <summary>Commit duration percentiles in ms (the engine's own measure: changelog writes to local apply).</summary>
     public (double Mean, double P50, double P99) CommitDuration()
@@ -138,7 +205,16 @@ internal sealed class CommitTracker : IDisposable
             return;
         }
 
-        Interlocked.Add(ref _processed[partition], value);
+        var count = Interlocked.Add(ref _processed[partition], value);
+        if (KeepTimeline)
+        {
+            var list = _processedAt[partition];
+            lock (list)
+            {
+                list.Add((count, Stopwatch.GetTimestamp()));
+            }
+        }
+
         _touchedByThread.GetOrAdd(Environment.CurrentManagedThreadId, _ => new HashSet<int>()).Add(partition);
     }
 
@@ -154,6 +230,14 @@ internal sealed class CommitTracker : IDisposable
         lock (_commitMicros)
         {
             _commitMicros.RecordValue(Math.Max(0, (long)(durationSeconds * 1_000_000)));
+        }
+
+        if (KeepTimeline)
+        {
+            lock (_commitSpans)
+            {
+                _commitSpans.Add((now - (long)(durationSeconds * Stopwatch.Frequency), now));
+            }
         }
 
         if (!_touchedByThread.TryGetValue(Environment.CurrentManagedThreadId, out var touched))

@@ -62,6 +62,8 @@ foreach (var phase in BrokerageBenchOptions.AllPhases.Where(options.Phases.Conta
                         results.Latency.Add(latency);
                         log.WriteLine($"latency: {latency.Check}; p50 {latency.P50:0.0} / p95 {latency.P95:0.0} / p99 {latency.P99:0.0} ms, " +
                                       $"commits {latency.Commits:N0} mean {latency.CommitMs.Mean:0.0} ms; load average {Machine.LoadAverage()}");
+                        log.WriteLine($"latency breakdown: {latency.Breakdown}");
+                        log.WriteLine($"commit steps: {latency.CommitSteps}");
                         failed |= !latency.Ok;
                     }
                     catch (Exception ex)

@@ -57,8 +57,10 @@ internal sealed class Sender : IDisposable
     /// <param name="hold">Asked every millisecond; while it answers true the sender pauses and the schedule shifts by the
     /// pause (backpressure, e.g. to keep the backlog under the embedded cluster's cap). Null never pauses.</param>
     /// <param name="stop">Set: stop after the send in progress (<see cref="Sent"/> tells how many went out).</param>
+    /// <param name="ackTicks">If given, [i] is set (Stopwatch ticks) when send i's delivery report arrived: the cluster
+    /// has appended it. Costs a callback allocation per send (the latency phase's breakdown).</param>
     public void Send(TradeChunk chunk, double ratePerSecond, long[]? produceTicks, string topic = PrimeBrokerTopics.TradeEvents, Func<bool>? hold = null,
-        CancellationToken stop = default)
+        CancellationToken stop = default, long[]? ackTicks = null)
     {
         var started = Stopwatch.GetTimestamp();
         var total = chunk.Count;
@@ -93,7 +95,7 @@ internal sealed class Sender : IDisposable
                     Value = chunk.Values[sent],
                     Timestamp = new Timestamp(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), TimestampType.CreateTime),
                 };
-                Produce(new TopicPartition(topic, chunk.Partition[sent]), message);
+                Produce(new TopicPartition(topic, chunk.Partition[sent]), message, ackTicks is null ? _onDelivery : AckInto(ackTicks, sent));
                 if (produceTicks is not null)
                 {
                     produceTicks[sent] = now;
@@ -116,13 +118,19 @@ internal sealed class Sender : IDisposable
         }
     }
 
-    private void Produce(TopicPartition partition, Message<byte[], byte[]> message)
+    private Action<DeliveryReport<byte[], byte[]>> AckInto(long[] ackTicks, int index) => r =>
+    {
+        ackTicks[index] = Stopwatch.GetTimestamp();
+        _onDelivery(r);
+    };
+
+    private void Produce(TopicPartition partition, Message<byte[], byte[]> message, Action<DeliveryReport<byte[], byte[]>> onDelivery)
     {
         while (true)
         {
             try
             {
-                _producer.Produce(partition, message, _onDelivery);
+                _producer.Produce(partition, message, onDelivery);
                 return;
             }
             catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)

@@ -15,7 +15,7 @@ public sealed partial class TopologyTestDriver
     {
         try
         {
-            TaskCommitter.Commit(_tasks, _transaction, _metrics, new CommitOptions(GroupOffsetsForAll: true, UncommittedHidden: !_options.EmulateEmbeddedClusterLimits));
+            TaskCommitter.Commit(_tasks, _transaction, _metrics, new CommitOptions(GroupOffsetsForAll: true, UncommittedHidden: !_options.EmulateEmbeddedClusterLimits), out _);
             _abortsByRecord.Clear(); // what aborted before is committed now
         }
         catch (KafkaException ex) when (ex is not IndefiniteTransactionException)

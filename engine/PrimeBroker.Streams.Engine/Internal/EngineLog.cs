@@ -117,6 +117,13 @@ internal static partial class EngineLog
     [LoggerMessage(1090, LogLevel.Warning, "Task {Task}: the state restore listener threw for store {Store}; ignored, the restore goes on")]
     public static partial void RestoreListenerFailed(this ILogger logger, string task, string store, Exception exception);
 
+    /// <summary>Where a commit's time went (see <see cref="Processing.CommitBreakdown"/>); debug level, for latency work.</summary>
+    [LoggerMessage(1095, LogLevel.Debug, "Thread {Thread}: commit of {Tasks} tasks, {ChangelogRecords} changelog records, {Markers} markers: changelog {ChangelogMs:0.00} ms, " +
+        "secondary markers {SecondaryMarkersMs:0.00} ms, first flush {FirstFlushMs:0.00} ms, primary markers {PrimaryMarkersMs:0.00} ms, second flush {SecondFlushMs:0.00} ms, " +
+        "Kafka commit {KafkaCommitMs:0.00} ms (on the call thread {CommitCallMs:0.00} ms), local write {LocalWriteMs:0.00} ms")]
+    public static partial void CommitSteps(this ILogger logger, string thread, int tasks, int changelogRecords, int markers, double changelogMs, double secondaryMarkersMs,
+        double firstFlushMs, double primaryMarkersMs, double secondFlushMs, double kafkaCommitMs, double commitCallMs, double localWriteMs);
+
     [LoggerMessage(1100, LogLevel.Information, "Created topic {Topic} with {Partitions} partitions, replication {ReplicationFactor}")]
     public static partial void TopicCreated(this ILogger logger, string topic, int partitions, short replicationFactor);
 

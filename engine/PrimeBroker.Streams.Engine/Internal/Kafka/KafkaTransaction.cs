@@ -49,6 +49,10 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
     /// <summary>Where the stream thread reports blocking calls; null when nobody watches.</summary>
     public ThreadActivity? Activity { get; set; }
 
+    /// <summary>How long the last commit's offsets and CommitTransaction took on the call thread, in milliseconds, without
+    /// the hop there and back (diagnostics: the commit breakdown in the debug log).</summary>
+    public double LastCommitCallMs { get; private set; }
+
     /// <summary>Delivery callbacks of marker records not yet run (diagnostics).</summary>
     public long PendingCallbacks => _deliveries.Pending;
 
@@ -118,7 +122,9 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
             throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"{remaining} records were not delivered within {_timeout.TotalSeconds:0.#} s."));
         }
 
-        // Flush returns when librdkafka's queue is empty; the last delivery callbacks may still be running.
+        // The stream producer has no background poll thread (KafkaClients.StreamProducer), so the flush ran every
+        // delivery callback on this thread; a producer with one returns when librdkafka's queue is empty while the last
+        // callbacks may still be running elsewhere.
         Activity?.Set($"waiting for {PendingCallbacks} delivery callbacks after a flush");
         var spin = new SpinWait();
         var deadline = DateTime.UtcNow + _timeout;
@@ -158,6 +164,7 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
         // One hop to the call thread for the whole step: the offsets (when any) and the commit.
         Bounded(offsets.Count > 0 ? "send offsets to transaction and commit" : "commit transaction", p =>
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             if (offsets.Count > 0)
             {
                 p.SendOffsetsToTransaction(offsets, metadata, _timeout);
@@ -172,6 +179,10 @@ internal sealed class KafkaTransaction : IRecordCollector, ITransaction, IDispos
                 // The broker may have committed (a delayed EndTxn can even complete a later transaction: Jepsen, 2024);
                 // librdkafka implements no KIP-890. Only a new producer epoch and the log can tell what happened.
                 throw new IndefiniteTransactionException("commit transaction", ex);
+            }
+            finally
+            {
+                LastCommitCallMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
         });
 

@@ -8,16 +8,20 @@ namespace PrimeBroker.Streams.Engine.Internal.Processing;
 /// aborted transaction.</summary>
 internal sealed partial class StreamTask
 {
-    /// <summary>Commit step: the transaction's changelog records of every logged store.</summary>
-    public void WriteChangelogRecords()
+    /// <summary>Commit step: the transaction's changelog records of every logged store. Returns how many were sent.</summary>
+    public int WriteChangelogRecords()
     {
+        var sent = 0;
         foreach (var store in _loggedStores)
         {
             foreach (var (key, value) in store.ChangelogWrites())
             {
                 _env.Collector.Send(store.ChangelogTopic!, store.Partition, key, value, null, WallClockMs);
+                sent++;
             }
         }
+
+        return sent;
     }
 
     /// <summary>The checkpoint this commit will record: next sequence, current input positions.</summary>

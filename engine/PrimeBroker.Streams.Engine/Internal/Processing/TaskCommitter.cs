@@ -29,6 +29,24 @@ internal readonly record struct CommitOptions(bool GroupOffsetsForAll, bool Unco
     public static CommitOptions Safe => new(GroupOffsetsForAll: true, UncommittedHidden: false);
 }
 
+/// <summary>Where one commit's time went, step by step, in milliseconds (the stream thread's debug log, event 1095).</summary>
+/// <param name="Tasks">Tasks committed.</param>
+/// <param name="ChangelogRecords">Changelog records written (last value per key of every overlay, repairs included).</param>
+/// <param name="Markers">Commit markers written.</param>
+/// <param name="ChangelogMs">Sending the changelog records.</param>
+/// <param name="SecondaryMarkersMs">Sending the markers of the secondary stores.</param>
+/// <param name="FirstFlushMs">The flush between secondary and primary markers (0 where it is left out).</param>
+/// <param name="PrimaryMarkersMs">Sending the primary stores' markers.</param>
+/// <param name="SecondFlushMs">The flush after the primary markers.</param>
+/// <param name="KafkaCommitMs">Offsets (when any) and the Kafka commit, thread hop included.</param>
+/// <param name="LocalWriteMs">Every task's local RocksDB batch.</param>
+internal readonly record struct CommitBreakdown(int Tasks, int ChangelogRecords, int Markers, double ChangelogMs, double SecondaryMarkersMs,
+    double FirstFlushMs, double PrimaryMarkersMs, double SecondFlushMs, double KafkaCommitMs, double LocalWriteMs)
+{
+    /// <summary>Nothing committed.</summary>
+    public static CommitBreakdown None => default;
+}
+
 /// <summary>The points of the commit protocol a crash test can stop at (see <see cref="TaskCommitter.StepObserver"/>).</summary>
 internal enum CommitStep
 {
@@ -62,8 +80,14 @@ internal static class TaskCommitter
 
     /// <summary>Commits every task with uncommitted work. Returns how many tasks committed. On an exception nothing
     /// local changed; the caller aborts the transaction and rolls the tasks back.</summary>
-    public static int Commit(IReadOnlyCollection<StreamTask> tasks, ITransaction transaction, EngineMetrics metrics, CommitOptions options)
+    /// <param name="tasks">The thread's running tasks; those with uncommitted work commit.</param>
+    /// <param name="transaction">The thread's transaction.</param>
+    /// <param name="metrics">Where the commit is counted and timed.</param>
+    /// <param name="options">How the commit adapts to the cluster.</param>
+    /// <param name="breakdown">Where the commit's time went (<see cref="CommitBreakdown.None"/> when nothing committed).</param>
+    public static int Commit(IReadOnlyCollection<StreamTask> tasks, ITransaction transaction, EngineMetrics metrics, CommitOptions options, out CommitBreakdown breakdown)
     {
+        breakdown = CommitBreakdown.None;
         var committing = tasks.Where(t => t.NeedsCommit).ToList();
         if (committing.Count == 0)
         {
@@ -76,24 +100,31 @@ internal static class TaskCommitter
         var markerOffsets = new ConcurrentDictionary<TransactionalBytesStore, long>();
 
         // 1. The transaction's changelog records; the outputs were sent while processing.
+        var changelogRecords = 0;
         foreach (var task in committing)
         {
-            task.WriteChangelogRecords();
+            changelogRecords += task.WriteChangelogRecords();
         }
+
+        var changelogSent = Stopwatch.GetTimestamp();
 
         StepObserver?.Invoke(CommitStep.ChangelogWritten, transaction.Flush);
 
         // 2. Markers of the secondary stores, then (once those are delivered) the primary's. A primary marker therefore
         //    proves that every marker of its attempt is in the log; TaskRestorer relies on that.
         var secondaries = false;
+        var markers = 0;
         foreach (var task in committing)
         {
             foreach (var store in task.LoggedStores.Skip(1))
             {
                 task.WriteMarker(store, checkpoints[task], offset => markerOffsets[store] = offset);
                 secondaries = true;
+                markers++;
             }
         }
+
+        var secondariesSent = Stopwatch.GetTimestamp();
 
         // Where a reader can see an uncommitted transaction (the embedded cluster), the primary marker must not reach
         // the log before the secondaries: a kill between them would leave a primary marker whose attempt looks complete.
@@ -103,13 +134,17 @@ internal static class TaskCommitter
             transaction.Flush();
         }
 
+        var firstFlushed = Stopwatch.GetTimestamp();
         foreach (var task in committing.Where(t => t.LoggedStores.Count > 0))
         {
             var primary = task.LoggedStores[0];
             task.WriteMarker(primary, checkpoints[task], offset => markerOffsets[primary] = offset);
+            markers++;
         }
 
+        var primariesSent = Stopwatch.GetTimestamp();
         transaction.Flush();
+        var secondFlushed = Stopwatch.GetTimestamp();
         StepObserver?.Invoke(CommitStep.MarkersWritten, transaction.Flush);
 
         // Crash point "before the Kafka commit": everything is delivered, nothing is committed. On a real cluster the
@@ -126,7 +161,9 @@ internal static class TaskCommitter
             }
         }
 
+        var committingStarted = Stopwatch.GetTimestamp();
         transaction.Commit(offsets);
+        var kafkaCommitted = Stopwatch.GetTimestamp();
         StepObserver?.Invoke(CommitStep.KafkaCommitted, transaction.Flush);
 
         // Crash point "between the Kafka commit and the local write": the local checkpoints stay one commit behind; the
@@ -142,8 +179,14 @@ internal static class TaskCommitter
             task.ApplyCommitted(checkpoints[task], own);
         }
 
+        var applied = Stopwatch.GetTimestamp();
         metrics.RecordCommit(committing.Count, Stopwatch.GetElapsedTime(started));
+        breakdown = new CommitBreakdown(committing.Count, changelogRecords, markers, Ms(started, changelogSent), Ms(changelogSent, secondariesSent),
+            Ms(secondariesSent, firstFlushed), Ms(firstFlushed, primariesSent), Ms(primariesSent, secondFlushed), Ms(committingStarted, kafkaCommitted),
+            Ms(kafkaCommitted, applied));
         CommitObserver?.Invoke(committing.Select(t => t.Id).ToList());
         return committing.Count;
     }
+
+    private static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
 }

@@ -315,7 +315,12 @@ internal sealed class StreamThread : IDisposable
         var stateless = tasks.Where(t => t.LoggedStores.Count == 0 && t.NeedsCommit).ToList();
         try
         {
-            TaskCommitter.Commit(tasks, _transaction, _metrics, _commitOptions);
+            TaskCommitter.Commit(tasks, _transaction, _metrics, _commitOptions, out var breakdown);
+            if (breakdown.Tasks > 0 && _logger.IsEnabled(LogLevel.Debug))
+            {
+                _logger.CommitSteps(_name, breakdown.Tasks, breakdown.ChangelogRecords, breakdown.Markers, breakdown.ChangelogMs, breakdown.SecondaryMarkersMs,
+                    breakdown.FirstFlushMs, breakdown.PrimaryMarkersMs, breakdown.SecondFlushMs, breakdown.KafkaCommitMs, _transaction.LastCommitCallMs, breakdown.LocalWriteMs);
+            }
         }
         catch (Exception ex) when (ex is KafkaException or TimeoutException)
         {
