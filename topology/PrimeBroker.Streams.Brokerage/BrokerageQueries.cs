@@ -80,27 +80,17 @@ public sealed class BrokerageQueries
     /// <summary>
     /// The settlement ladder of the local tasks: per value date from <paramref name="fromValueDate"/> on and per currency,
     /// the booked trades that are not cancelled, by settlement status, and the cash their open (pending or failed)
-    /// settlements pay and receive; ordered by date then currency. Reads the settlement-date index from that date and
-    /// each trade it names: the cost grows with the trades kept from that date on.
+    /// settlements pay and receive; ordered by date then currency. Reads the running totals the processors keep in
+    /// <see cref="BrokerageStores.SettlementLadder"/> from that date on: the cost grows with the rungs (dates × currencies),
+    /// not with the trades.
     /// </summary>
     public IReadOnlyList<SettlementLadderRow> SettlementLadder(DateOnly fromValueDate)
     {
-        var trades = Store<Domain.TradeState>(BrokerageStores.Trades);
-        var rows = new SortedDictionary<(DateOnly, string), SettlementLadderRow>();
-        foreach (var (_, tradeId) in Store<string>(BrokerageStores.TradesBySettlement).Range(StoreKeys.TradeBySettlementBefore(fromValueDate), null))
+        // Each local task holds its own rungs: the same (date, currency) comes once per task that booked in it.
+        var rows = new SortedDictionary<string, SettlementLadderRow>(StringComparer.Ordinal);
+        foreach (var (key, entry) in Store<SettlementLadderEntry>(BrokerageStores.SettlementLadder).Range(StoreKeys.SettlementLadderFrom(fromValueDate), null))
         {
-            if (!trades.TryGet(tradeId, out Domain.TradeState? trade) || trade is null || trade.Status == SettlementStatus.CANCELLED)
-            {
-                continue;
-            }
-
-            SettlementStatus status = trade.Status;
-            bool open = status != SettlementStatus.SETTLED;
-            decimal amount = open ? Domain.MoneyMath.Notional(trade.Quantity, trade.Price) : 0;
-            var row = new SettlementLadderRow(trade.SettlementDate, trade.Currency,
-                status == SettlementStatus.PENDING ? 1 : 0, status == SettlementStatus.FAILED ? 1 : 0, open ? 0 : 1,
-                trade.Side == TradeSide.BUY ? amount : 0, trade.Side == TradeSide.SELL ? amount : 0);
-            var key = (trade.SettlementDate, trade.Currency);
+            SettlementLadderRow row = entry.ToRow(StoreKeys.ValueDateOfLadder(key), StoreKeys.CurrencyOfLadder(key));
             rows[key] = rows.TryGetValue(key, out SettlementLadderRow? sum) ? sum.Add(row) : row;
         }
 

@@ -54,6 +54,11 @@ public static class BrokerageStores
     /// at cost, P&amp;L, debits, credits); one write per booked event. Read through <see cref="BrokerageQueries.LedgerBalances"/>.</summary>
     public const string LedgerBalances = "ledger-balances";
 
+    /// <summary>Settlement ladder: (value date, currency) → the trades of the trades store that are not cancelled, by
+    /// settlement status, and the cash their open settlements pay and receive; kept by the writers of <see cref="Trades"/>
+    /// (one write per change of a trade's contribution). Read through <see cref="BrokerageQueries.SettlementLadder"/>.</summary>
+    public const string SettlementLadder = "settlement-ladder";
+
     /// <summary>Counters per task (applied, skipped, dead-lettered by reason...), exact across crashes.</summary>
     public const string Counters = "counters";
 
@@ -62,5 +67,5 @@ public static class BrokerageStores
 
     /// <summary>Every task store, in a stable order (the global <see cref="Instruments"/> excluded).</summary>
     public static IReadOnlyList<string> TaskStores { get; } =
-        [Positions, PositionTrades, Sequences, Pending, Gaps, GapCommands, SequenceLog, SequenceLogByTime, AwaitingRedrive, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, LedgerBalances, Counters];
+        [Positions, PositionTrades, Sequences, Pending, Gaps, GapCommands, SequenceLog, SequenceLogByTime, AwaitingRedrive, Idempotency, IdempotencyByTime, Trades, TradesBySettlement, LedgerBalances, SettlementLadder, Counters];
 }

@@ -121,6 +121,7 @@ public static class BrokerageTopology
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Trades, Serdes.String, JsonSerde.For<TradeState>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.TradesBySettlement, Serdes.String, Serdes.String));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.LedgerBalances, Serdes.String, JsonSerde.For<LedgerBalanceEntry>()));
+        builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.SettlementLadder, Serdes.String, JsonSerde.For<SettlementLadderEntry>()));
         builder.AddStateStore(Stores.PersistentKeyValueStore(BrokerageStores.Counters, Serdes.String, Serdes.Int64));
     }
 

@@ -55,6 +55,19 @@ internal static class StoreKeys
     /// <summary>The exclusive upper bound of index keys with a settlement date before <paramref name="date"/>.</summary>
     public static string TradeBySettlementBefore(DateOnly date) => Number(date.DayNumber);
 
+    /// <summary>A settlement ladder rung: (value date, currency); rungs sort by date, then currency.</summary>
+    public static string SettlementLadder(DateOnly valueDate, string currency) => Number(valueDate.DayNumber) + Separator + currency;
+
+    /// <summary>The first possible ladder key of <paramref name="valueDate"/>: a range from it reads that date on.</summary>
+    public static string SettlementLadderFrom(DateOnly valueDate) => Number(valueDate.DayNumber);
+
+    /// <summary>The value date of a <see cref="SettlementLadder"/> key.</summary>
+    public static DateOnly ValueDateOfLadder(string ladderKey) =>
+        DateOnly.FromDayNumber(int.Parse(ladderKey.AsSpan(0, ladderKey.IndexOf(Separator)), NumberStyles.None, CultureInfo.InvariantCulture));
+
+    /// <summary>The currency of a <see cref="SettlementLadder"/> key.</summary>
+    public static string CurrencyOfLadder(string ladderKey) => ladderKey[(ladderKey.IndexOf(Separator) + 1)..];
+
     public static long SequenceOfPending(string pendingKey) =>
         long.Parse(pendingKey.AsSpan(pendingKey.LastIndexOf(Separator) + 1), NumberStyles.None, CultureInfo.InvariantCulture);
 

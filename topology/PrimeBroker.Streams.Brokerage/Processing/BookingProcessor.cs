@@ -19,15 +19,17 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
 {
     private IKeyValueStore<string, TradeState> _trades = null!;
     private IKeyValueStore<string, string> _tradesBySettlement = null!;
+    private SettlementLadderAggregate _ladder = null!;
     private IdempotencyLog _idempotency = null!;
 
-    public static string[] StoreNames => [BrokerageStores.Trades, BrokerageStores.TradesBySettlement, .. IdempotencyLog.StoreNames, BrokerageStores.Counters];
+    public static string[] StoreNames => [BrokerageStores.Trades, BrokerageStores.TradesBySettlement, BrokerageStores.SettlementLadder, .. IdempotencyLog.StoreNames, BrokerageStores.Counters];
 
     public override void Init(IProcessorContext<string, Flow> context)
     {
         base.Init(context);
         _trades = context.GetStateStore<string, TradeState>(BrokerageStores.Trades);
         _tradesBySettlement = context.GetStateStore<string, string>(BrokerageStores.TradesBySettlement);
+        _ladder = new SettlementLadderAggregate(context.GetStateStore<string, SettlementLadderEntry>(BrokerageStores.SettlementLadder));
         context.Schedule(Env.Options.TradeExpiryInterval, PunctuationType.WallClockTime, _ => ExpireTrades());
         _idempotency = new IdempotencyLog(
             context.GetStateStore<string, IdempotencyEntry>(BrokerageStores.Idempotency),
@@ -52,6 +54,8 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
         // The stored terms before this event: an amend's re-dating moves the trade's expiry index entry.
         TradeState? before = e.Kind == TradeEventKind.Created ? null : Existing(e);
         _trades.Put(trade.TradeId, trade);
+        // The ladder follows every write of the trades store: the old terms out, the new in (a re-dating moves rungs).
+        _ladder.Replace(before, trade);
         if (before is null || before.SettlementDate != trade.SettlementDate)
         {
             // The expiry index follows the settlement date (an amend may re-instruct it).
@@ -131,6 +135,8 @@ internal sealed class BookingProcessor(RuleEnvironment environment) : RuleProces
         foreach (var (indexKey, tradeId) in expired)
         {
             _tradesBySettlement.Delete(indexKey);
+            // A forgotten trade leaves the ladder too, so the ladder always sums the trades the store still holds.
+            _ladder.Replace(_trades.Get(tradeId), null);
             _trades.Delete(tradeId);
         }
 

@@ -25,12 +25,15 @@ internal sealed class SettlementProcessor(RuleEnvironment environment) : RulePro
 {
     private IKeyValueStore<string, TradeState> _trades = null!;
 
-    public static string[] StoreNames => [BrokerageStores.Trades, BrokerageStores.Counters];
+    private SettlementLadderAggregate _ladder = null!;
+
+    public static string[] StoreNames => [BrokerageStores.Trades, BrokerageStores.SettlementLadder, BrokerageStores.Counters];
 
     public override void Init(IProcessorContext<string, Flow> context)
     {
         base.Init(context);
         _trades = context.GetStateStore<string, TradeState>(BrokerageStores.Trades);
+        _ladder = new SettlementLadderAggregate(context.GetStateStore<string, SettlementLadderEntry>(BrokerageStores.SettlementLadder));
     }
 
     protected override bool Handle(Record<string, Flow> record)
@@ -71,6 +74,7 @@ internal sealed class SettlementProcessor(RuleEnvironment environment) : RulePro
         SettlementStatus status = command.Outcome == SettlementOutcome.SETTLED ? SettlementStatus.SETTLED : SettlementStatus.FAILED;
         var next = trade with { Outcome = status, SettlementCommands = [.. trade.SettlementCommands ?? [], command.CommandId] };
         _trades.Put(trade.TradeId, next);
+        _ladder.Replace(trade, next);
         Counters.Increment(status == SettlementStatus.SETTLED ? CounterStore.SettlementsSettled : CounterStore.SettlementsFailed);
         Log.SettlementConfirmed(Env.Logger, command.AccountId, command.TradeId, trade.Status, status, command.CommandId, command.RequestedBy);
         Emit(next, status, command.Timestamp, timestamp);
