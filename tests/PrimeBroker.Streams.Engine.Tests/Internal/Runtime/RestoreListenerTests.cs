@@ -102,9 +102,11 @@ public sealed class RestoreListenerTests
 
         taker.Consumer.AssignFromGroup(StreamThreadHarness.Input(0), StreamThreadHarness.Input(1));
         taker.Step();
-        for (var rounds = 0; listener.Of(s_changelog0).Count(e => e.Kind == "batch") < 2; rounds++)
+        // Revoke after the first applied batch: since catch-up rounds continue where the last read stopped, the round
+        // after it may finish the whole restore on the embedded cluster's behaviour (uncommitted records visible).
+        for (var rounds = 0; !listener.Of(s_changelog0).Any(e => e.Kind == "batch"); rounds++)
         {
-            Assert.True(rounds < 20, "no two batches after 20 rounds\n" + harness.Logs.Recent(40));
+            Assert.True(rounds < 20, "no batch after 20 rounds\n" + harness.Logs.Recent(40));
             harness.CommitIntervalPasses();
             taker.Step();
         }
