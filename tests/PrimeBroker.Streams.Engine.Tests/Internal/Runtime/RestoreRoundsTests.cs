@@ -22,24 +22,10 @@ public sealed class RestoreRoundsTests
     public void ALongRestoreIsSpreadOverRoundsAndTheRunningTaskCommitsInEachOfThem(bool uncommittedVisible)
     {
         using var harness = new StreamThreadHarness(c => c with { StandbyRecordsPerRound = 1 }, persistentStore: true, uncommittedVisible: uncommittedVisible);
-        var owner = harness.Join(0);
-        owner.RunUntilIdle();
-        for (var i = 0; i < Transactions; i++)
-        {
-            harness.Produce(0, "a");
-            owner.RunUntilIdle();
-            harness.CommitIntervalPasses();
-            owner.Step();
-        }
-
-        Assert.Equal(Transactions, harness.CommittedCount(0, "a"));
-        var taker = harness.Join(1);
-        taker.RunUntilIdle();
-        owner.Dispose();
+        var (taker, restored) = OwnerCommitsAndStops(harness);
 
         // The taker gets partition 0 too; it has no state for task 0_0 (another process's directory), so the whole
         // changelog is restored, one transaction per round.
-        var restored = harness.Metrics.RestoredTotal;
         taker.Consumer.AssignFromGroup(StreamThreadHarness.Input(0), StreamThreadHarness.Input(1));
         taker.Step();
         var rounds = 0;
