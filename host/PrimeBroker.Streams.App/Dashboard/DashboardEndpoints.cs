@@ -32,23 +32,21 @@ internal static class DashboardEndpoints
         endpoints.MapGet("/dashboard/{file}", (string file) => files.Serve(file))
             .ExcludeFromDescription();
 
+        // Resolved once: the source keeps no per-request state, and the live one holds the app's singletons.
         IDashboardSource? source = null;
+        IDashboardSource Source(HttpContext context) => source ??= context.RequestServices.GetService<IDashboardSource>()
+            ?? ActivatorUtilities.CreateInstance<LiveDashboardSource>(context.RequestServices);
+
         endpoints.MapGet("/api/dashboard/state", (HttpContext context, int? minutes) =>
             {
                 var window = minutes ?? DefaultWindowMinutes;
-                if (window is < 1 or > MaxWindowMinutes)
+                if (InvalidWindow(window) is { } invalid)
                 {
-                    return Results.Problem(
-                        statusCode: StatusCodes.Status400BadRequest,
-                        title: "Invalid chart window",
-                        detail: $"minutes must be between 1 and {MaxWindowMinutes} (was {window}).");
+                    return invalid;
                 }
 
-                // Resolved once: the source keeps no per-request state, and the live one holds the app's singletons.
-                source ??= context.RequestServices.GetService<IDashboardSource>()
-                    ?? ActivatorUtilities.CreateInstance<LiveDashboardSource>(context.RequestServices);
                 context.Response.Headers.CacheControl = "no-store";
-                return Results.Ok(source.Read(TimeSpan.FromMinutes(window)));
+                return Results.Ok(Source(context).Read(TimeSpan.FromMinutes(window)));
             })
             .WithName("DashboardState")
             .WithSummary("The dashboard's figures, chart history, dead letters by reason, open gaps and instances.")
@@ -58,18 +56,13 @@ internal static class DashboardEndpoints
         endpoints.MapGet("/api/dashboard/cluster", async (HttpContext context, OwnerForwarder forwarder, int? minutes) =>
             {
                 var window = minutes ?? DefaultWindowMinutes;
-                if (window is < 1 or > MaxWindowMinutes)
+                if (InvalidWindow(window) is { } invalid)
                 {
-                    return Results.Problem(
-                        statusCode: StatusCodes.Status400BadRequest,
-                        title: "Invalid chart window",
-                        detail: $"minutes must be between 1 and {MaxWindowMinutes} (was {window}).");
+                    return invalid;
                 }
 
-                source ??= context.RequestServices.GetService<IDashboardSource>()
-                    ?? ActivatorUtilities.CreateInstance<LiveDashboardSource>(context.RequestServices);
                 context.Response.Headers.CacheControl = "no-store";
-                var local = source.Read(TimeSpan.FromMinutes(window));
+                var local = Source(context).Read(TimeSpan.FromMinutes(window));
                 return Results.Ok(await ClusterDashboard.GatherAsync(local, TimeSpan.FromMinutes(window), forwarder, context.RequestAborted));
             })
             .WithName("DashboardCluster")
@@ -78,4 +71,12 @@ internal static class DashboardEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return endpoints;
     }
+
+    /// <summary>The problem answer for a chart window outside 1..<see cref="MaxWindowMinutes"/> minutes, else null.</summary>
+    private static IResult? InvalidWindow(int window) => window is < 1 or > MaxWindowMinutes
+        ? Results.Problem(
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "Invalid chart window",
+            detail: $"minutes must be between 1 and {MaxWindowMinutes} (was {window}).")
+        : null;
 }
