@@ -52,33 +52,8 @@ internal sealed class AlertReader(KafkaClientSettings clients, ISchemaRegistryCl
             return alerts;
         }
 
-        consumer.Assign(starts.Select(s => new TopicPartitionOffset(s.TopicPartition, Math.Max(s.Offset.Value, ends[s.Partition.Value] - perPartition))));
-        var deadline = DateTime.UtcNow + timeout;
-        while (ends.Count > 0)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Reading '{_topic}' took longer than {timeout}.");
-            }
-
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (result is null)
-            {
-                continue;
-            }
-
-            if (!result.IsPartitionEOF)
-            {
-                alerts.Add(Decode(result));
-            }
-
-            if (ends.TryGetValue(result.Partition.Value, out var end) && result.Offset.Value + (result.IsPartitionEOF ? 0 : 1) >= end)
-            {
-                ends.Remove(result.Partition.Value);
-            }
-        }
-
+        TopicRangeReader.Read(consumer, _topic, starts.Select(s => new TopicPartitionOffset(s.TopicPartition, Math.Max(s.Offset.Value, ends[s.Partition.Value] - perPartition))),
+            ends, timeout, cancellationToken, result => alerts.Add(Decode(result)));
         return [.. alerts.OrderByDescending(a => a.Timestamp).ThenBy(a => a.Id, StringComparer.Ordinal)];
     }
 

@@ -53,39 +53,7 @@ internal sealed class DeadLetterReader(KafkaClientSettings clients, ISchemaRegis
             return letters;
         }
 
-        consumer.Assign(starts);
-        var deadline = DateTime.UtcNow + timeout;
-        while (ends.Count > 0)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Reading '{_topic}' took longer than {timeout}.");
-            }
-
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (result is null)
-            {
-                continue;
-            }
-
-            if (result.IsPartitionEOF)
-            {
-                if (ends.TryGetValue(result.Partition.Value, out var eofEnd) && result.Offset.Value >= eofEnd)
-                {
-                    ends.Remove(result.Partition.Value);
-                }
-
-                continue;
-            }
-
-            letters.Add(Decode(result));
-            if (ends.TryGetValue(result.Partition.Value, out var end) && result.Offset.Value + 1 >= end)
-            {
-                ends.Remove(result.Partition.Value);
-            }
-        }
-
+        TopicRangeReader.Read(consumer, _topic, starts, ends, timeout, cancellationToken, result => letters.Add(Decode(result)));
         return letters.OrderBy(l => l.Timestamp).ThenBy(l => l.Partition).ThenBy(l => l.Offset).ToList();
     }
 
@@ -97,8 +65,8 @@ internal sealed class DeadLetterReader(KafkaClientSettings clients, ISchemaRegis
         config.GroupId = $"dlq-reader-{Guid.NewGuid():N}";
         config.EnableAutoCommit = false;
         config.IsolationLevel = IsolationLevel.ReadCommitted;
-        // The end of a partition is where the consumer reports EOF: a transactional writer's last offsets are commit
-        // markers, which are never returned as records.
+        // A transactional writer's last offsets are commit markers, never returned as records: the read ends on the
+        // consumer's position (TopicRangeReader), and on an EOF event past the end as well.
         config.EnablePartitionEof = true;
         return config;
     }

@@ -25,30 +25,8 @@ internal sealed class InstrumentTopicReader(KafkaClientSettings clients, ISchema
         var (starts, ends) = TopicExtent.Read(admin, consumer, topic, timeout);
 
         var latest = new Dictionary<string, InstrumentUpdated>(StringComparer.Ordinal);
-        consumer.Assign(starts);
-        var deadline = DateTime.UtcNow + timeout;
-        while (ends.Count > 0)
+        TopicRangeReader.Read(consumer, topic, starts, ends, timeout, cancellationToken, result =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Reading '{topic}' took longer than {timeout}.");
-            }
-
-            // The position passes the end offset even when the last offsets are compacted away or are control records.
-            foreach (var partition in ends.Keys.ToList())
-            {
-                if (consumer.Position(new TopicPartition(topic, partition)).Value >= ends[partition])
-                {
-                    ends.Remove(partition);
-                }
-            }
-
-            if (ends.Count == 0 || consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } result)
-            {
-                continue;
-            }
-
             if (result.Message.Value is { } bytes)
             {
                 var record = deserializer.Deserialize(bytes, false, new SerializationContext(MessageComponentType.Value, topic, result.Message.Headers));
@@ -58,7 +36,7 @@ internal sealed class InstrumentTopicReader(KafkaClientSettings clients, ISchema
             {
                 latest.Remove(result.Message.Key); // a tombstone
             }
-        }
+        });
 
         return latest;
     }
