@@ -95,6 +95,12 @@ internal sealed record BrokerageBenchOptions
     /// (12,000 if that phase did not run or sustained none). Default 0.</summary>
     public int DayRate { get; init; }
 
+    /// <summary>Brokers of the embedded cluster of every phase but failover (which runs the host's `dev-cluster`).
+    /// Default 3, as `demo`. An idempotent librdkafka producer has at most 5 produce requests in flight per broker, one
+    /// partition each, so a commit's flush takes about (partitions it wrote per broker / 5) round trips: more brokers,
+    /// more of them at once.</summary>
+    public int Brokers { get; init; } = 3;
+
     /// <summary>Seed of every random choice. Default 20261202.</summary>
     public int Seed { get; init; } = 20261202;
 
@@ -103,7 +109,7 @@ internal sealed record BrokerageBenchOptions
         "--failover-settle-seconds N (300) --failover-run-args \"--Key=value ...\" (none) --accounts N (10000) --instruments N (500) --duplicate-pct X (5) --resend-pct X (2) " +
         "--threads N (1) --raw-records N (300000) --rates N,N,... ascending (1000,2000,5000,10000,15000,...,60000) --step-seconds N (10) " +
         "--commit-ms N (100) --min-commit-ms N (5) --latency-rates N,N,... (15,35,200,2000) --latency-seconds N (20) --latency-warmup-seconds N (2) --latency-commit-ms N (100) --latency-linger-ms N (5) " +
-        "--fetch-wait-ms N (5) --day-trades N (1000000) --day-rate N trades/s, 0 = 80% of the sustained rate (0) --day-commit-ms N (1000) --day-linger-ms N (50) --seed N";
+        "--fetch-wait-ms N (5) --day-trades N (1000000) --day-rate N trades/s, 0 = 80% of the sustained rate (0) --day-commit-ms N (1000) --day-linger-ms N (50) --brokers N (3) --seed N";
 
     public static BrokerageBenchOptions Parse(string[] args)
     {
@@ -149,6 +155,7 @@ internal sealed record BrokerageBenchOptions
                 "--failover-accounts" => options with { FailoverAccounts = Positive(name, text) },
                 "--failover-settle-seconds" => options with { FailoverSettle = TimeSpan.FromSeconds(Positive(name, text)) },
                 "--failover-run-args" => options with { FailoverRunArgs = text.Split(' ', StringSplitOptions.RemoveEmptyEntries) },
+                "--brokers" => options with { Brokers = Positive(name, text) },
                 "--seed" => options with { Seed = NonNegative(name, text) },
                 _ => throw new ArgumentException($"unknown option '{name}'. {Usage}"),
             };

@@ -9,7 +9,7 @@ using PrimeBroker.Streams.Serialization.Embedded;
 namespace PrimeBroker.Streams.Bench.Brokerage;
 
 /// <summary>
-/// One phase's world: a fresh embedded cluster (librdkafka's mock, 3 brokers, in-process) and embedded schema
+/// One phase's world: a fresh embedded cluster (librdkafka's mock, <see cref="BrokerageBenchOptions.Brokers"/> brokers, in-process) and embedded schema
 /// registry, the topic catalog provisioned, the instruments seeded, and the full prime-broker topology running in a
 /// <see cref="StreamsApplication"/> under exactly_once_v2, followed by a <see cref="CommitTracker"/>. A fresh cluster per
 /// phase keeps phases independent (the mock holds everything in memory) and every topic starts at offset 0.
@@ -51,7 +51,7 @@ internal sealed class BrokerageEnvironment : IAsyncDisposable
     /// started yet (<see cref="StartApplicationAsync"/>).</summary>
     public static async Task<BrokerageEnvironment> CreateAsync(BrokerageBenchOptions options)
     {
-        var cluster = EmbeddedKafkaCluster.Start();
+        var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = options.Brokers });
         var registry = await EmbeddedSchemaRegistry.StartAsync();
         var client = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registry.Url });
         var state = Path.Combine(Path.GetTempPath(), "pbs-bench-brokerage-" + Guid.NewGuid().ToString("N")[..8]);

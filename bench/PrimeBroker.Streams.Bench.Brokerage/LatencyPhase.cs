@@ -15,7 +15,7 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 internal static class LatencyPhase
 {
     public sealed record Result(int Rate, double SentRate, TimeSpan CommitInterval, long Count, double P50, double P95, double P99, double Max, long Uncovered,
-        long Commits, (double Mean, double P50, double P99) CommitMs, long Aborts, bool Ok, string Check, string Breakdown, string CommitSteps);
+        long Commits, (double Mean, double P50, double P99) CommitMs, long Aborts, bool Ok, string Check, string Breakdown, string CommitSteps, string Cpu);
 
     public static async Task<Result> RunAsync(BrokerageBenchOptions options, int rate, TextWriter log)
     {
@@ -28,6 +28,9 @@ internal static class LatencyPhase
         var chunk = flow.Next(RawCeilingPhase.UniqueFor(total, options), releaseHeldBack: true);
         chunk.RunOracle();
         var produceTicks = new long[chunk.Count];
+        var cpu = new ThreadCpu(environment.ApplicationId);
+        var cpuBefore = cpu.Read();
+        var cpuStarted = Stopwatch.GetTimestamp();
         var ackTicks = new long[chunk.Count];
         log.WriteLine($"latency: {chunk.Count:N0} sends at {rate:N0}/s, commit interval {options.LatencyCommitInterval.TotalMilliseconds:0} ms ...");
         double sentRate;
@@ -40,6 +43,7 @@ internal static class LatencyPhase
         }
 
         environment.WaitUntilCommitted(PerPartition(chunk), stall: TimeSpan.FromSeconds(120));
+        var cpuShares = ThreadCpu.Between(cpuBefore, cpu.Read(), Stopwatch.GetElapsedTime(cpuStarted).TotalSeconds);
         var histogram = new LongHistogram(3_600_000_000, 3);
         var warmupEnd = produceTicks[0] + (long)(options.LatencyWarmup.TotalSeconds * Stopwatch.Frequency);
         var breakdown = new Breakdown();
@@ -74,7 +78,7 @@ internal static class LatencyPhase
         double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) / 1000.0;
         return new Result(rate, sentRate, options.LatencyCommitInterval, histogram.TotalCount, Ms(50), Ms(95), Ms(99),
             histogram.GetMaxValue() / 1000.0, uncovered, environment.Tracker.Commits, environment.Tracker.CommitDuration(), aborts, ok, check,
-            breakdown.Summary(), steps.Summary());
+            breakdown.Summary(), steps.Summary(), cpuShares);
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ log.WriteLine("WARNING: Debug build; run with -c Release.");
 #endif
 log.WriteLine($"workload: {options.Accounts:N0} accounts, {options.Instruments:N0} instruments, {options.DuplicatePercent}% duplicates " +
               $"(half exact redeliveries, half re-sequenced with the same idempotency key), {options.ResendPercent}% of trades sent after their successor; " +
-              $"exactly_once_v2, {options.Threads} stream thread(s)");
+              $"exactly_once_v2, {options.Threads} stream thread(s), embedded cluster of {options.Brokers} brokers");
 log.WriteLine();
 
 var results = new Results();
@@ -64,6 +64,11 @@ foreach (var phase in BrokerageBenchOptions.AllPhases.Where(options.Phases.Conta
                                       $"commits {latency.Commits:N0} mean {latency.CommitMs.Mean:0.0} ms; load average {Machine.LoadAverage()}");
                         log.WriteLine($"latency breakdown: {latency.Breakdown}");
                         log.WriteLine($"commit steps: {latency.CommitSteps}");
+                        if (latency.Cpu.Length > 0)
+                        {
+                            log.WriteLine($"latency cpu of the bench process's threads (share of one core, sending to last commit): {latency.Cpu}");
+                        }
+
                         failed |= !latency.Ok;
                     }
                     catch (Exception ex)

@@ -13,7 +13,8 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// </summary>
 internal static class ThroughputPhase
 {
-    public sealed record Step(int Rate, double SentRate, double ProcessedRate, long MaxLag, double MeanLagFirstHalf, double MeanLagSecondHalf, long Sends, bool Sustained, string Why);
+    public sealed record Step(int Rate, double SentRate, double ProcessedRate, long MaxLag, double MeanLagFirstHalf, double MeanLagSecondHalf, long Sends, bool Sustained, string Why,
+        string Cpu);
 
     public sealed record Result(IReadOnlyList<Step> Steps, int HighestSustained, long Commits, (double Mean, double P50, double P99) CommitMs, long Aborts,
         long InputOutOfRange, string? Error);
@@ -92,6 +93,8 @@ internal static class ThroughputPhase
         Drain(environment, sender, TimeSpan.FromSeconds(120));
         var processedBefore = environment.Tracker.Processed;
         var samples = new List<(double Seconds, long Lag)>();
+        var cpu = new ThreadCpu(environment.ApplicationId);
+        var cpuBefore = cpu.Read();
         var started = Stopwatch.GetTimestamp();
         var sending = new Thread(() => sender.Send(chunk, rate, null)) { Name = "sender", Priority = ThreadPriority.AboveNormal };
         sending.Start();
@@ -102,6 +105,7 @@ internal static class ThroughputPhase
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpuShares = ThreadCpu.Between(cpuBefore, cpu.Read(), elapsed);
         var processed = environment.Tracker.Processed - processedBefore;
         samples.Add((elapsed, sender.Sent - environment.Tracker.Processed));
         var half = elapsed / 2;
@@ -113,9 +117,14 @@ internal static class ThroughputPhase
             : maxLag > rate ? $"lag reached {maxLag:N0} (> 1 s of input)"
             : second > first + 0.1 * rate ? $"lag grew (mean {first:N0} -> {second:N0})"
             : "lag bounded";
-        var step = new Step(rate, sentRate, processed / elapsed, maxLag, first, second, chunk.Count, why == "lag bounded", why);
+        var step = new Step(rate, sentRate, processed / elapsed, maxLag, first, second, chunk.Count, why == "lag bounded", why, cpuShares);
         log.WriteLine($"throughput: {label} {rate,6:N0}/s  sent {step.SentRate,8:N0}/s  processed {step.ProcessedRate,8:N0}/s  lag max {maxLag,7:N0}  " +
                       $"mean 1st/2nd half {first,7:N0} / {second,7:N0}  {(step.Sustained ? "SUSTAINED" : "not sustained")} ({why})");
+        if (cpuShares.Length > 0)
+        {
+            log.WriteLine($"throughput:   cpu of the bench process's threads (share of one core): {cpuShares}");
+        }
+
         return step;
     }
 

@@ -115,7 +115,15 @@ internal class KafkaClients
             BootstrapServers = _config.BootstrapServers,
             ClientId = $"{threadName}-producer",
             EnableIdempotence = true,
-            LingerMs = 5,
+            // Kafka Streams' producer default. Every commit flushes (a flush sends at once, linger or not), so a record
+            // waits at most until its commit, as with any linger. librdkafka puts one partition in each produce request
+            // and an idempotent producer has at most 5 requests in flight per broker (confluentinc/librdkafka#1700): with
+            // 5 ms, the outputs left in small batches while processing (2-3 records each, 81 % of all produce requests
+            // in a debug log of the end-to-end bench at 2,000 trades/s), work for librdkafka's broker threads and the
+            // cluster while a read_committed reader sees none of it before the commit; with 100 they leave in the commit's flush, one batch per
+            // partition. Measured at 500 trades/s, 2 threads: 352 produce requests per commit cycle with 5, 188 with 100
+            // (bench/README.md, issue 20).
+            LingerMs = 100,
             // Null-keyed records only; keyed ones get their partition from Partitioning (Java murmur2).
             Partitioner = Partitioner.Murmur2Random,
             QueueBufferingMaxMessages = 1_000_000,
