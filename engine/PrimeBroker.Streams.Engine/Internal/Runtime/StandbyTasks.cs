@@ -48,6 +48,7 @@ internal sealed class StandbyTasks : IDisposable
     private readonly Dictionary<TaskId, long> _lastApplied = new();
     private readonly ConcurrentDictionary<TaskId, StandbySnapshot> _snapshots = new();
     private readonly List<Func<TaskId, bool>> _holders = new();
+    private readonly Dictionary<string, HashSet<TaskId>> _givenUp = new(StringComparer.Ordinal);
     private readonly HashSet<int> _eligibleSubTopologies;
     private long? _lastRound;
     private long _lastRoundDuration;
@@ -75,6 +76,26 @@ internal sealed class StandbyTasks : IDisposable
         lock (_gate)
         {
             _holders.Add(holds);
+        }
+    }
+
+    /// <summary>
+    /// A stream thread of this instance handed <paramref name="tasks"/> to another instance in a rebalance (closed
+    /// cleanly: their stores hold their last commit with its checkpoint). They are kept as standbys here, on top of the
+    /// placement, until the thread gives up other tasks or takes them back: the state is warm already, and the tasks most
+    /// likely to come back to an instance are the ones it just gave up (a member that joined and leaves again, a restart
+    /// that moved them to a returning member). Any stream thread.
+    /// </summary>
+    public void GaveUp(string thread, IReadOnlyCollection<TaskId> tasks)
+    {
+        if (tasks.Count == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _givenUp[thread] = tasks.ToHashSet();
         }
     }
 
@@ -214,9 +235,22 @@ internal sealed class StandbyTasks : IDisposable
 
     private void Place(Func<TaskEnvironment> environment, long now)
     {
-        var wanted = StandbyPlacement.For(_directory.Server, _directory.Owners(), TaskOf, _config.NumStandbyReplicas)
+        var owners = _directory.Owners();
+        var ownedHere = owners.TryGetValue(_directory.Server, out var mine) ? mine.Select(TaskOf).OfType<TaskId>().ToHashSet() : [];
+        // The tasks this instance gave up stay while another instance owns them (not while the directory still shows
+        // them here, or nobody: the new owner has not announced yet).
+        var givenUp = _givenUp.Values.SelectMany(set => set)
+            .Where(id => !ownedHere.Contains(id) && owners.Values.Any(partitions => partitions.Any(tp => TaskOf(tp) == id)));
+        var wanted = StandbyPlacement.For(_directory.Server, owners, TaskOf, _config.NumStandbyReplicas)
+            .Concat(givenUp)
             .Where(id => _eligibleSubTopologies.Contains(id.SubTopology) && !_holders.Any(holds => holds(id)))
             .ToHashSet();
+        foreach (var set in _givenUp.Values)
+        {
+            // Taken back by a local thread: no longer given up.
+            set.RemoveWhere(id => _holders.Any(holds => holds(id)));
+        }
+
         foreach (var id in _standbys.Keys.Where(id => !wanted.Contains(id)).ToList())
         {
             Close(id, "placed elsewhere, or held here");
