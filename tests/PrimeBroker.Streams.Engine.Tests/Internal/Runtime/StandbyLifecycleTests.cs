@@ -139,4 +139,33 @@ public sealed class StandbyLifecycleTests
         Assert.Equal(8, harness.CommittedCount(0, "a"));
         Assert.Equal(8, harness.CommittedCount(1, "a"));
     }
+
+    [Fact]
+    public void AStandbyStaysOpenWhileItsTaskHasNoAnnouncedOwnerAndItsStoresServeTheTakeOver()
+    {
+        using var harness = Harness();
+        var owner = harness.Join(0);
+        owner.RunUntilIdle();
+        var standby = harness.Join(1);
+        standby.RunUntilIdle();
+        for (var i = 0; i < 2; i++)
+        {
+            CommitOne(harness, owner, 0);
+            Rounds(harness, standby, 3);
+        }
+
+        Assert.Equal([s_task0], standby.Standbys!.Ids);
+        Assert.Equal(2, StandbyCount(standby, s_task0));
+
+        // The owner stops gracefully: its last announcement claims nothing, and the group has not assigned 0_0 yet.
+        owner.Dispose();
+        Rounds(harness, standby, 3);
+        Assert.True(standby.Standbys.Ids.SequenceEqual([s_task0]), "the standby of 0_0 was closed while its task changed owner\n" + harness.Logs.Recent(20));
+
+        var restored = harness.Metrics.RestoredTotal;
+        standby.Consumer.Rebalance(StreamThreadHarness.Input(0), StreamThreadHarness.Input(1));
+        standby.RunUntilIdle();
+        Assert.Equal(restored, harness.Metrics.RestoredTotal);
+        Assert.Equal(2, standby.Count(0, "a"));
+    }
 }
