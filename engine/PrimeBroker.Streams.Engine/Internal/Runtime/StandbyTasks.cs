@@ -26,11 +26,14 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// standbys, in one assignment of the restore consumer (<see cref="IChangelogReader.ReadMany"/>) for at most half a
 /// commit interval once something was read, each partition stopping at the first commit marker after
 /// <see cref="StreamsConfig.StandbyRecordsPerRound"/> records, and applies what was read. An idle standby costs the
-/// two requests. The thread skips
-/// rounds while it has tasks waiting for their restore. The price of one thread: with many standbys under load a
+/// two requests. Rounds go on while the thread's own tasks wait for their restore (a task held locally never has a
+/// standby). The price of one thread: with many standbys under load a
 /// standby can lag by several rounds, which only lengthens the tail a takeover restores.</para>
 /// <para>With several stream threads, a thread that starts a task waits in <see cref="Release"/> for at most the
 /// round under way. Tasks any local thread holds (running, queued, suspended, retrying or failed) never get a standby.</para>
+/// <para>Beyond the placement: the running tasks a local thread handed to another member in a cooperative rebalance
+/// stay here as standbys (<see cref="GaveUp"/>); a standby whose task no instance announces stays open (its owner is
+/// changing); a round opens at most <see cref="MaxOpensPerRound"/> standbys.</para>
 /// </remarks>
 internal sealed class StandbyTasks : IDisposable
 {
