@@ -37,7 +37,8 @@ namespace PrimeBroker.Streams.App.Streams;
 /// a moved task lands on the instance with its standby only when the group's assignor puts it there; elsewhere it
 /// restores from whatever that instance has (exact either way). A restarted instance on the embedded cluster is a new
 /// member, and librdkafka's cooperative-sticky assignor gives it running partitions of the others, not its old ones:
-/// with three instances only two standbys per task (every instance warm for every task) make every such move warm;
+/// with three instances only two standbys per task (a standby of every task on every instance) can make every such
+/// move warm (not shown on a loaded machine: bench/README.md, failover);
 /// on a real cluster static membership gives a member that rejoins within the session timeout its own partitions back
 /// (host/README.md, "Restarts and rolling restarts").
 /// </summary>
