@@ -299,7 +299,8 @@ internal static class FailoverPhase
             }
         }
 
-        var during = watch.OwnersBetween(window.From, window.To);
+        // Held, not only running: a partition whose new owner restores it all through the window moved all the same.
+        var during = watch.OwnersBetween(window.From, window.To, held: true);
         double stayedGap = 0, movedGap = 0, movedResumed = 0;
         int stayed = 0, moved = 0;
         var detail = new List<string>();

@@ -7,14 +7,16 @@ namespace PrimeBroker.Streams.Bench.Brokerage;
 /// <summary>
 /// Polls the readiness endpoint of every <c>run</c> instance every 200 ms (the body carries every task with its state,
 /// also while the answer is 503) and keeps, per instance, which trade-events partitions it runs (task
-/// <c>&lt;trade sub-topology&gt;_&lt;partition&gt;</c> in state Running) and its status. Also reads the instances'
+/// <c>&lt;trade sub-topology&gt;_&lt;partition&gt;</c> in state Running), which it holds in any active state (running,
+/// restoring, retrying: a moved partition that waits for its restore belongs to its new owner), and its status. Also
+/// reads the instances'
 /// Prometheus counters (restored changelog records, records applied by standbys).
 /// </summary>
 internal sealed class OwnershipWatch : IDisposable
 {
     private readonly HttpClient[] _clients;
     private readonly string _tradeTaskPrefix;
-    private readonly List<(long Ticks, int Instance, HashSet<int> Running, string Status)> _samples = new();
+    private readonly List<(long Ticks, int Instance, HashSet<int> Running, HashSet<int> Held, string Status)> _samples = new();
     private readonly Thread _thread;
     private volatile bool _stop;
 
@@ -44,20 +46,21 @@ internal sealed class OwnershipWatch : IDisposable
         return null;
     }
 
-    /// <summary>Owners seen running each partition between <paramref name="fromTicks"/> and <paramref name="toTicks"/>.</summary>
-    public Dictionary<int, HashSet<int>> OwnersBetween(long fromTicks, long toTicks)
+    /// <summary>Owners seen running each partition between <paramref name="fromTicks"/> and <paramref name="toTicks"/>;
+    /// with <paramref name="held"/>, also those that held it without running it (restoring, retrying).</summary>
+    public Dictionary<int, HashSet<int>> OwnersBetween(long fromTicks, long toTicks, bool held = false)
     {
         var owners = new Dictionary<int, HashSet<int>>();
         lock (_samples)
         {
-            foreach (var (ticks, instance, running, _) in _samples)
+            foreach (var (ticks, instance, running, holding, _) in _samples)
             {
                 if (ticks < fromTicks || ticks > toTicks)
                 {
                     continue;
                 }
 
-                foreach (var partition in running)
+                foreach (var partition in held ? holding : running)
                 {
                     (owners.TryGetValue(partition, out var set) ? set : owners[partition] = new HashSet<int>()).Add(instance);
                 }
@@ -108,7 +111,7 @@ internal sealed class OwnershipWatch : IDisposable
                 {
                     lock (_samples)
                     {
-                        _samples.Add((Stopwatch.GetTimestamp(), i, sample.Running, sample.Status));
+                        _samples.Add((Stopwatch.GetTimestamp(), i, sample.Running, sample.Held, sample.Status));
                     }
                 }
             }
@@ -121,7 +124,7 @@ internal sealed class OwnershipWatch : IDisposable
         }
     }
 
-    private (HashSet<int> Running, string Status)? Read(int instance)
+    private (HashSet<int> Running, HashSet<int> Held, string Status)? Read(int instance)
     {
         try
         {
@@ -130,17 +133,23 @@ internal sealed class OwnershipWatch : IDisposable
             using var json = JsonDocument.Parse(body);
             var data = json.RootElement.GetProperty("checks").GetProperty("streams").GetProperty("data");
             var running = new HashSet<int>();
+            var held = new HashSet<int>();
             foreach (var task in data.GetProperty("tasks").EnumerateArray())
             {
                 // "<sub-topology>_<partition> <State> lag=<n>"
                 var parts = task.GetString()!.Split(' ');
-                if (parts.Length >= 2 && parts[0].StartsWith(_tradeTaskPrefix, StringComparison.Ordinal) && parts[1] == "Running")
+                if (parts.Length >= 2 && parts[0].StartsWith(_tradeTaskPrefix, StringComparison.Ordinal) && parts[1] != "Standby")
                 {
-                    running.Add(int.Parse(parts[0][_tradeTaskPrefix.Length..], CultureInfo.InvariantCulture));
+                    var partition = int.Parse(parts[0][_tradeTaskPrefix.Length..], CultureInfo.InvariantCulture);
+                    held.Add(partition);
+                    if (parts[1] == "Running")
+                    {
+                        running.Add(partition);
+                    }
                 }
             }
 
-            return (running, data.GetProperty("status").GetString()!);
+            return (running, held, data.GetProperty("status").GetString()!);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
         {

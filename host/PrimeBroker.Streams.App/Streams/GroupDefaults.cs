@@ -35,7 +35,12 @@ namespace PrimeBroker.Streams.App.Streams;
 /// whole changelog. The price: every instance also reads the changelogs of the tasks it keeps a standby of (on stream
 /// thread 0, bounded to a quarter of each commit interval) and holds their stores on disk. With more than two instances
 /// a moved task lands on the instance with its standby only when the group's assignor puts it there; elsewhere it
-/// restores from whatever that instance has (exact either way).
+/// restores from whatever that instance has (exact either way). A restarted instance on the embedded cluster is a new
+/// member, and librdkafka's cooperative-sticky assignor gives it running partitions of the others, not its old ones:
+/// with three instances only two standbys per task (a standby of every task on every instance) can make every such
+/// move warm (not shown on a loaded machine: bench/README.md, failover);
+/// on a real cluster static membership gives a member that rejoins within the session timeout its own partitions back
+/// (host/README.md, "Restarts and rolling restarts").
 /// </summary>
 internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan HeartbeatInterval, bool StaticMembership, TimeSpan? TransactionTimeout, int StandbyReplicas)
 {

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using PrimeBroker.Streams.Engine.Processing;
 
 namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 
@@ -11,7 +12,8 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// <list type="bullet">
 /// <item>Revoked: commit every task (as before); then, under the eager protocol (range), the revoked tasks are
 /// suspended (kept open) if that commit succeeded, else closed; under the cooperative protocol only partitions that
-/// move are revoked, so their tasks are closed. While the thread stops (<see cref="Stopping"/>), a committed task is
+/// move are revoked, so their tasks are closed, and the instance keeps a standby of each running task it gave up
+/// (<see cref="GaveUp"/>). While the thread stops (<see cref="Stopping"/>), a committed task is
 /// suspended under either protocol: the consumer's close revokes everything and leaves the group right after this
 /// callback, so closing the stores here would hold back the LeaveGroup (and the partitions' move) by the time that
 /// takes; the thread closes the suspended tasks once the consumer is closed.</item>
@@ -50,6 +52,10 @@ internal sealed class RebalanceHandler
     /// <summary>What the callbacks need from the thread; set once its clients exist, before it subscribes.</summary>
     public void Attach(StreamThreadOperations operations) => _operations = operations;
 
+    /// <summary>Told the running tasks a cooperative revocation closed because their partitions moved to another member
+    /// (not while stopping, not when lost): the instance's standbys keep them warm here (<see cref="StandbyTasks.GaveUp"/>).</summary>
+    public Action<IReadOnlyCollection<TaskId>>? GaveUp { get; set; }
+
     /// <summary>The thread stops and is about to close its consumer: from now on a revocation whose commit succeeded
     /// suspends its tasks instead of closing them, so the consumer leaves the group before the stores are closed.
     /// Stream thread only.</summary>
@@ -84,7 +90,12 @@ internal sealed class RebalanceHandler
         }
         else
         {
+            var moved = _tasks.Tasks.Where(t => t.InputPartitions.Any(revoked.Contains)).Select(t => t.Id).ToList();
             _tasks.Close(revoked, clean: true);
+            if (_cooperative && !_stopping)
+            {
+                GaveUp?.Invoke(moved);
+            }
         }
 
         _tasks.ForgetFailures(revoked);

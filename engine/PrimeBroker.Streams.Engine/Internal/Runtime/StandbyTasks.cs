@@ -26,15 +26,21 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// standbys, in one assignment of the restore consumer (<see cref="IChangelogReader.ReadMany"/>) for at most half a
 /// commit interval once something was read, each partition stopping at the first commit marker after
 /// <see cref="StreamsConfig.StandbyRecordsPerRound"/> records, and applies what was read. An idle standby costs the
-/// two requests. The thread skips
-/// rounds while it has tasks waiting for their restore. The price of one thread: with many standbys under load a
+/// two requests. Rounds go on while the thread's own tasks wait for their restore (a task held locally never has a
+/// standby). The price of one thread: with many standbys under load a
 /// standby can lag by several rounds, which only lengthens the tail a takeover restores.</para>
 /// <para>With several stream threads, a thread that starts a task waits in <see cref="Release"/> for at most the
 /// round under way. Tasks any local thread holds (running, queued, suspended, retrying or failed) never get a standby.</para>
+/// <para>Beyond the placement: the running tasks a local thread handed to another member in a cooperative rebalance
+/// stay here as standbys (<see cref="GaveUp"/>); a standby whose task no instance announces stays open (its owner is
+/// changing); a round opens at most <see cref="MaxOpensPerRound"/> standbys.</para>
 /// </remarks>
 internal sealed class StandbyTasks : IDisposable
 {
     private static readonly TimeSpan s_failureBackoff = TimeSpan.FromSeconds(10);
+
+    /// <summary>Standbys opened in one round at most.</summary>
+    internal const int MaxOpensPerRound = 2;
 
     private readonly RuntimeTopology _runtime;
     private readonly StreamsConfig _config;
@@ -48,6 +54,7 @@ internal sealed class StandbyTasks : IDisposable
     private readonly Dictionary<TaskId, long> _lastApplied = new();
     private readonly ConcurrentDictionary<TaskId, StandbySnapshot> _snapshots = new();
     private readonly List<Func<TaskId, bool>> _holders = new();
+    private readonly Dictionary<string, HashSet<TaskId>> _givenUp = new(StringComparer.Ordinal);
     private readonly HashSet<int> _eligibleSubTopologies;
     private long? _lastRound;
     private long _lastRoundDuration;
@@ -75,6 +82,26 @@ internal sealed class StandbyTasks : IDisposable
         lock (_gate)
         {
             _holders.Add(holds);
+        }
+    }
+
+    /// <summary>
+    /// A stream thread of this instance handed <paramref name="tasks"/> to another instance in a rebalance (closed
+    /// cleanly: their stores hold their last commit with its checkpoint). They are kept as standbys here, on top of the
+    /// placement, until the thread gives up other tasks or takes them back: the state is warm already, and the tasks most
+    /// likely to come back to an instance are the ones it just gave up (a member that joined and leaves again, a restart
+    /// that moved them to a returning member). Any stream thread.
+    /// </summary>
+    public void GaveUp(string thread, IReadOnlyCollection<TaskId> tasks)
+    {
+        if (tasks.Count == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _givenUp[thread] = tasks.ToHashSet();
         }
     }
 
@@ -214,19 +241,49 @@ internal sealed class StandbyTasks : IDisposable
 
     private void Place(Func<TaskEnvironment> environment, long now)
     {
-        var wanted = StandbyPlacement.For(_directory.Server, _directory.Owners(), TaskOf, _config.NumStandbyReplicas)
+        var owners = _directory.Owners();
+        var ownersByTask = StandbyPlacement.OwnersByTask(owners, TaskOf);
+        // The tasks this instance gave up stay unless the directory shows them here (its announcement after taking one
+        // back comes after the take-over itself, which the holders below already cover).
+        var givenUp = _givenUp.Values.SelectMany(set => set)
+            .Where(id => !(ownersByTask.TryGetValue(id, out var servers) && servers.Contains(_directory.Server)));
+        var wanted = StandbyPlacement.For(_directory.Server, owners, TaskOf, _config.NumStandbyReplicas)
+            .Concat(givenUp)
             .Where(id => _eligibleSubTopologies.Contains(id.SubTopology) && !_holders.Any(holds => holds(id)))
             .ToHashSet();
+        foreach (var set in _givenUp.Values)
+        {
+            // Taken back by a local thread: no longer given up.
+            set.RemoveWhere(id => _holders.Any(holds => holds(id)));
+        }
+
         foreach (var id in _standbys.Keys.Where(id => !wanted.Contains(id)).ToList())
         {
+            // A task nobody announces is changing owner (its last owner stopped, the next has not announced yet): its
+            // standby stays open until the directory names the new owner, instead of being closed now and perhaps
+            // opened again a moment later (opening a task's stores costs the stream thread 0.1-0.25 s on a loaded
+            // machine, measured in the failover bench's logs).
+            if (!ownersByTask.ContainsKey(id) && !_holders.Any(holds => holds(id)))
+            {
+                continue;
+            }
+
             Close(id, "placed elsewhere, or held here");
         }
 
+        var opened = 0;
         foreach (var id in wanted.Where(id => !_standbys.ContainsKey(id)).Order())
         {
             if (_retryAt.TryGetValue(id, out var at) && at > now)
             {
                 continue;
+            }
+
+            if (opened++ == MaxOpensPerRound)
+            {
+                // The others open in the next rounds: each open holds the stream thread (and its active tasks) for the
+                // time RocksDB takes to open the task's stores.
+                break;
             }
 
             _retryAt.Remove(id);
