@@ -4,8 +4,9 @@ using PrimeBroker.Streams.Engine.Internal.Processing;
 namespace PrimeBroker.Streams.Engine.Internal.State;
 
 /// <summary>
-/// Restores a task's stores from their changelogs so that every store ends at the same committed transaction, and says
-/// which input offsets belong to that state.
+/// Restores a task's stores from their changelogs so that every store ends at the task's last committed transaction
+/// (the primary store's last marker; a store that transaction did not write ends at the last commit that wrote it), and
+/// says which input offsets belong to that state.
 /// </summary>
 /// <remarks>
 /// Rules (design note: engine/PrimeBroker.Streams.Engine/EXACTLY-ONCE.md):
@@ -25,8 +26,9 @@ namespace PrimeBroker.Streams.Engine.Internal.State;
 /// <item>Otherwise (the embedded cluster shows aborted and open transactions' records) records between two markers are
 /// one transaction and are applied, as one atomic local batch with the marker's checkpoint, only when their marker is
 /// read. The last complete transaction of each store is held back until all stores are read: the task's primary (first
-/// logged) store gets its marker last at commit time, so its last marker is the newest commit every store has; another
-/// store whose last marker is newer holds an attempt that never committed and drops it.</item>
+/// logged) store gets a marker in every commit, last, so its last marker is the target. A commit marks only the
+/// secondary stores it writes, so another store's last marker is the target's attempt, an older commit (both applied:
+/// <see cref="NotAfter"/>), or an attempt after the target that never committed, which is dropped.</item>
 /// <item>Records after the last marker never committed: they are skipped and their keys repaired by the task's next
 /// commit.</item>
 /// </list>
@@ -193,15 +195,32 @@ internal sealed class TaskRestorer
         var target = results[0];
         foreach (var result in results.Skip(1))
         {
-            if (!result.SameCommit(target))
+            if (!NotAfter(result.Checkpoint, target.Checkpoint))
             {
-                // One Kafka transaction carries every marker of an attempt, and this reader shows committed ones only.
+                // This reader shows committed transactions only, and every committed transaction carries the primary's
+                // marker; a secondary store's last marker can be older than the primary's (a commit marks only the stores
+                // it wrote) but never newer.
                 throw Disagree(result.Store, result.Checkpoint, target.Store, target.Checkpoint);
             }
         }
 
         return target.Checkpoint;
     }
+
+    /// <summary>
+    /// Whether a secondary store whose last applied or held-back marker is <paramref name="marker"/> may end there while
+    /// the task restores to the primary's <paramref name="target"/>: the marker is the target's own attempt, or an older
+    /// commit (a commit marks only the stores it writes, so a store left clean keeps the marker of the last commit that
+    /// wrote it). A marker of the target's sequence from another attempt, or of a later sequence, belongs to an attempt
+    /// after the target that did not commit.
+    /// </summary>
+    /// <remarks>Why an older marker is committed state (EXACTLY-ONCE.md, "Restore rules"): an attempt that wrote a store
+    /// and did not commit leaves that store's keys to repair (its own rollback, or the restore after a crash, an unknown
+    /// outcome or fencing, which drops the attempt), so the store is written, and marked, again by the task's next
+    /// attempt that reaches its primary marker. A store whose last marker is older than the primary's was therefore
+    /// last written by an attempt that the task went on from.</remarks>
+    internal static bool NotAfter(StoreCheckpoint marker, StoreCheckpoint target) =>
+        marker.CommitSequence < target.CommitSequence || marker.SameCommit(target);
 
     /// <param name="range">What to read.</param>
     /// <param name="limit">Stop at the first marker after this many records (a standby's round).</param>
@@ -287,18 +306,21 @@ internal sealed class TaskRestorer
         foreach (var result in results)
         {
             var store = result.Store;
-            if (result.HeldBack is { } group && group.Checkpoint.SameCommit(target))
+            if (result.HeldBack is { } group && NotAfter(group.Checkpoint, target))
             {
+                // The target's own attempt, or the last commit that wrote this store (older than the primary's).
                 Apply(store, group);
             }
-            else if (result.HeldBack is { } ahead && result.LastApplied.SameCommit(target))
+            else if (result.HeldBack is { } ahead && NotAfter(result.LastApplied, target))
             {
-                // The primary's marker of this attempt never arrived: the attempt did not commit.
+                // An attempt after the target (the primary's marker of it never arrived): it did not commit.
                 store.AddRepairKeys(ahead.Records.Select(r => r.Key));
                 _task.SkippedUncommittedRecords += ahead.Records.Count + 1;
             }
-            else if (result.HeldBack is not null || !result.LastApplied.SameCommit(target))
+            else if (result.HeldBack is not null || !NotAfter(result.LastApplied, target))
             {
+                // What was applied without condition (every transaction but the last) is itself after the target: two
+                // attempts after it, which one crash or abort between two commits cannot leave.
                 throw Disagree(store, result.HeldBack?.Checkpoint ?? result.LastApplied, primary.Store, target);
             }
 
@@ -354,8 +376,9 @@ internal sealed class TaskRestorer
 
     private InvalidOperationException Disagree(TransactionalBytesStore store, StoreCheckpoint at, TransactionalBytesStore primary, StoreCheckpoint target) =>
         new($"Task {_task.Id}: store '{store.Name}' ends at commit {Describe(at)} but the task's primary store '{primary.Name}' ends at commit " +
-            $"{Describe(target)}; the changelogs disagree by more than one attempt, which the commit protocol cannot produce. Delete the task's state " +
-            "directory and check that the changelogs were not altered.");
+            $"{Describe(target)}. A store may end at an older commit than the primary (a commit marks only the stores it writes) or, where readers see " +
+            "uncommitted records, hold one attempt after it (dropped), but not this. Delete the task's state directory and check that the changelogs " +
+            "were not altered.");
 
     private static string Describe(StoreCheckpoint c) => $"#{c.CommitSequence} (attempt {c.Attempt:x})";
 
