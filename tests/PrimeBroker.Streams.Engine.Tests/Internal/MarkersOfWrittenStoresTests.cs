@@ -111,6 +111,31 @@ public sealed class MarkersOfWrittenStoresTests
     }
 
     [Theory]
+    [MemberData(nameof(Isolations))]
+    public void TwoCrashesInARowAfterASecondarysMarkerLeaveTwoAttemptsThatAreBothDropped(bool emulateEmbeddedCluster, bool wipeLocalState, bool rocksDb)
+    {
+        // The first crash's attempt is dropped and its key repaired; the retry writes "sums" again (repair and new input)
+        // and dies at the same point: "sums" ends with two attempts after the primary's last marker.
+        using var dir = new TempDirectory();
+        using var app = CountingApp.CountAndSum(emulateEmbeddedCluster, partitions: 1, stateDirectory: rocksDb ? dir.Path : null);
+        app.PipeMany(4, keys: 2, commitEvery: 2);
+        app.Pipe("key-1", 7);
+        app.Driver.SimulateCrash(CrashPoint.BeforePrimaryMarkers, wipeLocalState);
+        app.AssertExact();
+        app.Pipe("key-0", 3);
+        app.Driver.SimulateCrash(CrashPoint.BeforePrimaryMarkers, wipeLocalState);
+        app.AssertExact();
+        app.Driver.SimulateCrash(CrashPoint.WhileProcessing, wipeLocalState: true);
+        app.AssertExact();
+
+        app.Driver.Commit();
+        app.Pipe("key-0", 0);
+        app.Driver.Commit();
+        app.Driver.SimulateCrash(CrashPoint.WhileProcessing, wipeLocalState: true);
+        app.AssertExact();
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void AnAttemptAfterAnAbortedButVisiblePrimaryMarkerIsDroppedWhenItsPrimaryMarkerIsMissing(bool wipeLocalState)

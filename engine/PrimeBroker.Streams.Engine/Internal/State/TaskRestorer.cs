@@ -117,7 +117,11 @@ internal sealed class TaskRestorer
     public long CatchUp(IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents, long maxRecordsPerStore)
     {
         var before = _task.RestoredRecords;
-        foreach (var store in _task.LoggedStores)
+        var logged = _task.LoggedStores;
+        // The newest primary marker known to be in the log: the primary's local checkpoint, or the last marker this round
+        // reads of it (the primary is the first logged store, so it is read first).
+        var bound = logged.Count == 0 ? StoreCheckpoint.Empty : logged[0].Inner.Checkpoint?.Checkpoint ?? StoreCheckpoint.Empty;
+        foreach (var store in logged)
         {
             if (!extents.TryGetValue((store.ChangelogTopic!, store.Partition), out var extent))
             {
@@ -129,9 +133,14 @@ internal sealed class TaskRestorer
             {
                 ApplyInChunks(range, maxRecordsPerStore, standby: true);
             }
+            else if (store == logged[0])
+            {
+                var primary = ReadStore(range, maxRecordsPerStore);
+                bound = primary.HeldBack?.Checkpoint ?? primary.LastApplied;
+            }
             else
             {
-                ReadStore(range, maxRecordsPerStore);
+                ReadSecondary(range, bound, maxRecordsPerStore);
             }
         }
 
@@ -300,35 +309,101 @@ internal sealed class TaskRestorer
 
     private StoreCheckpoint RestoreBufferingTransactions(IReadOnlyList<ReadRange> ranges)
     {
-        var results = ranges.Select(r => ReadStore(r)).ToList();
-        var primary = results[0];
+        // The primary first: its last marker is the target, and every transaction of it is applied.
+        var primary = ReadStore(ranges[0]);
         var target = primary.HeldBack?.Checkpoint ?? primary.LastApplied;
-        foreach (var result in results)
+        if (primary.HeldBack is { } last)
         {
-            var store = result.Store;
-            if (result.HeldBack is { } group && NotAfter(group.Checkpoint, target))
+            Apply(primary.Store, last);
+        }
+
+        SkipTail(primary.Store, primary.Tail);
+        foreach (var range in ranges.Skip(1))
+        {
+            // Every transaction up to the last one at or before the target is applied; those after it are attempts that
+            // never committed (their primary marker never arrived): dropped, their keys repaired by the next commit.
+            var result = ReadSecondary(range, target);
+            if (!NotAfter(result.LastApplied, target))
             {
-                // The target's own attempt, or the last commit that wrote this store (older than the primary's).
-                Apply(store, group);
-            }
-            else if (result.HeldBack is { } ahead && NotAfter(result.LastApplied, target))
-            {
-                // An attempt after the target (the primary's marker of it never arrived): it did not commit.
-                store.AddRepairKeys(ahead.Records.Select(r => r.Key));
-                _task.SkippedUncommittedRecords += ahead.Records.Count + 1;
-            }
-            else if (result.HeldBack is not null || !NotAfter(result.LastApplied, target))
-            {
-                // What was applied without condition (every transaction but the last) is itself after the target: two
-                // attempts after it, which one crash or abort between two commits cannot leave.
-                throw Disagree(store, result.HeldBack?.Checkpoint ?? result.LastApplied, primary.Store, target);
+                throw Disagree(result.Store, result.LastApplied, primary.Store, target);
             }
 
-            store.AddRepairKeys(result.Tail);
-            _task.SkippedUncommittedRecords += result.Tail.Count;
+            foreach (var dropped in result.After)
+            {
+                result.Store.AddRepairKeys(dropped.Records.Select(r => r.Key));
+                _task.SkippedUncommittedRecords += dropped.Records.Count + 1;
+            }
+
+            SkipTail(result.Store, result.Tail);
         }
 
         return target;
+    }
+
+    private void SkipTail(TransactionalBytesStore store, IReadOnlyList<byte[]> tail)
+    {
+        store.AddRepairKeys(tail);
+        _task.SkippedUncommittedRecords += tail.Count;
+    }
+
+    /// <summary>Reads a secondary store's range and applies every complete transaction up to the last one that is
+    /// <see cref="NotAfter"/> <paramref name="bound"/> (a marker of the task's primary store that is in the log: the
+    /// restore's target, or for a catch-up the newest primary marker it has seen); the transactions after that one are
+    /// held back (returned, not applied).</summary>
+    /// <remarks>Commit sequences never decrease along a store's changelog (a task retries the sequence of an attempt that
+    /// did not commit, and restores to the primary's last marker, which is at most one below any attempt it made), and
+    /// an attempt of the bound's sequence other than the bound is followed by the bound's own transaction when it came
+    /// before it (its rollback left repair keys), so the transactions after the bound form a tail. A held-back
+    /// transaction of a later sequence followed by one at or before the bound contradicts this: the changelog was
+    /// altered, and the restore stops.</remarks>
+    /// <param name="range">What to read.</param>
+    /// <param name="bound">The primary marker the applied transactions must not be after.</param>
+    /// <param name="limit">Stop at the first marker after this many records once a transaction was applied (a
+    /// catch-up round).</param>
+    private SecondaryRestore ReadSecondary(ReadRange range, StoreCheckpoint bound, long limit = long.MaxValue)
+    {
+        var store = range.Store;
+        var lastApplied = store.Inner.Checkpoint?.Checkpoint ?? StoreCheckpoint.Empty;
+        var held = new List<Group>();
+        var pending = new List<ChangelogRecord>();
+        long read = 0;
+        foreach (var record in _reader.Read(store.ChangelogTopic!, store.Partition, range.Start, range.End))
+        {
+            if (!record.IsMarker)
+            {
+                pending.Add(record);
+                read++;
+                continue;
+            }
+
+            var group = new Group(pending, StoreCheckpoint.Decode(record.Value), record.Offset);
+            pending = new List<ChangelogRecord>();
+            held.Add(group);
+            if (!NotAfter(group.Checkpoint, bound))
+            {
+                continue;
+            }
+
+            foreach (var before in held)
+            {
+                if (before.Checkpoint.CommitSequence > bound.CommitSequence)
+                {
+                    throw Disagree(store, before.Checkpoint, _task.LoggedStores[0], bound);
+                }
+
+                Apply(store, before);
+            }
+
+            lastApplied = group.Checkpoint;
+            held.Clear();
+            if (read >= limit)
+            {
+                StoppedAtLimit = true;
+                break;
+            }
+        }
+
+        return new SecondaryRestore(store, lastApplied, held, pending.Select(r => r.Key).ToList());
     }
 
     /// <summary>Reads a store's range and applies every complete transaction but the last, which it holds back.</summary>
@@ -392,4 +467,6 @@ internal sealed class TaskRestorer
     private sealed record Group(IReadOnlyList<ChangelogRecord> Records, StoreCheckpoint Checkpoint, long MarkerOffset);
 
     private sealed record StoreRestore(TransactionalBytesStore Store, StoreCheckpoint LastApplied, Group? HeldBack, IReadOnlyList<byte[]> Tail);
+
+    private sealed record SecondaryRestore(TransactionalBytesStore Store, StoreCheckpoint LastApplied, IReadOnlyList<Group> After, IReadOnlyList<byte[]> Tail);
 }
