@@ -105,9 +105,10 @@ internal sealed class TaskRestorer
     /// </summary>
     /// <remarks>
     /// The same reading code as <see cref="Restore"/> (rules 1, 3 and 4 of the type's remarks), one rule stricter: where
-    /// the reader shows uncommitted records, the last complete transaction of each store is never applied, because a
-    /// restore decides it only with every store and the primary's marker in view, and the owner may still be writing or
-    /// repairing it. So a standby applies a prefix of what any later restore applies without condition, each store with
+    /// the reader shows uncommitted records, the primary's last complete transaction is never applied (the owner may
+    /// still be writing or repairing it), and a secondary store's transactions are applied only up to the last one at or
+    /// before the newest primary marker known to be in the log (<see cref="ReadSecondary"/>), which is the target of any
+    /// later restore or older than it. So a standby applies a prefix of what any later restore applies, each store with
     /// the checkpoint of its last applied marker, and a restore from those checkpoints ends exactly where a restore from
     /// nothing would. Nothing is repaired and nothing counted as skipped: a standby never commits, and the records it
     /// did not apply are read again in its next round. Each round applies at least one transaction per store that has
