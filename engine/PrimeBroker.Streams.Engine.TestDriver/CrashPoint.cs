@@ -11,4 +11,8 @@ public enum CrashPoint
 
     /// <summary>The Kafka transaction committed; the local stores did not apply it.</summary>
     AfterKafkaCommit,
+
+    /// <summary>Changelog records and the markers of the secondary stores the commit wrote delivered; the primary
+    /// store's marker not yet sent (where readers see uncommitted records, the restore must drop that attempt).</summary>
+    BeforePrimaryMarkers,
 }

@@ -15,7 +15,8 @@ public sealed partial class TopologyTestDriver
     {
         try
         {
-            TaskCommitter.Commit(_tasks, _transaction, _metrics, new CommitOptions(GroupOffsetsForAll: true, UncommittedHidden: !_options.EmulateEmbeddedClusterLimits), out _);
+            TaskCommitter.Commit(_tasks, _transaction, _metrics, new CommitOptions(GroupOffsetsForAll: true, UncommittedHidden: !_options.EmulateEmbeddedClusterLimits), out _,
+                _crashAt is { } crashAt ? step => { if (step == crashAt) { throw new SimulatedCrash(); } } : null);
             _abortsByRecord.Clear(); // what aborted before is committed now
         }
         catch (KafkaException ex) when (ex is not IndefiniteTransactionException)

@@ -154,7 +154,22 @@ public sealed partial class TopologyTestDriver : IQueryableStoreProvider, IDispo
     /// </summary>
     public void SimulateCrash(CrashPoint point = CrashPoint.WhileProcessing, bool wipeLocalState = false)
     {
-        if (point != CrashPoint.WhileProcessing)
+        if (point == CrashPoint.BeforePrimaryMarkers)
+        {
+            _crashAt = CommitStep.SecondaryMarkersWritten;
+            try
+            {
+                CommitTasks();
+            }
+            catch (SimulatedCrash)
+            {
+            }
+            finally
+            {
+                _crashAt = null;
+            }
+        }
+        else if (point != CrashPoint.WhileProcessing)
         {
             var afterCommit = point == CrashPoint.AfterKafkaCommit;
             _transaction.CrashHook = committed =>
@@ -351,4 +366,8 @@ public sealed partial class TopologyTestDriver : IQueryableStoreProvider, IDispo
     private sealed class SimulatedCrash : Exception;
 
     private bool _restoring;
+
+    /// <summary>The step of the commit protocol where <see cref="SimulateCrash"/> stops the commit it runs, if it stops
+    /// it inside <see cref="TaskCommitter"/> rather than in the transaction.</summary>
+    private CommitStep? _crashAt;
 }

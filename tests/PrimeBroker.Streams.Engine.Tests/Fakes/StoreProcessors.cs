@@ -4,8 +4,10 @@ using PrimeBroker.Streams.Engine.State;
 namespace PrimeBroker.Streams.Engine.Tests.Fakes;
 
 /// <summary>Counts records per key in store <c>countStore</c> and sums values in <c>sumStore</c>; forwards (key, count).
-/// Two logged stores in one task: the first connected one is the task's primary.</summary>
-internal sealed class CountAndSumProcessor(string countStore, string sumStore) : IProcessor<string, long, string, long>
+/// Two logged stores in one task: the first connected one is the task's primary. A value of 0 adds nothing and leaves
+/// the sums store unwritten, and so does any value while <paramref name="sumsEnabled"/> says no: a commit of such
+/// records writes the primary store only.</summary>
+internal sealed class CountAndSumProcessor(string countStore, string sumStore, Func<bool>? sumsEnabled = null) : IProcessor<string, long, string, long>
 {
     private IProcessorContext<string, long> _context = null!;
     private IKeyValueStore<string, long> _counts = null!;
@@ -22,7 +24,11 @@ internal sealed class CountAndSumProcessor(string countStore, string sumStore) :
     {
         var count = _counts.Get(record.Key) + 1;
         _counts.Put(record.Key, count);
-        _sums.Put(record.Key, _sums.Get(record.Key) + record.Value);
+        if (record.Value != 0 && (sumsEnabled?.Invoke() ?? true))
+        {
+            _sums.Put(record.Key, _sums.Get(record.Key) + record.Value);
+        }
+
         _context.Forward(record.WithValue(count));
     }
 }

@@ -31,22 +31,52 @@ internal sealed partial class StreamTask
             Upstream = _upstream.Snapshot(),
         };
 
+    /// <summary>The logged stores this commit marks: the primary (first) store always, since its marker carries the
+    /// task's input position, and every other store the commit writes changelog records to (uncommitted writes or
+    /// repairs). Empty for a task without changelog. Call after <see cref="WriteChangelogRecords"/>, before
+    /// <see cref="ApplyCommitted"/>.</summary>
+    public IReadOnlyList<TransactionalBytesStore> StoresToMark()
+    {
+        var marked = new List<TransactionalBytesStore>(_loggedStores.Count);
+        for (var i = 0; i < _loggedStores.Count; i++)
+        {
+            if (i == 0 || _loggedStores[i].IsDirty)
+            {
+                marked.Add(_loggedStores[i]);
+            }
+        }
+
+        return marked;
+    }
+
     /// <summary>Commit step: the commit marker of one store (see <see cref="CommitMarkers"/>).</summary>
     public void WriteMarker(TransactionalBytesStore store, StoreCheckpoint checkpoint, Action<long> onDelivered) =>
         _env.Collector.Send(store.ChangelogTopic!, store.Partition, CommitMarkers.Key, checkpoint.Encode(), CommitMarkers.Headers, WallClockMs, onDelivered);
 
     /// <summary>Commit step after the Kafka transaction committed: one atomic local write for the task (one RocksDB batch
-    /// over the families of its persistent stores): the data of every store with uncommitted writes and every store's
-    /// new checkpoint (each logged store got a marker in this commit, so each store's changelog position moved).</summary>
+    /// over the families of its persistent stores): the data and new checkpoint of every store this commit marked, and
+    /// the new checkpoint of every store without changelog. A logged store the commit did not mark is not written: its
+    /// local checkpoint stays the marker of the last commit that wrote it and the changelog offset after that marker,
+    /// exactly what a restore of its changelog would leave, and still where its changelog ends (the resume check).</summary>
     /// <param name="checkpoint">What was committed.</param>
-    /// <param name="markerOffsets">The changelog offset of each logged store's marker.</param>
+    /// <param name="markerOffsets">The changelog offset of each marked store's marker (<see cref="StoresToMark"/>).</param>
     public void ApplyCommitted(StoreCheckpoint checkpoint, IReadOnlyDictionary<TransactionalBytesStore, long> markerOffsets)
     {
         var writes = new List<StoreWrite>(_stores.Count);
         foreach (var store in _stores.Values)
         {
-            var next = markerOffsets.TryGetValue(store, out var markerOffset) ? markerOffset + 1 : store.Inner.Checkpoint?.ChangelogNextOffset ?? 0;
-            writes.Add(store.CommittedWrite(new LocalCheckpoint(checkpoint, next)));
+            if (markerOffsets.TryGetValue(store, out var markerOffset))
+            {
+                writes.Add(store.CommittedWrite(new LocalCheckpoint(checkpoint, markerOffset + 1)));
+            }
+            else if (store.ChangelogTopic is null)
+            {
+                writes.Add(store.CommittedWrite(new LocalCheckpoint(checkpoint, store.Inner.Checkpoint?.ChangelogNextOffset ?? 0)));
+            }
+            else if (store.IsDirty)
+            {
+                throw new InvalidOperationException($"Task {Id}: store '{store.Name}' has uncommitted writes but got no commit marker.");
+            }
         }
 
         _state.Commit(writes);

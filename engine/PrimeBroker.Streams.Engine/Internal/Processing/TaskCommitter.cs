@@ -53,6 +53,10 @@ internal enum CommitStep
     /// <summary>Changelog records sent (and, for the observer, flushed); no marker yet.</summary>
     ChangelogWritten,
 
+    /// <summary>The markers of the secondary stores written in this commit delivered (flushed where readers can see
+    /// uncommitted records); no primary marker sent yet.</summary>
+    SecondaryMarkersWritten,
+
     /// <summary>Every marker delivered; the Kafka commit not yet sent.</summary>
     MarkersWritten,
 
@@ -85,7 +89,10 @@ internal static class TaskCommitter
     /// <param name="metrics">Where the commit is counted and timed.</param>
     /// <param name="options">How the commit adapts to the cluster.</param>
     /// <param name="breakdown">Where the commit's time went (<see cref="CommitBreakdown.None"/> when nothing committed).</param>
-    public static int Commit(IReadOnlyCollection<StreamTask> tasks, ITransaction transaction, EngineMetrics metrics, CommitOptions options, out CommitBreakdown breakdown)
+    /// <param name="stepHook">Called at each <see cref="CommitStep"/> before <see cref="StepObserver"/>: the test driver's
+    /// crash simulation (it throws there). Null at run time.</param>
+    public static int Commit(IReadOnlyCollection<StreamTask> tasks, ITransaction transaction, EngineMetrics metrics, CommitOptions options, out CommitBreakdown breakdown,
+        Action<CommitStep>? stepHook = null)
     {
         breakdown = CommitBreakdown.None;
         var committing = tasks.Where(t => t.NeedsCommit).ToList();
@@ -108,15 +115,22 @@ internal static class TaskCommitter
 
         var changelogSent = Stopwatch.GetTimestamp();
 
-        StepObserver?.Invoke(CommitStep.ChangelogWritten, transaction.Flush);
+        Reached(CommitStep.ChangelogWritten, transaction, stepHook);
 
-        // 2. Markers of the secondary stores, then (once those are delivered) the primary's. A primary marker therefore
-        //    proves that every marker of its attempt is in the log; TaskRestorer relies on that.
+        // 2. Markers of the secondary stores this commit wrote, then (once those are delivered) the primary's, which every
+        //    commit writes (it carries the input position). A primary marker therefore proves that every marker of its
+        //    attempt is in the log; TaskRestorer relies on that. A store the commit did not write gets no marker: its
+        //    changelog's last marker stays that of the last commit that wrote it, which the restore accepts as long as it
+        //    is older than the primary's (EXACTLY-ONCE.md, "Restore rules": an attempt that wrote a store and did not
+        //    commit leaves repair keys, so the store is written, and marked, again before any later commit).
         var secondaries = false;
         var markers = 0;
+        var written = new Dictionary<StreamTask, IReadOnlyList<TransactionalBytesStore>>(committing.Count);
         foreach (var task in committing)
         {
-            foreach (var store in task.LoggedStores.Skip(1))
+            var stores = task.StoresToMark();
+            written[task] = stores;
+            foreach (var store in stores.Skip(1))
             {
                 task.WriteMarker(store, checkpoints[task], offset => markerOffsets[store] = offset);
                 secondaries = true;
@@ -135,6 +149,7 @@ internal static class TaskCommitter
         }
 
         var firstFlushed = Stopwatch.GetTimestamp();
+        Reached(CommitStep.SecondaryMarkersWritten, transaction, stepHook);
         foreach (var task in committing.Where(t => t.LoggedStores.Count > 0))
         {
             var primary = task.LoggedStores[0];
@@ -145,7 +160,7 @@ internal static class TaskCommitter
         var primariesSent = Stopwatch.GetTimestamp();
         transaction.Flush();
         var secondFlushed = Stopwatch.GetTimestamp();
-        StepObserver?.Invoke(CommitStep.MarkersWritten, transaction.Flush);
+        Reached(CommitStep.MarkersWritten, transaction, stepHook);
 
         // Crash point "before the Kafka commit": everything is delivered, nothing is committed. On a real cluster the
         // transaction is aborted (fencing or timeout) and read_committed hides it, so the next owner restores the
@@ -164,14 +179,14 @@ internal static class TaskCommitter
         var committingStarted = Stopwatch.GetTimestamp();
         transaction.Commit(offsets);
         var kafkaCommitted = Stopwatch.GetTimestamp();
-        StepObserver?.Invoke(CommitStep.KafkaCommitted, transaction.Flush);
+        Reached(CommitStep.KafkaCommitted, transaction, stepHook);
 
         // Crash point "between the Kafka commit and the local write": the local checkpoints stay one commit behind; the
         // next start restores the changelog tail from the local changelog position and reaches this commit.
         foreach (var task in committing)
         {
-            var own = task.LoggedStores.Where(markerOffsets.ContainsKey).ToDictionary(s => s, s => markerOffsets[s]);
-            if (own.Count != task.LoggedStores.Count)
+            var own = written[task].Where(markerOffsets.ContainsKey).ToDictionary(s => s, s => markerOffsets[s]);
+            if (own.Count != written[task].Count)
             {
                 throw new InvalidOperationException($"Task {task.Id}: a commit marker's delivery was not reported after the flush.");
             }
@@ -186,6 +201,12 @@ internal static class TaskCommitter
             Ms(kafkaCommitted, applied));
         CommitObserver?.Invoke(committing.Select(t => t.Id).ToList());
         return committing.Count;
+    }
+
+    private static void Reached(CommitStep step, ITransaction transaction, Action<CommitStep>? stepHook)
+    {
+        stepHook?.Invoke(step);
+        StepObserver?.Invoke(step, transaction.Flush);
     }
 
     private static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;

@@ -4,8 +4,9 @@ using PrimeBroker.Streams.Engine.Internal.Processing;
 namespace PrimeBroker.Streams.Engine.Internal.State;
 
 /// <summary>
-/// Restores a task's stores from their changelogs so that every store ends at the same committed transaction, and says
-/// which input offsets belong to that state.
+/// Restores a task's stores from their changelogs so that every store ends at the task's last committed transaction
+/// (the primary store's last marker; a store that transaction did not write ends at the last commit that wrote it), and
+/// says which input offsets belong to that state.
 /// </summary>
 /// <remarks>
 /// Rules (design note: engine/PrimeBroker.Streams.Engine/EXACTLY-ONCE.md):
@@ -25,8 +26,9 @@ namespace PrimeBroker.Streams.Engine.Internal.State;
 /// <item>Otherwise (the embedded cluster shows aborted and open transactions' records) records between two markers are
 /// one transaction and are applied, as one atomic local batch with the marker's checkpoint, only when their marker is
 /// read. The last complete transaction of each store is held back until all stores are read: the task's primary (first
-/// logged) store gets its marker last at commit time, so its last marker is the newest commit every store has; another
-/// store whose last marker is newer holds an attempt that never committed and drops it.</item>
+/// logged) store gets a marker in every commit, last, so its last marker is the target. A commit marks only the
+/// secondary stores it writes, so another store's last marker is the target's attempt, an older commit (both applied:
+/// <see cref="NotAfter"/>), or an attempt after the target that never committed, which is dropped.</item>
 /// <item>Records after the last marker never committed: they are skipped and their keys repaired by the task's next
 /// commit.</item>
 /// </list>
@@ -103,9 +105,10 @@ internal sealed class TaskRestorer
     /// </summary>
     /// <remarks>
     /// The same reading code as <see cref="Restore"/> (rules 1, 3 and 4 of the type's remarks), one rule stricter: where
-    /// the reader shows uncommitted records, the last complete transaction of each store is never applied, because a
-    /// restore decides it only with every store and the primary's marker in view, and the owner may still be writing or
-    /// repairing it. So a standby applies a prefix of what any later restore applies without condition, each store with
+    /// the reader shows uncommitted records, the primary's last complete transaction is never applied (the owner may
+    /// still be writing or repairing it), and a secondary store's transactions are applied only up to the last one at or
+    /// before the newest primary marker known to be in the log (<see cref="ReadSecondary"/>), which is the target of any
+    /// later restore or older than it. So a standby applies a prefix of what any later restore applies, each store with
     /// the checkpoint of its last applied marker, and a restore from those checkpoints ends exactly where a restore from
     /// nothing would. Nothing is repaired and nothing counted as skipped: a standby never commits, and the records it
     /// did not apply are read again in its next round. Each round applies at least one transaction per store that has
@@ -115,7 +118,11 @@ internal sealed class TaskRestorer
     public long CatchUp(IReadOnlyDictionary<(string Topic, int Partition), (long Start, long Stable)> extents, long maxRecordsPerStore)
     {
         var before = _task.RestoredRecords;
-        foreach (var store in _task.LoggedStores)
+        var logged = _task.LoggedStores;
+        // The newest primary marker known to be in the log: the primary's local checkpoint, or the last marker this round
+        // reads of it (the primary is the first logged store, so it is read first).
+        var bound = logged.Count == 0 ? StoreCheckpoint.Empty : logged[0].Inner.Checkpoint?.Checkpoint ?? StoreCheckpoint.Empty;
+        foreach (var store in logged)
         {
             if (!extents.TryGetValue((store.ChangelogTopic!, store.Partition), out var extent))
             {
@@ -127,9 +134,14 @@ internal sealed class TaskRestorer
             {
                 ApplyInChunks(range, maxRecordsPerStore, standby: true);
             }
+            else if (store == logged[0])
+            {
+                var primary = ReadStore(range, maxRecordsPerStore);
+                bound = primary.HeldBack?.Checkpoint ?? primary.LastApplied;
+            }
             else
             {
-                ReadStore(range, maxRecordsPerStore);
+                ReadSecondary(range, bound, maxRecordsPerStore);
             }
         }
 
@@ -193,15 +205,32 @@ internal sealed class TaskRestorer
         var target = results[0];
         foreach (var result in results.Skip(1))
         {
-            if (!result.SameCommit(target))
+            if (!NotAfter(result.Checkpoint, target.Checkpoint))
             {
-                // One Kafka transaction carries every marker of an attempt, and this reader shows committed ones only.
+                // This reader shows committed transactions only, and every committed transaction carries the primary's
+                // marker; a secondary store's last marker can be older than the primary's (a commit marks only the stores
+                // it wrote) but never newer.
                 throw Disagree(result.Store, result.Checkpoint, target.Store, target.Checkpoint);
             }
         }
 
         return target.Checkpoint;
     }
+
+    /// <summary>
+    /// Whether a secondary store whose last applied or held-back marker is <paramref name="marker"/> may end there while
+    /// the task restores to the primary's <paramref name="target"/>: the marker is the target's own attempt, or an older
+    /// commit (a commit marks only the stores it writes, so a store left clean keeps the marker of the last commit that
+    /// wrote it). A marker of the target's sequence from another attempt, or of a later sequence, belongs to an attempt
+    /// after the target that did not commit.
+    /// </summary>
+    /// <remarks>Why an older marker is committed state (EXACTLY-ONCE.md, "Restore rules"): an attempt that wrote a store
+    /// and did not commit leaves that store's keys to repair (its own rollback, or the restore after a crash, an unknown
+    /// outcome or fencing, which drops the attempt), so the store is written, and marked, again by the task's next
+    /// attempt that reaches its primary marker. A store whose last marker is older than the primary's was therefore
+    /// last written by an attempt that the task went on from.</remarks>
+    internal static bool NotAfter(StoreCheckpoint marker, StoreCheckpoint target) =>
+        marker.CommitSequence < target.CommitSequence || marker.SameCommit(target);
 
     /// <param name="range">What to read.</param>
     /// <param name="limit">Stop at the first marker after this many records (a standby's round).</param>
@@ -281,32 +310,101 @@ internal sealed class TaskRestorer
 
     private StoreCheckpoint RestoreBufferingTransactions(IReadOnlyList<ReadRange> ranges)
     {
-        var results = ranges.Select(r => ReadStore(r)).ToList();
-        var primary = results[0];
+        // The primary first: its last marker is the target, and every transaction of it is applied.
+        var primary = ReadStore(ranges[0]);
         var target = primary.HeldBack?.Checkpoint ?? primary.LastApplied;
-        foreach (var result in results)
+        if (primary.HeldBack is { } last)
         {
-            var store = result.Store;
-            if (result.HeldBack is { } group && group.Checkpoint.SameCommit(target))
+            Apply(primary.Store, last);
+        }
+
+        SkipTail(primary.Store, primary.Tail);
+        foreach (var range in ranges.Skip(1))
+        {
+            // Every transaction up to the last one at or before the target is applied; those after it are attempts that
+            // never committed (their primary marker never arrived): dropped, their keys repaired by the next commit.
+            var result = ReadSecondary(range, target);
+            if (!NotAfter(result.LastApplied, target))
             {
-                Apply(store, group);
-            }
-            else if (result.HeldBack is { } ahead && result.LastApplied.SameCommit(target))
-            {
-                // The primary's marker of this attempt never arrived: the attempt did not commit.
-                store.AddRepairKeys(ahead.Records.Select(r => r.Key));
-                _task.SkippedUncommittedRecords += ahead.Records.Count + 1;
-            }
-            else if (result.HeldBack is not null || !result.LastApplied.SameCommit(target))
-            {
-                throw Disagree(store, result.HeldBack?.Checkpoint ?? result.LastApplied, primary.Store, target);
+                throw Disagree(result.Store, result.LastApplied, primary.Store, target);
             }
 
-            store.AddRepairKeys(result.Tail);
-            _task.SkippedUncommittedRecords += result.Tail.Count;
+            foreach (var dropped in result.After)
+            {
+                result.Store.AddRepairKeys(dropped.Records.Select(r => r.Key));
+                _task.SkippedUncommittedRecords += dropped.Records.Count + 1;
+            }
+
+            SkipTail(result.Store, result.Tail);
         }
 
         return target;
+    }
+
+    private void SkipTail(TransactionalBytesStore store, IReadOnlyList<byte[]> tail)
+    {
+        store.AddRepairKeys(tail);
+        _task.SkippedUncommittedRecords += tail.Count;
+    }
+
+    /// <summary>Reads a secondary store's range and applies every complete transaction up to the last one that is
+    /// <see cref="NotAfter"/> <paramref name="bound"/> (a marker of the task's primary store that is in the log: the
+    /// restore's target, or for a catch-up the newest primary marker it has seen); the transactions after that one are
+    /// held back (returned, not applied).</summary>
+    /// <remarks>Commit sequences never decrease along a store's changelog (a task retries the sequence of an attempt that
+    /// did not commit, and restores to the primary's last marker, which is at most one below any attempt it made), and
+    /// an attempt of the bound's sequence other than the bound is followed by the bound's own transaction when it came
+    /// before it (its rollback left repair keys), so the transactions after the bound form a tail. A held-back
+    /// transaction of a later sequence followed by one at or before the bound contradicts this: the changelog was
+    /// altered, and the restore stops.</remarks>
+    /// <param name="range">What to read.</param>
+    /// <param name="bound">The primary marker the applied transactions must not be after.</param>
+    /// <param name="limit">Stop at the first marker after this many records once a transaction was applied (a
+    /// catch-up round).</param>
+    private SecondaryRestore ReadSecondary(ReadRange range, StoreCheckpoint bound, long limit = long.MaxValue)
+    {
+        var store = range.Store;
+        var lastApplied = store.Inner.Checkpoint?.Checkpoint ?? StoreCheckpoint.Empty;
+        var held = new List<Group>();
+        var pending = new List<ChangelogRecord>();
+        long read = 0;
+        foreach (var record in _reader.Read(store.ChangelogTopic!, store.Partition, range.Start, range.End))
+        {
+            if (!record.IsMarker)
+            {
+                pending.Add(record);
+                read++;
+                continue;
+            }
+
+            var group = new Group(pending, StoreCheckpoint.Decode(record.Value), record.Offset);
+            pending = new List<ChangelogRecord>();
+            held.Add(group);
+            if (!NotAfter(group.Checkpoint, bound))
+            {
+                continue;
+            }
+
+            foreach (var before in held)
+            {
+                if (before.Checkpoint.CommitSequence > bound.CommitSequence)
+                {
+                    throw Disagree(store, before.Checkpoint, _task.LoggedStores[0], bound);
+                }
+
+                Apply(store, before);
+            }
+
+            lastApplied = group.Checkpoint;
+            held.Clear();
+            if (read >= limit)
+            {
+                StoppedAtLimit = true;
+                break;
+            }
+        }
+
+        return new SecondaryRestore(store, lastApplied, held, pending.Select(r => r.Key).ToList());
     }
 
     /// <summary>Reads a store's range and applies every complete transaction but the last, which it holds back.</summary>
@@ -354,8 +452,9 @@ internal sealed class TaskRestorer
 
     private InvalidOperationException Disagree(TransactionalBytesStore store, StoreCheckpoint at, TransactionalBytesStore primary, StoreCheckpoint target) =>
         new($"Task {_task.Id}: store '{store.Name}' ends at commit {Describe(at)} but the task's primary store '{primary.Name}' ends at commit " +
-            $"{Describe(target)}; the changelogs disagree by more than one attempt, which the commit protocol cannot produce. Delete the task's state " +
-            "directory and check that the changelogs were not altered.");
+            $"{Describe(target)}. A store may end at an older commit than the primary (a commit marks only the stores it writes) or, where readers see " +
+            "uncommitted records, hold one attempt after it (dropped), but not this. Delete the task's state directory and check that the changelogs " +
+            "were not altered.");
 
     private static string Describe(StoreCheckpoint c) => $"#{c.CommitSequence} (attempt {c.Attempt:x})";
 
@@ -369,4 +468,6 @@ internal sealed class TaskRestorer
     private sealed record Group(IReadOnlyList<ChangelogRecord> Records, StoreCheckpoint Checkpoint, long MarkerOffset);
 
     private sealed record StoreRestore(TransactionalBytesStore Store, StoreCheckpoint LastApplied, Group? HeldBack, IReadOnlyList<byte[]> Tail);
+
+    private sealed record SecondaryRestore(TransactionalBytesStore Store, StoreCheckpoint LastApplied, IReadOnlyList<Group> After, IReadOnlyList<byte[]> Tail);
 }

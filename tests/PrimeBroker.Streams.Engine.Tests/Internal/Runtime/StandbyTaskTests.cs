@@ -23,9 +23,9 @@ public sealed class StandbyTaskTests
     /// <summary>The owner processes one record of key "a" and commits it: one transaction per call. The clock moves a
     /// commit interval (the next step of every member may run a standby round), or, when <paramref name="quickly"/>, only
     /// the minimum commit interval, which lets the caught-up owner commit while no standby round comes due.</summary>
-    private static void CommitOne(StreamThreadHarness harness, StreamThreadHarness.Member owner, bool quickly = false)
+    private static void CommitOne(StreamThreadHarness harness, StreamThreadHarness.Member owner, bool quickly = false, long value = 1)
     {
-        harness.Produce(0, "a");
+        harness.Produce(0, "a", value);
         owner.RunUntilIdle();
         if (quickly)
         {
@@ -154,6 +154,74 @@ public sealed class StandbyTaskTests
         Assert.Equal(8, harness.CommittedCount(0, "a"));
         Assert.NotEqual(0, changelog.End);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AStandbyOfATaskWhoseSecondaryStoreIsWrittenRarelyTakesOverExactly(bool uncommittedVisible)
+    {
+        // "sums" is written by two of seven commits (values other than 0) and so gets two markers; "counts" gets seven.
+        using var harness = new StreamThreadHarness(c => c with { NumStandbyReplicas = 1 }, persistentStore: true, uncommittedVisible: uncommittedVisible, sums: true);
+        var owner = harness.Join(0);
+        owner.RunUntilIdle();
+        var standby = harness.Join(1);
+        standby.RunUntilIdle();
+        foreach (var value in new long[] { 5, 0, 0, 7, 0, 0, 0 })
+        {
+            CommitOne(harness, owner, value: value);
+            StandbyRound(harness, standby);
+        }
+
+        Assert.Equal(7, Markers(harness, StreamThreadHarness.Changelog));
+        Assert.Equal(2, Markers(harness, StreamThreadHarness.SumsChangelog));
+        // Where uncommitted records show, a standby holds back the primary's last transaction, and applies a secondary
+        // store's transactions up to the primary's newest marker it read: "sums" is complete although its last
+        // transaction is its last in the log.
+        Assert.Equal(12, StandbyValue(standby, StreamThreadHarness.SumsStoreName));
+        Assert.Equal(uncommittedVisible ? 6 : 7, StandbyValue(standby, StreamThreadHarness.StoreName));
+
+        // The owner dies twice inside its next commit (a restart in between), each time with "sums" and its marker in
+        // the log and no "counts" marker (written here while the idle owner still holds the task, so a standby round
+        // reads both attempts before the takeover).
+        var committed = owner.Task(0).Committed;
+        foreach (var attempt in new long[] { 12345, 12346 })
+        {
+            var dead = harness.Cluster.BeginTransaction("dead-owner");
+            harness.Cluster.Append(StreamThreadHarness.SumsChangelog, 0, new InMemoryCluster.StoredRecord(Key("a"),
+                Serdes.Int64.Serializer.Serialize(attempt, SerializationContext.Empty), null, 0, InMemoryCluster.TxnState.Pending, dead));
+            harness.Cluster.Append(StreamThreadHarness.SumsChangelog, 0, new InMemoryCluster.StoredRecord(CommitMarkers.Key,
+                new StoreCheckpoint(committed.CommitSequence + 1, committed.InputOffsets, attempt).Encode(), CommitMarkers.Headers, 0,
+                InMemoryCluster.TxnState.Pending, dead));
+            harness.Cluster.EndTransaction(dead, commit: false);
+        }
+
+        StandbyRound(harness, standby);
+        Assert.Equal(12, StandbyValue(standby, StreamThreadHarness.SumsStoreName)); // neither dead attempt applied
+        owner.Dispose();
+
+        var restoredBefore = harness.Metrics.RestoredTotal;
+        standby.Consumer.AssignFromGroup(StreamThreadHarness.Input(0), StreamThreadHarness.Input(1));
+        standby.RunUntilIdle();
+
+        Assert.True(standby.Fatal is null && standby.HealthOf(0).State == TaskHealthState.Running, $"{standby.Fatal}\n{harness.Logs.Recent(60)}");
+        Assert.Equal(7, standby.Count(0, "a"));
+        Assert.Equal(12, standby.Task(0).GetStore<string, long>(StreamThreadHarness.SumsStoreName).Get("a"));
+        // Only what the standby held back: the primary's last transaction.
+        Assert.Equal(uncommittedVisible ? 1 : 0, harness.Metrics.RestoredTotal - restoredBefore);
+
+        // Processing goes on: the dropped attempt's key is repaired by the next commit, which writes "sums" for it.
+        CommitOne(harness, standby, value: 0);
+        Assert.Equal(8, standby.Count(0, "a"));
+        Assert.Equal(uncommittedVisible ? 5 : 2, Markers(harness, StreamThreadHarness.SumsChangelog)); // the dead attempts' and the repair's
+    }
+
+    private static long? StandbyValue(StreamThreadHarness.Member member, string store) =>
+        member.Standbys!.Inspect(s_task0, s => s.Store(store).Get(Key("a")) is { } v
+            ? Serdes.Int64.Deserializer.Deserialize(v, false, SerializationContext.Empty)
+            : (long?)null);
+
+    private static int Markers(StreamThreadHarness harness, string changelog) =>
+        harness.Cluster.Read(changelog, 0, 0).Count(r => CommitMarkers.IsMarker(r.Record.Headers));
 
     [Fact]
     public void AStandbyServesNoQueryAndShowsInHealthAndMetricsWithItsLag()

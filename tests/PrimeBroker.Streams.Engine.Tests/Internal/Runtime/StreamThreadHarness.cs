@@ -26,6 +26,10 @@ internal sealed class StreamThreadHarness : IDisposable
     public const string InputTopic = "in";
     public const string StoreName = "counts";
     public const string Changelog = ApplicationId + "-" + StoreName + "-changelog";
+
+    /// <summary>The optional second (secondary) store: sums of the values, written only for a value other than 0.</summary>
+    public const string SumsStoreName = "sums";
+    public const string SumsChangelog = ApplicationId + "-" + SumsStoreName + "-changelog";
     public const int Partitions = 2;
 
     private readonly List<Member> _members = new();
@@ -41,19 +45,27 @@ internal sealed class StreamThreadHarness : IDisposable
     /// standby keeps warm must outlive it); default an in-memory store.</param>
     /// <param name="uncommittedVisible">Readers see aborted and open transactions' records, as on the embedded cluster.</param>
     /// <param name="changelogReader">Wraps each member's changelog reader (for example a <see cref="ThrottledChangelogReader"/>).</param>
+    /// <param name="sums">Adds the secondary store <see cref="SumsStoreName"/> (same kind), written only for values other
+    /// than 0, so commits of 0s mark the primary store only.</param>
     public StreamThreadHarness(Func<StreamsConfig, StreamsConfig>? configure = null, bool persistentStore = false, bool uncommittedVisible = false,
-        Func<IChangelogReader, IChangelogReader>? changelogReader = null)
+        Func<IChangelogReader, IChangelogReader>? changelogReader = null, bool sums = false)
     {
         _persistent = persistentStore;
         _changelogReader = changelogReader;
         Cluster = new InMemoryCluster(_ => Partitions, uncommittedVisible);
         var builder = new StreamsBuilder();
-        builder.AddStateStore(persistentStore
-            ? Stores.PersistentKeyValueStore(StoreName, Serdes.String, Serdes.Int64)
-            : Stores.InMemoryKeyValueStore(StoreName, Serdes.String, Serdes.Int64));
+        string[] stores = sums ? [StoreName, SumsStoreName] : [StoreName];
+        foreach (var store in stores)
+        {
+            builder.AddStateStore(persistentStore
+                ? Stores.PersistentKeyValueStore(store, Serdes.String, Serdes.Int64)
+                : Stores.InMemoryKeyValueStore(store, Serdes.String, Serdes.Int64));
+        }
+
         builder.Stream(InputTopic, Consumed<string, long>.With(Serdes.String, Serdes.Int64))
-            .ProcessValues(() => new CountingProcessor(StoreName, Processors), [StoreName]);
-        _runtime = new RuntimeTopology(builder.Build(), ApplicationId, new Dictionary<string, int> { [InputTopic] = Partitions, [Changelog] = Partitions });
+            .ProcessValues(() => new CountingProcessor(StoreName, Processors, sums ? SumsStoreName : null), stores);
+        _runtime = new RuntimeTopology(builder.Build(), ApplicationId,
+            new Dictionary<string, int> { [InputTopic] = Partitions, [Changelog] = Partitions, [SumsChangelog] = Partitions });
         var config = new StreamsConfig
         {
             ApplicationId = ApplicationId,
@@ -248,22 +260,29 @@ internal sealed class ProcessorEvents
     public void OnProcess() => Interlocked.Increment(ref _processed);
 }
 
-/// <summary>Counts records per key in a store.</summary>
-internal sealed class CountingProcessor(string storeName, ProcessorEvents events) : IProcessor<string, long, string, long>
+/// <summary>Counts records per key in a store; with <paramref name="sumsStore"/>, also sums the values other than 0 there.</summary>
+internal sealed class CountingProcessor(string storeName, ProcessorEvents events, string? sumsStore = null) : IProcessor<string, long, string, long>
 {
     private IProcessorContext<string, long> _context = null!;
     private IKeyValueStore<string, long> _store = null!;
+    private IKeyValueStore<string, long>? _sums;
 
     public void Init(IProcessorContext<string, long> context)
     {
         _context = context;
         _store = context.GetStateStore<string, long>(storeName);
+        _sums = sumsStore is null ? null : context.GetStateStore<string, long>(sumsStore);
     }
 
     public void Process(Record<string, long> record)
     {
         var count = _store.Get(record.Key) + 1;
         _store.Put(record.Key, count);
+        if (_sums is not null && record.Value != 0)
+        {
+            _sums.Put(record.Key, _sums.Get(record.Key) + record.Value);
+        }
+
         events.OnProcess();
         _context.Forward(record.WithValue(count));
     }
