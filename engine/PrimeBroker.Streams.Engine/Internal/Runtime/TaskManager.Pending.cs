@@ -31,6 +31,7 @@ internal sealed partial class TaskManager
     private readonly ConcurrentDictionary<TaskId, StreamTask> _suspended = new();
     private readonly List<PendingTask> _pending = new();
     private volatile int _pendingCount;
+    private long _lastCatchUpEnd;
 
     /// <summary>Whether assigned tasks still wait for their restore (or resume check). Any thread.</summary>
     public bool HasPending => _pendingCount > 0;
@@ -162,6 +163,8 @@ internal sealed partial class TaskManager
             return;
         }
 
+        var roundStart = _time.TickMilliseconds();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             var extents = reader.CommittedExtents(warming.SelectMany(w => w.ChangelogPartitions).ToList());
@@ -170,10 +173,15 @@ internal sealed partial class TaskManager
                 catchUp.Observe(extents);
             }
 
-            var batches = reader.ReadMany(warming.SelectMany(w => w.Ranges(extents)).ToList(), maxRecords, budget);
+            var extentsMs = clock.Elapsed.TotalMilliseconds;
+            var ranges = warming.SelectMany(w => w.Ranges(extents)).ToList();
+            var batches = reader.ReadMany(ranges, maxRecords, budget);
+            var readMs = clock.Elapsed.TotalMilliseconds - extentsMs;
+            long appliedAll = 0;
             foreach (var catchUp in warming)
             {
                 long applied = catchUp.CatchUp(reader, batches, extents);
+                appliedAll += applied;
                 var pending = _pending.First(p => ReferenceEquals(p.Warming, catchUp));
                 pending.IdleWarmUpRounds = applied > 0 || catchUp.LastRoundRecords > 0 || catchUp.CaughtUp ? 0 : pending.IdleWarmUpRounds + 1;
                 if (pending.IdleWarmUpRounds >= MaxIdleWarmUpRounds)
@@ -183,6 +191,14 @@ internal sealed partial class TaskManager
                     _logger.WarmUpFailed(catchUp.Id.ToString(), $"{MaxIdleWarmUpRounds} catch-up rounds read nothing");
                     pending.GiveUpWarmUp = true;
                 }
+            }
+
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                var stats = (reader as KafkaChangelogReader)?.LastRead ?? default;
+                _logger.CatchUpRound(warming.Count, ranges.Count, roundStart - _lastCatchUpEnd, extentsMs, readMs, stats.FirstAnswerMs,
+                    batches.Values.Sum(b => (long)b.Records.Count), stats.EmptyPolls, clock.Elapsed.TotalMilliseconds - extentsMs - readMs, appliedAll,
+                    warming.Sum(w => Math.Max(0, w.Lag)));
             }
         }
         catch (Exception ex) when (ex is ChangelogTruncatedException or KafkaException or TimeoutException or InvalidOperationException or InvalidDataException)
@@ -194,6 +210,10 @@ internal sealed partial class TaskManager
             {
                 pending.GiveUpWarmUp = true;
             }
+        }
+        finally
+        {
+            _lastCatchUpEnd = _time.TickMilliseconds();
         }
     }
 
@@ -281,8 +301,16 @@ internal sealed partial class TaskManager
                 task.Dispose();
             }
 
-            return Assign(next.Partitions, consumer, reader, env, toPause, toResume,
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var before = next.Warming?.AppliedRecords ?? 0;
+            var positions = Assign(next.Partitions, consumer, reader, env, toPause, toResume,
                 next.Warming is { } warm ? new Dictionary<TaskId, StreamTask> { [next.Id] = warm.Task } : null);
+            if (_logger.IsEnabled(LogLevel.Debug) && _tasks.TryGetValue(next.Id, out var started))
+            {
+                _logger.RestoreProper(next.Id.ToString(), clock.Elapsed.TotalMilliseconds, started.RestoredRecords - before);
+            }
+
+            return positions;
         }
         finally
         {

@@ -44,6 +44,9 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
 
     public bool CommittedOnly { get; }
 
+    /// <summary>What the last <see cref="ReadMany"/> did, for the restore's debug lines (<c>ReadStats</c>).</summary>
+    public ChangelogReadStats LastRead { get; private set; }
+
     public TimeSpan StableOffsetTimeout { get; }
 
     public long LogStartOffset(string topic, int partition) =>
@@ -178,6 +181,7 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         }
 
         var started = Stopwatch.StartNew();
+        var stats = new ChangelogReadStats { Partitions = open.Count };
         _consumer.Assign(open.Select(e => new TopicPartitionOffset(e.Key, e.Value.Range.From)));
         try
         {
@@ -203,7 +207,13 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
                 var message = _consumer.Consume(s_pollInterval);
                 if (message is not null)
                 {
+                    stats.FirstAnswerMs = sinceProgress is null ? started.Elapsed.TotalMilliseconds : stats.FirstAnswerMs;
                     sinceProgress ??= Stopwatch.StartNew();
+                    stats.Messages += message.IsPartitionEOF ? 0 : 1;
+                }
+                else
+                {
+                    stats.EmptyPolls++;
                 }
 
                 if (message is { IsPartitionEOF: true } && open.TryGetValue(message.TopicPartition, out var atEnd) && !atEnd.Done)
@@ -268,6 +278,8 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         finally
         {
             _consumer.Unassign();
+            stats.ElapsedMs = started.Elapsed.TotalMilliseconds;
+            LastRead = stats;
         }
 
         foreach (var (tp, range) in open)
@@ -384,4 +396,16 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
             return 1;
         }
     }
+}
+
+/// <summary>What one <see cref="KafkaChangelogReader.ReadMany"/> did: partitions read, records received (control records
+/// are never received), polls that came back empty (<c>10 ms</c> each at most), milliseconds from the assignment to the
+/// first answer, and in all.</summary>
+internal struct ChangelogReadStats
+{
+    public int Partitions;
+    public long Messages;
+    public long EmptyPolls;
+    public double FirstAnswerMs;
+    public double ElapsedMs;
 }
