@@ -62,11 +62,14 @@ internal sealed record BenchOptions
     /// <summary>Restore bench: logged stores per task (the prime broker's tasks have 9). Default 9.</summary>
     public int RestoreStores { get; init; } = 9;
 
-    /// <summary>Restore bench: input records/s while the changelogs are written. Default 500.</summary>
-    public int RestoreRate { get; init; } = 500;
+    /// <summary>Restore bench: input records written to the changelogs. Default 4,500.</summary>
+    public int RestoreRecords { get; init; } = 4_500;
 
-    /// <summary>Restore bench: seconds of paced input. Default 20.</summary>
-    public int RestoreLoadSeconds { get; init; } = 20;
+    /// <summary>Restore bench: input records per commit while the changelogs are written. Default 3.</summary>
+    public int RestoreBatch { get; init; } = 3;
+
+    /// <summary>Restore bench: input records/s of the stateless tasks that run during each restore; 0: none. Default 200.</summary>
+    public int RestoreLiveRate { get; init; } = 200;
 
     /// <summary>Restore bench: print the engine's restore diagnostics (debug lines). Default false.</summary>
     public bool RestoreLog { get; init; }
@@ -74,8 +77,8 @@ internal sealed record BenchOptions
     public const string Usage =
         "options: --records N (300000) --partitions N (20) --rounds N (3) --value-bytes N (160) --keys N (10000) " +
         "--commit-ms N (100) --min-commit-ms N, engine only (engine default) --latency-rate N records/s, 0 = skip (20000) --latency-seconds N (5) --fetch-wait-ms N, paced phase only (10) " +
-        "--restore 0|1, run the cold-restore bench instead (0) --restore-partitions N (2) --restore-stores N (9) --restore-rate N records/s (500) " +
-        "--restore-seconds N (20) --restore-log 0|1 (0) " +
+        "--restore 0|1, run the cold-restore bench instead (0) --restore-partitions N (2) --restore-stores N (9) --restore-records N (4500) " +
+        "--restore-batch N records per commit (3) --restore-live-rate N records/s, 0 = none (200) --restore-log 0|1 (0) " +
         "--streamiz 0|1 (1) --streamiz-cache 0|1 (1) --raw-tuning 0|1 (1) --check-streamiz 0|1, run the Streamiz behaviour checks instead (0)";
 
     public static BenchOptions Parse(string[] args)
@@ -113,8 +116,9 @@ internal sealed record BenchOptions
                 "--restore" => options with { Restore = Flag(name, value) },
                 "--restore-partitions" => options with { RestorePartitions = Positive(name, value) },
                 "--restore-stores" => options with { RestoreStores = Positive(name, value) },
-                "--restore-rate" => options with { RestoreRate = Positive(name, value) },
-                "--restore-seconds" => options with { RestoreLoadSeconds = Positive(name, value) },
+                "--restore-records" => options with { RestoreRecords = Positive(name, value) },
+                "--restore-batch" => options with { RestoreBatch = Positive(name, value) },
+                "--restore-live-rate" => options with { RestoreLiveRate = value >= 0 ? value : throw new ArgumentException($"{name} must be >= 0.") },
                 "--restore-log" => options with { RestoreLog = Flag(name, value) },
                 "--check-streamiz" => options with { CheckStreamiz = Flag(name, value) },
                 _ => throw new ArgumentException($"unknown option '{name}'. {Usage}"),

@@ -12,9 +12,9 @@ namespace PrimeBroker.Streams.Bench;
 
 /// <summary>
 /// Cold-restore throughput (<c>--restore 1</c>): an application with <see cref="BenchOptions.RestoreStores"/> logged
-/// stores per task writes its changelogs the way a running application does at low load (input paced at
-/// <see cref="BenchOptions.RestoreRate"/> records/s, so every commit writes a few records per changelog partition and
-/// the changelogs are made of small record batches), stops, and then, each round, a new instance of the same
+/// stores per task writes its changelogs the way a running application does at low load (commits of
+/// <see cref="BenchOptions.RestoreBatch"/> input records each, so every commit writes a few records per changelog
+/// partition and the changelogs are made of small record batches), stops, and then, each round, a new instance of the same
 /// application with an empty state directory restores every task from the changelogs. Printed per round: changelog
 /// records applied, the time from the first store's restore start to the last store's end, records/s, and the time
 /// from start to every task running.
@@ -24,31 +24,47 @@ internal static class RestoreBench
     public static async Task<int> RunAsync(EmbeddedKafkaCluster cluster, BenchOptions options, string root, string run)
     {
         var input = $"restore-in-{run}";
+        var live = $"restore-live-{run}";
         var applicationId = $"restore-bench-{run}";
         var partitions = options.RestorePartitions;
         cluster.CreateTopic(input, partitions, 3);
+        cluster.CreateTopic(live, partitions, 3);
 
-        var expected = (long)options.RestoreRate * options.RestoreLoadSeconds;
-        Console.WriteLine($"restore bench: {partitions} tasks x {options.RestoreStores} logged stores, input {options.RestoreRate:N0} records/s for " +
-                          $"{options.RestoreLoadSeconds} s ({expected:N0} records, {options.Keys:N0} keys), commit interval {options.CommitInterval.TotalMilliseconds:0} ms");
+        var expected = (long)options.RestoreRecords;
+        Console.WriteLine($"restore bench: {partitions} tasks x {options.RestoreStores} logged stores, {expected:N0} input records ({options.Keys:N0} keys) in commits " +
+                          $"of {options.RestoreBatch} records, commit interval {options.CommitInterval.TotalMilliseconds:0} ms; " +
+                          $"{partitions} stateless tasks on the same thread run during each restore with input at {options.RestoreLiveRate:N0} records/s");
 
-        // Load: the writer runs while the input is paced, so its commits are small, as in the failover bench.
+        // Load: a few records, then wait for their commit, and again: every run writes the same number of small commits
+        // (the shape of a changelog written at low load, as in the failover bench), however loaded the machine is.
         var load = Stopwatch.StartNew();
-        await using (var writer = Build(cluster, options, input, applicationId, Path.Combine(root, "writer"), listener: null, loggerFactory: null))
+        await using (var writer = Build(cluster, options, input, live, applicationId, Path.Combine(root, "writer"), listener: null, loggerFactory: null))
         {
             await writer.StartAsync();
             await WaitRunning(writer, TimeSpan.FromSeconds(60));
-            await Produce(cluster.BootstrapServers, input, options, expected);
-            var deadline = Stopwatch.StartNew();
-            while (writer.Metrics.ProcessedTotal < expected)
+            using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 0, EnableIdempotence = true }).Build();
+            var random = new Random(42);
+            var value = new byte[options.ValueBytes];
+            for (long sent = 0; sent < expected;)
             {
-                if (deadline.Elapsed > TimeSpan.FromSeconds(120) || writer.State == StreamsState.Error)
+                var commits = writer.Metrics.CommitsTotal;
+                for (var i = 0; i < options.RestoreBatch && sent < expected; i++, sent++)
                 {
-                    Console.Error.WriteLine($"writer processed {writer.Metrics.ProcessedTotal}/{expected} ({writer.State}: {string.Join("; ", writer.Errors)})");
-                    return 1;
+                    producer.Produce(input, new Message<string, byte[]> { Key = $"ACC-{random.Next(options.Keys):D5}", Value = value });
                 }
 
-                await Task.Delay(20);
+                producer.Flush(TimeSpan.FromSeconds(30));
+                var deadline = Stopwatch.StartNew();
+                while (writer.Metrics.ProcessedTotal < sent || writer.Metrics.CommitsTotal == commits)
+                {
+                    if (deadline.Elapsed > TimeSpan.FromSeconds(60) || writer.State == StreamsState.Error)
+                    {
+                        Console.Error.WriteLine($"writer processed {writer.Metrics.ProcessedTotal}/{sent} ({writer.State}: {string.Join("; ", writer.Errors)})");
+                        return 1;
+                    }
+
+                    await Task.Delay(1);
+                }
             }
 
             Console.WriteLine($"load: {writer.Metrics.ProcessedTotal:N0} records processed, {writer.Metrics.CommitsTotal:N0} commits in {load.Elapsed.TotalSeconds:0.0} s");
@@ -62,8 +78,12 @@ internal static class RestoreBench
         for (var round = 1; round <= options.Rounds; round++)
         {
             var listener = new Listener(partitions * options.RestoreStores);
+            using var stopLive = new CancellationTokenSource();
+            var liveInput = options.RestoreLiveRate > 0
+                ? Task.Run(() => Produce(cluster.BootstrapServers, live, options, options.RestoreLiveRate, stopLive.Token))
+                : Task.CompletedTask;
             var started = Stopwatch.StartNew();
-            await using var reader = Build(cluster, options, input, applicationId, Path.Combine(root, $"restore-{round}"), listener, loggerFactory);
+            await using var reader = Build(cluster, options, input, live, applicationId, Path.Combine(root, $"restore-{round}"), listener, loggerFactory);
             await reader.StartAsync();
             if (!await Task.Run(() => listener.Done.Wait(TimeSpan.FromSeconds(600))))
             {
@@ -74,6 +94,8 @@ internal static class RestoreBench
 
             await WaitRunning(reader, TimeSpan.FromSeconds(60));
             var running = started.Elapsed;
+            stopLive.Cancel();
+            await liveInput;
             var restore = listener.LastEnd - listener.FirstStart;
             Console.WriteLine($"round {round}: restored {listener.Records:N0} changelog records in {restore.TotalSeconds:0.00} s " +
                               $"({listener.Records / Math.Max(restore.TotalSeconds, 0.001):N0} records/s), first restore start {listener.FirstStart.TotalSeconds:0.00} s " +
@@ -86,7 +108,7 @@ internal static class RestoreBench
 
     private static string Store(int i) => $"store-{i}";
 
-    private static StreamsApplication Build(EmbeddedKafkaCluster cluster, BenchOptions options, string input, string applicationId, string stateDirectory,
+    private static StreamsApplication Build(EmbeddedKafkaCluster cluster, BenchOptions options, string input, string live, string applicationId, string stateDirectory,
         IStateRestoreListener? listener, ILoggerFactory? loggerFactory)
     {
         var builder = new StreamsBuilder();
@@ -98,6 +120,9 @@ internal static class RestoreBench
 
         builder.Stream(input, Consumed.With(Serdes.String, Serdes.ByteArray))
             .Process(() => new PutEverywhere(stores), stores);
+        // Stateless tasks on the same thread that run while the stateful ones restore (the tasks that kept their
+        // partitions in a failover): their input comes at --restore-live-rate.
+        builder.Stream(live, Consumed.With(Serdes.String, Serdes.ByteArray)).Process(() => new PutEverywhere([]), []);
         var config = new StreamsConfig
         {
             BootstrapServers = cluster.BootstrapServers,
@@ -138,16 +163,16 @@ internal static class RestoreBench
         }
     }
 
-    /// <summary>Paced input in steps of 5 ms, uniform random keys.</summary>
-    private static async Task Produce(string bootstrap, string topic, BenchOptions options, long count)
+    /// <summary>Paced input at <paramref name="rate"/> records/s in steps of 5 ms, uniform random keys, until the stop.</summary>
+    private static async Task Produce(string bootstrap, string topic, BenchOptions options, int rate, CancellationToken stop)
     {
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 1, EnableIdempotence = true }).Build();
         var random = new Random(42);
         var value = new byte[options.ValueBytes];
         var clock = Stopwatch.StartNew();
-        for (long sent = 0; sent < count; sent++)
+        for (long sent = 0; !stop.IsCancellationRequested; sent++)
         {
-            var due = sent * 1000.0 / options.RestoreRate;
+            var due = sent * 1000.0 / rate;
             if (clock.Elapsed.TotalMilliseconds < due - 5)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(due - clock.Elapsed.TotalMilliseconds));

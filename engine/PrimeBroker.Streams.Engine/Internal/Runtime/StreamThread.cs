@@ -406,6 +406,8 @@ internal sealed class StreamThread : IDisposable
     {
         if (!_tasks.HasPending)
         {
+            // The catch-up's partitions stay assigned between its rounds only (fetched meanwhile); none left.
+            _changelogReader.ReleaseAssignment();
             return;
         }
 
@@ -454,6 +456,8 @@ internal sealed class StreamThread : IDisposable
 
         _activity.Set("standby");
         _standbys.RunRound(_name, _changelogReader, () => _environment(_transaction));
+        // Standby rounds come once per commit interval and read from where they stopped: nothing is fetched between them.
+        _changelogReader.ReleaseAssignment();
     }
 
     /// <summary>Commits before partitions are revoked; a fenced thread must not rejoin from inside the callback.</summary>
