@@ -7,9 +7,10 @@ namespace PrimeBroker.Streams.Engine.Internal.Runtime;
 /// <remarks>
 /// <para>The rule (issue: restores must never block running tasks for more than one commit interval): counted from the
 /// end of the last poll, a running task is polled again within one commit interval. When the running tasks had records
-/// in the last poll or uncommitted work, restores get half the interval, so processing keeps at least the other half;
-/// when they had nothing (or there are none), restores get the rest of the interval: the thread would otherwise wait in
-/// the poll for records that are not there.</para>
+/// in the last poll or uncommitted work, restores get at most half the interval, so processing keeps at least the other
+/// half; when they had nothing (or there are none), restores get the rest of the interval: the thread would otherwise
+/// wait in the poll for records that are not there. Either way at most what the interval has left since the last poll
+/// (a long commit leaves less), and at least a tenth of the interval, so a restore always moves.</para>
 /// <para>Two things a budget cannot bound, both stated where they are spent: a catch-up read returns after the cluster's
 /// first answer even when that comes later (a round that never waits for an answer can make no progress on a loaded
 /// machine), and a task's restore proper reads its tail to the end (the catch-up keeps that tail short).</para>
@@ -28,7 +29,7 @@ internal static class RestoreBudget
     {
         var share = runningBusy ? commitIntervalMs / 2 : commitIntervalMs;
         var minimum = Math.Max(1, commitIntervalMs / MinimumDivisor);
-        return Math.Max(minimum, share - Math.Max(0, sincePollMs));
+        return Math.Max(minimum, Math.Min(share, commitIntervalMs - Math.Max(0, sincePollMs)));
     }
 
     /// <summary>The read's part of a round's budget: what is left of <paramref name="budgetMs"/> after

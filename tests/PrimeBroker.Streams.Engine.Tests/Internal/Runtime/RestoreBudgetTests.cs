@@ -42,9 +42,11 @@ public sealed class RestoreBudgetTests
         Assert.Equal(50, RestoreBudget.ForRound(100, runningBusy: true, sincePollMs: 0));
         Assert.Equal(100, RestoreBudget.ForRound(100, runningBusy: false, sincePollMs: 0));
         Assert.Equal(70, RestoreBudget.ForRound(100, runningBusy: false, sincePollMs: 30));
-        Assert.Equal(20, RestoreBudget.ForRound(100, runningBusy: true, sincePollMs: 30));
-        // A round whose share is spent still reads once: restores always move.
-        Assert.Equal(10, RestoreBudget.ForRound(100, runningBusy: true, sincePollMs: 80));
+        Assert.Equal(50, RestoreBudget.ForRound(100, runningBusy: true, sincePollMs: 30));
+        Assert.Equal(20, RestoreBudget.ForRound(100, runningBusy: true, sincePollMs: 80));
+        // A round whose interval is spent still reads once: restores always move.
+        Assert.Equal(10, RestoreBudget.ForRound(100, runningBusy: true, sincePollMs: 95));
+        Assert.Equal(10, RestoreBudget.ForRound(100, runningBusy: false, sincePollMs: 250));
     }
 
     [Fact]
