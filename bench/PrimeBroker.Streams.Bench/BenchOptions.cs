@@ -53,9 +53,32 @@ internal sealed record BenchOptions
     /// <summary>Run the Streamiz behaviour checks on the embedded cluster instead of the benchmark. Default false.</summary>
     public bool CheckStreamiz { get; init; }
 
+    /// <summary>Run the cold-restore bench instead (<see cref="RestoreBench"/>). Default false.</summary>
+    public bool Restore { get; init; }
+
+    /// <summary>Restore bench: tasks (input partitions). Default 2.</summary>
+    public int RestorePartitions { get; init; } = 2;
+
+    /// <summary>Restore bench: logged stores per task (the prime broker's tasks have 9). Default 9.</summary>
+    public int RestoreStores { get; init; } = 9;
+
+    /// <summary>Restore bench: input records written to the changelogs. Default 4,500.</summary>
+    public int RestoreRecords { get; init; } = 4_500;
+
+    /// <summary>Restore bench: input records per commit while the changelogs are written. Default 3.</summary>
+    public int RestoreBatch { get; init; } = 3;
+
+    /// <summary>Restore bench: input records/s of the stateless tasks that run during each restore; 0: none. Default 200.</summary>
+    public int RestoreLiveRate { get; init; } = 200;
+
+    /// <summary>Restore bench: print the engine's restore diagnostics (debug lines). Default false.</summary>
+    public bool RestoreLog { get; init; }
+
     public const string Usage =
         "options: --records N (300000) --partitions N (20) --rounds N (3) --value-bytes N (160) --keys N (10000) " +
         "--commit-ms N (100) --min-commit-ms N, engine only (engine default) --latency-rate N records/s, 0 = skip (20000) --latency-seconds N (5) --fetch-wait-ms N, paced phase only (10) " +
+        "--restore 0|1, run the cold-restore bench instead (0) --restore-partitions N (2) --restore-stores N (9) --restore-records N (4500) " +
+        "--restore-batch N records per commit (3) --restore-live-rate N records/s, 0 = none (200) --restore-log 0|1 (0) " +
         "--streamiz 0|1 (1) --streamiz-cache 0|1 (1) --raw-tuning 0|1 (1) --check-streamiz 0|1, run the Streamiz behaviour checks instead (0)";
 
     public static BenchOptions Parse(string[] args)
@@ -90,6 +113,13 @@ internal sealed record BenchOptions
                 "--streamiz" => options with { Streamiz = Flag(name, value) },
                 "--streamiz-cache" => options with { StreamizCaching = Flag(name, value) },
                 "--raw-tuning" => options with { RawTuning = Flag(name, value) },
+                "--restore" => options with { Restore = Flag(name, value) },
+                "--restore-partitions" => options with { RestorePartitions = Positive(name, value) },
+                "--restore-stores" => options with { RestoreStores = Positive(name, value) },
+                "--restore-records" => options with { RestoreRecords = Positive(name, value) },
+                "--restore-batch" => options with { RestoreBatch = Positive(name, value) },
+                "--restore-live-rate" => options with { RestoreLiveRate = value >= 0 ? value : throw new ArgumentException($"{name} must be >= 0.") },
+                "--restore-log" => options with { RestoreLog = Flag(name, value) },
                 "--check-streamiz" => options with { CheckStreamiz = Flag(name, value) },
                 _ => throw new ArgumentException($"unknown option '{name}'. {Usage}"),
             };

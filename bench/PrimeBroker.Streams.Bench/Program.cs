@@ -47,6 +47,18 @@ await using var cluster = EmbeddedKafkaCluster.Start();
 Console.WriteLine($"cluster: embedded (librdkafka mock), 3 brokers, {cluster.BootstrapServers}");
 Console.WriteLine();
 
+if (options.Restore)
+{
+    try
+    {
+        return await RestoreBench.RunAsync(cluster, options, root, run);
+    }
+    finally
+    {
+        DeleteRoot();
+    }
+}
+
 if (options.CheckStreamiz)
 {
     try

@@ -111,6 +111,17 @@ internal static partial class EngineLog
     [LoggerMessage(1085, LogLevel.Warning, "Catching up tasks {Tasks} before their restore failed ({Reason}); each restores from where its stores are")]
     public static partial void WarmUpFailed(this ILogger logger, string tasks, string reason);
 
+    /// <summary>A catch-up round of the tasks waiting for their restore; debug level, for restore throughput work.</summary>
+    [LoggerMessage(1086, LogLevel.Debug, "Catch-up round: {Tasks} tasks, {Partitions} changelog partitions to read, {SinceLastMs:0} ms since the last round ended; " +
+        "offsets {ExtentsMs:0.0} ms, read {ReadMs:0.0} ms ({FirstAnswerMs:0.0} ms to the first answer, {Records} records, {EmptyPolls} empty polls), apply {ApplyMs:0.0} ms, " +
+        "{Applied} records applied, lag left {Lag}")]
+    public static partial void CatchUpRound(this ILogger logger, int tasks, int partitions, double sinceLastMs, double extentsMs, double readMs, double firstAnswerMs,
+        long records, long emptyPolls, double applyMs, long applied, long lag);
+
+    /// <summary>A task's restore proper (after its catch-up); debug level.</summary>
+    [LoggerMessage(1087, LogLevel.Debug, "Task {Task}: restore proper {Ms:0.0} ms, {Records} records applied by it")]
+    public static partial void RestoreProper(this ILogger logger, string task, double ms, long records);
+
     [LoggerMessage(1084, LogLevel.Warning, "NumStandbyReplicas is {Replicas} but ApplicationServer is not set: standby placement needs the instance directory, so no standby tasks are kept")]
     public static partial void StandbysNeedApplicationServer(this ILogger logger, int replicas);
 

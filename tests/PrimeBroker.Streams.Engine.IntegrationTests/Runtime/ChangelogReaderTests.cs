@@ -131,6 +131,83 @@ public sealed class ChangelogReaderTests
         Assert.Empty(reader.ReadMany([new ChangelogRange(topic, 1, 11, end1)], 1, TimeSpan.FromSeconds(20))[(topic, 1)].Records);
     }
 
+    /// <summary>
+    /// ReadMany leaves its partitions assigned so librdkafka fetches them between reads (the catch-up's rounds): reads
+    /// that each continue where the last stopped, some at their record limit, some at a log end that grew in between,
+    /// together return exactly what one read of the whole log returns; a read that starts elsewhere is assigned anew and
+    /// returns that range exactly; partitions no read asks for are unassigned; a single-partition Read and
+    /// ReleaseAssignment leave nothing assigned.
+    /// </summary>
+    [Fact]
+    public async Task ReadsThatContinueWhereTheLastStoppedReturnExactlyTheLogAndOthersAreAssignedAnew()
+    {
+        await using var cluster = EmbeddedKafkaCluster.Start();
+        var topic = ClusterProbe.UniqueTopic("changelog");
+        cluster.CreateTopic(topic, partitions: 2, replicationFactor: 3);
+        using var owner = TransactionalProducer(cluster.BootstrapServers, "owner-1");
+        void Commit(int from, int count)
+        {
+            for (var t = from; t < from + count; t++)
+            {
+                owner.BeginTransaction();
+                foreach (var partition in new[] { 0, 1 })
+                {
+                    owner.Produce(new TopicPartition(topic, partition), new Message<byte[], byte[]> { Key = Bytes($"p{partition}t{t}"), Value = Bytes("v") });
+                    owner.Produce(new TopicPartition(topic, partition), new Message<byte[], byte[]> { Key = Bytes("marker"), Value = [], Headers = CommitMarkers.Headers });
+                }
+
+                owner.CommitTransaction();
+            }
+        }
+
+        Commit(0, 10);
+        using var reader = new KafkaChangelogReader(RestoreConsumer(cluster.BootstrapServers), timeout: TimeSpan.FromSeconds(20), committedOnly: false);
+        var got = new Dictionary<int, List<ChangelogRecord>> { [0] = [], [1] = [] };
+        var from = new Dictionary<int, long> { [0] = 0, [1] = 0 };
+        var end = reader.LogEndOffset(topic, 0);
+        var reads = 0;
+        while (from.Values.Any(f => f < end))
+        {
+            Assert.True(++reads < 100, "the continued reads did not reach the end");
+            if (reads == 3)
+            {
+                // The log grows between two reads; the next reads go on to its new end.
+                Commit(10, 5);
+                end = reader.LogEndOffset(topic, 0);
+            }
+
+            var reading = from.Count(f => f.Value < end);
+            var batches = reader.ReadMany(new[] { 0, 1 }.Select(p => new ChangelogRange(topic, p, from[p], end)).ToList(), 1, TimeSpan.FromSeconds(20));
+            Assert.Equal(reading, reader.KeptAssigned.Count);
+            foreach (var p in new[] { 0, 1 })
+            {
+                got[p].AddRange(batches[(topic, p)].Records);
+                from[p] = batches[(topic, p)].ReadTo;
+            }
+        }
+
+        Assert.Equal(end, reader.LogEndOffset(topic, 1));
+        foreach (var p in new[] { 0, 1 })
+        {
+            // 15 transactions of a record and a marker (their control records are never returned), in offset order.
+            Assert.Equal(Enumerable.Range(0, 15).SelectMany(t => new[] { $"p{p}t{t}", "marker" }), got[p].Select(r => Encoding.UTF8.GetString(r.Key)));
+            Assert.Equal(Enumerable.Range(0, 15).SelectMany(t => new[] { 3L * t, 3L * t + 1 }), got[p].Select(r => r.Offset));
+        }
+
+        // Not where the last read stopped: assigned anew from the range's start; partition 1 is no longer assigned.
+        var again = reader.ReadMany([new ChangelogRange(topic, 0, 3, 9)], long.MaxValue, TimeSpan.FromSeconds(20));
+        Assert.Equal(["p0t1", "marker", "p0t2", "marker"], again[(topic, 0)].Records.Select(r => Encoding.UTF8.GetString(r.Key)));
+        Assert.Equal([new TopicPartition(topic, 0)], reader.KeptAssigned);
+
+        // A single-partition read replaces the assignment; afterwards nothing is kept.
+        Assert.Equal(["p1t0", "marker"], reader.Read(topic, 1, 0, 3).Select(r => Encoding.UTF8.GetString(r.Key)));
+        Assert.Empty(reader.KeptAssigned);
+        reader.ReadMany([new ChangelogRange(topic, 1, 0, 3)], long.MaxValue, TimeSpan.FromSeconds(20));
+        Assert.NotEmpty(reader.KeptAssigned);
+        reader.ReleaseAssignment();
+        Assert.Empty(reader.KeptAssigned);
+    }
+
     private static IProducer<byte[], byte[]> TransactionalProducer(string bootstrap, string id)
     {
         var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig

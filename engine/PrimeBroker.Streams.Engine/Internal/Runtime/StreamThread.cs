@@ -55,6 +55,8 @@ internal sealed class StreamThread : IDisposable
     private CommitOptions _commitOptions;
     private long _lastProgressUpdate;
     private bool _caughtUp;
+    private bool _polledRecords;
+    private long _lastPollEnd;
 
     public StreamThread(int index, RuntimeTopology runtime, StreamsConfig config, KafkaClients clients, string processId, IReadOnlyDictionary<string, IBytesStore> globalStores,
         EngineMetrics metrics, ILoggerFactory loggerFactory, Action<StreamThread, Exception> onFatal, IInstanceDirectory? directory = null,
@@ -171,6 +173,7 @@ internal sealed class StreamThread : IDisposable
             _commitOptions = new CommitOptions(GroupOffsetsForAll: _config.TransactionalGroupOffsets || !exactlyOnce,
                 UncommittedHidden: _config.ReadCommittedHidesUncommitted);
             _lastProgressUpdate = _time.TickMilliseconds();
+            _lastPollEnd = _lastProgressUpdate;
             while (!_stopRequested)
             {
                 _activity.Loop();
@@ -223,8 +226,11 @@ internal sealed class StreamThread : IDisposable
     {
         _positions.ApplyPending();
 
-        var timeout = _commitPolicy.PollTimeout(_time.TickMilliseconds(), _tasks.AnyNeedsCommit, TimeSpan.FromMilliseconds(100));
+        // While tasks wait for their restore the poll does not wait for records: the loop goes back to the restore at
+        // once (RestoreBudget gives it what the running tasks leave).
+        var timeout = _commitPolicy.PollTimeout(_time.TickMilliseconds(), _tasks.AnyNeedsCommit, _tasks.HasPending ? TimeSpan.Zero : TimeSpan.FromMilliseconds(100));
         _caughtUp = false;
+        _polledRecords = false;
         for (var processed = 0; processed < _config.MaxRecordsPerPoll; processed++)
         {
             ConsumeResult<byte[], byte[]>? result;
@@ -242,8 +248,11 @@ internal sealed class StreamThread : IDisposable
             if (result is null)
             {
                 _caughtUp = true;
+                _lastPollEnd = _time.TickMilliseconds();
                 return;
             }
+
+            _polledRecords = true;
 
             if (result.IsPartitionEOF || !_tasks.TryGetTask(result.TopicPartition, out var task))
             {
@@ -276,6 +285,8 @@ internal sealed class StreamThread : IDisposable
                 return;
             }
         }
+
+        _lastPollEnd = _time.TickMilliseconds();
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
@@ -385,8 +396,10 @@ internal sealed class StreamThread : IDisposable
     }
 
     /// <summary>
-    /// Starts pending tasks (resumed if kept across the rebalance, else restored) for about half a commit interval per
-    /// loop round, so the running tasks are polled and committed between restores: first a round of catching up the
+    /// Starts pending tasks (resumed if kept across the rebalance, else restored) for at most the round's
+    /// <see cref="RestoreBudget"/> (half a commit interval while running tasks have records or uncommitted work, the
+    /// rest of the interval since the last poll when they have none), so the running tasks are polled and committed
+    /// between restores: first a round of catching up the
     /// tasks to restore with their changelogs, all of them in one read (<see cref="TaskManager.WarmUpPending"/>), then
     /// the tasks that can start (each restore reads only the tail left), at least one; then resumes each started task's
     /// partitions and seeks them to its positions. The log start and end of every pending task's changelogs are read
@@ -398,11 +411,13 @@ internal sealed class StreamThread : IDisposable
     {
         if (!_tasks.HasPending)
         {
+            // The catch-up's partitions stay assigned between its rounds only (fetched meanwhile); none left.
+            _changelogReader.ReleaseAssignment();
             return;
         }
 
         var started = _time.TickMilliseconds();
-        var budget = (long)_config.CommitInterval.TotalMilliseconds / 2;
+        var budget = RestoreBudget.ForRound((long)_config.CommitInterval.TotalMilliseconds, _polledRecords || _tasks.AnyNeedsCommit, started - _lastPollEnd);
         _positions.ApplyPending();
         _activity.Set("restore");
         _tasks.WarmUpPending(_changelogReader, () => _environment(_transaction), TimeSpan.FromMilliseconds(budget), _config.StandbyRecordsPerRound);
@@ -448,6 +463,8 @@ internal sealed class StreamThread : IDisposable
 
         _activity.Set("standby");
         _standbys.RunRound(_name, _changelogReader, () => _environment(_transaction));
+        // Standby rounds come once per commit interval and read from where they stopped: nothing is fetched between them.
+        _changelogReader.ReleaseAssignment();
     }
 
     /// <summary>Commits before partitions are revoked; a fenced thread must not rejoin from inside the callback.</summary>

@@ -104,6 +104,13 @@ internal interface IChangelogReader
         return result;
     }
 
+    /// <summary>Ends what <see cref="ReadMany"/> keeps between reads (a Kafka reader leaves its partitions assigned, so
+    /// they are fetched while the thread does other work, see <c>KafkaChangelogReader.ReadMany</c>). Called when no
+    /// read follows soon (no task waits for its restore; after a standby round). Nothing to do for other readers.</summary>
+    void ReleaseAssignment()
+    {
+    }
+
     /// <summary>The records from <paramref name="fromOffset"/> (inclusive) to <paramref name="toOffset"/> (exclusive) that
     /// a reader of this isolation sees, in offset order; lazily, so a caller can hold a bounded part of them.</summary>
     IEnumerable<ChangelogRecord> Read(string topic, int partition, long fromOffset, long toOffset);

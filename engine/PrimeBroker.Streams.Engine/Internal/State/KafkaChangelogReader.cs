@@ -26,6 +26,7 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     private readonly Dictionary<TopicPartition, long> _starts = new();
     private readonly Dictionary<TopicPartition, long> _ends = new();
     private readonly Dictionary<TopicPartition, long> _stables = new();
+    private readonly Dictionary<TopicPartition, KeptPartition> _kept = new();
     private IAdminClient? _admin;
 
     /// <param name="consumer">A read_committed consumer outside the group; disposed with this reader.</param>
@@ -43,6 +44,9 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     }
 
     public bool CommittedOnly { get; }
+
+    /// <summary>What the last <see cref="ReadMany"/> did, for the restore's debug lines (<c>ReadStats</c>).</summary>
+    public ChangelogReadStats LastRead { get; private set; }
 
     public TimeSpan StableOffsetTimeout { get; }
 
@@ -153,9 +157,19 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
     /// is done when its position reaches its end (transaction control records move the position without being
     /// returned), when a record at its end comes, when the partition's end-of-log event comes at or past its end, or at
     /// its record limit; reading stops when all are done or when the budget has passed since the first answer came (the
-    /// first fetch after an assignment does not count against it). Records that arrive for a range already done are
-    /// dropped (its next read starts from its own end).
+    /// first fetch after an assignment does not count against it).
     /// </summary>
+    /// <remarks>
+    /// <para><b>The assignment stays after the read</b> (until <see cref="ReleaseAssignment"/>, a <see cref="Read"/>, or
+    /// a read of other partitions), so librdkafka goes on fetching while the stream thread polls, processes and commits
+    /// its running tasks, and the next read of a partition that continues where the last one stopped (its start is
+    /// where the last read handed out up to) takes what was fetched meanwhile, with no new assignment and no first
+    /// fetch to wait for. The embedded cluster answers a fetch with one record batch per partition, and a changelog
+    /// written by small commits is made of batches of a few records, so a restore there is bound by fetch round trips:
+    /// a read that unassigned at its end stopped them for the rest of the loop round. Records received past where a
+    /// read stops (a done range's end, its record limit) are kept, in order, for the next read that continues there;
+    /// dropped otherwise. A read that continues elsewhere is assigned anew from its start.</para>
+    /// </remarks>
     public IReadOnlyDictionary<(string Topic, int Partition), ChangelogBatch> ReadMany(IReadOnlyCollection<ChangelogRange> ranges, long maxRecordsPerRange, TimeSpan budget)
     {
         var result = new Dictionary<(string, int), ChangelogBatch>();
@@ -178,21 +192,30 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         }
 
         var started = Stopwatch.StartNew();
-        _consumer.Assign(open.Select(e => new TopicPartitionOffset(e.Key, e.Value.Range.From)));
+        var stats = new ChangelogReadStats { Partitions = open.Count };
+        var continued = open.Where(e => _kept.TryGetValue(e.Key, out var kept) && kept.HandedTo == e.Value.Range.From)
+            .ToDictionary(e => e.Key, e => _kept[e.Key].Carry);
+        var completed = false;
         try
         {
-            // As in Read: a position is trusted once it differs from the one right after the assignment (a position left
-            // from an earlier read of the same partition), or after a record came.
-            foreach (var (tp, range) in open)
-            {
-                range.Assigned = _consumer.Position(tp).Value;
-            }
-
+            Reassign(open, continued);
             var pending = open.Count;
             // The budget counts from the first answer: on a loaded machine the first fetch after an assignment can take
             // longer than a round's budget, and a budget counted from the assignment then let a round read one record
             // (the first to come), round after round.
             Stopwatch? sinceProgress = null;
+            foreach (var (tp, carry) in continued)
+            {
+                // What the last read received past where it stopped, before anything new: the partition's records in order.
+                var range = open[tp];
+                range.Live = true;
+                foreach (var record in carry)
+                {
+                    sinceProgress ??= Stopwatch.StartNew();
+                    pending -= range.Take(record);
+                }
+            }
+
             while (pending > 0 && (sinceProgress is null || sinceProgress.Elapsed < budget))
             {
                 if (sinceProgress is null && started.Elapsed > _timeout)
@@ -203,7 +226,13 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
                 var message = _consumer.Consume(s_pollInterval);
                 if (message is not null)
                 {
+                    stats.FirstAnswerMs = sinceProgress is null ? started.Elapsed.TotalMilliseconds : stats.FirstAnswerMs;
                     sinceProgress ??= Stopwatch.StartNew();
+                    stats.Messages += message.IsPartitionEOF ? 0 : 1;
+                }
+                else
+                {
+                    stats.EmptyPolls++;
                 }
 
                 if (message is { IsPartitionEOF: true } && open.TryGetValue(message.TopicPartition, out var atEnd) && !atEnd.Done)
@@ -221,27 +250,10 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
                     continue;
                 }
 
-                if (message is { IsPartitionEOF: false } && open.TryGetValue(message.TopicPartition, out var range) && !range.Done)
+                if (message is { IsPartitionEOF: false } && open.TryGetValue(message.TopicPartition, out var range))
                 {
                     range.Live = true;
-                    if (message.Offset.Value >= range.Range.To)
-                    {
-                        pending -= range.Finish(complete: true);
-                        continue;
-                    }
-
-                    var record = new ChangelogRecord(message.Offset.Value, message.Message.Key ?? [], message.Message.Value, CommitMarkers.IsMarker(message.Message.Headers));
-                    range.Records.Add(record);
-                    range.ReadTo = record.Offset + 1;
-                    if (record.Offset + 1 >= range.Range.To)
-                    {
-                        pending -= range.Finish(complete: true);
-                    }
-                    else if (range.Limit.Reached(record))
-                    {
-                        pending -= range.Finish(complete: false);
-                    }
-
+                    pending -= range.Take(new ChangelogRecord(message.Offset.Value, message.Message.Key ?? [], message.Message.Value, CommitMarkers.IsMarker(message.Message.Headers)));
                     continue;
                 }
 
@@ -264,10 +276,27 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
                     }
                 }
             }
+
+            completed = true;
         }
         finally
         {
-            _consumer.Unassign();
+            if (completed)
+            {
+                // Kept assigned: each partition continues, for the next read, where this one handed out up to.
+                foreach (var (tp, range) in open)
+                {
+                    _kept[tp] = new KeptPartition(range.Complete ? range.Range.To : range.ReadTo, range.Carry);
+                }
+            }
+            else
+            {
+                _kept.Clear();
+                _consumer.Unassign();
+            }
+
+            stats.ElapsedMs = started.Elapsed.TotalMilliseconds;
+            LastRead = stats;
         }
 
         foreach (var (tp, range) in open)
@@ -278,6 +307,60 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         return result;
     }
 
+    /// <summary>Unassigns the partitions a <see cref="ReadMany"/> left assigned (librdkafka stops fetching them) and drops
+    /// what was received for them past where the reads stopped. Cheap when none are.</summary>
+    public void ReleaseAssignment()
+    {
+        if (_kept.Count == 0)
+        {
+            return;
+        }
+
+        _kept.Clear();
+        _consumer.Unassign();
+    }
+
+    /// <summary>The partitions left assigned (for tests).</summary>
+    internal IReadOnlyCollection<TopicPartition> KeptAssigned => _kept.Keys;
+
+    /// <summary>Makes the assignment exactly <paramref name="open"/>: partitions that continue stay as they are, the
+    /// others are assigned from their ranges' starts (incrementally when some stay, so theirs is not reset); partitions
+    /// no range reads are unassigned.</summary>
+    private void Reassign(Dictionary<TopicPartition, OpenRange> open, Dictionary<TopicPartition, IReadOnlyList<ChangelogRecord>> continued)
+    {
+        var fresh = open.Where(e => !continued.ContainsKey(e.Key)).Select(e => new TopicPartitionOffset(e.Key, e.Value.Range.From)).ToList();
+        if (continued.Count == 0)
+        {
+            _kept.Clear();
+            _consumer.Assign(fresh);
+        }
+        else
+        {
+            var drop = _kept.Keys.Where(tp => !continued.ContainsKey(tp)).ToList();
+            foreach (var tp in drop)
+            {
+                _kept.Remove(tp);
+            }
+
+            if (drop.Count > 0)
+            {
+                _consumer.IncrementalUnassign(drop);
+            }
+
+            if (fresh.Count > 0)
+            {
+                _consumer.IncrementalAssign(fresh);
+            }
+        }
+
+        // As in Read: a position is trusted once it differs from the one right after the assignment (a position left
+        // from an earlier read of the same partition), or after a record came.
+        foreach (var tpo in fresh)
+        {
+            open[tpo.TopicPartition].Assigned = _consumer.Position(tpo.TopicPartition).Value;
+        }
+    }
+
     public IEnumerable<ChangelogRecord> Read(string topic, int partition, long fromOffset, long toOffset)
     {
         if (fromOffset >= toOffset)
@@ -286,6 +369,7 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         }
 
         var tp = new TopicPartition(topic, partition);
+        ReleaseAssignment();
         _consumer.Assign(new TopicPartitionOffset(tp, fromOffset));
         try
         {
@@ -355,6 +439,10 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
         _consumer.Dispose();
     }
 
+    /// <summary>A partition left assigned by <see cref="ReadMany"/>: what that read handed out up to, and the records it
+    /// received from there on.</summary>
+    private sealed record KeptPartition(long HandedTo, IReadOnlyList<ChangelogRecord> Carry);
+
     /// <summary>One range of <see cref="ReadMany"/> while it is read.</summary>
     private sealed class OpenRange(ChangelogRange range, ChangelogBatchLimit limit)
     {
@@ -376,6 +464,35 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
 
         public bool Complete { get; private set; }
 
+        /// <summary>Records received after the range was done (past its end or its record limit), in order.</summary>
+        public List<ChangelogRecord> Carry { get; } = new();
+
+        /// <summary>Takes a record of the partition; returns 1 when it made the range done (the caller counts the ranges
+        /// still open).</summary>
+        public int Take(ChangelogRecord record)
+        {
+            if (Done)
+            {
+                Carry.Add(record);
+                return 0;
+            }
+
+            if (record.Offset >= Range.To)
+            {
+                Carry.Add(record);
+                return Finish(complete: true);
+            }
+
+            Records.Add(record);
+            ReadTo = record.Offset + 1;
+            if (record.Offset + 1 >= Range.To)
+            {
+                return Finish(complete: true);
+            }
+
+            return _limit.Reached(record) ? Finish(complete: false) : 0;
+        }
+
         /// <summary>Marks the range done; returns 1 (the caller counts the ranges still open).</summary>
         public int Finish(bool complete)
         {
@@ -384,4 +501,16 @@ internal sealed class KafkaChangelogReader : IChangelogReader, IDisposable
             return 1;
         }
     }
+}
+
+/// <summary>What one <see cref="KafkaChangelogReader.ReadMany"/> did: partitions read, records received (control records
+/// are never received), polls that came back empty (<c>10 ms</c> each at most), milliseconds from the assignment to the
+/// first answer, and in all.</summary>
+internal struct ChangelogReadStats
+{
+    public int Partitions;
+    public long Messages;
+    public long EmptyPolls;
+    public double FirstAnswerMs;
+    public double ElapsedMs;
 }
