@@ -453,7 +453,7 @@ internal sealed class TaskRestorer
     private InvalidOperationException Disagree(TransactionalBytesStore store, StoreCheckpoint at, TransactionalBytesStore primary, StoreCheckpoint target) =>
         new($"Task {_task.Id}: store '{store.Name}' ends at commit {Describe(at)} but the task's primary store '{primary.Name}' ends at commit " +
             $"{Describe(target)}. A store may end at an older commit than the primary (a commit marks only the stores it writes) or, where readers see " +
-            "uncommitted records, hold one attempt after it (dropped), but not this. Delete the task's state directory and check that the changelogs " +
+            "uncommitted records, hold attempts after it that never committed (dropped), but not this. Delete the task's state directory and check that the changelogs " +
             "were not altered.");
 
     private static string Describe(StoreCheckpoint c) => $"#{c.CommitSequence} (attempt {c.Attempt:x})";
