@@ -18,6 +18,8 @@ internal static class TopicRangeReader
     internal static void Read<TKey, TValue>(IConsumer<TKey, TValue> consumer, string topic, IEnumerable<TopicPartitionOffset> from,
         Dictionary<int, long> ends, TimeSpan timeout, CancellationToken cancellationToken, Action<ConsumeResult<TKey, TValue>> onRecord)
     {
+        // The ends as read at the call: a record that arrives for a partition already done is still past its end.
+        var limits = new Dictionary<int, long>(ends);
         consumer.Assign(from);
         var deadline = DateTime.UtcNow + timeout;
         while (ends.Count > 0)
@@ -41,11 +43,12 @@ internal static class TopicRangeReader
                 continue;
             }
 
-            var partitionEnd = ends.GetValueOrDefault(result.Partition.Value, long.MaxValue);
+            var partitionEnd = limits.GetValueOrDefault(result.Partition.Value, long.MinValue);
             if (result.IsPartitionEOF)
             {
                 if (result.Offset.Value >= partitionEnd)
                 {
+                    // Done (again, harmlessly, if the position already said so).
                     ends.Remove(result.Partition.Value);
                 }
 
