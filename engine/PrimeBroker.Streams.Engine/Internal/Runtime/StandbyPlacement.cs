@@ -27,21 +27,24 @@ internal static class StandbyPlacement
     /// <param name="owners">Every announced server with the input partitions it owns (the directory's view).</param>
     /// <param name="taskOf">The task of an input partition, or null for a partition of another application's topic.</param>
     /// <param name="replicas">Standbys per task.</param>
-    public static IReadOnlySet<TaskId> For(string self, IReadOnlyDictionary<string, IReadOnlyList<TopicPartition>> owners, Func<TopicPartition, TaskId?> taskOf, int replicas)
+    public static IReadOnlySet<TaskId> For(string self, IReadOnlyDictionary<string, IReadOnlyList<TopicPartition>> owners, Func<TopicPartition, TaskId?> taskOf, int replicas) =>
+        For(self, owners.Keys.ToList(), OwnersByTask(owners, taskOf), replicas);
+
+    /// <summary>The tasks <paramref name="self"/> keeps a standby for, from the owners already grouped by task (for a
+    /// caller that needs <see cref="OwnersByTask"/> itself).</summary>
+    /// <param name="self">This instance's application server.</param>
+    /// <param name="members">Every announced server.</param>
+    /// <param name="ownersByTask">The servers that claim each task (<see cref="OwnersByTask"/>).</param>
+    /// <param name="replicas">Standbys per task.</param>
+    public static IReadOnlySet<TaskId> For(string self, IReadOnlyList<string> members, IReadOnlyDictionary<TaskId, HashSet<string>> ownersByTask, int replicas)
     {
         var result = new HashSet<TaskId>();
-        if (replicas <= 0)
+        if (replicas <= 0 || !members.Contains(self, StringComparer.Ordinal))
         {
             return result;
         }
 
-        if (!owners.ContainsKey(self))
-        {
-            return result;
-        }
-
-        var members = owners.Keys.ToList();
-        foreach (var (task, taskOwners) in OwnersByTask(owners, taskOf))
+        foreach (var (task, taskOwners) in ownersByTask)
         {
             if (!taskOwners.Contains(self) && Standbys(task, members, taskOwners, replicas).Contains(self, StringComparer.Ordinal))
             {

@@ -247,7 +247,7 @@ internal sealed class StandbyTasks : IDisposable
         // back comes after the take-over itself, which the holders below already cover).
         var givenUp = _givenUp.Values.SelectMany(set => set)
             .Where(id => !(ownersByTask.TryGetValue(id, out var servers) && servers.Contains(_directory.Server)));
-        var wanted = StandbyPlacement.For(_directory.Server, owners, TaskOf, _config.NumStandbyReplicas)
+        var wanted = StandbyPlacement.For(_directory.Server, owners.Keys.ToList(), ownersByTask, _config.NumStandbyReplicas)
             .Concat(givenUp)
             .Where(id => _eligibleSubTopologies.Contains(id.SubTopology) && !_holders.Any(holds => holds(id)))
             .ToHashSet();
