@@ -115,7 +115,7 @@ public sealed class StreamsApplication : IQueryableStoreProvider, IAsyncDisposab
         get
         {
             var state = State;
-            var tasks = _threads.SelectMany(t => t.Health()).OrderBy(t => t.TaskId).ToList();
+            var tasks = TaskHealth.OnePerTask(_threads.SelectMany(t => t.Health()));
             var problems = new List<string>(Errors);
             foreach (var task in tasks.Where(t => t.State is TaskHealthState.Stalled or TaskHealthState.Retrying))
             {

@@ -17,4 +17,23 @@ public sealed record TaskHealth(TaskId TaskId, string Thread, TaskHealthState St
     /// summed over its stores (commit markers included, see <see cref="PrimeBroker.Streams.Engine.State.IStateRestoreListener"/>), as of its last
     /// restore step; 0 once read to the end. -1 for other states and before the first changelog end is known.</summary>
     public long RestoreRemaining { get; init; } = -1;
+
+    /// <summary>
+    /// One entry per task, ordered by id. A task's state lives in one of several per-state sets (restoring, running,
+    /// parked, failed, standby) that a stream thread updates one after the other while the health check reads them from
+    /// another thread without a common lock, so a task caught in a transition can be read in two of them. Its entry is
+    /// then the one later in a task's life (standby, restoring, running or stalled, retrying, failed), which is where
+    /// the thread's transitions go: a restore ends running or parked, a retry leaves the parked set before it restores.
+    /// </summary>
+    internal static List<TaskHealth> OnePerTask(IEnumerable<TaskHealth> tasks) =>
+        tasks.GroupBy(t => t.TaskId).Select(g => g.MaxBy(t => LifeStage(t.State))!).OrderBy(t => t.TaskId).ToList();
+
+    private static int LifeStage(TaskHealthState state) => state switch
+    {
+        TaskHealthState.Standby => 0,
+        TaskHealthState.Restoring => 1,
+        TaskHealthState.Running or TaskHealthState.Stalled => 2,
+        TaskHealthState.Retrying => 3,
+        _ => 4,
+    };
 }
