@@ -42,14 +42,18 @@ namespace PrimeBroker.Streams.App.Streams;
 /// on a real cluster static membership gives a member that rejoins within the session timeout its own partitions back
 /// (host/README.md, "Restarts and rolling restarts").
 /// </summary>
-internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan HeartbeatInterval, bool StaticMembership, TimeSpan? TransactionTimeout, int StandbyReplicas)
+internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan HeartbeatInterval, bool StaticMembership, TimeSpan? TransactionTimeout, int StandbyReplicas,
+    GroupProtocol GroupProtocol)
 {
     /// <summary>librdkafka's mock: short timeouts, no static membership (ignored there), one standby per task.</summary>
-    internal static readonly GroupDefaults Embedded = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(400), StaticMembership: false, TransactionTimeout: null, StandbyReplicas: 1);
+    internal static readonly GroupDefaults Embedded = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(400), StaticMembership: false, TransactionTimeout: null, StandbyReplicas: 1,
+        GroupProtocol.Classic);
 
     /// <summary>An Apache Kafka cluster: the lowest session timeout brokers accept by default, static membership, a
-    /// transaction timeout below the session timeout, one standby per task.</summary>
-    internal static readonly GroupDefaults RealCluster = new(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(1), StaticMembership: true, TransactionTimeout: TimeSpan.FromSeconds(5), StandbyReplicas: 1);
+    /// transaction timeout below the session timeout, one standby per task, the classic protocol (every broker has it;
+    /// KIP-848 needs Apache Kafka 4.0 or later and is chosen with <c>Streams:GroupProtocol</c>).</summary>
+    internal static readonly GroupDefaults RealCluster = new(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(1), StaticMembership: true, TransactionTimeout: TimeSpan.FromSeconds(5), StandbyReplicas: 1,
+        GroupProtocol.Classic);
 
     /// <summary>The defaults for the cluster kind.</summary>
     internal static GroupDefaults For(bool realCluster) => realCluster ? RealCluster : Embedded;
@@ -63,5 +67,6 @@ internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan Heartbeat
         TransactionTimeout = options.TransactionTimeout ?? TransactionTimeout ?? config.TransactionTimeout,
         CooperativeRebalancing = options.CooperativeRebalancing,
         NumStandbyReplicas = options.NumStandbyReplicas ?? StandbyReplicas,
+        GroupProtocol = options.GroupProtocol ?? GroupProtocol,
     };
 }
