@@ -41,6 +41,11 @@ namespace PrimeBroker.Streams.App.Streams;
 /// move warm (not shown on a loaded machine: bench/README.md, failover);
 /// on a real cluster static membership gives a member that rejoins within the session timeout its own partitions back
 /// (host/README.md, "Restarts and rolling restarts").
+/// The classic group protocol on both: KIP-848 (<c>Streams:GroupProtocol=Consumer</c>) hands partitions over faster on
+/// the embedded cluster with two instances, but its mock assignor keeps nothing, so with three instances every join or
+/// leave also moves partitions between the others, which restore them cold, and the failover bench got slower; a real
+/// cluster needs Apache Kafka 4.0 or later for it, and its session timeout is then the broker's (45 s minimum by
+/// default). Measured and reasoned in engine/PrimeBroker.Streams.Engine/REBALANCING.md, section 4.
 /// </summary>
 internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan HeartbeatInterval, bool StaticMembership, TimeSpan? TransactionTimeout, int StandbyReplicas,
     GroupProtocol GroupProtocol)

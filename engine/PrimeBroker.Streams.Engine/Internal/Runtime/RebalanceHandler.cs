@@ -63,6 +63,14 @@ internal sealed class RebalanceHandler
         _taskInputs = taskInputs;
     }
 
+    /// <summary>Every input partition of the task that reads a partition: that partition number of each source topic of
+    /// its sub-topology (the <c>taskInputs</c> of the constructor).</summary>
+    public static Func<TopicPartition, IReadOnlyCollection<TopicPartition>> TaskInputs(Internal.Processing.RuntimeTopology runtime)
+    {
+        var topics = runtime.SubTopologyByTopic.GroupBy(e => e.Value).ToDictionary(g => g.Key, g => g.Select(e => e.Key).ToList());
+        return tp => topics[runtime.SubTopologyByTopic[tp.Topic]].Select(topic => new TopicPartition(topic, tp.Partition)).ToList();
+    }
+
     /// <summary>Whether the thread holds an assignment and all its tasks run (none waits for a restore or for the rest of
     /// its input partitions). Any thread.</summary>
     public bool IsRunning => _assigned && !_tasks.HasPending && Volatile.Read(ref _heldCount) == 0;

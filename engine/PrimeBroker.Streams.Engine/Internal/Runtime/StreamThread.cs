@@ -103,7 +103,7 @@ internal sealed class StreamThread : IDisposable
         _cooperative = _rebalancing.Incremental;
         _membership = new MembershipCheck(_name, config, _activity, _logger);
         _rebalance = new RebalanceHandler(_name, _member, _cooperative, _tasks, directory, _logger,
-            _cooperative && !runtime.EveryTaskReadsOneTopic ? TaskInputs(runtime) : null);
+            _cooperative && !runtime.EveryTaskReadsOneTopic ? RebalanceHandler.TaskInputs(runtime) : null);
         if (standbys is not null)
         {
             _rebalance.GaveUp = tasks => standbys.GaveUp(_name, tasks);
@@ -113,13 +113,6 @@ internal sealed class StreamThread : IDisposable
     }
 
     public string Name => _name;
-
-    // Every input partition of the task that reads tp: partition tp.Partition of each source topic of its sub-topology.
-    private static Func<TopicPartition, IReadOnlyCollection<TopicPartition>> TaskInputs(RuntimeTopology runtime)
-    {
-        var topics = runtime.SubTopologyByTopic.GroupBy(e => e.Value).ToDictionary(g => g.Key, g => g.Select(e => e.Key).ToList());
-        return tp => topics[runtime.SubTopologyByTopic[tp.Topic]].Select(topic => new TopicPartition(topic, tp.Partition)).ToList();
-    }
 
     /// <summary>Running tasks, for interactive queries (a snapshot; a task may close right after).</summary>
     public IReadOnlyCollection<StreamTask> Tasks => _tasks.Tasks;
