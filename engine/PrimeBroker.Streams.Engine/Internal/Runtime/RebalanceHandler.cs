@@ -38,6 +38,7 @@ internal sealed class RebalanceHandler
     private readonly IInstanceDirectory? _directory;
     private readonly Func<TopicPartition, IReadOnlyCollection<TopicPartition>>? _taskInputs;
     private readonly HashSet<TopicPartition> _held = new();
+    private int _heldCount;
     private readonly ILogger _logger;
     private StreamThreadOperations? _operations;
     private volatile bool _assigned;
@@ -74,8 +75,6 @@ internal sealed class RebalanceHandler
     /// <summary>Whether the thread holds an assignment and all its tasks run (none waits for a restore or for the rest of
     /// its input partitions). Any thread.</summary>
     public bool IsRunning => _assigned && !_tasks.HasPending && Volatile.Read(ref _heldCount) == 0;
-
-    private int _heldCount;
 
     /// <summary>What the callbacks need from the thread; set once its clients exist, before it subscribes.</summary>
     public void Attach(StreamThreadOperations operations) => _operations = operations;
