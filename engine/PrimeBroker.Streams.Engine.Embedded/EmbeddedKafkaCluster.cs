@@ -57,6 +57,10 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
             ?? throw new InvalidOperationException("The mock cluster reported no bootstrap servers.");
         MockClusterNative.rd_kafka_mock_group_initial_rebalance_delay_ms(
             lease.MockCluster, (int)options.GroupInitialRebalanceDelay.TotalMilliseconds);
+        MockClusterNative.rd_kafka_mock_set_group_consumer_session_timeout_ms(
+            lease.MockCluster, (int)options.ConsumerGroupSessionTimeout.TotalMilliseconds);
+        MockClusterNative.rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(
+            lease.MockCluster, (int)options.ConsumerGroupHeartbeatInterval.TotalMilliseconds);
     }
 
     /// <summary>Comma-separated <c>host:port</c> list of the brokers' loopback listeners, e.g.

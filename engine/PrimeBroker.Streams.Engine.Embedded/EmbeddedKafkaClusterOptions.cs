@@ -14,6 +14,28 @@ public sealed record EmbeddedKafkaClusterOptions
     /// </summary>
     public TimeSpan GroupInitialRebalanceDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Session timeout of KIP-848 groups (consumers with <c>group.protocol=consumer</c>; a real broker's
+    /// <c>group.consumer.session.timeout.ms</c>): a member whose last heartbeat is this old is removed and its partitions
+    /// are reassigned. The mock checks once a second, so a killed member's partitions move between one session timeout
+    /// after its last heartbeat and a second later. Default 2 s (the mock's own is 30 s, a real broker's 45 s): a dev
+    /// cluster's killed instance hands over in 2-3 s, while a member is dropped only when its heartbeats (sent by
+    /// librdkafka's own thread, which a .NET garbage collection does not stop) miss the mock for about 1.75 s, which
+    /// takes a starved machine. Classic groups are not affected (their members send their own). Whole milliseconds,
+    /// 100 ms to 10 min; above <see cref="ConsumerGroupHeartbeatInterval"/>.
+    /// </summary>
+    public TimeSpan ConsumerGroupSessionTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Heartbeat interval the mock tells KIP-848 group members (a real broker's <c>group.consumer.heartbeat.interval.ms</c>).
+    /// A KIP-848 member learns of a new assignment only from a heartbeat response, so this bounds how long a member that
+    /// must give up partitions, and then the one that takes them, wait to hear of it: a stopped instance's partitions are
+    /// owned again within about one to two intervals. Default 250 ms (the mock's own is 3 s, a real broker's 5 s): eight
+    /// heartbeats per session timeout; four requests a second per member are nothing to the mock. Whole milliseconds,
+    /// 10 ms up to below <see cref="ConsumerGroupSessionTimeout"/>.
+    /// </summary>
+    public TimeSpan ConsumerGroupHeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Timeout of the metadata requests the cluster's topic provisioner sends. Default 10 s; must be positive.</summary>
     public TimeSpan MetadataTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -29,6 +51,18 @@ public sealed record EmbeddedKafkaClusterOptions
         {
             throw new ArgumentOutOfRangeException(nameof(GroupInitialRebalanceDelay), GroupInitialRebalanceDelay,
                 "GroupInitialRebalanceDelay must be between 0 and 60 seconds.");
+        }
+
+        if (ConsumerGroupSessionTimeout < TimeSpan.FromMilliseconds(100) || ConsumerGroupSessionTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConsumerGroupSessionTimeout), ConsumerGroupSessionTimeout,
+                "ConsumerGroupSessionTimeout must be between 100 ms and 10 minutes.");
+        }
+
+        if (ConsumerGroupHeartbeatInterval < TimeSpan.FromMilliseconds(10) || ConsumerGroupHeartbeatInterval >= ConsumerGroupSessionTimeout)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConsumerGroupHeartbeatInterval), ConsumerGroupHeartbeatInterval,
+                "ConsumerGroupHeartbeatInterval must be at least 10 ms and below ConsumerGroupSessionTimeout.");
         }
 
         if (MetadataTimeout <= TimeSpan.Zero)

@@ -38,10 +38,13 @@ public sealed record StreamsConfig
     public string? ApplicationServer { get; init; }
 
     /// <summary>Group session timeout: how long a killed instance keeps its partitions. Default 45 s (a real broker
-    /// enforces group.min.session.timeout.ms, 6 s by default).</summary>
+    /// enforces group.min.session.timeout.ms, 6 s by default). Under <see cref="GroupProtocol.Consumer"/> the cluster
+    /// owns the session timeout and the consumer does not send this value: set it to what the cluster uses (the engine's
+    /// freeze check, which suspects a lost membership after a pause of half of it, reads it).</summary>
     public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(45);
 
-    /// <summary>Heartbeat interval; must be well below <see cref="SessionTimeout"/>. Default 3 s.</summary>
+    /// <summary>Heartbeat interval; must be well below <see cref="SessionTimeout"/>. Default 3 s. Not sent under
+    /// <see cref="GroupProtocol.Consumer"/> (the cluster's).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Transaction timeout: how long an abandoned transaction blocks read_committed readers on a real cluster.
@@ -100,8 +103,18 @@ public sealed record StreamsConfig
     /// and resumed without a restore if it comes back. Every instance of an application must use the same value.
     /// Default false: on the embedded cluster a member that joined under cooperative-sticky sometimes received no
     /// partitions for over a minute while the owner was never asked to revoke (seen in the engine's kill tests).
+    /// Classic protocol only: under <see cref="GroupProtocol.Consumer"/> every rebalance is incremental, whatever this says.
     /// </summary>
     public bool CooperativeRebalancing { get; init; }
+
+    /// <summary>
+    /// The consumer-group protocol (see <see cref="Engine.GroupProtocol"/>): <see cref="GroupProtocol.Classic"/>, or
+    /// <see cref="GroupProtocol.Consumer"/> (KIP-848, Apache Kafka 4.0 and later; librdkafka's mock cluster, the
+    /// embedded cluster, implements it too), under which every rebalance is incremental, also for topologies with
+    /// co-partitioned inputs, and session timeout and heartbeat are the cluster's. Every instance of an application
+    /// must use the same protocol; switch with all instances stopped. Default <see cref="GroupProtocol.Classic"/>.
+    /// </summary>
+    public GroupProtocol GroupProtocol { get; init; } = GroupProtocol.Classic;
 
     /// <summary>
     /// Static group membership (KIP-345): each stream thread's consumer joins with <c>group.instance.id</c>
@@ -232,8 +245,11 @@ public sealed record StreamsConfig
     private static readonly string[] s_ownedKeys =
     [
         "group.id", "enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset", "isolation.level", "transactional.id",
-        "enable.idempotence", "partition.assignment.strategy", "bootstrap.servers",
+        "enable.idempotence", "partition.assignment.strategy", "bootstrap.servers", "group.protocol", "group.remote.assignor",
     ];
+
+    // librdkafka refuses these with group.protocol=consumer (the cluster owns them).
+    private static readonly string[] s_clusterOwnedUnderConsumer = ["session.timeout.ms", "heartbeat.interval.ms", "group.protocol.type"];
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     /// <exception cref="ArgumentException">A setting is out of range, or <see cref="ClientConfig"/> sets a key the
@@ -266,6 +282,9 @@ public sealed record StreamsConfig
         Require(StandbyRecordsPerRound >= 1, nameof(StandbyRecordsPerRound), "must be at least 1");
         var owned = ClientConfig.Keys.FirstOrDefault(k => s_ownedKeys.Contains(k));
         Require(owned is null, nameof(ClientConfig), $"must not set '{owned}': the engine sets it");
+        Require(Enum.IsDefined(GroupProtocol), nameof(GroupProtocol), "must be Classic or Consumer");
+        var clusterOwned = GroupProtocol == GroupProtocol.Consumer ? ClientConfig.Keys.FirstOrDefault(k => s_clusterOwnedUnderConsumer.Contains(k)) : null;
+        Require(clusterOwned is null, nameof(ClientConfig), $"must not set '{clusterOwned}' with GroupProtocol.Consumer: the cluster sets it");
     }
 
     /// <summary>The engine's one clock: commit intervals, punctuators, task retry backoffs, stall and freeze detection

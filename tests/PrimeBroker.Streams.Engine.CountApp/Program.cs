@@ -10,7 +10,8 @@ using PrimeBroker.Streams.Engine.Dsl;
 // With PBS_CRASH_STEP=<ChangelogWritten|MarkersWritten|KafkaCommitted> and PBS_CRASH_AT_COMMIT=<n>, the process flushes
 // what it sent and kills itself (SIGKILL) at that step of its n-th commit, to crash inside the commit protocol.
 // With PBS_REPORT_COMMITS=1 it prints "commit=<unix ms>:<task ids>" after every commit; PBS_COOPERATIVE=1 sets
-// StreamsConfig.CooperativeRebalancing. PBS_LOG_FILE=<path> writes every engine message down to debug there, and
+// StreamsConfig.CooperativeRebalancing; PBS_GROUP_PROTOCOL=consumer sets StreamsConfig.GroupProtocol to KIP-848 (the
+// embedded cluster's consumer-group session timeout then applies, not <sessionTimeoutMs>). PBS_LOG_FILE=<path> writes every engine message down to debug there, and
 // PBS_CLIENT_DEBUG=<contexts> (librdkafka's debug setting, e.g. cgrp) adds the Kafka clients' debug log to it.
 // PBS_SLOW_COMMIT_MS=<n> holds the stream thread n ms in every commit (a stand-in for a loaded machine).
 // PBS_STANDBYS=<n> sets StreamsConfig.NumStandbyReplicas, with the application server "<state dir name>:1" (placement
@@ -77,6 +78,8 @@ var config = new StreamsConfig
     CommitInterval = TimeSpan.FromMilliseconds(50),
     InternalTopicReplicationFactor = 3,
     CooperativeRebalancing = Environment.GetEnvironmentVariable("PBS_COOPERATIVE") == "1",
+    GroupProtocol = string.Equals(Environment.GetEnvironmentVariable("PBS_GROUP_PROTOCOL"), "consumer", StringComparison.OrdinalIgnoreCase)
+        ? GroupProtocol.Consumer : GroupProtocol.Classic,
     NumStandbyReplicas = standbyReplicas,
     ApplicationServer = standbyReplicas > 0 ? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(args[2]))}:1" : null,
     ClientConfig = Environment.GetEnvironmentVariable("PBS_CLIENT_DEBUG") is { Length: > 0 } debug

@@ -41,6 +41,14 @@ internal static partial class MockClusterNative
     [LibraryImport(LibrdkafkaResolver.LibraryName)]
     internal static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);
 
+    /// <summary>KIP-848 (<c>group.protocol=consumer</c>) groups: the broker-side session timeout.</summary>
+    [LibraryImport(LibrdkafkaResolver.LibraryName)]
+    internal static partial void rd_kafka_mock_set_group_consumer_session_timeout_ms(IntPtr mcluster, int sessionTimeoutMs);
+
+    /// <summary>KIP-848 groups: the heartbeat interval the broker tells its members.</summary>
+    [LibraryImport(LibrdkafkaResolver.LibraryName)]
+    internal static partial void rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(IntPtr mcluster, int heartbeatIntervalMs);
+
     [LibraryImport(LibrdkafkaResolver.LibraryName, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int rd_kafka_mock_topic_create(IntPtr mcluster, string topic, int partitionCount, int replicationFactor);
 

@@ -21,6 +21,9 @@ internal static partial class EngineLog
     [LoggerMessage(1003, LogLevel.Warning, "Thread {Thread}: lost [{Partitions}] (session expired or fenced); uncommitted work is dropped")]
     public static partial void Lost(this ILogger logger, string thread, string partitions);
 
+    [LoggerMessage(1110, LogLevel.Information, "Thread {Thread}: [{Partitions}] wait, paused, until the other input partitions of their tasks are assigned")]
+    public static partial void PartitionsHeld(this ILogger logger, string thread, string partitions);
+
     [LoggerMessage(1004, LogLevel.Information, "Task {Task} restored: {Records} changelog records, commit #{Sequence}, resuming at {Positions}")]
     public static partial void Restored(this ILogger logger, string task, long records, long sequence, string positions);
 

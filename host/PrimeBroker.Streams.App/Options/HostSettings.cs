@@ -26,7 +26,7 @@ internal sealed class KafkaOptions
     internal static readonly IReadOnlySet<string> OwnedClientKeys = new HashSet<string>(StringComparer.Ordinal)
     {
         "bootstrap.servers", "group.id", "enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset", "isolation.level",
-        "transactional.id", "enable.idempotence", "partition.assignment.strategy",
+        "transactional.id", "enable.idempotence", "partition.assignment.strategy", "group.protocol", "group.remote.assignor",
     };
 
     public IEnumerable<string> Validate()
@@ -143,6 +143,12 @@ internal sealed class StreamsOptions
     /// instances that keep their partitions keep processing through a rebalance. Default true. Every instance of the
     /// application must use the same value.</summary>
     public bool CooperativeRebalancing { get; set; } = true;
+
+    /// <summary>Consumer-group protocol (the engine's <see cref="StreamsConfig.GroupProtocol"/>): <c>Classic</c>, or
+    /// <c>Consumer</c> (KIP-848: incremental rebalances assigned by the cluster, whose settings then give the session
+    /// timeout and heartbeat; Apache Kafka 4.0 or later). Default per cluster kind (<c>GroupDefaults</c>). Every instance
+    /// of the application must use the same value.</summary>
+    public GroupProtocol? GroupProtocol { get; set; }
 
     /// <summary>Standby replicas per task (the engine's <see cref="StreamsConfig.NumStandbyReplicas"/>): other instances
     /// that keep a task's stores warm, so a task that moves to one restores only the recent tail. Default per cluster

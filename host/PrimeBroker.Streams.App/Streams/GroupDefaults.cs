@@ -41,15 +41,24 @@ namespace PrimeBroker.Streams.App.Streams;
 /// move warm (not shown on a loaded machine: bench/README.md, failover);
 /// on a real cluster static membership gives a member that rejoins within the session timeout its own partitions back
 /// (host/README.md, "Restarts and rolling restarts").
+/// The classic group protocol on both: KIP-848 (<c>Streams:GroupProtocol=Consumer</c>) hands partitions over faster on
+/// the embedded cluster with two instances, but its mock assignor keeps nothing, so with three instances every join or
+/// leave also moves partitions between the others, which restore them cold, and the failover bench got slower; a real
+/// cluster needs Apache Kafka 4.0 or later for it, and its session timeout is then the broker's (45 s minimum by
+/// default). Measured and reasoned in engine/PrimeBroker.Streams.Engine/REBALANCING.md, section 4.
 /// </summary>
-internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan HeartbeatInterval, bool StaticMembership, TimeSpan? TransactionTimeout, int StandbyReplicas)
+internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan HeartbeatInterval, bool StaticMembership, TimeSpan? TransactionTimeout, int StandbyReplicas,
+    GroupProtocol GroupProtocol)
 {
     /// <summary>librdkafka's mock: short timeouts, no static membership (ignored there), one standby per task.</summary>
-    internal static readonly GroupDefaults Embedded = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(400), StaticMembership: false, TransactionTimeout: null, StandbyReplicas: 1);
+    internal static readonly GroupDefaults Embedded = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(400), StaticMembership: false, TransactionTimeout: null, StandbyReplicas: 1,
+        GroupProtocol.Classic);
 
     /// <summary>An Apache Kafka cluster: the lowest session timeout brokers accept by default, static membership, a
-    /// transaction timeout below the session timeout, one standby per task.</summary>
-    internal static readonly GroupDefaults RealCluster = new(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(1), StaticMembership: true, TransactionTimeout: TimeSpan.FromSeconds(5), StandbyReplicas: 1);
+    /// transaction timeout below the session timeout, one standby per task, the classic protocol (every broker has it;
+    /// KIP-848 needs Apache Kafka 4.0 or later and is chosen with <c>Streams:GroupProtocol</c>).</summary>
+    internal static readonly GroupDefaults RealCluster = new(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(1), StaticMembership: true, TransactionTimeout: TimeSpan.FromSeconds(5), StandbyReplicas: 1,
+        GroupProtocol.Classic);
 
     /// <summary>The defaults for the cluster kind.</summary>
     internal static GroupDefaults For(bool realCluster) => realCluster ? RealCluster : Embedded;
@@ -63,5 +72,6 @@ internal sealed record GroupDefaults(TimeSpan SessionTimeout, TimeSpan Heartbeat
         TransactionTimeout = options.TransactionTimeout ?? TransactionTimeout ?? config.TransactionTimeout,
         CooperativeRebalancing = options.CooperativeRebalancing,
         NumStandbyReplicas = options.NumStandbyReplicas ?? StandbyReplicas,
+        GroupProtocol = options.GroupProtocol ?? GroupProtocol,
     };
 }

@@ -18,6 +18,8 @@ public sealed class GroupDefaultsTests
         Assert.Equal(TimeSpan.FromMilliseconds(400), config.HeartbeatInterval);
         Assert.False(config.StaticMembership);
         Assert.True(config.CooperativeRebalancing);
+        // KIP-848 on the mock: faster hand-overs, but its range assignor is not sticky (host/README.md).
+        Assert.Equal(GroupProtocol.Classic, config.GroupProtocol);
         Assert.Equal(s_config.TransactionTimeout, config.TransactionTimeout);
         Assert.Equal(1, config.NumStandbyReplicas);
         config.Validate();
@@ -32,6 +34,8 @@ public sealed class GroupDefaultsTests
         Assert.Equal(TimeSpan.FromSeconds(1), config.HeartbeatInterval);
         Assert.True(config.StaticMembership);
         Assert.True(config.CooperativeRebalancing);
+        // KIP-848 needs Apache Kafka 4.0 or later: chosen with Streams:GroupProtocol.
+        Assert.Equal(GroupProtocol.Classic, config.GroupProtocol);
         Assert.True(config.TransactionTimeout < config.SessionTimeout);
         Assert.Equal(1, config.NumStandbyReplicas);
         config.Validate();
@@ -73,6 +77,7 @@ public sealed class GroupDefaultsTests
             TransactionTimeout = TimeSpan.FromSeconds(30),
             CooperativeRebalancing = false,
             NumStandbyReplicas = 0,
+            GroupProtocol = GroupProtocol.Consumer,
         };
 
         var config = GroupDefaults.For(realCluster: true).ApplyTo(s_config, options);
@@ -83,5 +88,6 @@ public sealed class GroupDefaultsTests
         Assert.Equal(TimeSpan.FromSeconds(30), config.TransactionTimeout);
         Assert.False(config.CooperativeRebalancing);
         Assert.Equal(0, config.NumStandbyReplicas);
+        Assert.Equal(GroupProtocol.Consumer, config.GroupProtocol);
     }
 }

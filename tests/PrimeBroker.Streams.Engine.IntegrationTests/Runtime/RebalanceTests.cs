@@ -11,18 +11,23 @@ namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
 /// tasks read one topic, under range (eager: every task is suspended on revoke and resumed when it comes back) and
 /// under cooperative-sticky (only moving partitions are revoked: a kept task is never suspended, reports Running at
 /// every look during both rebalances, and its instance keeps committing), and with one whose tasks read two
-/// co-partitioned topics (always range).
+/// co-partitioned topics: range under the classic protocol, and KIP-848 (<see cref="GroupProtocol.Consumer"/>), which is
+/// incremental for it too (the coordinator's range assignor keeps partition p of both topics on one member).
 /// </summary>
 public sealed class RebalanceTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(60);
 
     [Theory]
-    [InlineData(false, false)]
-    [InlineData(false, true)]
-    [InlineData(true, false)]
-    public async Task TasksThatKeepTheirPartitionsAcrossAJoinAndALeaveAreNotRestoredAndCountsStayExact(bool twoTopicsPerTask, bool cooperative)
+    [InlineData(false, GroupProtocol.Classic, false)]
+    [InlineData(false, GroupProtocol.Classic, true)]
+    [InlineData(true, GroupProtocol.Classic, false)]
+    [InlineData(true, GroupProtocol.Consumer, false)]
+    public async Task TasksThatKeepTheirPartitionsAcrossAJoinAndALeaveAreNotRestoredAndCountsStayExact(bool twoTopicsPerTask, GroupProtocol protocol,
+        bool cooperativeSticky)
     {
+        // Incremental rebalancing: cooperative-sticky under the classic protocol, always under KIP-848.
+        var cooperative = cooperativeSticky || protocol == GroupProtocol.Consumer;
         await using var scenario = new CountScenario(partitions: 4);
         var second = ClusterProbe.UniqueTopic("input-b");
         scenario.Cluster.CreateTopic(second, 4, 3);
@@ -42,7 +47,8 @@ public sealed class RebalanceTests(ITestOutputHelper output)
             return builder.Build();
         }
 
-        StreamsConfig Tune(StreamsConfig config) => config with { CooperativeRebalancing = cooperative };
+        // Under KIP-848 the embedded cluster's consumer-group session timeout is its own (EmbeddedKafkaClusterOptions).
+        StreamsConfig Tune(StreamsConfig config) => config with { CooperativeRebalancing = cooperativeSticky, GroupProtocol = protocol };
 
         var a = await scenario.StartAsync("a", Build(), Tune);
         var b = await scenario.StartAsync("b", Build(), Tune);
@@ -100,7 +106,7 @@ public sealed class RebalanceTests(ITestOutputHelper output)
                 if (cooperative)
                 {
                     // Incremental: the partitions that stay are never revoked, so their task never stops.
-                    Assert.True(suspensions == 0, $"task {task} kept its partitions on instance {"ab"[i]} under cooperative-sticky but was suspended {suspensions} times");
+                    Assert.True(suspensions == 0, $"task {task} kept its partitions on instance {"ab"[i]} under incremental rebalancing but was suspended {suspensions} times");
                     var notRunning = looks.Where(l => l.Instance == i && l.States.TryGetValue(task, out var state) && state != TaskHealthState.Running)
                         .Select(l => l.States[task]).ToList();
                     Assert.True(notRunning.Count == 0, $"task {task} kept its partitions on instance {"ab"[i]} but was seen {string.Join(", ", notRunning)} during a rebalance");
@@ -121,7 +127,8 @@ public sealed class RebalanceTests(ITestOutputHelper output)
         }
 
         Assert.True(kept.Count > 0, $"no task kept its partitions through both rebalances, so nothing was shown; {scenario.Describe(a, b)}");
-        output.WriteLine($"{(twoTopicsPerTask ? "two topics per task" : "one topic per task")}, {(cooperative ? "cooperative-sticky" : "range (eager)")}: " +
+        var mode = protocol == GroupProtocol.Consumer ? "KIP-848" : cooperative ? "cooperative-sticky" : "range (eager)";
+        output.WriteLine($"{(twoTopicsPerTask ? "two topics per task" : "one topic per task")}, {mode}: " +
                          $"{scenario.ExpectedTotal} records, kept open through a join and a leave without a restore: {string.Join(", ", kept)}; " +
                          $"task restores a {a.Metrics.TaskRestoresTotal}, b {b.Metrics.TaskRestoresTotal}, c {c.Metrics.TaskRestoresTotal}; every count exact");
     }

@@ -10,7 +10,8 @@ namespace PrimeBroker.Streams.Engine.IntegrationTests.Runtime;
 /// commit that completes all of them) is written to the test output as a measurement (run with
 /// <c>--logger "console;verbosity=detailed"</c>); it is never asserted, since speed belongs in the benchmarks. Cycles:
 /// <c>PBS_TAKEOVER_CYCLES</c> (default 3); <c>PBS_COOPERATIVE=1</c> runs the children with
-/// <see cref="StreamsConfig.CooperativeRebalancing"/>.
+/// <see cref="StreamsConfig.CooperativeRebalancing"/>, <c>PBS_GROUP_PROTOCOL=consumer</c> with KIP-848 (whose session
+/// timeout is the embedded cluster's, 2 s by default, like the harness's classic one).
 /// </summary>
 public sealed class TakeoverTests(ITestOutputHelper output)
 {
@@ -21,6 +22,8 @@ public sealed class TakeoverTests(ITestOutputHelper output)
     {
         var cycles = int.Parse(Environment.GetEnvironmentVariable("PBS_TAKEOVER_CYCLES") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
         var cooperative = Environment.GetEnvironmentVariable("PBS_COOPERATIVE") == "1";
+        var protocol = string.Equals(Environment.GetEnvironmentVariable("PBS_GROUP_PROTOCOL"), "consumer", StringComparison.OrdinalIgnoreCase)
+            ? "KIP-848" : cooperative ? "cooperative-sticky" : "range";
         await using var harness = new HandoverHarness(Environment.TickCount, new Dictionary<string, string>
         {
             ["PBS_REPORT_COMMITS"] = "1",
@@ -69,7 +72,7 @@ public sealed class TakeoverTests(ITestOutputHelper output)
 
         await harness.VerifyAsync();
         output.WriteLine($"{(kill ? "SIGKILL" : "graceful stop")} -> first commit of a moved task by the new owner, session timeout " +
-                         $"{HandoverHarness.SessionTimeout.TotalMilliseconds} ms, {(cooperative ? "cooperative-sticky" : "range")}, commit interval 50 ms, 2 of 4 tasks moved, {cycles} cycles (seed {harness.Seed}): " +
+                         $"{HandoverHarness.SessionTimeout.TotalMilliseconds} ms, {protocol}, commit interval 50 ms, 2 of 4 tasks moved, {cycles} cycles (seed {harness.Seed}): " +
                          $"first [{string.Join(", ", first)}] ms, all moved tasks [{string.Join(", ", all)}] ms; longest commit gap of the survivor's own tasks " +
                          $"meanwhile [{string.Join(", ", keptGaps)}] ms; restart -> the restarted process committed all its tasks [{string.Join(", ", joins)}] ms, " +
                          $"longest commit gap of the tasks the survivor kept meanwhile [{string.Join(", ", joinKeptGaps)}] ms; every count exact");

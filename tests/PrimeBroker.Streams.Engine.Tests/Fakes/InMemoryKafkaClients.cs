@@ -16,11 +16,11 @@ internal sealed class InMemoryKafkaClients(StreamsConfig config, InMemoryCluster
     Func<IChangelogReader, IChangelogReader>? changelogReader = null)
     : KafkaClients(config, NullLoggerFactory.Instance)
 {
-    public override IConsumer<byte[], byte[]> StreamConsumer(string threadName, bool cooperative, string? groupInstanceId,
+    public override IConsumer<byte[], byte[]> StreamConsumer(string threadName, GroupRebalancing rebalancing, string? groupInstanceId,
         Func<List<TopicPartition>, IEnumerable<TopicPartitionOffset>> onAssigned, Action<List<TopicPartitionOffset>> onRevoked,
         Action<List<TopicPartitionOffset>> onLost)
     {
-        consumer.Attach(cooperative, onAssigned, onRevoked, onLost);
+        consumer.Attach(rebalancing.Incremental, onAssigned, onRevoked, onLost);
         return consumer;
     }
 

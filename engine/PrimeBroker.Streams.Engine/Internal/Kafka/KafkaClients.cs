@@ -31,19 +31,32 @@ internal class KafkaClients
 
     /// <summary>A stream thread's group member. The rebalance callbacks run inside its Consume, on the caller's thread.</summary>
     /// <param name="threadName">Names the client.</param>
-    /// <param name="cooperative">cooperative-sticky (incremental rebalances) when every task reads one topic, else range
-    /// (see <see cref="RuntimeTopology.EveryTaskReadsOneTopic"/>). Every member of a group must agree.</param>
+    /// <param name="rebalancing">Protocol and assignor (<see cref="GroupRebalancing.For(StreamsConfig, bool)"/>). Every
+    /// member of a group must agree.</param>
     /// <param name="onAssigned">Partitions added; returns their start positions.</param>
-    /// <param name="onRevoked">Partitions taken away (all of them under range).</param>
+    /// <param name="onRevoked">Partitions taken away (all of them under eager range).</param>
     /// <param name="onLost">Partitions lost without a revoke (session expired, fenced).</param>
     /// <param name="groupInstanceId">The member's static id (<see cref="StreamsConfig.StaticMembership"/>), or null.</param>
     public virtual IConsumer<byte[], byte[]> StreamConsumer(
         string threadName,
-        bool cooperative,
+        GroupRebalancing rebalancing,
         string? groupInstanceId,
         Func<List<TopicPartition>, IEnumerable<TopicPartitionOffset>> onAssigned,
         Action<List<TopicPartitionOffset>> onRevoked,
         Action<List<TopicPartitionOffset>> onLost)
+    {
+        var config = StreamConsumerConfig(threadName, rebalancing, groupInstanceId);
+        return new ConsumerBuilder<byte[], byte[]>(config)
+            .SetPartitionsAssignedHandler((_, partitions) => onAssigned(partitions))
+            .SetPartitionsRevokedHandler((_, partitions) => onRevoked(partitions))
+            .SetPartitionsLostHandler((_, partitions) => onLost(partitions))
+            .SetLogHandler((_, m) => _logger.ClientLog(ClientLogLevels.For(m), m.Name, m.Message))
+            .SetErrorHandler((_, e) => _logger.ClientError(ClientLogLevels.ForError(e), threadName, e.ToString()))
+            .Build();
+    }
+
+    /// <summary>The settings of <see cref="StreamConsumer"/>.</summary>
+    internal ConsumerConfig StreamConsumerConfig(string threadName, GroupRebalancing rebalancing, string? groupInstanceId)
     {
         var config = new ConsumerConfig(Base())
         {
@@ -55,24 +68,30 @@ internal class KafkaClients
             // A position that fell off the log is an error, never a silent reset (see StreamThread.HandleOutOfRange).
             AutoOffsetReset = AutoOffsetReset.Error,
             IsolationLevel = _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2 ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted,
-            // Range keeps co-partitioned topics' partition p on one member, so one task owns them; cooperative-sticky
-            // does not, so it is used only where every task reads one topic.
-            PartitionAssignmentStrategy = cooperative ? PartitionAssignmentStrategy.CooperativeSticky : PartitionAssignmentStrategy.Range,
-            SessionTimeoutMs = (int)_config.SessionTimeout.TotalMilliseconds,
             GroupInstanceId = groupInstanceId,
-            HeartbeatIntervalMs = (int)_config.HeartbeatInterval.TotalMilliseconds,
             FetchMaxBytes = 50 * 1024 * 1024,
             MaxPartitionFetchBytes = 10 * 1024 * 1024,
             QueuedMinMessages = 100_000,
             FetchWaitMaxMs = FetchWaitMs(),
         };
-        return new ConsumerBuilder<byte[], byte[]>(config)
-            .SetPartitionsAssignedHandler((_, partitions) => onAssigned(partitions))
-            .SetPartitionsRevokedHandler((_, partitions) => onRevoked(partitions))
-            .SetPartitionsLostHandler((_, partitions) => onLost(partitions))
-            .SetLogHandler((_, m) => _logger.ClientLog(ClientLogLevels.For(m), m.Name, m.Message))
-            .SetErrorHandler((_, e) => _logger.ClientError(ClientLogLevels.ForError(e), threadName, e.ToString()))
-            .Build();
+        if (rebalancing.Protocol == GroupProtocol.Consumer)
+        {
+            // KIP-848: the coordinator assigns (group.remote.assignor picks its assignor; range keeps co-partitioned
+            // topics' partition p on one member) and owns session timeout and heartbeat interval; librdkafka refuses a
+            // consumer that sets them or an assignment strategy.
+            config.GroupProtocol = Confluent.Kafka.GroupProtocol.Consumer;
+            config.GroupRemoteAssignor = rebalancing.RemoteAssignor;
+        }
+        else
+        {
+            // Range keeps co-partitioned topics' partition p on one member, so one task owns them; cooperative-sticky
+            // does not, so it is used only where every task reads one topic.
+            config.PartitionAssignmentStrategy = rebalancing.Incremental ? PartitionAssignmentStrategy.CooperativeSticky : PartitionAssignmentStrategy.Range;
+            config.SessionTimeoutMs = (int)_config.SessionTimeout.TotalMilliseconds;
+            config.HeartbeatIntervalMs = (int)_config.HeartbeatInterval.TotalMilliseconds;
+        }
+
+        return config;
     }
 
     /// <summary>fetch.wait.max.ms of the restore consumer.</summary>

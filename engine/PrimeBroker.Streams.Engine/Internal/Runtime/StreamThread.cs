@@ -44,6 +44,7 @@ internal sealed class StreamThread : IDisposable
     private readonly RepeatedAborts _repeatedAborts = new();
     private readonly RebalanceHandler _rebalance;
     private readonly bool _cooperative;
+    private readonly GroupRebalancing _rebalancing;
     private readonly MembershipCheck _membership;
     private volatile bool _stopRequested;
     private IConsumer<byte[], byte[]> _consumer = null!;
@@ -98,9 +99,11 @@ internal sealed class StreamThread : IDisposable
             Metrics = metrics,
             Memory = memory,
         };
-        _cooperative = config.CooperativeRebalancing && runtime.EveryTaskReadsOneTopic;
+        _rebalancing = GroupRebalancing.For(config, runtime);
+        _cooperative = _rebalancing.Incremental;
         _membership = new MembershipCheck(_name, config, _activity, _logger);
-        _rebalance = new RebalanceHandler(_name, _member, _cooperative, _tasks, directory, _logger);
+        _rebalance = new RebalanceHandler(_name, _member, _cooperative, _tasks, directory, _logger,
+            _cooperative && !runtime.EveryTaskReadsOneTopic ? RebalanceHandler.TaskInputs(runtime) : null);
         if (standbys is not null)
         {
             _rebalance.GaveUp = tasks => standbys.GaveUp(_name, tasks);
@@ -156,7 +159,7 @@ internal sealed class StreamThread : IDisposable
     {
         try
         {
-            _consumer = _clients.StreamConsumer(_name, _cooperative, _config.StaticMembership ? $"{_config.ApplicationId}-{_member}" : null,
+            _consumer = _clients.StreamConsumer(_name, _rebalancing, _config.StaticMembership ? $"{_config.ApplicationId}-{_member}" : null,
                 _rebalance.OnAssigned, _rebalance.OnRevoked, _rebalance.OnLost);
             _changelogReader = _clients.ChangelogReader(_name);
             _transaction = new KafkaTransaction(() => _clients.StreamProducer(_name, _transactionalId), _consumer, _config.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2, _config.RequestTimeout, _metrics)
