@@ -43,7 +43,7 @@ internal static class LatencyPhase
         }
 
         environment.WaitUntilCommitted(PerPartition(chunk), stall: TimeSpan.FromSeconds(120));
-        var cpuShares = ThreadCpu.Between(cpuBefore, cpu.Read(), Stopwatch.GetElapsedTime(cpuStarted).TotalSeconds);
+        var cpuShares = ThreadCpu.Between(cpuBefore, cpu.Read(), Stopwatch.GetElapsedTime(cpuStarted).TotalSeconds, chunk.Count);
         var histogram = new LongHistogram(3_600_000_000, 3);
         var warmupEnd = produceTicks[0] + (long)(options.LatencyWarmup.TotalSeconds * Stopwatch.Frequency);
         var breakdown = new Breakdown();

@@ -105,8 +105,8 @@ internal static class ThroughputPhase
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var cpuShares = ThreadCpu.Between(cpuBefore, cpu.Read(), elapsed);
         var processed = environment.Tracker.Processed - processedBefore;
+        var cpuShares = ThreadCpu.Between(cpuBefore, cpu.Read(), elapsed, processed);
         samples.Add((elapsed, sender.Sent - environment.Tracker.Processed));
         var half = elapsed / 2;
         var first = samples.Where(s => s.Seconds <= half).Select(s => (double)s.Lag).DefaultIfEmpty(0).Average();

@@ -53,6 +53,30 @@ public sealed class Rule02RedriveTests(RegistryFixture fixture)
     }
 
     [Fact]
+    public void AnAccountThatTradedBeforeItsRecordWasDeadLetteredUndecodedStillRecognisesTheReDrive()
+    {
+        // The first event finds the account without marks (the decoder then stops scanning for it); the mark put for
+        // the undecodable amend (its writer schema not yet fetched, the registry down) must make it look again.
+        using var h = new BrokerageHarness(fixture);
+        h.Send(Events.Created("ACC-1", 1, "T-1", quantity: 100m, price: 10m));
+        h.Registry.Down = true;
+        h.Send(Events.Amended("ACC-1", 2, "T-1", quantity: 120m, price: 10m)); // offset 1: undecodable now
+        h.Registry.Down = false;
+        h.Send(Events.Created("ACC-1", 3, "T-3", quantity: 10m, price: 30m));
+        FailedTradeEvent dead = Assert.Single(h.DeadLetters.ReadValuesToListOf());
+        Assert.Equal(nameof(DeadLetterReason.SchemaRegistryUnavailable), dead.errorType);
+        Assert.Equal(["0:1"], h.Queries.GapOf("ACC-1")!.AwaitingRedrive);
+
+        h.SendRaw(dead.originalKey, dead.originalValue);
+        Assert.Null(h.Queries.GapOf("ACC-1"));
+        Assert.Equal([1L, 2, 3], h.Positions.ReadValuesToListOf().Select(p => p.sequenceNumber));
+        Assert.True(h.DeadLetters.IsEmpty);
+        // The re-drive took its mark away: the account's next gap names nothing to re-drive.
+        h.Send(Events.Created("ACC-1", 5, "T-5"));
+        Assert.Empty(h.Queries.GapOf("ACC-1")!.AwaitingRedrive);
+    }
+
+    [Fact]
     public void AReDriveOfANumberTheOperatorSkippedIsDeadLetteredNotDropped()
     {
         using var h = new BrokerageHarness(fixture, registryBeforeStart: r => r.Down = true);

@@ -18,6 +18,25 @@ internal static class EventContent
     /// terms themselves: enough that two different events never compare equal by chance.</summary>
     public static string Digest(TradeEvent e)
     {
+        // An applied event's digest is taken twice, by the sequence log and by the idempotency log, for the same
+        // instance (a TradeEvent is immutable: `with` makes a new one): the last one is remembered per thread.
+        if (s_last is { } last && ReferenceEquals(last.Event, e))
+        {
+            return last.Digest;
+        }
+
+        string digest = Compute(e);
+        s_last = new LastDigest(e, digest);
+        return digest;
+    }
+
+    [ThreadStatic]
+    private static LastDigest? s_last;
+
+    private sealed record LastDigest(TradeEvent Event, string Digest);
+
+    private static string Compute(TradeEvent e)
+    {
         string canonical = string.Join('\u0000',
             e.Kind.ToString(),
             e.TradeId,

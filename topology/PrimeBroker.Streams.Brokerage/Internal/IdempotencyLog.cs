@@ -10,6 +10,8 @@ namespace PrimeBroker.Streams.Brokerage.Internal;
 /// </summary>
 internal sealed class IdempotencyLog(IKeyValueStore<string, IdempotencyEntry> entries, IKeyValueStore<string, string> byTime, TimeSpan window)
 {
+    private readonly TimeIndexExpiry _expiry = new(byTime, key => entries.Delete(key));
+
     public static string[] StoreNames => [BrokerageStores.Idempotency, BrokerageStores.IdempotencyByTime];
 
     /// <summary>Whether the key was applied within the window of <paramref name="eventTimeMs"/> (either side).</summary>
@@ -29,19 +31,10 @@ internal sealed class IdempotencyLog(IKeyValueStore<string, IdempotencyEntry> en
 
         entries.Put(key, new IdempotencyEntry(eventTimeMs, e.TradeId, e.SequenceNumber, EventContent.Digest(e)));
         byTime.Put(StoreKeys.IdempotencyByTime(accountId, eventTimeMs, idempotencyKey), key);
+        _expiry.Added(accountId, eventTimeMs);
     }
 
     /// <summary>Removes at most <paramref name="max"/> of the account's keys with event time before
     /// <paramref name="horizonMs"/>, oldest first.</summary>
-    public int ExpireBefore(string accountId, long horizonMs, int max)
-    {
-        var expired = byTime.Range(StoreKeys.AccountPrefix(accountId), StoreKeys.IdempotencyByTimeBefore(accountId, horizonMs)).Take(max).ToList();
-        foreach (var (indexKey, key) in expired)
-        {
-            byTime.Delete(indexKey);
-            entries.Delete(key);
-        }
-
-        return expired.Count;
-    }
+    public int ExpireBefore(string accountId, long horizonMs, int max) => _expiry.ExpireBefore(accountId, horizonMs, max);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Confluent.Kafka;
 using PrimeBroker.Streams.Engine;
 
@@ -17,20 +18,31 @@ internal static class JsonSerde
     {
         Converters = { new JsonStringEnumConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // The reflection-based contracts the serializer's generic overloads fall back to, named so that
+        // GetTypeInfo can hand them out once per serde.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
     public static Serde<T> For<T>(Action<T>? checkOnRead = null)
         where T : class =>
         new(new Serializer<T>(), new Deserializer<T>(checkOnRead));
 
+    /// <summary>The type's contract, looked up once per serde rather than on every call (the generic overloads
+    /// taking <see cref="Options"/> resolve it each time); the same options, so the same bytes.</summary>
+    private static JsonTypeInfo<T> InfoOf<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+
     private sealed class Serializer<T> : ISerializer<T>
     {
-        public byte[] Serialize(T data, SerializationContext context) => JsonSerializer.SerializeToUtf8Bytes(data, Options);
+        private readonly JsonTypeInfo<T> _info = InfoOf<T>();
+
+        public byte[] Serialize(T data, SerializationContext context) => JsonSerializer.SerializeToUtf8Bytes(data, _info);
     }
 
     private sealed class Deserializer<T>(Action<T>? checkOnRead) : IDeserializer<T>
         where T : class
     {
+        private readonly JsonTypeInfo<T> _info = InfoOf<T>();
+
         public T Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context)
         {
             if (isNull)
@@ -41,7 +53,7 @@ internal static class JsonSerde
             T value;
             try
             {
-                value = JsonSerializer.Deserialize<T>(data, Options)
+                value = JsonSerializer.Deserialize(data, _info)
                     ?? throw new BrokerageInvariantException($"A {typeof(T).Name} in store '{context.Topic}' is JSON null.");
             }
             catch (JsonException e)

@@ -12,6 +12,8 @@ internal sealed record SequenceEntry(long EventTimeMs, TradeEventKind Kind, stri
 /// </summary>
 internal sealed class SequenceLog(Engine.State.IKeyValueStore<string, SequenceEntry> entries, Engine.State.IKeyValueStore<string, string> byTime)
 {
+    private readonly TimeIndexExpiry _expiry = new(byTime, key => entries.Delete(key));
+
     public static string[] StoreNames => [BrokerageStores.SequenceLog, BrokerageStores.SequenceLogByTime];
 
     public SequenceEntry? Find(string accountId, long sequenceNumber) =>
@@ -27,19 +29,10 @@ internal sealed class SequenceLog(Engine.State.IKeyValueStore<string, SequenceEn
 
         entries.Put(key, new SequenceEntry(e.Timestamp, e.Kind, e.TradeId, e.IdempotencyKey, EventContent.Digest(e)));
         byTime.Put(StoreKeys.SequenceByTime(e.AccountId, e.Timestamp, e.SequenceNumber), key);
+        _expiry.Added(e.AccountId, e.Timestamp);
     }
 
     /// <summary>Removes at most <paramref name="max"/> of the account's entries with event time before
     /// <paramref name="horizonMs"/>, oldest first.</summary>
-    public int ExpireBefore(string accountId, long horizonMs, int max)
-    {
-        var expired = byTime.Range(StoreKeys.AccountPrefix(accountId), StoreKeys.IdempotencyByTimeBefore(accountId, horizonMs)).Take(max).ToList();
-        foreach (var (indexKey, key) in expired)
-        {
-            byTime.Delete(indexKey);
-            entries.Delete(key);
-        }
-
-        return expired.Count;
-    }
+    public int ExpireBefore(string accountId, long horizonMs, int max) => _expiry.ExpireBefore(accountId, horizonMs, max);
 }

@@ -29,6 +29,11 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
     private CounterStore _counters = null!;
     private IKeyValueStore<string, AwaitingRedrive> _awaiting = null!;
 
+    /// <summary>Accounts whose range of <see cref="BrokerageStores.AwaitingRedrive"/> a scan found empty since: this
+    /// processor is the store's only writer and starts with none (the engine makes new instances after a restore or an
+    /// abort), so an account stays here until a mark is put for it, and the per-event scan is skipped meanwhile.</summary>
+    private readonly HashSet<string> _withoutMarks = new(StringComparer.Ordinal);
+
     public static string[] StoreNames => [BrokerageStores.Counters, BrokerageStores.AwaitingRedrive];
 
     public DecodeProcessor(RuleEnvironment environment, IDeserializer<ISpecificRecord> deserializer)
@@ -65,6 +70,7 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
             if (account is not null)
             {
                 _awaiting.Put(StoreKeys.AwaitingRedrive(account, source.Partition, source.Offset), awaiting);
+                _withoutMarks.Remove(account);
             }
 
             DeadLetter(source, account, DeadLetterReason.SchemaRegistryUnavailable, message, attempts);
@@ -255,12 +261,29 @@ internal sealed class DecodeProcessor : IProcessor<byte[], byte[], string, Flow>
 
     /// <summary>
     /// Whether <paramref name="e"/> is the re-drive of a record of its account dead-lettered undecoded: that record,
-    /// decoded now, has the same sequence number and idempotency key. Its mark is removed and its id returned. One range
-    /// scan of the account's marks per event, almost always empty.
+    /// decoded now, has the same sequence number and idempotency key. Its mark is removed and its id returned. A range
+    /// scan of the account's marks, until one finds none (almost always the first).
     /// </summary>
     private string? RedriveOf(string account, TradeEvent e)
     {
-        foreach (var (key, awaiting) in _awaiting.Range(StoreKeys.AccountPrefix(account), StoreKeys.AccountPrefixEnd(account)).ToList())
+        if (_withoutMarks.Contains(account))
+        {
+            return null;
+        }
+
+        var marks = _awaiting.Range(StoreKeys.AccountPrefix(account), StoreKeys.AccountPrefixEnd(account)).ToList();
+        if (marks.Count == 0)
+        {
+            if (_withoutMarks.Count >= TimeIndexExpiry.MaxAccounts)
+            {
+                _withoutMarks.Clear(); // bounds the memory; the next scans find the accounts again
+            }
+
+            _withoutMarks.Add(account);
+            return null;
+        }
+
+        foreach (var (key, awaiting) in marks)
         {
             ISpecificRecord original;
             try
